@@ -1,0 +1,176 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { cosmiconfig } from 'cosmiconfig';
+import { giError, GlanceImportError } from '../errors.js';
+import { suggest } from '../suggest.js';
+import { parseIni } from './ini.js';
+import {
+  coreSchema, IGNORED_GLANCE_DEFAULT_OPTIONS, IGNORED_GLANCE_GROUPS, storeGroupSchema,
+  type CoreConfig, type StoreGroupConfig,
+} from './schema.js';
+import type { GroupSchema, GroupValues } from './types.js';
+
+export const CONFIG_MODULE_NAME = 'glance-import';
+
+interface RawValue {
+  value: unknown;
+  file: string;
+  line?: number;
+}
+
+export interface ConfigNotice {
+  file: string;
+  group: string;
+  option?: string;
+  message: string;
+}
+
+export interface LoadConfigOptions {
+  /** Glance-style INI files, read in order; a later file wins, as with oslo.config. */
+  configFiles?: readonly string[];
+  /** Directory searched by cosmiconfig (module name `glance-import`); `false` skips it. Default: cwd. */
+  searchFrom?: string | false;
+  /** Values applied last (tests, CLI flags), as `{ group: { option: value } }`. */
+  overrides?: Record<string, Record<string, unknown>>;
+}
+
+/**
+ * One typed, validated configuration. Core groups are validated when loaded; store and plugin
+ * groups are kept raw until their schema is known (`group()`), then validated the same way.
+ */
+export class GlanceConfig {
+  readonly values: CoreConfig;
+
+  constructor(
+    private readonly raw: Map<string, Map<string, RawValue>>,
+    readonly sources: readonly string[],
+    readonly notices: readonly ConfigNotice[],
+  ) {
+    const values: Record<string, Record<string, unknown>> = {};
+    for (const [group, schema] of Object.entries(coreSchema)) values[group] = this.validate(group, schema, 'GI_CONFIG_INVALID_VALUE');
+    this.values = values as CoreConfig;
+  }
+
+  /** Store ids of multi-store mode (`enabled_backends`), in the order written. */
+  get storeIds(): string[] {
+    return Object.keys(this.values.DEFAULT.enabled_backends ?? {});
+  }
+
+  store(id: string): StoreGroupConfig {
+    return this.validate(id, storeGroupSchema, 'GI_CONFIG_INVALID_VALUE');
+  }
+
+  /** Validate a plugin's group against the schema the plugin exports. */
+  group<G extends GroupSchema>(group: string, schema: G, plugin: string): GroupValues<G> {
+    try {
+      return this.validate(group, schema, 'GI_CONFIG_INVALID_VALUE');
+    } catch (e) {
+      if (e instanceof GlanceImportError && e.code === 'GI_CONFIG_INVALID_VALUE') {
+        throw giError('GI_PLUGIN_INVALID_OPTIONS', { plugin, group, problems: [e.message] }, { cause: e });
+      }
+      throw e;
+    }
+  }
+
+  /** Raw values of a group, for callers that only need to know what was written. */
+  rawGroup(group: string): ReadonlyMap<string, RawValue> {
+    return this.raw.get(group) ?? new Map();
+  }
+
+  /**
+   * After plugins are resolved: every group written must belong to core, a store, a plugin, or be
+   * a Glance group we knowingly ignore.
+   */
+  checkGroups(pluginGroups: Iterable<string>): void {
+    const known = new Set([...Object.keys(coreSchema), ...this.storeIds, ...pluginGroups]);
+    for (const [group, entries] of this.raw) {
+      if (known.has(group) || IGNORED_GLANCE_GROUPS.has(group)) continue;
+      const first = [...entries.values()][0];
+      throw giError('GI_CONFIG_UNKNOWN_GROUP', { file: first?.file ?? '(config)', group, suggestions: suggest(group, known) });
+    }
+  }
+
+  private validate<G extends GroupSchema>(group: string, schema: G, code: 'GI_CONFIG_INVALID_VALUE'): GroupValues<G> {
+    const entries = this.raw.get(group) ?? new Map<string, RawValue>();
+    const out: Record<string, unknown> = {};
+    for (const [name, raw] of entries) {
+      if (name in schema) continue;
+      if (group === 'DEFAULT' && IGNORED_GLANCE_DEFAULT_OPTIONS.has(name)) continue;
+      throw giError('GI_CONFIG_UNKNOWN_OPTION', { file: where(raw), group, option: name, suggestions: suggest(name, Object.keys(schema)) });
+    }
+    for (const [name, spec] of Object.entries(schema)) {
+      const raw = entries.get(name);
+      if (!raw) { out[name] = structuredClone(spec.default); continue; }
+      try {
+        out[name] = spec.type.parse(raw.value);
+      } catch (e) {
+        throw giError(code, { file: where(raw), group, option: name, reason: `${(e as Error).message}; expected ${spec.type.description}` });
+      }
+    }
+    return out as GroupValues<G>;
+  }
+}
+
+const where = (r: RawValue) => (r.line ? `${r.file}:${r.line}` : r.file);
+
+function put(raw: Map<string, Map<string, RawValue>>, group: string, option: string, value: RawValue): void {
+  let g = raw.get(group);
+  if (!g) raw.set(group, (g = new Map()));
+  g.set(option, value);
+}
+
+async function readIni(file: string): Promise<string> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (e) {
+    throw giError('GI_CONFIG_FILE_NOT_FOUND', { file }, { cause: e });
+  }
+}
+
+/** Load cosmiconfig config, then each INI file in order, then overrides; validate core groups. */
+export async function loadConfig(options: LoadConfigOptions = {}): Promise<GlanceConfig> {
+  const raw = new Map<string, Map<string, RawValue>>();
+  const sources: string[] = [];
+  const notices: ConfigNotice[] = [];
+
+  if (options.searchFrom !== false) {
+    const found = await cosmiconfig(CONFIG_MODULE_NAME).search(options.searchFrom ?? process.cwd());
+    if (found && !found.isEmpty) {
+      sources.push(found.filepath);
+      const cfg = found.config as unknown;
+      if (typeof cfg !== 'object' || cfg === null || Array.isArray(cfg)) {
+        throw giError('GI_CONFIG_PARSE', { file: found.filepath, line: 1, reason: 'expected an object of groups, e.g. { "image_import_opts": { "image_import_plugins": ["no_op"] } }' });
+      }
+      for (const [group, opts] of Object.entries(cfg)) {
+        if (typeof opts !== 'object' || opts === null || Array.isArray(opts)) {
+          throw giError('GI_CONFIG_PARSE', { file: found.filepath, line: 1, reason: `group '${group}' must be an object of options` });
+        }
+        for (const [option, value] of Object.entries(opts)) put(raw, group, option, { value, file: found.filepath });
+      }
+    }
+  }
+
+  for (const f of options.configFiles ?? []) {
+    const file = path.resolve(f);
+    sources.push(file);
+    for (const e of parseIni(await readIni(file), file)) put(raw, e.group, e.option, { value: e.value, file, line: e.line });
+  }
+
+  for (const [group, opts] of Object.entries(options.overrides ?? {})) {
+    for (const [option, value] of Object.entries(opts)) put(raw, group, option, { value, file: '(overrides)' });
+  }
+
+  for (const [group, entries] of raw) {
+    const first = [...entries.values()][0]!;
+    if (IGNORED_GLANCE_GROUPS.has(group)) notices.push({ file: first.file, group, message: `[${group}] is a Glance group glance-import does not use; ignored.` });
+    if (group === 'DEFAULT') {
+      for (const [option, v] of entries) {
+        if (!(option in coreSchema.DEFAULT) && IGNORED_GLANCE_DEFAULT_OPTIONS.has(option)) {
+          notices.push({ file: v.file, group, option, message: `[DEFAULT] ${option} is a Glance option glance-import does not use; ignored.` });
+        }
+      }
+    }
+  }
+
+  return new GlanceConfig(raw, sources, notices);
+}
