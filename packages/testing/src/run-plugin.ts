@@ -25,6 +25,7 @@ export interface RunPluginOptions {
   failAfter?: boolean;
   mode?: 'serial' | 'parallel';
   imageSizeCap?: number;
+  stagingBytesLimit?: number;
   signal?: AbortSignal;
 }
 
@@ -73,6 +74,7 @@ export async function runPlugin(plugin: PluginFn, o: RunPluginOptions): Promise<
       gptSafetyChecksNonfatal: config.values.image_format.gpt_safety_checks_nonfatal,
     },
     imageSizeCap: o.imageSizeCap ?? config.values.DEFAULT.image_size_cap,
+    ...(o.stagingBytesLimit !== undefined ? { stagingBytesLimit: o.stagingBytesLimit } : {}),
   };
   const flow = linearFlow('plugin_test', {},
     defineTask({ name: 'VerifyStaging', provides: FILE_PATH, execute: () => staged }),

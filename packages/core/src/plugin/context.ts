@@ -83,6 +83,8 @@ export interface ImportContext<O = Record<string, unknown>> {
   readonly imageFormat: { vmdkAllowedTypes: readonly string[]; requireFormatMatch: boolean; gptSafetyChecksNonfatal: readonly string[] };
   /** `[DEFAULT] image_size_cap` in bytes. */
   readonly imageSizeCap: number;
+  /** Bytes this import may still add to staging under the project's staging quota; undefined: no quota. */
+  readonly stagingBytesLimit?: number;
 }
 
 /**
