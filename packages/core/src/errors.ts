@@ -128,6 +128,14 @@ export const errorDefinitions = {
     message: (p) => `${p.file}: [${p.group}] ${p.option}: ${p.reason}.`,
     hint: 'Fix the value; the message says what the option accepts.',
   }),
+
+  // --- the format inspector (GI_INSPECT_*) ------------------------------------------------------
+
+  // --- shipped import plugins (GI_DECOMPRESS_*, GI_CONVERT_*, GI_INJECT_*) ----------------------
+
+  // --- the image service: API, stores, database (GI_API_*, GI_STORE_*, GI_DB_*, GI_IMPORT_*) -----
+
+  // --- import methods and quotas (GI_METHOD_*, GI_QUOTA_*) ---------------------------------------
 } as const;
 
 export type ErrorCode = keyof typeof errorDefinitions;
