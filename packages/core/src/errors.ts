@@ -135,6 +135,32 @@ export const errorDefinitions = {
 
   // --- the image service: API, stores, database (GI_API_*, GI_STORE_*, GI_DB_*, GI_IMPORT_*) -----
 
+  // --- database (GI_DB_*) ------------------------------------------------------------------------
+  GI_DB_NOT_FOUND: define<{ kind: string; id: string }>({
+    status: 404,
+    message: (p) => `No ${p.kind} with ID ${p.id} found.`,
+    hint: 'Check the ID; deleted records are not shown.',
+  }),
+  GI_DB_CONFLICT: define<{ kind: string; id: string; reason: string }>({
+    status: 409,
+    message: (p) => `The ${p.kind} ${p.id} changed concurrently: ${p.reason}.`,
+    hint: 'Read it again and retry the call.',
+  }),
+  GI_DB_DUPLICATE: define<{ kind: string; id: string }>({
+    status: 409,
+    message: (p) => `A ${p.kind} with ID ${p.id} already exists.`,
+    hint: 'Choose another ID, or omit it to get a new one.',
+  }),
+  GI_DB_MARKER_NOT_FOUND: define<{ marker: string }>({
+    status: 400,
+    message: (p) => `marker ${p.marker} not found.`,
+    hint: 'Pass the ID of the last item of the previous page, as the `next` link does.',
+  }),
+  GI_DB_URL_INVALID: define<{ url: string; reason: string }>({
+    message: (p) => `Database URL '${p.url}' is not usable: ${p.reason}.`,
+    hint: "Use 'sqlite:///<absolute path>' (embedded) or 'postgresql://user@host/db'.",
+  }),
+
   // --- import methods and quotas (GI_METHOD_*, GI_QUOTA_*) ---------------------------------------
 } as const;
 

@@ -35,6 +35,10 @@ export interface FlowRecord {
   updatedAt: string;
 }
 
+/**
+ * An atom's latest record: a write without `result` or `error` keeps the ones recorded before, so
+ * a reverted atom still shows what it produced and why the flow failed.
+ */
 export interface FlowPersistence {
   saveFlow(record: FlowRecord): Promise<void>;
   saveAtom(record: AtomRecord): Promise<void>;
@@ -64,7 +68,8 @@ export class MemoryPersistence implements FlowPersistence {
   async saveAtom(record: AtomRecord): Promise<void> {
     let m = this.atoms.get(record.flowId);
     if (!m) this.atoms.set(record.flowId, (m = new Map()));
-    m.set(record.atom, { ...record });
+    const prev = m.get(record.atom);
+    m.set(record.atom, { ...(prev?.result !== undefined ? { result: prev.result } : {}), ...(prev?.error ? { error: prev.error } : {}), ...record });
     this.journal.push({ ...record });
   }
 

@@ -1,0 +1,182 @@
+import { randomUUID } from 'node:crypto';
+import { giError } from '@glance-import/core';
+import { isUniqueViolation, type SqlDriver, type SqlExecutor, type SqlValue } from './sql/driver.js';
+import { bool, now, num, placeholders, toSql } from './rows.js';
+import type { ImageBase, ImageChanges, ImageLocation, ImageQuery, ImageRecord, ImageStatus, NewImage } from './types.js';
+
+const COLUMNS = [
+  'id', 'name', 'status', 'visibility', 'owner', 'disk_format', 'container_format', 'size', 'virtual_size', 'checksum',
+  'os_hash_algo', 'os_hash_value', 'min_disk', 'min_ram', 'protected', 'os_hidden', 'created_at', 'updated_at',
+] as const;
+export const IMAGE_SORT_KEYS = ['name', 'status', 'container_format', 'disk_format', 'size', 'virtual_size', 'id', 'created_at', 'updated_at', 'visibility', 'owner', 'min_disk', 'min_ram'] as const;
+
+type Row = Record<string, unknown>;
+
+function toBase(r: Row): ImageBase {
+  return {
+    id: String(r.id), name: (r.name as string | null) ?? null, status: r.status as ImageStatus, visibility: r.visibility as ImageBase['visibility'],
+    owner: (r.owner as string | null) ?? null, disk_format: (r.disk_format as string | null) ?? null, container_format: (r.container_format as string | null) ?? null,
+    size: num(r.size), virtual_size: num(r.virtual_size), checksum: (r.checksum as string | null) ?? null,
+    os_hash_algo: (r.os_hash_algo as string | null) ?? null, os_hash_value: (r.os_hash_value as string | null) ?? null,
+    min_disk: Number(r.min_disk), min_ram: Number(r.min_ram), protected: bool(r.protected), os_hidden: bool(r.os_hidden),
+    created_at: String(r.created_at), updated_at: String(r.updated_at),
+  };
+}
+
+/** Images with their properties, tags and locations; every write is one conditional statement or one transaction. */
+export class ImageRepository {
+  constructor(private readonly db: SqlDriver) {}
+
+  async create(image: NewImage): Promise<ImageRecord> {
+    const ts = now();
+    const base: ImageBase = { ...image, status: 'queued', size: null, virtual_size: null, checksum: null, os_hash_algo: null, os_hash_value: null, created_at: ts, updated_at: ts };
+    try {
+      await this.db.transaction(async (tx) => {
+        await tx.execute(`INSERT INTO images (${COLUMNS.join(', ')}) VALUES (${placeholders(COLUMNS.length)})`, COLUMNS.map((c) => toSql(base[c])));
+        for (const [k, v] of Object.entries(image.properties)) await tx.execute('INSERT INTO image_properties (image_id, name, value) VALUES (?, ?, ?)', [image.id, k, v]);
+        for (const t of new Set(image.tags)) await tx.execute('INSERT INTO image_tags (image_id, value) VALUES (?, ?)', [image.id, t]);
+      });
+    } catch (e) {
+      if (isUniqueViolation(e)) throw giError('GI_DB_DUPLICATE', { kind: 'image', id: image.id });
+      throw e;
+    }
+    return (await this.get(image.id))!;
+  }
+
+  async get(id: string): Promise<ImageRecord | undefined> {
+    return (await this.load(this.db, [id]))[0];
+  }
+
+  /** Ids in order, then the page after the marker. */
+  async list(q: ImageQuery): Promise<ImageRecord[]> {
+    const { where, params } = filters(q);
+    const order = [...q.sort, ...(q.sort.some((s) => s.key === 'id') ? [] : [{ key: 'id', dir: 'desc' as const }])]
+      .map((s) => `CASE WHEN images.${s.key} IS NULL THEN 0 ELSE 1 END ${s.dir}, images.${s.key} ${s.dir}`).join(', ');
+    const ids = (await this.db.query<{ id: string }>(`SELECT images.id FROM images WHERE ${where} ORDER BY ${order}`, params)).map((r) => r.id);
+    let start = 0;
+    if (q.marker) {
+      const at = ids.indexOf(q.marker);
+      if (at < 0) throw giError('GI_DB_MARKER_NOT_FOUND', { marker: q.marker });
+      start = at + 1;
+    }
+    const page = ids.slice(start, start + q.limit);
+    const byId = new Map((await this.load(this.db, page)).map((r) => [r.id, r]));
+    return page.map((id) => byId.get(id)!).filter(Boolean);
+  }
+
+  /**
+   * Apply changes; with `fromStatus` only if the image is in one of those statuses (Glance's
+   * from_state), otherwise GI_DB_CONFLICT. Returns the image after the change.
+   */
+  async update(id: string, changes: ImageChanges, opts: { fromStatus?: readonly ImageStatus[] } = {}): Promise<ImageRecord> {
+    await this.db.transaction(async (tx) => {
+      const cols = Object.entries(changes.columns ?? {}).filter(([k]) => (COLUMNS as readonly string[]).includes(k) && k !== 'id');
+      const sets = [...cols.map(([k]) => `${k} = ?`), 'updated_at = ?'];
+      const params: SqlValue[] = [...cols.map(([, v]) => toSql(v)), now(), id];
+      let cond = 'id = ? AND deleted = 0';
+      if (opts.fromStatus) { cond += ` AND status IN (${placeholders(opts.fromStatus.length)})`; params.push(...opts.fromStatus); }
+      const changed = await tx.execute(`UPDATE images SET ${sets.join(', ')} WHERE ${cond}`, params);
+      if (changed === 0) {
+        const row = (await tx.query<{ status: string }>('SELECT status FROM images WHERE id = ? AND deleted = 0', [id]))[0];
+        if (!row) throw giError('GI_DB_NOT_FOUND', { kind: 'image', id });
+        throw giError('GI_DB_CONFLICT', { kind: 'image', id, reason: `status is ${row.status}, expected ${opts.fromStatus!.join(' or ')}` });
+      }
+      for (const name of changes.removeProperties ?? []) await tx.execute('DELETE FROM image_properties WHERE image_id = ? AND name = ?', [id, name]);
+      for (const [k, v] of Object.entries(changes.setProperties ?? {})) {
+        if ((await tx.execute('UPDATE image_properties SET value = ? WHERE image_id = ? AND name = ?', [v, id, k])) === 0) {
+          await tx.execute('INSERT INTO image_properties (image_id, name, value) VALUES (?, ?, ?)', [id, k, v]);
+        }
+      }
+      if (changes.tags) {
+        await tx.execute('DELETE FROM image_tags WHERE image_id = ?', [id]);
+        for (const t of new Set(changes.tags)) await tx.execute('INSERT INTO image_tags (image_id, value) VALUES (?, ?)', [id, t]);
+      }
+    });
+    return (await this.get(id))!;
+  }
+
+  /** Create a property only if absent (the import lock). True when this call created it. */
+  async setPropertyIfAbsent(id: string, name: string, value: string): Promise<boolean> {
+    return (await this.db.execute('INSERT INTO image_properties (image_id, name, value) VALUES (?, ?, ?) ON CONFLICT DO NOTHING', [id, name, value])) === 1;
+  }
+
+  /** Delete a property only if it still has `value`. True when this call deleted it. */
+  async deletePropertyIfEquals(id: string, name: string, value: string): Promise<boolean> {
+    return (await this.db.execute('DELETE FROM image_properties WHERE image_id = ? AND name = ? AND value = ?', [id, name, value])) === 1;
+  }
+
+  async addLocation(id: string, loc: Omit<ImageLocation, 'id' | 'createdAt'>): Promise<ImageLocation> {
+    const location: ImageLocation = { ...loc, id: randomUUID(), createdAt: now() };
+    await this.db.execute('INSERT INTO image_locations (id, image_id, store, url, metadata, status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      [location.id, id, loc.store, loc.url, JSON.stringify(loc.metadata), loc.status, location.createdAt]);
+    return location;
+  }
+
+  async removeLocation(id: string, locationId: string): Promise<void> {
+    await this.db.execute('DELETE FROM image_locations WHERE image_id = ? AND id = ?', [id, locationId]);
+  }
+
+  /** Soft delete: the row stays (status deleted) so ids are never reused; locations go. */
+  async markDeleted(id: string): Promise<void> {
+    const ts = now();
+    await this.db.transaction(async (tx) => {
+      await tx.execute("UPDATE images SET status = 'deleted', deleted = 1, deleted_at = ?, updated_at = ? WHERE id = ?", [ts, ts, id]);
+      await tx.execute('DELETE FROM image_locations WHERE image_id = ?', [id]);
+    });
+  }
+
+  /** Whether an id exists at all, deleted or not (for the staging sweeper and duplicate checks). */
+  async isLive(id: string): Promise<boolean> {
+    return (await this.db.query('SELECT 1 AS one FROM images WHERE id = ? AND deleted = 0', [id])).length > 0;
+  }
+
+  private async load(ex: SqlExecutor, ids: readonly string[]): Promise<ImageRecord[]> {
+    if (ids.length === 0) return [];
+    const inList = placeholders(ids.length);
+    const rows = await ex.query(`SELECT ${COLUMNS.join(', ')} FROM images WHERE deleted = 0 AND id IN (${inList})`, ids);
+    const props = await ex.query<{ image_id: string; name: string; value: string }>(`SELECT image_id, name, value FROM image_properties WHERE image_id IN (${inList}) ORDER BY name`, ids);
+    const tags = await ex.query<{ image_id: string; value: string }>(`SELECT image_id, value FROM image_tags WHERE image_id IN (${inList}) ORDER BY value`, ids);
+    const locs = await ex.query<Row>(`SELECT id, image_id, store, url, metadata, status, created_at FROM image_locations WHERE image_id IN (${inList}) ORDER BY created_at, id`, ids);
+    const byId = new Map(rows.map((r) => [String(r.id), { ...toBase(r), properties: {} as Record<string, string>, tags: [] as string[], locations: [] as ImageLocation[] }]));
+    for (const p of props) byId.get(p.image_id)!.properties[p.name] = p.value;
+    for (const t of tags) byId.get(t.image_id)!.tags.push(t.value);
+    for (const l of locs) {
+      byId.get(String(l.image_id))!.locations.push({
+        id: String(l.id), store: String(l.store), url: String(l.url), metadata: JSON.parse(String(l.metadata)) as Record<string, unknown>,
+        status: l.status as ImageLocation['status'], createdAt: String(l.created_at),
+      });
+    }
+    return ids.map((id) => byId.get(id)).filter((r): r is ImageRecord => r !== undefined);
+  }
+}
+
+/** WHERE clause for a listing: visibility as the viewer may see it (Glance's image_get_all), then filters. */
+function filters(q: ImageQuery): { where: string; params: SqlValue[] } {
+  const w: string[] = [];
+  const p: SqlValue[] = [];
+  const add = (sql: string, ...params: SqlValue[]) => { w.push(sql); p.push(...params); };
+  const project = q.viewer.projectId ?? '';
+  const memberStatus = q.member_status ?? 'accepted';
+  const isMember = memberStatus === 'all'
+    ? ['EXISTS (SELECT 1 FROM image_members m WHERE m.image_id = images.id AND m.member = ?)', [project]] as const
+    : ['EXISTS (SELECT 1 FROM image_members m WHERE m.image_id = images.id AND m.member = ? AND m.status = ?)', [project, memberStatus]] as const;
+  add('images.deleted = 0');
+  const vis = q.visibility ?? 'all';
+  if (vis !== 'all') add('images.visibility = ?', vis);
+  if (!q.viewer.isAdmin) {
+    // Community images are listed only when asked for (visibility=community) or owned.
+    if (vis === 'all') add(`(images.owner = ? OR images.visibility = 'public' OR (images.visibility = 'shared' AND ${isMember[0]}))`, project, ...isMember[1]);
+    else if (vis === 'private') add('images.owner = ?', project);
+    else if (vis === 'shared') add(`(images.owner = ? OR ${isMember[0]})`, project, ...isMember[1]);
+  }
+  const eq = (col: string, v: SqlValue | undefined) => { if (v !== undefined) add(`images.${col} = ?`, v); };
+  eq('name', q.name); eq('status', q.status); eq('owner', q.owner); eq('disk_format', q.disk_format); eq('container_format', q.container_format);
+  if (q.protected !== undefined) eq('protected', q.protected ? 1 : 0);
+  eq('os_hidden', q.os_hidden ? 1 : 0);
+  if (q.size_min !== undefined) add('images.size >= ?', q.size_min);
+  if (q.size_max !== undefined) add('images.size <= ?', q.size_max);
+  if (q.ids) add(q.ids.length ? `images.id IN (${placeholders(q.ids.length)})` : '1 = 0', ...q.ids);
+  for (const t of q.tags ?? []) add('EXISTS (SELECT 1 FROM image_tags t WHERE t.image_id = images.id AND t.value = ?)', t);
+  for (const [k, v] of Object.entries(q.properties ?? {})) add('EXISTS (SELECT 1 FROM image_properties ip WHERE ip.image_id = images.id AND ip.name = ? AND ip.value = ?)', k, v);
+  return { where: w.join(' AND '), params: p };
+}

@@ -1,0 +1,64 @@
+import type { SqlDriver } from './sql/driver.js';
+
+/**
+ * One set of migrations for every engine: portable types only (TEXT, INTEGER, BIGINT), timestamps
+ * as ISO-8601 text, JSON as text, booleans as 0/1 integers.
+ */
+export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; statements: readonly string[] }> = [
+  {
+    version: 1,
+    name: 'images, tasks, tokens, flow state',
+    statements: [
+      `CREATE TABLE images (
+        id TEXT PRIMARY KEY, name TEXT, status TEXT NOT NULL, visibility TEXT NOT NULL, owner TEXT,
+        disk_format TEXT, container_format TEXT, size BIGINT, virtual_size BIGINT,
+        checksum TEXT, os_hash_algo TEXT, os_hash_value TEXT,
+        min_disk INTEGER NOT NULL DEFAULT 0, min_ram INTEGER NOT NULL DEFAULT 0,
+        protected INTEGER NOT NULL DEFAULT 0, os_hidden INTEGER NOT NULL DEFAULT 0,
+        created_at TEXT NOT NULL, updated_at TEXT NOT NULL, deleted_at TEXT, deleted INTEGER NOT NULL DEFAULT 0)`,
+      'CREATE INDEX images_owner ON images (owner, deleted)',
+      'CREATE INDEX images_visibility ON images (visibility, deleted)',
+      `CREATE TABLE image_properties (
+        image_id TEXT NOT NULL REFERENCES images (id), name TEXT NOT NULL, value TEXT NOT NULL,
+        PRIMARY KEY (image_id, name))`,
+      `CREATE TABLE image_tags (
+        image_id TEXT NOT NULL REFERENCES images (id), value TEXT NOT NULL, PRIMARY KEY (image_id, value))`,
+      `CREATE TABLE image_locations (
+        id TEXT PRIMARY KEY, image_id TEXT NOT NULL REFERENCES images (id), store TEXT NOT NULL, url TEXT NOT NULL,
+        metadata TEXT NOT NULL, status TEXT NOT NULL, created_at TEXT NOT NULL)`,
+      'CREATE INDEX image_locations_image ON image_locations (image_id)',
+      `CREATE TABLE image_members (
+        image_id TEXT NOT NULL REFERENCES images (id), member TEXT NOT NULL, status TEXT NOT NULL,
+        created_at TEXT NOT NULL, updated_at TEXT NOT NULL, PRIMARY KEY (image_id, member))`,
+      `CREATE TABLE tasks (
+        id TEXT PRIMARY KEY, type TEXT NOT NULL, status TEXT NOT NULL, owner TEXT NOT NULL,
+        image_id TEXT, request_id TEXT, user_id TEXT, input TEXT NOT NULL, result TEXT, message TEXT NOT NULL,
+        progress TEXT, created_at TEXT NOT NULL, updated_at TEXT NOT NULL, expires_at TEXT,
+        deleted_at TEXT, deleted INTEGER NOT NULL DEFAULT 0)`,
+      'CREATE INDEX tasks_image ON tasks (image_id)',
+      `CREATE TABLE tokens (
+        token_hash TEXT PRIMARY KEY, user_id TEXT NOT NULL, project_id TEXT NOT NULL, roles TEXT NOT NULL,
+        description TEXT, created_at TEXT NOT NULL, expires_at TEXT)`,
+      `CREATE TABLE flow_details (flow_id TEXT PRIMARY KEY, name TEXT NOT NULL, state TEXT NOT NULL, updated_at TEXT NOT NULL)`,
+      `CREATE TABLE atom_details (
+        flow_id TEXT NOT NULL, atom TEXT NOT NULL, state TEXT NOT NULL, attempt INTEGER NOT NULL,
+        result TEXT, error TEXT, updated_at TEXT NOT NULL, PRIMARY KEY (flow_id, atom))`,
+    ],
+  },
+];
+
+/** Apply every migration not applied yet, each in its own transaction. Returns the versions applied. */
+export async function migrate(driver: SqlDriver): Promise<number[]> {
+  await driver.execute('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
+  const done = new Set((await driver.query<{ version: number }>('SELECT version FROM schema_migrations')).map((r) => Number(r.version)));
+  const applied: number[] = [];
+  for (const m of MIGRATIONS) {
+    if (done.has(m.version)) continue;
+    await driver.transaction(async (tx) => {
+      for (const s of m.statements) await tx.execute(s);
+      await tx.execute('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)', [m.version, m.name, new Date().toISOString()]);
+    });
+    applied.push(m.version);
+  }
+  return applied;
+}

@@ -1,0 +1,74 @@
+import { giError } from '@glance-import/core';
+import type { SqlDriver, SqlValue } from './sql/driver.js';
+import { json, now, placeholders, toSql } from './rows.js';
+import type { NewTask, TaskChanges, TaskProgress, TaskQuery, TaskRecord, TaskStatus } from './types.js';
+
+const COLUMNS = ['id', 'type', 'status', 'owner', 'image_id', 'request_id', 'user_id', 'input', 'result', 'message', 'progress', 'created_at', 'updated_at', 'expires_at'] as const;
+export const TASK_SORT_KEYS = ['id', 'type', 'status', 'owner', 'created_at', 'updated_at', 'expires_at'] as const;
+
+function toTask(r: Record<string, unknown>): TaskRecord {
+  return {
+    id: String(r.id), type: String(r.type), status: r.status as TaskStatus, owner: String(r.owner),
+    image_id: (r.image_id as string | null) ?? null, request_id: (r.request_id as string | null) ?? null, user_id: (r.user_id as string | null) ?? null,
+    input: json(r.input), result: json(r.result), message: String(r.message ?? ''), progress: json(r.progress) as TaskProgress | null,
+    created_at: String(r.created_at), updated_at: String(r.updated_at), expires_at: (r.expires_at as string | null) ?? null,
+  };
+}
+
+export class TaskRepository {
+  constructor(private readonly db: SqlDriver) {}
+
+  async create(task: NewTask): Promise<TaskRecord> {
+    const ts = now();
+    const rec: TaskRecord = { ...task, status: 'pending', result: null, message: '', progress: null, created_at: ts, updated_at: ts, expires_at: null };
+    await this.db.execute(`INSERT INTO tasks (${COLUMNS.join(', ')}) VALUES (${placeholders(COLUMNS.length)})`,
+      COLUMNS.map((c) => (c === 'input' || c === 'result' || c === 'progress' ? (rec[c] === null ? null : JSON.stringify(rec[c])) : toSql(rec[c]))));
+    return rec;
+  }
+
+  async get(id: string): Promise<TaskRecord | undefined> {
+    const r = (await this.db.query(`SELECT ${COLUMNS.join(', ')} FROM tasks WHERE id = ? AND deleted = 0`, [id]))[0];
+    return r ? toTask(r) : undefined;
+  }
+
+  async list(q: TaskQuery): Promise<TaskRecord[]> {
+    const where: string[] = ['deleted = 0'];
+    const params: SqlValue[] = [];
+    if (q.owner !== undefined) { where.push('owner = ?'); params.push(q.owner); }
+    if (q.status) { where.push('status = ?'); params.push(q.status); }
+    if (q.type) { where.push('type = ?'); params.push(q.type); }
+    const order = `${q.sort.key} ${q.sort.dir}, id ${q.sort.dir}`;
+    const rows = (await this.db.query(`SELECT ${COLUMNS.join(', ')} FROM tasks WHERE ${where.join(' AND ')} ORDER BY ${order}`, params)).map(toTask);
+    let start = 0;
+    if (q.marker) {
+      const at = rows.findIndex((r) => r.id === q.marker);
+      if (at < 0) throw giError('GI_DB_MARKER_NOT_FOUND', { marker: q.marker });
+      start = at + 1;
+    }
+    return rows.slice(start, start + q.limit);
+  }
+
+  async listForImage(imageId: string): Promise<TaskRecord[]> {
+    return (await this.db.query(`SELECT ${COLUMNS.join(', ')} FROM tasks WHERE image_id = ? AND deleted = 0 ORDER BY created_at DESC, id DESC`, [imageId])).map(toTask);
+  }
+
+  /** Apply changes (and bump updated_at, which keeps an import lock fresh); `fromStatus` makes it conditional. */
+  async update(id: string, changes: TaskChanges, opts: { fromStatus?: readonly TaskStatus[] } = {}): Promise<TaskRecord> {
+    const entries = Object.entries(changes);
+    const sets = [...entries.map(([k]) => `${k} = ?`), 'updated_at = ?'];
+    const params: SqlValue[] = [...entries.map(([k, v]) => (k === 'result' || k === 'progress' ? (v === null ? null : JSON.stringify(v)) : toSql(v))), now(), id];
+    let cond = 'id = ? AND deleted = 0';
+    if (opts.fromStatus) { cond += ` AND status IN (${placeholders(opts.fromStatus.length)})`; params.push(...opts.fromStatus); }
+    if ((await this.db.execute(`UPDATE tasks SET ${sets.join(', ')} WHERE ${cond}`, params)) === 0) {
+      const cur = await this.get(id);
+      if (!cur) throw giError('GI_DB_NOT_FOUND', { kind: 'task', id });
+      throw giError('GI_DB_CONFLICT', { kind: 'task', id, reason: `status is ${cur.status}, expected ${opts.fromStatus!.join(' or ')}` });
+    }
+    return (await this.get(id))!;
+  }
+
+  /** Soft-delete tasks whose expires_at has passed (Glance deletes them lazily on list/get). */
+  async purgeExpired(at = new Date()): Promise<number> {
+    return this.db.execute('UPDATE tasks SET deleted = 1, deleted_at = ? WHERE deleted = 0 AND expires_at IS NOT NULL AND expires_at < ?', [at.toISOString(), at.toISOString()]);
+  }
+}
