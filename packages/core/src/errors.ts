@@ -161,6 +161,123 @@ export const errorDefinitions = {
     hint: "Use 'sqlite:///<absolute path>' (embedded) or 'postgresql://user@host/db'.",
   }),
 
+  // --- the Image API (GI_API_*) ------------------------------------------------------------------
+  GI_API_UNAUTHENTICATED: define<{ reason: string }>({
+    status: 401,
+    message: (p) => `The request you have made requires authentication: ${p.reason}.`,
+    hint: 'Send a token in X-Auth-Token; `glance-import token create` makes one.',
+  }),
+  GI_API_NOT_FOUND: define<{ message: string }>({
+    status: 404,
+    message: (p) => p.message,
+    hint: 'Check the ID and that your project may see the resource.',
+  }),
+  GI_API_BAD_REQUEST: define<{ message: string }>({
+    status: 400,
+    message: (p) => p.message,
+    hint: 'Fix the request as the message says; the schemas are at /v2/schemas/image and /v2/schemas/task.',
+  }),
+  GI_API_FORBIDDEN: define<{ message: string }>({
+    status: 403,
+    message: (p) => p.message,
+    hint: 'The attribute or operation is not open to this caller.',
+  }),
+  GI_API_CONFLICT: define<{ message: string }>({
+    status: 409,
+    message: (p) => p.message,
+    hint: "The image's status does not allow this call now; GET the image to see its status.",
+  }),
+  GI_API_METHOD_NOT_ALLOWED: define<{ method: string; allowed: string[]; message?: string }>({
+    status: 405,
+    message: (p) => p.message ?? `The method ${p.method} is not allowed for this resource.`,
+    hint: (p) => `Allowed: ${p.allowed.join(', ')}.`,
+  }),
+  GI_API_UNSUPPORTED_MEDIA_TYPE: define<{ message: string }>({
+    status: 415,
+    message: (p) => p.message,
+    hint: 'Send the Content-Type the call expects.',
+  }),
+  GI_API_RANGE_NOT_SATISFIABLE: define<{ range: string; size: number }>({
+    status: 416,
+    message: (p) => `Requested range ${p.range} is not satisfiable for ${p.size} bytes of image data.`,
+    hint: 'Ask for a range inside the image size.',
+  }),
+  GI_API_TOO_LARGE: define<{ message: string }>({
+    status: 413,
+    message: (p) => p.message,
+    hint: 'The image is larger than [DEFAULT] image_size_cap or a quota allows.',
+  }),
+  GI_API_GONE: define<{ message: string }>({
+    status: 410,
+    message: (p) => p.message,
+    hint: 'The resource went away while the call ran.',
+  }),
+  GI_API_INTERNAL: define<{ requestId: string }>({
+    status: 500,
+    message: (p) => `The server failed to handle request ${p.requestId}.`,
+    hint: 'The server log has the cause under this request id.',
+  }),
+
+  // --- the server process (GI_SERVER_*) ------------------------------------------------------------
+  GI_SERVER_DATA_DIR: define<{ dir: string; reason: string }>({
+    message: (p) => `Data directory ${p.dir} cannot be used: ${p.reason}.`,
+    hint: 'Pass --data-dir with a directory this user can create and write.',
+  }),
+  GI_SERVER_PORT_IN_USE: define<{ host: string; port: number }>({
+    message: (p) => `Cannot listen on ${p.host}:${p.port}: the address is already in use.`,
+    hint: 'Stop the other process or pass another --port.',
+  }),
+  GI_SERVER_LISTEN: define<{ host: string; port: number; reason: string }>({
+    message: (p) => `Cannot listen on ${p.host}:${p.port}: ${p.reason}.`,
+    hint: 'Check --host and --port.',
+  }),
+
+  // --- imports (GI_IMPORT_*) ----------------------------------------------------------------------
+  GI_IMPORT_LOCKED: define<{ imageId: string }>({
+    status: 409,
+    message: () => 'Image has active task',
+    hint: 'Another import of this image is running; wait for it (GET /v2/images/{id}/tasks) or, if it died, for its lock to expire.',
+  }),
+  GI_IMPORT_LOCK_LOST: define<{ imageId: string; taskId: string }>({
+    message: (p) => `Task ${p.taskId} no longer holds the import lock of image ${p.imageId}.`,
+    hint: 'Another import took over an expired lock, or the image was deleted; this import stops.',
+  }),
+  GI_IMPORT_NOT_STAGED: define<{ imageId: string; reason: string }>({
+    status: 409,
+    message: (p) => `Staged data of image ${p.imageId} is not usable: ${p.reason}.`,
+    hint: 'Stage the data again (DELETE /v2/images/{id}/stage, then PUT .../stage) and import again.',
+  }),
+  GI_IMPORT_FORMAT_MISMATCH: define<{ declared: string; detected: string }>({
+    status: 415,
+    message: (p) => `Image disk_format ${p.declared} does not match stream data ${p.detected}.`,
+    hint: 'Set disk_format to what the data is, or upload data of the declared format.',
+  }),
+  GI_IMPORT_UNSAFE: define<{ reason: string }>({
+    status: 415,
+    message: (p) => `Image failed safety checks: ${p.reason}.`,
+    hint: 'The data uses features that could expose host files (backing files, external data files, foreign extents); upload a self-contained image.',
+  }),
+  GI_IMPORT_STORES_FAILED: define<{ stores: string[]; reason: string }>({
+    message: (p) => `Writing to store(s) ${p.stores.join(', ')} failed: ${p.reason}`,
+    hint: 'Check the stores named; the import can be retried once they are writable.',
+  }),
+  GI_IMPORT_NO_STORE_SUCCEEDED: define<Record<string, never>>({
+    message: () => 'None of the uploads finished!',
+    hint: 'Every target store failed; see os_glance_failed_import on the image and the server log.',
+  }),
+  GI_IMPORT_IMAGE_DELETED: define<{ imageId: string }>({
+    message: (p) => `Image ${p.imageId} was deleted during the import.`,
+    hint: 'Nothing to do: the import stopped and removed what it had written.',
+  }),
+  GI_IMPORT_LOCK_PREEMPTED: define<{ taskId: string }>({
+    message: () => 'Expired lock preempted',
+    hint: 'A newer import took over this import’s expired lock.',
+  }),
+  GI_IMPORT_INTERRUPTED: define<{ taskId: string }>({
+    message: (p) => `Import task ${p.taskId} was interrupted by a server restart.`,
+    hint: 'Call the import again; the staged data was kept.',
+  }),
+
   // --- import methods and quotas (GI_METHOD_*, GI_QUOTA_*) ---------------------------------------
 } as const;
 

@@ -86,6 +86,9 @@ export const coreSchema = {
     plugin_load_errors: option(string({ choices: ['fail', 'warn'] }), { default: 'fail', help: "Beyond Glance: 'warn' skips a plugin that cannot load (with a warning) instead of refusing to start." }),
     input_formats: option(list(string()), { default: [], help: 'Beyond Glance: disk formats users are expected to import; used to check the plugin chain. Empty: any.' }),
     input_compressed: option(boolean(), { default: false, help: 'Beyond Glance: users may import compressed data; the plugin chain must decompress before anything reads the format.' }),
+    trusted_identity_headers: option(boolean(), { default: false, help: 'Take the caller from X-Identity-Status/X-User-Id/X-Project-Id/X-Roles set by a fronting proxy that authenticated it. Only behind such a proxy.' }),
+    database_url: option(string(), { help: "Database: 'sqlite:///<path>' (default <data dir>/glance.sqlite)." }),
+    policy_file: option(string(), { help: 'oslo.policy rules file (YAML or JSON). Default: <data dir>/policy.yaml when it exists.' }),
   },
 } satisfies Record<string, GroupSchema>;
 
