@@ -5,3 +5,5 @@ export {
 } from './types.js';
 export { createHasher, checkHashAlgo, DEFAULT_HASH_ALGO, type Hasher } from './hash.js';
 export { measure, hashStream, isMeasured, type Measured } from './measure.js';
+export { StagingArea, STAGING_STORE, type SweepOptions } from './staging.js';
+export { isUuid } from './image-id.js';
