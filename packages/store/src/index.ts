@@ -6,4 +6,6 @@ export {
 export { createHasher, checkHashAlgo, DEFAULT_HASH_ALGO, type Hasher } from './hash.js';
 export { measure, hashStream, isMeasured, type Measured } from './measure.js';
 export { StagingArea, STAGING_STORE, type SweepOptions } from './staging.js';
+export { createFileStore, fileStoreFactory, type FileStoreOptions } from './file-store.js';
+export { FaultyStore, type Fault } from './faulty-store.js';
 export { isUuid } from './image-id.js';
