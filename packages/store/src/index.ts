@@ -7,5 +7,6 @@ export { createHasher, checkHashAlgo, DEFAULT_HASH_ALGO, type Hasher } from './h
 export { measure, hashStream, isMeasured, type Measured } from './measure.js';
 export { StagingArea, STAGING_STORE, type SweepOptions } from './staging.js';
 export { createFileStore, fileStoreFactory, type FileStoreOptions } from './file-store.js';
+export { writeToStores, type FanOutResult, type FanOutOptions, type StoreOutcome } from './fan-out.js';
 export { FaultyStore, type Fault } from './faulty-store.js';
 export { isUuid } from './image-id.js';
