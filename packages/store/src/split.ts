@@ -5,8 +5,8 @@ const DETACHED = -1;
 /**
  * One read of a source shared by several readers (one per store). A chunk is read once and dropped
  * when every reader has taken it; no reader runs more than `window` chunks ahead of the slowest, so
- * the slowest store sets the pace and memory stays at `window` chunks. A reader that stops (its
- * store failed) is detached and no longer holds the others back.
+ * the slowest store sets the pace and memory stays at `window` chunks. Once a reader is detached
+ * (its store finished or failed) it no longer holds the others back.
  */
 export class Split {
   private readonly chunks: Buffer[] = [];
