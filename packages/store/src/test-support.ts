@@ -1,14 +1,22 @@
 // Shared by this package's tests (not exported): temp dirs, data, sources and the system's digests.
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { afterAll } from 'vitest';
 
 export const MiB = 1024 * 1024;
 export const IMAGE_ID = '6b3c5f0e-2a3d-4c1b-9e8f-0a1b2c3d4e5f';
 
-export const tempDir = (prefix = 'gi-store-') => mkdtempSync(path.join(tmpdir(), prefix));
+const made: string[] = [];
+afterAll(() => { for (const dir of made) rmSync(dir, { recursive: true, force: true }); });
+
+export const tempDir = (prefix = 'gi-store-') => {
+  const dir = mkdtempSync(path.join(tmpdir(), prefix));
+  made.push(dir);
+  return dir;
+};
 export const list = (dir: string) => readdirSync(dir).sort();
 
 /** Random bytes in a file, and the digests `md5sum` / `sha512sum` print for it. */
