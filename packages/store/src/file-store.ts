@@ -1,0 +1,69 @@
+import { mkdirSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import path from 'node:path';
+import { giError } from '@glance-import/core';
+import { isFile, writeFileAtomic } from './atomic-file.js';
+import { writeError } from './fs-errors.js';
+import { checkImageId } from './image-id.js';
+import { readFile } from './read-file.js';
+import type { StoreDriver, StoreDriverFactory } from './types.js';
+
+export interface FileStoreOptions {
+  /** `filesystem_store_datadir`; created when missing. */
+  dir: string;
+  /** `store_description`. */
+  description?: string;
+  weight?: number;
+}
+
+// Glance writes file locations as 'file://' + path, without percent-encoding; we read and write the same.
+const SCHEME = 'file://';
+
+/** Glance's filesystem store: one file per image, `file://<dir>/<image id>`. */
+export function createFileStore(id: string, options: FileStoreOptions): StoreDriver {
+  if (typeof options.dir !== 'string' || !options.dir) {
+    throw giError('GI_STORE_BAD_OPTIONS', { store: id, reason: 'filesystem_store_datadir is not set' });
+  }
+  const dir = path.resolve(options.dir);
+  try { mkdirSync(dir, { recursive: true }); } catch (e) { throw writeError(e, id, dir); }
+
+  const fileOf = (location: string): string => {
+    const file = location.startsWith(SCHEME) ? path.resolve(location.slice(SCHEME.length)) : '';
+    if (path.dirname(file) !== dir) {
+      throw giError('GI_STORE_BAD_LOCATION', { store: id, location, reason: `not a file directly in ${dir}` });
+    }
+    return file;
+  };
+
+  return {
+    id,
+    type: 'file',
+    readOnly: false,
+    description: options.description,
+    weight: options.weight ?? 0,
+    async add(imageId, source, opts = {}) {
+      const file = path.join(dir, checkImageId(imageId));
+      const conflict = () => giError('GI_STORE_DUPLICATE', { store: id, imageId });
+      const hashes = await writeFileAtomic(file, source, opts, { store: id, conflict });
+      return { location: SCHEME + file, ...hashes };
+    },
+    get: async (location, range) => readFile(fileOf(location), range, id, location),
+    async delete(location) {
+      const file = fileOf(location);
+      await rm(file, { force: true }).catch((e: unknown) => { throw writeError(e, id, file); });
+    },
+    exists: async (location) => isFile(fileOf(location)),
+  };
+}
+
+const optionalString = (v: unknown) => (typeof v === 'string' ? v : undefined);
+
+/**
+ * The `file` entry point: takes the store's config group with Glance's option names
+ * (`filesystem_store_datadir`, `store_description`, `weight`).
+ */
+export const fileStoreFactory: StoreDriverFactory = (id, options) => createFileStore(id, {
+  dir: optionalString(options.filesystem_store_datadir) ?? '',
+  description: optionalString(options.store_description),
+  weight: typeof options.weight === 'number' ? options.weight : undefined,
+});

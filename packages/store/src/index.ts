@@ -1,0 +1,12 @@
+// The public surface of @glance-import/store: nothing else is imported from outside the package.
+export {
+  STORE_DRIVERS_NAMESPACE, CHUNK_SIZE,
+  type HashResult, type ByteLimits, type WriteOptions, type Source, type ByteRange, type StoreDriver, type StoreDriverFactory,
+} from './types.js';
+export { createHasher, checkHashAlgo, DEFAULT_HASH_ALGO, type Hasher } from './hash.js';
+export { measure, hashStream, isMeasured, type Measured } from './measure.js';
+export { StagingArea, STAGING_STORE, type SweepOptions } from './staging.js';
+export { createFileStore, fileStoreFactory, type FileStoreOptions } from './file-store.js';
+export { writeToStores, type FanOutResult, type FanOutOptions, type StoreOutcome } from './fan-out.js';
+export { FaultyStore, type Fault } from './faulty-store.js';
+export { isUuid } from './image-id.js';

@@ -1,0 +1,114 @@
+import { mkdirSync } from 'node:fs';
+import { lstat, readdir, rm, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { giError } from '@glance-import/core';
+import { isFile, PART, writeFileAtomic } from './atomic-file.js';
+import { readError, writeError } from './fs-errors.js';
+import { readFile } from './read-file.js';
+import { checkImageId, isUuid } from './image-id.js';
+import type { HashResult, Source, WriteOptions } from './types.js';
+
+/** Glance's name for the staging store, used in error messages. */
+export const STAGING_STORE = 'os_glance_staging_store';
+
+/** Accepts what Glance accepts: 'file://' followed by an absolute path; or a plain directory. */
+function stagingDir(uri: string): string {
+  if (uri.startsWith('file://')) {
+    const dir = uri.slice('file://'.length);
+    if (path.isAbsolute(dir)) return path.resolve(dir);
+  } else if (uri && !/^[a-z][a-z0-9+.-]*:/i.test(uri)) {
+    return path.resolve(uri);
+  }
+  throw giError('GI_STORE_BAD_STAGING_URI', { uri });
+}
+
+async function sizeOf(entry: string): Promise<number> {
+  const s = await lstat(entry).catch(() => undefined);
+  if (!s?.isDirectory()) return s?.size ?? 0;
+  const names = await readdir(entry).catch(() => []);
+  let total = 0;
+  for (const name of names) total += await sizeOf(path.join(entry, name));
+  return total;
+}
+
+export interface SweepOptions {
+  /** A `.part` file of a live image untouched for this long is a leftover of a crash (default 10 min). */
+  staleAfterMs?: number;
+}
+
+/**
+ * The node's staging area (`node_staging_uri`): `<dir>/<image id>` holds staged data once complete;
+ * plugins derive `<id>.<suffix>` files beside it.
+ */
+export class StagingArea {
+  readonly dir: string;
+
+  constructor(dirOrFileUri: string) {
+    this.dir = stagingDir(dirOrFileUri);
+    try { mkdirSync(this.dir, { recursive: true }); } catch (e) { throw writeError(e, STAGING_STORE, this.dir); }
+  }
+
+  pathFor(imageId: string): string {
+    return path.join(this.dir, checkImageId(imageId));
+  }
+
+  /** True only for a complete stage: partial writes live under another name. */
+  async has(imageId: string): Promise<boolean> {
+    return isFile(this.pathFor(imageId));
+  }
+
+  async size(imageId: string): Promise<number | undefined> {
+    const s = await stat(this.pathFor(imageId)).catch(() => undefined);
+    return s?.isFile() ? s.size : undefined;
+  }
+
+  /** Stages data; a second stage of the same image is GI_STORE_STAGE_EXISTS (409) before any byte is read. */
+  async write(imageId: string, source: Source, opts: WriteOptions = {}): Promise<HashResult> {
+    const conflict = () => giError('GI_STORE_STAGE_EXISTS', { imageId });
+    return writeFileAtomic(this.pathFor(imageId), source, opts, { store: STAGING_STORE, conflict });
+  }
+
+  /** The staged data, read in large chunks (for the import to stores). */
+  async read(imageId: string): Promise<{ stream: NodeJS.ReadableStream; size: number }> {
+    const file = this.pathFor(imageId);
+    return readFile(file, undefined, STAGING_STORE, file);
+  }
+
+  /** Removes `<id>` and every `<id>.*` (plugin outputs, partial writes); nothing there is fine. */
+  async remove(imageId: string): Promise<void> {
+    const id = checkImageId(imageId);
+    for (const name of await this.names()) {
+      if (name === id || name.startsWith(`${id}.`)) await rm(path.join(this.dir, name), { recursive: true, force: true });
+    }
+  }
+
+  /**
+   * Start-up sweeper (Glance's StagingStoreCleaner): removes entries whose name before the first '.'
+   * is the UUID of an image that is not live, and stale partial writes; other names are left alone.
+   */
+  async sweep(isLive: (imageId: string) => Promise<boolean>, opts: SweepOptions = {}): Promise<string[]> {
+    const staleBefore = Date.now() - (opts.staleAfterMs ?? 10 * 60_000);
+    const live = new Map<string, Promise<boolean>>();
+    const removed: string[] = [];
+    for (const name of await this.names()) {
+      const id = name.split('.')[0]!;
+      if (!isUuid(id)) continue;
+      if (!live.has(id)) live.set(id, isLive(id));
+      const entry = path.join(this.dir, name);
+      const stalePart = name.includes(PART) && ((await lstat(entry).catch(() => undefined))?.mtimeMs ?? 0) < staleBefore;
+      if ((await live.get(id)) && !stalePart) continue;
+      await rm(entry, { recursive: true, force: true });
+      removed.push(name);
+    }
+    return removed;
+  }
+
+  /** Bytes in staging, partial writes included (they take space too). */
+  usage(): Promise<number> {
+    return sizeOf(this.dir);
+  }
+
+  private names(): Promise<string[]> {
+    return readdir(this.dir).catch((e: unknown) => { throw readError(e, STAGING_STORE, this.dir, this.dir); });
+  }
+}

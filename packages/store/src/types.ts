@@ -1,0 +1,71 @@
+/** Sizes and digests of image data, as Glance records them on the image. */
+export interface HashResult {
+  /** Bytes read. */
+  size: number;
+  /** md5 hex digest (the image's `checksum`). */
+  checksum: string;
+  /** `os_hash_algo`, e.g. sha512. */
+  hashAlgo: string;
+  /** `os_hash_value`: hex digest with `hashAlgo`. */
+  hashValue: string;
+}
+
+export interface ByteLimits {
+  /** `image_size_cap`: fail with GI_STORE_TOO_LARGE (413) as soon as the stream passes it. */
+  maxBytes?: number;
+  /** Announced size: fail with GI_STORE_SIZE_MISMATCH when the stream ends short or runs long. */
+  expectedBytes?: number;
+}
+
+export interface WriteOptions extends ByteLimits {
+  /** Stops the write, removes partial data and rejects with GI_STORE_ABORTED. */
+  signal?: AbortSignal;
+  /** Called after each chunk with the bytes read so far (callers throttle). */
+  onProgress?: (bytesDone: number) => void;
+  /** `[DEFAULT] hashing_algorithm`; default sha512. md5 is always computed for `checksum`. */
+  hashAlgo?: string;
+}
+
+/** Image data: a Node readable (an upload, a file) or any async iterable of buffers. */
+export type Source = AsyncIterable<Buffer | Uint8Array> | NodeJS.ReadableStream;
+
+/** A byte range, `end` inclusive as in HTTP `Range: bytes=start-end`; no `end` reads to the end. */
+export interface ByteRange {
+  start: number;
+  end?: number;
+}
+
+/**
+ * A store: where image data lives once imported. Small on purpose, so a third party can add one as a
+ * package declaring an entry point in `glance.store.drivers` (see the README for the contract).
+ */
+export interface StoreDriver {
+  /** The store id of `enabled_backends` (`fast` in `fast:file`). */
+  readonly id: string;
+  /** The store type (`file`, `http`, ...). */
+  readonly type: string;
+  /** A read-only store refuses `add` with GI_STORE_READ_ONLY. */
+  readonly readOnly: boolean;
+  /** Shown by `GET /v2/info/stores`. */
+  readonly description?: string;
+  /** Preference order when several stores hold an image (higher first). */
+  readonly weight: number;
+  /** Atomic: the location exists only once every byte is durable; nothing is left on failure or abort. */
+  add(imageId: string, source: Source, opts?: WriteOptions): Promise<{ location: string } & HashResult>;
+  /** `size` is the total size of the data, whatever the range. */
+  get(location: string, range?: ByteRange): Promise<{ stream: NodeJS.ReadableStream; size: number }>;
+  /** A location that is already gone is fine. */
+  delete(location: string): Promise<void>;
+  exists(location: string): Promise<boolean>;
+}
+
+/** What an entry point in `glance.store.drivers` exports: (store id, the store's config group) → driver. */
+export interface StoreDriverFactory {
+  (id: string, options: Record<string, unknown>): StoreDriver;
+}
+
+/** The entry-point namespace store drivers are found in. */
+export const STORE_DRIVERS_NAMESPACE = 'glance.store.drivers';
+
+/** Chunk size of our reads and write buffers: large chunks keep per-chunk overhead off the byte path. */
+export const CHUNK_SIZE = 1024 * 1024;
