@@ -112,6 +112,10 @@ export const errorDefinitions = {
     message: (p) => `${p.file}:${p.line}: ${p.reason}.`,
     hint: 'Config files use oslo.config INI syntax: [group] headers and `name = value` lines.',
   }),
+  GI_CONFIG_LOAD_FAILED: define<{ file: string; reason: string }>({
+    message: (p) => `Config file '${p.file}' could not be loaded: ${p.reason}`,
+    hint: 'cosmiconfig files (module name glance-import) hold { "<group>": { "<option>": value } } as JSON, YAML or a module\'s default export; a .ts file needs the typescript package installed in the host app.',
+  }),
   GI_CONFIG_FILE_NOT_FOUND: define<{ file: string }>({
     message: (p) => `Config file '${p.file}' does not exist or cannot be read.`,
     hint: 'Check the path given to --config-file.',
