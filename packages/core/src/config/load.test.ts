@@ -96,7 +96,8 @@ describe('loadConfig', () => {
     expect(c.store('fast').filesystem_store_datadir).toBe('/srv/fast');
     const schema = { output_format: option(string({ choices: ['raw', 'qcow2'] }), { default: 'raw', help: '' }) };
     expect(() => c.group('image_conversion', schema, 'image_conversion')).toThrow(expect.objectContaining({
-      code: 'GI_PLUGIN_INVALID_OPTIONS', message: expect.stringContaining("[image_conversion] output_format: 'qcow3' is not one of 'raw', 'qcow2'"),
+      code: 'GI_PLUGIN_INVALID_OPTIONS',
+      message: `Options of plugin 'image_conversion' in [image_conversion] are invalid: ${f}:6: [image_conversion] output_format: 'qcow3' is not one of 'raw', 'qcow2'; expected one of 'raw', 'qcow2'.`,
     }));
     expect(() => c.checkGroups(['image_conversion'])).not.toThrow();
   });

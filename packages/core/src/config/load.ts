@@ -69,7 +69,7 @@ export class GlanceConfig {
       return this.validate(group, schema, 'GI_CONFIG_INVALID_VALUE');
     } catch (e) {
       if (e instanceof GlanceImportError && e.code === 'GI_CONFIG_INVALID_VALUE') {
-        throw giError('GI_PLUGIN_INVALID_OPTIONS', { plugin, group, problems: [e.message] }, { cause: e });
+        throw giError('GI_PLUGIN_INVALID_OPTIONS', { plugin, group, problems: [e.message.replace(/\.$/, '')] }, { cause: e });
       }
       throw e;
     }
