@@ -76,8 +76,8 @@ export const errorDefinitions = {
     message: (p) => `Entry point '${p.name}' (${p.package}) names export '${p.export}', which is ${p.found}; a function was expected.`,
     hint: 'Point the entry point at an exported function, e.g. "./dist/index.js:getFlow".',
   }),
-  GI_REGISTRY_INCOMPATIBLE: define<{ name: string; package: string; host: string; range: string; version: string }>({
-    message: (p) => `Entry point '${p.name}' (${p.package}) requires ${p.host} ${p.range}, but ${p.version} is running.`,
+  GI_REGISTRY_INCOMPATIBLE: define<{ name: string; package: string; packageVersion: string; host: string; range: string; version: string }>({
+    message: (p) => `Entry point '${p.name}' (${p.package}@${p.packageVersion}) requires ${p.host} ${p.range}, but ${p.version} is running.`,
     hint: (p) => `Install a version of ${p.package} built for ${p.host} ${p.version}, or a ${p.host} that satisfies ${p.range}.`,
   }),
   GI_REGISTRY_NO_CORE_RANGE: define<{ name: string; package: string; host: string }>({

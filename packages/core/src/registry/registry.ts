@@ -176,7 +176,7 @@ export class EntryPointRegistry {
     // Inside the monorepo a plugin is built against the very core it is linked to.
     if (range.startsWith('workspace:')) return undefined;
     if (!semver.validRange(range) || !semver.satisfies(this.host.version, range, { includePrerelease: true })) {
-      return giError('GI_REGISTRY_INCOMPATIBLE', { name: ep.name, package: `${ep.packageName}@${ep.packageVersion}`, host: this.host.name, range, version: this.host.version });
+      return giError('GI_REGISTRY_INCOMPATIBLE', { name: ep.name, package: ep.packageName, packageVersion: ep.packageVersion, host: this.host.name, range, version: this.host.version });
     }
     return undefined;
   }
