@@ -86,6 +86,12 @@ describe('EntryPointRegistry', () => {
     await expect(reg.driver(NS, 'none')).rejects.toMatchObject({ code: 'GI_REGISTRY_NO_CORE_RANGE' });
   });
 
+  it('a workspace: range is accepted from a workspace package only, never from an installed one', () => {
+    const root = host([plugin('p-leaked', 'leaked', undefined, { peer: 'workspace:^' })], { workspace: [plugin('p-local', 'local', undefined, { peer: 'workspace:^' })] });
+    const statuses = EntryPointRegistry.discover({ root }).list(NS);
+    expect(statuses.map((s) => [s.entryPoint.name, s.compatible, s.problem?.code])).toEqual([['leaked', false, 'GI_REGISTRY_INCOMPATIBLE'], ['local', true, undefined]]);
+  });
+
   it('warn mode skips a broken entry point and reports it; nothing is dropped silently', async () => {
     const reg = EntryPointRegistry.discover({ root: host([plugin('p-a', 'alpha'), plugin('p-bad', 'bad', 'throw new Error("x")')]) });
     const warnings: Array<{ code: string; message: string }> = [];
