@@ -52,15 +52,18 @@ export function withWorkspaceDependencies(all: readonly WorkspacePackage[], name
   return [...out.values()];
 }
 
+/** A package that ships dist/ must have been built: the suites test what would be published. */
+export function assertBuilt(p: WorkspacePackage): void {
+  if (p.manifest.files?.includes('dist') && !existsSync(path.join(p.dir, 'dist'))) {
+    throw new Error(`${p.name} has no dist/ in ${p.dir}: run \`pnpm build\` first (\`pnpm test:all\` does)`);
+  }
+}
+
 /**
  * `pnpm pack` a package directory into `dest` (workspace: ranges are rewritten as when publishing).
- * A package that ships dist/ must have been built: the suites test what would be published.
  */
 export async function pack(dir: string, dest: string): Promise<string> {
-  const m = readManifest(dir);
-  if (m.files?.includes('dist') && !existsSync(path.join(dir, 'dist'))) {
-    throw new Error(`${m.name} has no dist/ in ${dir}: run \`pnpm build\` first (\`pnpm test:all\` does)`);
-  }
+  assertBuilt({ name: readManifest(dir).name, dir, manifest: readManifest(dir) });
   const { stdout } = await run('pnpm', ['pack', '--pack-destination', dest, '--json'], { cwd: dir });
   return (JSON.parse(stdout) as { filename: string }).filename;
 }

@@ -1,0 +1,84 @@
+import { spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { ResolvedPackage } from './closure.js';
+import { cleanEnv, run } from './run.js';
+
+export interface Registry {
+  url: string;
+  /** npm/pnpm environment that makes this registry the only one, with a token for publishing. */
+  env: Record<string, string>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Start verdaccio (test/node_modules) on 127.0.0.1 and a port the system picks: no uplinks, so it
+ * serves only what is published to it; storage and npm cache live in `dir`.
+ */
+export async function startRegistry(dir: string): Promise<Registry> {
+  mkdirSync(dir, { recursive: true });
+  const config = path.join(dir, 'verdaccio.yaml');
+  writeFileSync(config, [
+    `storage: ${JSON.stringify(path.join(dir, 'storage'))}`,
+    'uplinks: {}',
+    'packages:',
+    "  '**':",
+    '    access: $all',
+    '    publish: $all',
+    'web:',
+    '  enable: false',
+    'log: { type: stdout, format: pretty, level: error }',
+    '',
+  ].join('\n'));
+  const child = spawn(process.execPath, [path.join(import.meta.dirname, 'verdaccio-server.mjs'), config], {
+    cwd: path.join(import.meta.dirname, '..'), env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  let output = '';
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`verdaccio did not start within 60 s:\n${output}`)), 60_000);
+    child.stderr.on('data', (d: Buffer) => { output += d.toString(); });
+    child.stdout.on('data', (d: Buffer) => {
+      output += d.toString();
+      const m = /^(\d+)\n/.exec(output);
+      if (m) { clearTimeout(timer); resolve(Number(m[1])); }
+    });
+    child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`verdaccio exited (${code}) before listening:\n${output}`)); });
+  });
+  const url = `http://127.0.0.1:${port}/`;
+  const npmrc = path.join(dir, 'npmrc');
+  writeFileSync(npmrc, `registry=${url}\n//127.0.0.1:${port}/:_authToken=e2e-token\n`);
+  const ping = await fetch(`${url}-/ping`);
+  if (!ping.ok) throw new Error(`verdaccio at ${url} answers /-/ping with ${ping.status}`);
+  return {
+    url,
+    env: { npm_config_userconfig: npmrc, npm_config_registry: url, npm_config_cache: path.join(dir, 'npm-cache') },
+    async stop() {
+      if (child.exitCode !== null) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+/** Run `tasks` with at most `limit` at a time. */
+async function pool<T>(items: readonly T[], limit: number, task: (item: T) => Promise<unknown>): Promise<void> {
+  const queue = [...items];
+  await Promise.all(Array.from({ length: Math.min(limit, queue.length) }, async () => {
+    for (let item = queue.shift(); item !== undefined; item = queue.shift()) await task(item);
+  }));
+}
+
+/** `npm pack name@version` each package from the public npm registry (through the machine's npm config and cache). */
+export async function packFromNpm(packages: readonly ResolvedPackage[], dir: string): Promise<string[]> {
+  mkdirSync(dir, { recursive: true });
+  const { stdout } = await run('npm', ['pack', '--json', '--pack-destination', dir, ...packages.map((p) => `${p.name}@${p.version}`)], { cwd: dir });
+  return (JSON.parse(stdout) as Array<{ filename: string }>).map((f) => path.resolve(dir, f.filename));
+}
+
+/** `npm publish` each tarball to `registry`; an explicit --registry wins over a package's publishConfig. */
+export async function publishTarballs(registry: Registry, files: readonly string[]): Promise<void> {
+  await pool(files, 4, (file) => run('npm', ['publish', file, '--registry', registry.url, '--loglevel=error'], { cwd: path.dirname(file), env: registry.env }));
+}
