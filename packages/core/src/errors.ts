@@ -100,7 +100,7 @@ export const errorDefinitions = {
   // --- import plugins ---------------------------------------------------------------------------
   GI_PLUGIN_INVALID_OPTIONS: define<{ plugin: string; group: string; problems: string[] }>({
     message: (p) => `Options of plugin '${p.plugin}' in [${p.group}] are invalid: ${p.problems.join('; ')}.`,
-    hint: 'Fix the values in the config file; `glance-import config check` shows every problem.',
+    hint: 'Fix the value in the config file (the message says what the option accepts), then run `glance-import config check` again: it stops at the first problem.',
   }),
   GI_PLUGIN_CHAIN_INCOMPATIBLE: define<{ plugin: string; position: number; reason: string; fix?: string }>({
     message: (p) => `Plugin '${p.plugin}' (position ${p.position} in image_import_plugins) cannot work here: ${p.reason}.`,
@@ -126,7 +126,7 @@ export const errorDefinitions = {
   }),
   GI_CONFIG_UNKNOWN_OPTION: define<{ file: string; group: string; option: string; suggestions?: string[] }>({
     message: (p) => `${p.file}: unknown option '${p.option}' in [${p.group}].${didYouMean(p.suggestions)}`,
-    hint: 'Remove the option or fix its spelling; `glance-import config check` lists what each group accepts.',
+    hint: "Remove the option or fix its spelling; a plugin's group accepts the options in its README, core groups those of glance-api.conf.",
   }),
   GI_CONFIG_INVALID_VALUE: define<{ file: string; group: string; option: string; reason: string }>({
     message: (p) => `${p.file}: [${p.group}] ${p.option}: ${p.reason}.`,
