@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -73,16 +73,15 @@ describe('publishing to a registry and installing from it alone', () => {
     const test = await run('npm', ['test'], { cwd: plugin, env: reg().env, allowFailure: true });
     expect(test.code, test.stdout).toBe(0);
     expect(test.stdout).toMatch(/# pass 4\n# fail 0\n/);
-    await run('npm', ['publish', '--registry', reg().url], { cwd: plugin, env: reg().env });
+    await run('npm', ['publish'], { cwd: plugin, env: reg().env });
 
     const install = await npmInstall(host, ['glance-import-plugin-raw-padding'], [], reg().env);
     expect(install.code, install.stderr).toBe(0);
-    writeFileSync(path.join(host, 'glance-import.config.json'), JSON.stringify({
-      image_import_opts: { image_import_plugins: ['no_op', 'raw_padding'] }, raw_padding: { alignment: 4096 },
-    }));
-    const list = await glanceImport(host, ['plugins', 'list']);
+    copyFileSync(path.join(import.meta.dirname, 'fixtures', 'glance-image-import.conf'), path.join(host, 'glance-image-import.conf'));
+    const npx = (...args: string[]) => run('npx', ['glance-import', ...args], { cwd: host, env: reg().env, allowFailure: true });
+    const list = await npx('plugins', 'list');
     expect(list.stdout).toMatch(/\nglance\.image_import\.plugins +raw_padding +glance-import-plugin-raw-padding +1\.0\.0 +yes\n/);
-    const check = await glanceImport(host, ['config', 'check']);
+    const check = await npx('config', 'check', '--config-file', 'glance-image-import.conf');
     expect(check).toMatchObject({ code: 0, stderr: '' });
     expect(check.stdout).toMatch(/ {2}1\. no_op .*\n {2}2\. raw_padding {2}glance-import-plugin-raw-padding@1\.0\.0 {2}\[raw_padding\]\n/);
     expect(check.stdout).toContain('    raw_padding [linear]\n      PadRawImage (requires file_path; provides file_path)\n');

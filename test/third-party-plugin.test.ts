@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -27,7 +27,7 @@ beforeAll(async () => {
   const install = await npmInstall(host, needed.map((p) => tarballs[p.name]!).concat(tarballs['third-party-plugin']!));
   expect(install.stderr).toBe('');
   expect(install.code).toBe(0);
-  writeFileSync(path.join(host, 'glance-image-import.conf'), "[image_import_opts]\nimage_import_plugins = ['no_op', 'raw_padding']\n\n[raw_padding]\nalignment = 4096\n");
+  copyFileSync(fixture('glance-image-import.conf'), path.join(host, 'glance-image-import.conf'));
 }, 120_000);
 
 afterAll(() => rmSync(work, { recursive: true, force: true }));
