@@ -22,7 +22,14 @@ const LEAKY = /^(NODE_PATH|NODE_OPTIONS|NODE_ENV|INIT_CWD|VITEST.*|npm_.*|pnpm_.
 export function cleanEnv(extra: Record<string, string> = {}): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !LEAKY.test(k)) env[k] = v;
-  return { ...env, npm_config_update_notifier: 'false', npm_config_fund: 'false', npm_config_audit: 'false', ...extra };
+  return {
+    ...env,
+    // A native dependency compiles against Node's own headers (toolchain §3.2), also where a suite
+    // replaces the user's npmrc.
+    npm_config_nodedir: process.env.npm_config_nodedir ?? '/usr',
+    npm_config_update_notifier: 'false', npm_config_fund: 'false', npm_config_audit: 'false',
+    ...extra,
+  };
 }
 
 /** Run a command with a clean environment; throws with its output when it fails (unless allowed). */
