@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ResolvedPackage } from './closure.js';
@@ -31,9 +31,25 @@ export async function startRegistry(dir: string): Promise<Registry> {
     '',
   ].join('\n'));
   const child = spawn(process.execPath, [path.join(import.meta.dirname, 'verdaccio-server.mjs'), config], {
-    cwd: path.join(import.meta.dirname, '..'), env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'],
+    cwd: path.join(import.meta.dirname, '..'), env: cleanEnv(), stdio: ['pipe', 'pipe', 'pipe'],
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+    await exited;
+    clearTimeout(timer);
+  };
+  try {
+    return await listening(child, dir, stop);
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+}
+
+async function listening(child: ChildProcessWithoutNullStreams, dir: string, stop: () => Promise<void>): Promise<Registry> {
   let output = '';
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`verdaccio did not start within 60 s:\n${output}`)), 60_000);
@@ -50,20 +66,10 @@ export async function startRegistry(dir: string): Promise<Registry> {
   writeFileSync(npmrc, `registry=${url}\n//127.0.0.1:${port}/:_authToken=e2e-token\n`);
   const ping = await fetch(`${url}-/ping`);
   if (!ping.ok) throw new Error(`verdaccio at ${url} answers /-/ping with ${ping.status}`);
-  return {
-    url,
-    env: { npm_config_userconfig: npmrc, npm_config_registry: url, npm_config_cache: path.join(dir, 'npm-cache') },
-    async stop() {
-      if (child.exitCode !== null) return;
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-      await exited;
-      clearTimeout(timer);
-    },
-  };
+  return { url, env: { npm_config_userconfig: npmrc, npm_config_registry: url, npm_config_cache: path.join(dir, 'npm-cache') }, stop };
 }
 
-/** Run `tasks` with at most `limit` at a time. */
+/** Run `task` on every item, at most `limit` at a time. */
 async function pool<T>(items: readonly T[], limit: number, task: (item: T) => Promise<unknown>): Promise<void> {
   const queue = [...items];
   await Promise.all(Array.from({ length: Math.min(limit, queue.length) }, async () => {
