@@ -5,6 +5,8 @@ import { readManifest, type Manifest, type WorkspacePackage } from './workspace.
 export interface ResolvedPackage {
   name: string;
   version: string;
+  /** Where the workspace has it installed; its package.json is the one in the published tarball. */
+  dir: string;
 }
 
 /** Where Node would find `name` from `dir`: node_modules of dir, then of each parent. */
@@ -42,7 +44,7 @@ export function thirdPartyClosure(roots: readonly WorkspacePackage[], workspaceN
     const m = readManifest(dir);
     const key = `${m.name}@${m.version}`;
     if (found.has(key)) return;
-    found.set(key, { name: m.name, version: m.version });
+    found.set(key, { name: m.name, version: m.version, dir });
     for (const [dep, opt] of needs(m)) visit(dir, key, dep, opt);
   };
   for (const root of roots) for (const [dep, opt] of needs(root.manifest)) visit(root.dir, root.name, dep, opt);

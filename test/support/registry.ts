@@ -1,11 +1,15 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ResolvedPackage } from './closure.js';
 import { cleanEnv, run } from './run.js';
+import { readManifest, type Manifest } from './workspace.js';
 
 export interface Registry {
   url: string;
+  /** Accepted for publishing (any token is: publish is open to all). */
+  token: string;
   /** npm/pnpm environment that makes this registry the only one, with a token for publishing. */
   env: Record<string, string>;
   stop(): Promise<void>;
@@ -63,10 +67,11 @@ async function listening(child: ChildProcessWithoutNullStreams, dir: string, sto
   });
   const url = `http://127.0.0.1:${port}/`;
   const npmrc = path.join(dir, 'npmrc');
-  writeFileSync(npmrc, `registry=${url}\n//127.0.0.1:${port}/:_authToken=e2e-token\n`);
+  const token = 'e2e-token';
+  writeFileSync(npmrc, `registry=${url}\n//127.0.0.1:${port}/:_authToken=${token}\n`);
   const ping = await fetch(`${url}-/ping`);
   if (!ping.ok) throw new Error(`verdaccio at ${url} answers /-/ping with ${ping.status}`);
-  return { url, env: { npm_config_userconfig: npmrc, npm_config_registry: url, npm_config_cache: path.join(dir, 'npm-cache') }, stop };
+  return { url, token, env: { npm_config_userconfig: npmrc, npm_config_registry: url, npm_config_cache: path.join(dir, 'npm-cache') }, stop };
 }
 
 /** Run `task` on every item, at most `limit` at a time. */
@@ -78,13 +83,39 @@ async function pool<T>(items: readonly T[], limit: number, task: (item: T) => Pr
 }
 
 /** `npm pack name@version` each package from the public npm registry (through the machine's npm config and cache). */
-export async function packFromNpm(packages: readonly ResolvedPackage[], dir: string): Promise<string[]> {
+export async function packFromNpm(packages: readonly ResolvedPackage[], dir: string): Promise<Array<{ pkg: ResolvedPackage; file: string }>> {
   mkdirSync(dir, { recursive: true });
   const { stdout } = await run('npm', ['pack', '--json', '--pack-destination', dir, ...packages.map((p) => `${p.name}@${p.version}`)], { cwd: dir });
-  return (JSON.parse(stdout) as Array<{ filename: string }>).map((f) => path.resolve(dir, f.filename));
+  const packed = JSON.parse(stdout) as Array<{ name: string; version: string; filename: string }>;
+  return packed.map((f) => ({ pkg: packages.find((p) => p.name === f.name && p.version === f.version)!, file: path.resolve(dir, f.filename) }));
 }
 
-/** `npm publish` each tarball to `registry`; an explicit --registry wins over a package's publishConfig. */
-export async function publishTarballs(registry: Registry, files: readonly string[]): Promise<void> {
-  await pool(files, 4, (file) => run('npm', ['publish', file, '--registry', registry.url, '--loglevel=error'], { cwd: path.dirname(file), env: registry.env }));
+/**
+ * Publish tarballs to `registry` with the request npm publish sends (PUT of the package document
+ * with the tarball attached), about a hundred times faster than one npm process per package, and
+ * always to this registry: a package's own publishConfig.registry cannot redirect it.
+ */
+export async function publishTarballs(registry: Registry, tarballs: ReadonlyArray<{ pkg: ResolvedPackage; file: string }>): Promise<void> {
+  await pool(tarballs, 8, async ({ pkg, file }) => {
+    const manifest = readManifest(pkg.dir) as Manifest & Record<string, unknown>;
+    const data = readFileSync(file);
+    const tarball = `${manifest.name}-${manifest.version}.tgz`;
+    const body = {
+      _id: manifest.name, name: manifest.name, 'dist-tags': { latest: manifest.version },
+      versions: {
+        [manifest.version]: {
+          ...manifest, _id: `${manifest.name}@${manifest.version}`,
+          dist: {
+            integrity: `sha512-${createHash('sha512').update(data).digest('base64')}`, shasum: createHash('sha1').update(data).digest('hex'),
+            tarball: `${registry.url}${manifest.name}/-/${tarball}`,
+          },
+        },
+      },
+      _attachments: { [tarball]: { content_type: 'application/octet-stream', data: data.toString('base64'), length: data.length } },
+    };
+    const res = await fetch(`${registry.url}${encodeURIComponent(manifest.name)}`, {
+      method: 'PUT', headers: { 'content-type': 'application/json', authorization: `Bearer ${registry.token}` }, body: JSON.stringify(body),
+    });
+    if (!res.ok) throw new Error(`publishing ${manifest.name}@${manifest.version} to ${registry.url}: ${res.status} ${await res.text()}`);
+  });
 }
