@@ -25,6 +25,9 @@ beforeAll(async () => {
   const all = await workspacePackages();
   published = all.filter((p) => !p.manifest.private);
   published.forEach(assertBuilt);
+  // pnpm publish lets publishConfig.registry win over --registry: never let a test publish elsewhere.
+  const elsewhere = published.filter((p) => (p.manifest as { publishConfig?: { registry?: string } }).publishConfig?.registry);
+  if (elsewhere.length) throw new Error(`publishConfig.registry would redirect this suite's publish: ${elsewhere.map((p) => p.name).join(', ')}`);
   const closure = thirdPartyClosure(published, new Set(all.map((p) => p.name)));
   const [started, mirrored] = await Promise.all([startRegistry(path.join(work, 'registry')), packFromNpm(closure, path.join(work, 'mirror'))]);
   registry = started;
