@@ -1,4 +1,4 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 // Workspace packages resolve to their sources (the `@glance-import/source` export condition), so unit
 // tests need no build; suites that spawn the CLI build first (`pnpm test:all`).
@@ -7,6 +7,8 @@ const conditions = ['@glance-import/source', 'module', 'node', 'development|prod
 export default defineConfig({
   ssr: { resolve: { conditions } },
   test: {
+    // Fixture packages carry their own tests (run by the e2e suites with the fixture's runner).
+    exclude: [...configDefaults.exclude, '**/fixtures/**'],
     projects: ['packages/*', 'plugins/*', 'test'].map((glob) => ({
       extends: true,
       test: { name: glob.replace('/*', ''), dir: glob.replace('/*', '') },

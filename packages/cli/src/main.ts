@@ -47,9 +47,13 @@ function help(): string {
 
 /** Run the command line; returns the exit code. */
 export async function main(argv: readonly string[], io: Io = processIo): Promise<number> {
-  if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
+  if (argv.length === 0) {
+    io.err(`usage error: no command given\n\n${help()}`);
+    return EXIT.usage;
+  }
+  if (argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
     io.out(help());
-    return argv.length === 0 ? EXIT.usage : EXIT.ok;
+    return EXIT.ok;
   }
   const key = [argv.slice(0, 2).join(' '), argv[0]!].find((k) => k in COMMANDS);
   if (!key) {
@@ -59,6 +63,10 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
   const command = COMMANDS[key]!;
   try {
     const rest = argv.slice(key.split(' ').length);
+    if (rest.includes('--help') || rest.includes('-h')) {
+      io.out(help());
+      return EXIT.ok;
+    }
     let parsed;
     try {
       parsed = parseArgs({ args: [...rest], options: command.options, allowPositionals: (command.positionals ?? 0) > 0, strict: true });

@@ -76,8 +76,8 @@ export const errorDefinitions = {
     message: (p) => `Entry point '${p.name}' (${p.package}) names export '${p.export}', which is ${p.found}; a function was expected.`,
     hint: 'Point the entry point at an exported function, e.g. "./dist/index.js:getFlow".',
   }),
-  GI_REGISTRY_INCOMPATIBLE: define<{ name: string; package: string; host: string; range: string; version: string }>({
-    message: (p) => `Entry point '${p.name}' (${p.package}) requires ${p.host} ${p.range}, but ${p.version} is running.`,
+  GI_REGISTRY_INCOMPATIBLE: define<{ name: string; package: string; packageVersion: string; host: string; range: string; version: string }>({
+    message: (p) => `Entry point '${p.name}' (${p.package}@${p.packageVersion}) requires ${p.host} ${p.range}, but ${p.version} is running.`,
     hint: (p) => `Install a version of ${p.package} built for ${p.host} ${p.version}, or a ${p.host} that satisfies ${p.range}.`,
   }),
   GI_REGISTRY_NO_CORE_RANGE: define<{ name: string; package: string; host: string }>({
@@ -100,7 +100,7 @@ export const errorDefinitions = {
   // --- import plugins ---------------------------------------------------------------------------
   GI_PLUGIN_INVALID_OPTIONS: define<{ plugin: string; group: string; problems: string[] }>({
     message: (p) => `Options of plugin '${p.plugin}' in [${p.group}] are invalid: ${p.problems.join('; ')}.`,
-    hint: 'Fix the values in the config file; `glance-import config check` shows every problem.',
+    hint: 'Fix the value in the config file (the message says what the option accepts), then run `glance-import config check` again: it stops at the first problem.',
   }),
   GI_PLUGIN_CHAIN_INCOMPATIBLE: define<{ plugin: string; position: number; reason: string; fix?: string }>({
     message: (p) => `Plugin '${p.plugin}' (position ${p.position} in image_import_plugins) cannot work here: ${p.reason}.`,
@@ -112,6 +112,10 @@ export const errorDefinitions = {
     message: (p) => `${p.file}:${p.line}: ${p.reason}.`,
     hint: 'Config files use oslo.config INI syntax: [group] headers and `name = value` lines.',
   }),
+  GI_CONFIG_LOAD_FAILED: define<{ file: string; reason: string }>({
+    message: (p) => `Config file '${p.file}' could not be loaded: ${p.reason}`,
+    hint: 'cosmiconfig files (module name glance-import) hold { "<group>": { "<option>": value } } as JSON, YAML or a module\'s default export; a .ts file needs the typescript package installed in the host app.',
+  }),
   GI_CONFIG_FILE_NOT_FOUND: define<{ file: string }>({
     message: (p) => `Config file '${p.file}' does not exist or cannot be read.`,
     hint: 'Check the path given to --config-file.',
@@ -122,7 +126,7 @@ export const errorDefinitions = {
   }),
   GI_CONFIG_UNKNOWN_OPTION: define<{ file: string; group: string; option: string; suggestions?: string[] }>({
     message: (p) => `${p.file}: unknown option '${p.option}' in [${p.group}].${didYouMean(p.suggestions)}`,
-    hint: 'Remove the option or fix its spelling; `glance-import config check` lists what each group accepts.',
+    hint: "Remove the option or fix its spelling; a plugin's group accepts the options in its README, core groups those of glance-api.conf.",
   }),
   GI_CONFIG_INVALID_VALUE: define<{ file: string; group: string; option: string; reason: string }>({
     message: (p) => `${p.file}: [${p.group}] ${p.option}: ${p.reason}.`,

@@ -1,5 +1,5 @@
 import { EntryPointRegistry, findHostRoot, loadConfig } from '@glance-import/core';
-import { EXIT, table, type Io } from '../io.js';
+import { EXIT, reportError, table, type Io } from '../io.js';
 
 export interface PluginsListArgs {
   'config-file'?: string[];
@@ -32,6 +32,6 @@ export async function pluginsList(args: PluginsListArgs, io: Io): Promise<number
       ...rows.map((r) => [r.namespace, r.name, r.package, r.version, r.compatible ? 'yes' : 'no', r.error]),
     ]));
   }
-  for (const m of metadata) io.err(`error ${m}`);
+  for (const e of registry.metadataErrors) reportError(io, e);
   return metadata.length ? EXIT.failed : EXIT.ok;
 }

@@ -43,9 +43,28 @@ describe('loadConfig', () => {
     file(d2, '.glance-importrc', 'image_import_opts:\n  image_import_plugins: [no_op]\n');
     expect((await loadConfig({ searchFrom: d2 })).values.image_import_opts.image_import_plugins).toEqual(['no_op']);
 
+    const d4 = dir();
+    file(d4, 'glance-import.config.json', '{ "image_import_opts": { "image_import_plugins": ["no_op"] } }');
+    const json = await loadConfig({ searchFrom: d4 });
+    expect(json.sources).toEqual([path.join(d4, 'glance-import.config.json')]);
+    expect(json.values.image_import_opts.image_import_plugins).toEqual(['no_op']);
+
     const d3 = dir();
     file(d3, 'glance-import.config.mjs', "export default { DEFAULT: { enabled_import_methods: ['glance-direct'] } };\n");
     expect((await loadConfig({ searchFrom: d3 })).values.DEFAULT.enabled_import_methods).toEqual(['glance-direct']);
+  });
+
+  it('a cosmiconfig file that cannot be loaded is an error naming the file and what is wrong', async () => {
+    const d = dir();
+    const yaml = file(d, '.glance-importrc', 'image_import_opts:\n  image_import_plugins: [no_op\n');
+    await expect(loadConfig({ searchFrom: d })).rejects.toMatchObject({
+      code: 'GI_CONFIG_LOAD_FAILED', message: `Config file '${yaml}' could not be loaded: unexpected end of the stream within a flow collection (3:1)`,
+    });
+    const d2 = dir();
+    const json = file(d2, 'glance-import.config.json', '{ "image_import_opts": {');
+    await expect(loadConfig({ searchFrom: d2 })).rejects.toMatchObject({
+      code: 'GI_CONFIG_LOAD_FAILED', message: expect.stringMatching(new RegExp(`^Config file '${json}' could not be loaded: .*JSON`)), hint: expect.stringContaining('typescript'),
+    });
   });
 
   it('an unknown option is an error with a suggestion; a bad value names file, group and option', async () => {
@@ -77,7 +96,8 @@ describe('loadConfig', () => {
     expect(c.store('fast').filesystem_store_datadir).toBe('/srv/fast');
     const schema = { output_format: option(string({ choices: ['raw', 'qcow2'] }), { default: 'raw', help: '' }) };
     expect(() => c.group('image_conversion', schema, 'image_conversion')).toThrow(expect.objectContaining({
-      code: 'GI_PLUGIN_INVALID_OPTIONS', message: expect.stringContaining("[image_conversion] output_format: 'qcow3' is not one of 'raw', 'qcow2'"),
+      code: 'GI_PLUGIN_INVALID_OPTIONS',
+      message: `Options of plugin 'image_conversion' in [image_conversion] are invalid: ${f}:6: [image_conversion] output_format: 'qcow3' is not one of 'raw', 'qcow2'; expected one of 'raw', 'qcow2'.`,
     }));
     expect(() => c.checkGroups(['image_conversion'])).not.toThrow();
   });

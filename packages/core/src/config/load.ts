@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { cosmiconfig } from 'cosmiconfig';
-import { giError, GlanceImportError } from '../errors.js';
+import { cosmiconfig, getDefaultSearchPlaces } from 'cosmiconfig';
+import { giError, GlanceImportError, reasonOf } from '../errors.js';
 import { suggest } from '../suggest.js';
 import { parseIni } from './ini.js';
 import {
@@ -11,6 +11,9 @@ import {
 import type { GroupSchema, GroupValues } from './types.js';
 
 export const CONFIG_MODULE_NAME = 'glance-import';
+
+/** cosmiconfig's places, plus `glance-import.config.json`, which its defaults lack. */
+const SEARCH_PLACES = [...getDefaultSearchPlaces(CONFIG_MODULE_NAME), `${CONFIG_MODULE_NAME}.config.json`];
 
 interface RawValue {
   value: unknown;
@@ -66,7 +69,7 @@ export class GlanceConfig {
       return this.validate(group, schema, 'GI_CONFIG_INVALID_VALUE');
     } catch (e) {
       if (e instanceof GlanceImportError && e.code === 'GI_CONFIG_INVALID_VALUE') {
-        throw giError('GI_PLUGIN_INVALID_OPTIONS', { plugin, group, problems: [e.message] }, { cause: e });
+        throw giError('GI_PLUGIN_INVALID_OPTIONS', { plugin, group, problems: [e.message.replace(/\.$/, '')] }, { cause: e });
       }
       throw e;
     }
@@ -119,6 +122,12 @@ function put(raw: Map<string, Map<string, RawValue>>, group: string, option: str
   g.set(option, value);
 }
 
+/** The line of a cosmiconfig loader's error that says what is wrong (not its prefix or code frame). */
+function loadFailure(e: unknown): string {
+  const lines = reasonOf(e).replace(/^\w+ Error in [^\n]*\n/, '').split('\n').map((l) => l.trim());
+  return lines.find((l) => l && !/^>?\s*\d*\s*\|/.test(l) && !/^-*\^$/.test(l)) ?? 'unknown error';
+}
+
 async function readIni(file: string): Promise<string> {
   try {
     return await readFile(file, 'utf8');
@@ -134,7 +143,10 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Glanc
   const notices: ConfigNotice[] = [];
 
   if (options.searchFrom !== false) {
-    const found = await cosmiconfig(CONFIG_MODULE_NAME).search(options.searchFrom ?? process.cwd());
+    const dir = options.searchFrom ?? process.cwd();
+    const found = await cosmiconfig(CONFIG_MODULE_NAME, { searchPlaces: SEARCH_PLACES }).search(dir).catch((e: unknown) => {
+      throw giError('GI_CONFIG_LOAD_FAILED', { file: (e as { filepath?: string }).filepath ?? dir, reason: loadFailure(e) }, { cause: e });
+    });
     if (found && !found.isEmpty) {
       sources.push(found.filepath);
       const cfg = found.config as unknown;

@@ -78,8 +78,18 @@ describe('EntryPointRegistry', () => {
     const reg = EntryPointRegistry.discover({ root: host([plugin('p-old', 'old', undefined, { peer: '^0.0.1' }), plugin('p-none', 'none', undefined, { peer: null })]) });
     const statuses = reg.list(NS);
     expect(statuses.find((s) => s.entryPoint.name === 'old')).toMatchObject({ compatible: false, problem: { code: 'GI_REGISTRY_INCOMPATIBLE' } });
-    await expect(reg.driver(NS, 'old')).rejects.toMatchObject({ code: 'GI_REGISTRY_INCOMPATIBLE', message: expect.stringContaining(`requires @glance-import/core ^0.0.1, but ${coreVersion()} is running`) });
+    await expect(reg.driver(NS, 'old')).rejects.toMatchObject({
+      code: 'GI_REGISTRY_INCOMPATIBLE',
+      message: `Entry point 'old' (p-old@1.0.0) requires @glance-import/core ^0.0.1, but ${coreVersion()} is running.`,
+      hint: `Install a version of p-old built for @glance-import/core ${coreVersion()}, or a @glance-import/core that satisfies ^0.0.1.`,
+    });
     await expect(reg.driver(NS, 'none')).rejects.toMatchObject({ code: 'GI_REGISTRY_NO_CORE_RANGE' });
+  });
+
+  it('a workspace: range is accepted from a workspace package only, never from an installed one', () => {
+    const root = host([plugin('p-leaked', 'leaked', undefined, { peer: 'workspace:^' })], { workspace: [plugin('p-local', 'local', undefined, { peer: 'workspace:^' })] });
+    const statuses = EntryPointRegistry.discover({ root }).list(NS);
+    expect(statuses.map((s) => [s.entryPoint.name, s.compatible, s.problem?.code])).toEqual([['leaked', false, 'GI_REGISTRY_INCOMPATIBLE'], ['local', true, undefined]]);
   });
 
   it('warn mode skips a broken entry point and reports it; nothing is dropped silently', async () => {

@@ -173,10 +173,11 @@ export class EntryPointRegistry {
     if (this.given.has(ep)) return undefined;
     const range = ep.hostRange;
     if (!range) return giError('GI_REGISTRY_NO_CORE_RANGE', { name: ep.name, package: ep.packageName, host: this.host.name });
-    // Inside the monorepo a plugin is built against the very core it is linked to.
-    if (range.startsWith('workspace:')) return undefined;
+    // Inside the monorepo a plugin is built against the very core it is linked to; an installed
+    // package that still says `workspace:` was published wrongly and is checked like any range.
+    if (range.startsWith('workspace:') && !ep.packageDir.split(path.sep).includes('node_modules')) return undefined;
     if (!semver.validRange(range) || !semver.satisfies(this.host.version, range, { includePrerelease: true })) {
-      return giError('GI_REGISTRY_INCOMPATIBLE', { name: ep.name, package: `${ep.packageName}@${ep.packageVersion}`, host: this.host.name, range, version: this.host.version });
+      return giError('GI_REGISTRY_INCOMPATIBLE', { name: ep.name, package: ep.packageName, packageVersion: ep.packageVersion, host: this.host.name, range, version: this.host.version });
     }
     return undefined;
   }
