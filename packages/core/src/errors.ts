@@ -134,6 +134,20 @@ export const errorDefinitions = {
   }),
 
   // --- the format inspector (GI_INSPECT_*) ------------------------------------------------------
+  GI_INSPECT_UNSAFE: define<{ format: string; reason: string; fix: string }>({
+    status: 400,
+    message: (p) => `The image data (${p.format}) failed the format inspector's safety checks: ${p.reason}.`,
+    hint: (p) => p.fix,
+  }),
+  GI_INSPECT_FORMAT_MISMATCH: define<{ declared: string; detected: string }>({
+    status: 415,
+    message: (p) => `The image's disk_format is '${p.declared}', but its data is ${p.detected}.`,
+    hint: (p) => `Set disk_format to '${p.detected}' if the data is right, or upload data in ${p.declared} format.`,
+  }),
+  GI_INSPECT_READ_FAILED: define<{ source: string; reason: string }>({
+    message: (p) => `Could not read ${p.source} to inspect it: ${p.reason}`,
+    hint: 'The inspector needs a readable regular file or a stream that does not fail; check the path and permissions.',
+  }),
 
   // --- shipped import plugins (GI_DECOMPRESS_*, GI_CONVERT_*, GI_INJECT_*) ----------------------
 
