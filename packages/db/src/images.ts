@@ -125,6 +125,11 @@ export class ImageRepository {
     });
   }
 
+  /** The member record of `project` on an image (shared images), if any. */
+  async membership(id: string, project: string): Promise<{ status: string } | undefined> {
+    return (await this.db.query<{ status: string }>('SELECT status FROM image_members WHERE image_id = ? AND member = ?', [id, project]))[0];
+  }
+
   /** Whether an id exists at all, deleted or not (for the staging sweeper and duplicate checks). */
   async isLive(id: string): Promise<boolean> {
     return (await this.db.query('SELECT 1 AS one FROM images WHERE id = ? AND deleted = 0', [id])).length > 0;
