@@ -1,0 +1,164 @@
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, accessSync, constants } from 'node:fs';
+import path from 'node:path';
+import { EntryPointRegistry, isGlanceImportError, giError, resolveImportPlugins, type GlanceConfig } from '@glance-import/core';
+import { openDatabase, type Database } from '@glance-import/db';
+import { PolicyEnforcer } from '@glance-import/policy';
+import { StagingArea } from '@glance-import/store';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { pino, type Logger, type LoggerOptions } from 'pino';
+import { sendError, toApiError } from './http/errors.js';
+import { identify } from './http/identity.js';
+import { ImportExecutor } from './import/executor.js';
+import { Metrics } from './metrics.js';
+import { imageDataRoutes } from './routes/image-data.js';
+import { imageRoutes } from './routes/images.js';
+import { importRoutes } from './routes/imports.js';
+import { opsRoutes } from './routes/ops.js';
+import { schemaRoutes } from './routes/schemas.js';
+import { taskRoutes } from './routes/tasks.js';
+import { versionPrefixes, versionRoutes } from './routes/versions.js';
+import type { Runtime } from './runtime.js';
+import { buildStores } from './stores.js';
+import { imageView } from './views/image.js';
+import { PATCH_V20, PATCH_V21 } from './images/patch.js';
+
+export interface ServerOptions {
+  config: GlanceConfig;
+  dataDir: string;
+  /** Where plugins are declared (the host app's package.json); default cwd. */
+  root?: string;
+  /** Use these plugins instead of discovering them (tests). */
+  registry?: EntryPointRegistry;
+  db?: Database;
+  /** pino options, or a ready logger; default JSON to stdout at info. */
+  logger?: LoggerOptions | Logger;
+}
+
+export interface GlanceServer {
+  readonly app: FastifyInstance;
+  readonly runtime: Runtime;
+  /** Start listening; resolves to the URL. */
+  listen(host: string, port: number): Promise<string>;
+  close(): Promise<void>;
+}
+
+const OPEN_ROUTES = new Set(['/', '/versions', '/healthcheck', '/v2', '/v2/']);
+
+/** Build the Image API server on the embedded default: SQLite, file stores and staging under `dataDir`. */
+export async function createServer(o: ServerOptions): Promise<GlanceServer> {
+  const config = o.config;
+  const dataDir = path.resolve(o.dataDir);
+  try {
+    mkdirSync(dataDir, { recursive: true });
+    accessSync(dataDir, constants.W_OK);
+  } catch (e) {
+    throw giError('GI_SERVER_DATA_DIR', { dir: dataDir, reason: (e as Error).message }, { cause: e });
+  }
+  const log: Logger = o.logger && 'child' in o.logger ? (o.logger as Logger) : pino({ level: 'info', ...(o.logger as LoggerOptions | undefined) });
+  const gi = config.values.glance_import;
+  const db = o.db ?? await openDatabase(gi.database_url ?? `sqlite://${path.join(dataDir, 'glance.sqlite')}`);
+  const stores = buildStores(config, dataDir);
+  const staging = new StagingArea(stores.stagingDir);
+  const policyFile = gi.policy_file ?? [path.join(dataDir, 'policy.yaml'), path.join(dataDir, 'policy.json')].find((f) => existsSync(f));
+  const policy = await PolicyEnforcer.load({ ...(policyFile ? { file: policyFile } : {}) });
+  const registry = o.registry ?? EntryPointRegistry.discover({ root: o.root ?? process.cwd(), dirs: gi.plugin_dirs });
+  const { plugins, warnings } = await resolveImportPlugins(registry, config);
+  for (const w of warnings) log.warn({ error_code: w.code }, w.message);
+  const executor = new ImportExecutor();
+  const viewOptions = {
+    multiStore: stores.multi, storeWeights: new Map([...stores.byId.values()].map((s) => [s.id, s.weight])),
+    showMultipleLocations: config.values.DEFAULT.show_multiple_locations, showDirectUrl: config.values.DEFAULT.show_image_direct_url,
+  };
+  const runtime: Runtime = {
+    config, dataDir, db, staging, stores, policy, plugins, executor, metrics: new Metrics(), log,
+    formats: { disk: config.values.image_format.disk_formats, container: config.values.image_format.container_formats },
+    selfUrl: config.values.DEFAULT.worker_self_reference_url ?? config.values.DEFAULT.public_endpoint,
+    view: (image) => imageView(image, viewOptions),
+  };
+  executor.attach(runtime);
+  const prefixes = versionPrefixes(runtime);
+
+  // Typed as the default instance: routes take FastifyInstance, whatever logger type pino brings.
+  const app = Fastify({
+    loggerInstance: log,
+    genReqId: () => `req-${randomUUID()}`,
+    // Large uploads stream through; only JSON bodies are bounded.
+    bodyLimit: 1024 * 1024,
+    return503OnClosing: true,
+    routerOptions: { ignoreTrailingSlash: true },
+    rewriteUrl: (req) => {
+      const url = req.url ?? '/';
+      const m = /^\/(v\d+(?:\.\d+)?)(\/.*)?$/.exec(url);
+      if (m && m[1] !== 'v2' && prefixes.has(m[1]!)) return `/v2${m[2] ?? '/'}`;
+      return url;
+    },
+  }) as unknown as FastifyInstance;
+  app.decorateRequest('caller', undefined);
+  app.addContentTypeParser('application/octet-stream', (_req, _payload, done) => done(null, undefined));
+  app.addContentTypeParser([PATCH_V20, PATCH_V21], { parseAs: 'string' }, (_req, body, done) => {
+    try { done(null, JSON.parse(String(body))); } catch { done(giError('GI_API_BAD_REQUEST', { message: 'Malformed JSON in request body.' }), undefined); }
+  });
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
+    if (String(body).trim() === '') { done(null, undefined); return; }
+    try { done(null, JSON.parse(String(body))); } catch { done(giError('GI_API_BAD_REQUEST', { message: 'Malformed JSON in request body.' }), undefined); }
+  });
+
+  const routes: Array<{ re: RegExp; method: string }> = [];
+  app.addHook('onRoute', (r) => {
+    const re = new RegExp(`^${r.url.replace(/:[^/]+/g, '[^/]+')}/?$`);
+    for (const m of [r.method].flat()) if (m !== 'HEAD') routes.push({ re, method: m });
+  });
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('X-Openstack-Request-Id', request.id);
+    const url = request.url.split('?')[0]!;
+    if (OPEN_ROUTES.has(url)) return;
+    request.caller = await identify(request, { db, trustIdentityHeaders: gi.trusted_identity_headers });
+  });
+  app.addHook('onResponse', async (request, reply) => { runtime.metrics.requests.add({ method: request.method, status: String(reply.statusCode) }, 1); });
+  app.setErrorHandler((err, request, reply) => {
+    const apiErr = toApiError(err, request.id);
+    if (apiErr.status === 500 || !isGlanceImportError(err)) {
+      if (apiErr.status === 500) request.log.error({ err }, 'request failed');
+    }
+    return sendError(request, reply, apiErr);
+  });
+  app.setNotFoundHandler((request, reply) => {
+    const url = request.url.split('?')[0]!;
+    const allowed = [...new Set(routes.filter((r) => r.re.test(url)).map((r) => r.method))];
+    if (allowed.length) return sendError(request, reply, giError('GI_API_METHOD_NOT_ALLOWED', { method: request.method, allowed }));
+    if (/^\/v\d/.test(url) && !url.startsWith('/v2/')) return reply.code(300).send({ versions: [] });
+    return sendError(request, reply, giError('GI_API_NOT_FOUND', { message: 'The resource could not be found.' }));
+  });
+
+  versionRoutes(app, runtime);
+  opsRoutes(app, runtime);
+  schemaRoutes(app, runtime);
+  imageRoutes(app, runtime);
+  imageDataRoutes(app, runtime);
+  importRoutes(app, runtime);
+  taskRoutes(app, runtime);
+
+  const recovered = await executor.recoverInterrupted();
+  if (recovered) log.warn({ count: recovered }, 'failed import tasks interrupted by the last shutdown; their images are back in their pre-import state');
+  void staging.sweep((id) => db.images.isLive(id)).then((removed) => { if (removed.length) log.info({ removed }, 'removed orphaned staging files'); }).catch((err: unknown) => log.warn({ err }, 'staging sweep failed'));
+
+  return {
+    app, runtime,
+    async listen(host, port) {
+      try {
+        return await app.listen({ host, port });
+      } catch (e) {
+        const code = (e as { code?: string }).code;
+        if (code === 'EADDRINUSE') throw giError('GI_SERVER_PORT_IN_USE', { host, port }, { cause: e });
+        throw giError('GI_SERVER_LISTEN', { host, port, reason: (e as Error).message }, { cause: e });
+      }
+    },
+    async close() {
+      await app.close();
+      await executor.drain();
+      if (!o.db) await db.close();
+    },
+  };
+}

@@ -1,0 +1,21 @@
+import type { ImageRecord } from '@glance-import/db';
+import type { FastifyBaseLogger } from 'fastify';
+import type { Runtime } from '../runtime.js';
+
+/**
+ * Delete an image: mark it deleted first (a running import's lock checks then fail), stop its
+ * import and wait for the revert, then remove its data from every store and from staging.
+ */
+export async function deleteImage(rt: Runtime, image: ImageRecord, log: FastifyBaseLogger): Promise<void> {
+  await rt.db.images.markDeleted(image.id);
+  await rt.executor.abortImage(image.id, 'image deleted');
+  for (const loc of image.locations) {
+    const driver = rt.stores.byId.get(loc.store);
+    try {
+      await driver?.delete(loc.url);
+    } catch (e) {
+      log.warn({ err: e, image_id: image.id, store: loc.store }, 'could not delete image data from store; left behind');
+    }
+  }
+  await rt.staging.remove(image.id).catch((e: unknown) => log.warn({ err: e, image_id: image.id }, 'could not remove staged data'));
+}

@@ -1,0 +1,50 @@
+import { giError } from '@glance-import/core';
+import type { InspectionResult } from '@glance-import/format-inspector';
+
+/** Compression formats recognised by their magic bytes (the decompression plugin handles them). */
+const MAGIC: ReadonlyArray<[string, number[]]> = [
+  ['gzip', [0x1f, 0x8b, 0x08]], ['zip', [0x50, 0x4b, 0x03, 0x04]], ['xz', [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]],
+  ['zstd', [0x28, 0xb5, 0x2f, 0xfd]], ['bzip2', [0x42, 0x5a, 0x68]],
+];
+
+export function compressionOf(head: Buffer): string | undefined {
+  return MAGIC.find(([, m]) => m.every((b, i) => head[i] === b))?.[0];
+}
+
+/** Disk formats the inspector can judge; others (ami, aki, ari, ploop) pass as Glance lets them. */
+export const INSPECTABLE = new Set(['raw', 'qcow2', 'vmdk', 'vhd', 'vhdx', 'vdi', 'iso', 'qed', 'luks', 'gpt']);
+
+export interface FormatPolicy {
+  requireFormatMatch: boolean;
+  /** Compressed data is acceptable because a plugin will decompress it. */
+  acceptCompressed: boolean;
+}
+
+/**
+ * Decide on data about to be staged, uploaded or imported: content that is not the declared
+ * disk_format is refused when `require_image_format_match` (Glance 2025.1+), except raw declared
+ * over rich content, which Glance allows with a warning; unsafe content is always refused.
+ */
+export function judgeFormat(
+  image: { disk_format: string | null; container_format: string | null },
+  result: InspectionResult,
+  head: Buffer,
+  policy: FormatPolicy,
+): { verdict: 'ok' | 'skipped' | 'compressed'; warning?: string } {
+  if (image.container_format !== 'bare' || !image.disk_format) return { verdict: 'skipped' };
+  const compression = compressionOf(head);
+  if (compression) {
+    if (policy.acceptCompressed) return { verdict: 'compressed' };
+    if (policy.requireFormatMatch) throw giError('GI_IMPORT_FORMAT_MISMATCH', { declared: image.disk_format, detected: `${compression}-compressed data` });
+  }
+  if (!INSPECTABLE.has(image.disk_format)) return { verdict: 'skipped' };
+  let warning: string | undefined;
+  if (result.formatMatches === false) {
+    if (image.disk_format === 'raw') warning = `disk_format is raw but the data is ${result.format}; stored as raw bytes`;
+    else if (policy.requireFormatMatch) throw giError('GI_IMPORT_FORMAT_MISMATCH', { declared: image.disk_format, detected: result.format });
+    else warning = `disk_format ${image.disk_format} does not match data ${result.format}`;
+  }
+  const failed = result.checks.filter((c) => !c.passed && !c.nonfatal && c.name !== 'format_match');
+  if (failed.length) throw giError('GI_IMPORT_UNSAFE', { reason: failed.map((c) => c.reason ?? c.name).join('; ') });
+  return warning ? { verdict: 'ok', warning } : { verdict: 'ok' };
+}

@@ -1,0 +1,34 @@
+import { alwaysRevert, linearFlow, type Flow, type ImportContext } from '@glance-import/core';
+import { decompresses } from './settings.js';
+import { completeTask, deleteFromStaging, imageLock, importToStores, inspect, verifyStaging, type TaskDeps } from './tasks.js';
+
+/**
+ * The import flow, in Glance's order: lock; method tasks that fill staging; verify staging; the
+ * inspector; each plugin in `image_import_plugins` order (none for copy-image), with the inspector
+ * again after each plugin that rewrites the data; the store write; completion; staging cleanup.
+ */
+export async function buildImportFlow(d: TaskDeps): Promise<Flow> {
+  const { rt, job } = d;
+  const copy = job.request.method.name === 'copy-image';
+  const plugins = copy ? [] : rt.plugins;
+  // Compressed data may pass an inspection only when a plugin still to come decompresses it.
+  const decompressAfter = (i: number) => plugins.slice(i).some(decompresses);
+  const flow = linearFlow('api_image_import', { retry: alwaysRevert() }, imageLock(d), verifyStaging(d), inspect(d, 'staged', decompressAfter(0)));
+  const ctx: Omit<ImportContext, 'options'> = {
+    taskId: job.task.id, taskType: 'api_image_import', imageId: job.imageId, importRequest: job.request, image: d.image,
+    stagingDir: rt.staging.dir, stores: job.stores,
+    identity: { userId: job.caller.userId, projectId: job.caller.projectId, roles: job.caller.roles, isAdmin: job.caller.isAdmin },
+    logger: d.log, signal: d.signal, progress: d.progress,
+    imageFormat: {
+      vmdkAllowedTypes: rt.config.values.image_format.vmdk_allowed_types,
+      requireFormatMatch: rt.config.values.image_format.require_image_format_match,
+      gptSafetyChecksNonfatal: rt.config.values.image_format.gpt_safety_checks_nonfatal,
+    },
+    imageSizeCap: rt.config.values.DEFAULT.image_size_cap,
+  };
+  for (const [i, plugin] of plugins.entries()) {
+    flow.add(await plugin.getFlow({ ...ctx, logger: d.log.child({ plugin: plugin.name }) }));
+    if (plugin.meta.changesData) flow.add(inspect(d, plugin.name, decompressAfter(i + 1)));
+  }
+  return flow.add(importToStores(d), completeTask(d), deleteFromStaging(d));
+}

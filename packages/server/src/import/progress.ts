@@ -1,0 +1,76 @@
+import type { ProgressReporter, ProgressUpdate } from '@glance-import/core';
+import type { Database, TaskProgress } from '@glance-import/db';
+import type { Metrics } from '../metrics.js';
+
+const MiB = 1024 * 1024;
+
+/**
+ * An import's progress object (beyond Glance's "Copied N MiB"): phase, bytes done/total, rate,
+ * per-phase timings and per-store state. Written to the task at most once a second and at every
+ * phase change; each write refreshes the task's updated_at, which keeps the image lock fresh.
+ */
+export class ImportProgress implements ProgressReporter {
+  private state: TaskProgress = { phase: 'pending', updatedAt: new Date().toISOString(), phases: [], stores: {} };
+  private phaseStart = Date.now();
+  private lastFlush = 0;
+  private pending: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly db: Database, private readonly taskId: string, private readonly metrics: Metrics, private readonly intervalMs = 1000) {}
+
+  get snapshot(): TaskProgress {
+    return structuredClone(this.state);
+  }
+
+  /** Enter a phase (an atom starting); closes the previous one and records its duration. */
+  enter(phase: string): void {
+    this.close();
+    this.phaseStart = Date.now();
+    this.state.phase = phase;
+    delete this.state.bytesDone;
+    delete this.state.bytesTotal;
+    delete this.state.rate;
+    this.state.phases!.push({ phase, startedAt: new Date().toISOString() });
+    this.flush(true);
+  }
+
+  report(u: ProgressUpdate): void {
+    if (u.phase !== this.state.phase && !u.phase.startsWith(`${this.state.phase}:`)) this.state.phase = u.phase;
+    if (u.bytesDone !== undefined) this.state.bytesDone = u.bytesDone;
+    if (u.bytesTotal !== undefined) this.state.bytesTotal = u.bytesTotal;
+    const secs = (Date.now() - this.phaseStart) / 1000;
+    if (u.bytesDone !== undefined && secs > 0) this.state.rate = Math.round(u.bytesDone / secs);
+    const current = this.state.phases!.at(-1);
+    if (current && u.bytesDone !== undefined) current.bytes = u.bytesDone;
+    this.flush(false);
+  }
+
+  store(store: string, status: 'pending' | 'writing' | 'done' | 'failed', bytesDone?: number): void {
+    this.state.stores![store] = { status, ...(bytesDone !== undefined ? { bytesDone } : {}) };
+    this.flush(false);
+  }
+
+  /** Close the current phase; returns when the last write is done. */
+  async finish(): Promise<void> {
+    this.close();
+    this.flush(true);
+    await this.pending;
+  }
+
+  private close(): void {
+    const current = this.state.phases!.at(-1);
+    if (current && !current.endedAt) {
+      current.endedAt = new Date().toISOString();
+      this.metrics.phaseSeconds.add({ phase: current.phase.split(':')[0]! }, (Date.now() - this.phaseStart) / 1000);
+    }
+  }
+
+  private flush(force: boolean): void {
+    const now = Date.now();
+    if (!force && now - this.lastFlush < this.intervalMs) return;
+    this.lastFlush = now;
+    this.state.updatedAt = new Date(now).toISOString();
+    const progress = structuredClone(this.state);
+    const message = progress.phase.startsWith('store') && progress.bytesDone !== undefined ? `Copied ${Math.floor(progress.bytesDone / MiB)} MiB` : undefined;
+    this.pending = this.pending.then(() => this.db.tasks.update(this.taskId, { progress, ...(message ? { message } : {}) }).catch(() => {}));
+  }
+}

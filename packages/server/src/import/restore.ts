@@ -1,0 +1,27 @@
+import type { Logger } from '@glance-import/core';
+import type { Runtime } from '../runtime.js';
+import type { ImageBefore } from './job.js';
+import { FAILED_PROPERTY, IMPORTING_PROPERTY, LOCK_PROPERTY, parseStoreList, storeList } from './settings.js';
+
+/**
+ * Put an image back as it was before a failed import and release the lock (idempotent; safe when
+ * the image was deleted or another import took over). glance-direct returns to `uploading` with its
+ * staged data, web-download to `queued`, copy-image stays `active` — never left in `importing`.
+ */
+export async function restoreImage(rt: Runtime, imageId: string, taskId: string, before: ImageBefore, targets: readonly string[], log: Logger): Promise<void> {
+  const image = await rt.db.images.get(imageId);
+  if (!image) return;
+  if (image.properties[LOCK_PROPERTY] !== taskId) {
+    log.warn({ image_id: imageId, task_id: taskId }, 'import lock no longer held by this task; leaving the image to its new owner');
+    return;
+  }
+  const stored = new Set(image.locations.filter((l) => l.status === 'active').map((l) => l.store));
+  const importing = parseStoreList(image.properties[IMPORTING_PROPERTY]).filter((s) => !targets.includes(s));
+  const failed = [...parseStoreList(image.properties[FAILED_PROPERTY]), ...targets.filter((s) => !stored.has(s) || before.status !== 'active')];
+  const columns = before.status === 'active' ? {} : { ...before };
+  await rt.db.images.update(imageId, {
+    columns,
+    setProperties: { [IMPORTING_PROPERTY]: storeList(importing), [FAILED_PROPERTY]: storeList(rt.stores.multi ? failed : []) },
+  });
+  await rt.db.images.deletePropertyIfEquals(imageId, LOCK_PROPERTY, taskId);
+}

@@ -1,0 +1,19 @@
+import type { ResolvedPlugin } from '@glance-import/core';
+import type { Runtime } from '../runtime.js';
+
+export const importEnabled = (rt: Pick<Runtime, 'config'>) => rt.config.values.DEFAULT.enable_image_import;
+
+/** A plugin that takes compressed data and gives uncompressed data (image_decompression or a third party's). */
+export const decompresses = (p: ResolvedPlugin) => p.meta.formats?.accepts?.compressed === true && p.meta.formats?.produces?.(p.options).compressed === false;
+
+/** Compressed data may be staged when a configured plugin will decompress it. */
+export const acceptsCompressed = (plugins: readonly ResolvedPlugin[]) => plugins.some(decompresses);
+
+export const LOCK_PROPERTY = 'os_glance_import_task';
+export const IMPORTING_PROPERTY = 'os_glance_importing_to_stores';
+export const FAILED_PROPERTY = 'os_glance_failed_import';
+export const INSPECTION_PROPERTY = 'os_glance_inspection';
+
+/** Glance's comma-joined sorted store list ("" when empty). */
+export const storeList = (stores: Iterable<string>) => [...new Set(stores)].filter(Boolean).sort().join(',');
+export const parseStoreList = (v: string | undefined) => (v ? v.split(',').filter(Boolean) : []);

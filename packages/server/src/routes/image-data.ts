@@ -1,0 +1,147 @@
+import { isGlanceImportError, giError } from '@glance-import/core';
+import { StreamInspector } from '@glance-import/format-inspector';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { judgeFormat } from '../images/format-check.js';
+import { Head, tap } from '../images/tap.js';
+import { conflict, notFound, unsupportedMediaType } from '../http/errors.js';
+import { assertNoBody, authorize, callerOf, visibleImage } from '../http/guards.js';
+import { importEnabled, acceptsCompressed } from '../import/settings.js';
+import type { Runtime } from '../runtime.js';
+
+type Params = { id: string };
+
+function requireOctetStream(request: FastifyRequest): void {
+  const ct = (request.headers['content-type'] ?? '').split(';')[0]!.trim();
+  if (ct !== 'application/octet-stream') throw unsupportedMediaType(`Content-Type must be application/octet-stream, got '${ct || '(none)'}'.`);
+}
+
+/** Aborted when the client goes away before the body is complete. */
+function clientGone(request: FastifyRequest): AbortSignal {
+  const ac = new AbortController();
+  request.raw.on('close', () => { if (!request.raw.complete) ac.abort(new Error('client disconnected before the end of the data')); });
+  return ac.signal;
+}
+
+function parseRange(header: string, size: number): { start: number; end: number } | 'unsatisfiable' | undefined {
+  const m = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
+  if (!m || (m[1] === '' && m[2] === '')) return 'unsatisfiable';
+  let start: number;
+  let end: number;
+  if (m[1] === '') { const n = Number(m[2]); start = Math.max(0, size - n); end = size - 1; if (n === 0) return 'unsatisfiable'; }
+  else { start = Number(m[1]); end = m[2] === '' ? size - 1 : Math.min(Number(m[2]), size - 1); }
+  if (start >= size || start > end) return 'unsatisfiable';
+  return { start, end };
+}
+
+export function imageDataRoutes(app: FastifyInstance, rt: Runtime): void {
+  const cap = () => rt.config.values.DEFAULT.image_size_cap;
+  const hashAlgo = () => rt.config.values.DEFAULT.hashing_algorithm;
+  const formatPolicy = () => ({ requireFormatMatch: rt.config.values.image_format.require_image_format_match, acceptCompressed: acceptsCompressed(rt.plugins) });
+  const inspectOpts = (declaredFormat: string | null) => ({
+    ...(declaredFormat ? { declaredFormat } : {}),
+    vmdkAllowedTypes: rt.config.values.image_format.vmdk_allowed_types, gptSafetyChecksNonfatal: rt.config.values.image_format.gpt_safety_checks_nonfatal,
+  });
+
+  app.put<{ Params: Params }>('/v2/images/:id/stage', async (request, reply) => {
+    if (!importEnabled(rt)) throw notFound('Image import is not supported at this site.');
+    if (!rt.config.values.DEFAULT.enabled_import_methods.includes('glance-direct')) throw notFound("'glance-direct' method is not available at this site.");
+    requireOctetStream(request);
+    const image = await visibleImage(rt, request, request.params.id);
+    authorize(rt, request, 'modify_image', image);
+    if (await rt.staging.has(image.id)) throw giError('GI_STORE_STAGE_EXISTS', { imageId: image.id });
+    await rt.db.images.update(image.id, { columns: { status: 'uploading' } }, { fromStatus: ['queued'] })
+      .catch((e: { code?: string }) => { throw e.code === 'GI_DB_CONFLICT' ? conflict(`Image ${image.id} is not in queued state (status is ${image.status}); only a queued image can be staged.`) : e; });
+    const inspector = new StreamInspector();
+    const head = new Head();
+    try {
+      const res = await rt.staging.write(image.id, tap(request.raw, (c) => { inspector.update(c); head.push(c); }), { maxBytes: cap(), signal: clientGone(request), hashAlgo: hashAlgo() });
+      const verdict = judgeFormat(image, inspector.result(inspectOpts(image.disk_format)), head.bytes, formatPolicy());
+      if (verdict.warning) request.log.warn({ image_id: image.id }, verdict.warning);
+      rt.metrics.bytesStaged.add({}, res.size);
+      await rt.db.images.update(image.id, { columns: { size: res.size }, ...(rt.selfUrl ? { setProperties: { os_glance_stage_host: rt.selfUrl } } : {}) }, { fromStatus: ['uploading'] });
+    } catch (e) {
+      // A failed stage leaves nothing: no data, and the image queued so the user can stage again.
+      await rt.staging.remove(image.id).catch(() => {});
+      await rt.db.images.update(image.id, { columns: { status: 'queued', size: null } }, { fromStatus: ['uploading'] }).catch(() => {});
+      throw e;
+    }
+    return reply.code(204).send();
+  });
+
+  // Beyond Glance (which answers 405): drop staged data and return the image to queued.
+  app.delete<{ Params: Params }>('/v2/images/:id/stage', async (request, reply) => {
+    assertNoBody(request);
+    if (!importEnabled(rt)) throw notFound('Image import is not supported at this site.');
+    const image = await visibleImage(rt, request, request.params.id);
+    authorize(rt, request, 'modify_image', image);
+    if (image.status !== 'uploading') throw conflict(`Image ${image.id} has no staged data to delete (status is ${image.status}); only an uploading image has.`);
+    await rt.db.images.update(image.id, { columns: { status: 'queued', size: null }, removeProperties: ['os_glance_stage_host'] }, { fromStatus: ['uploading'] })
+      .catch((e: { code?: string }) => { throw e.code === 'GI_DB_CONFLICT' ? conflict(`Image ${image.id} changed status while its staged data was being deleted.`) : e; });
+    await rt.staging.remove(image.id);
+    return reply.code(204).send();
+  });
+
+  app.put<{ Params: Params }>('/v2/images/:id/file', async (request, reply) => {
+    requireOctetStream(request);
+    const image = await visibleImage(rt, request, request.params.id);
+    authorize(rt, request, 'upload_image', image);
+    const storeId = (request.headers['x-image-meta-store'] as string | undefined) ?? rt.stores.defaultId;
+    const driver = rt.stores.byId.get(storeId);
+    if (!driver) throw giError('GI_API_BAD_REQUEST', { message: `Store for identifier ${storeId} not found` });
+    if (!image.disk_format || !image.container_format) throw giError('GI_API_BAD_REQUEST', { message: 'Properties disk_format, container_format must be set prior to saving data.' });
+    await rt.db.images.update(image.id, { columns: { status: 'saving' } }, { fromStatus: ['queued'] })
+      .catch((e: { code?: string }) => { throw e.code === 'GI_DB_CONFLICT' ? conflict(`Image status transition from ${image.status} to saving is not allowed`) : e; });
+    const inspector = new StreamInspector();
+    const head = new Head();
+    let location: string | undefined;
+    try {
+      const res = await driver.add(image.id, tap(request.raw, (c) => { inspector.update(c); head.push(c); }), { maxBytes: cap(), signal: clientGone(request), hashAlgo: hashAlgo() });
+      location = res.location;
+      const result = inspector.result(inspectOpts(image.disk_format));
+      judgeFormat(image, result, head.bytes, { ...formatPolicy(), acceptCompressed: false });
+      const virtual = image.container_format === 'bare' && (result.format === image.disk_format || (result.format === 'gpt' && image.disk_format === 'raw')) ? result.virtualSize : null;
+      await rt.db.images.addLocation(image.id, { store: storeId, url: res.location, metadata: { store: storeId }, status: 'active' });
+      await rt.db.images.update(image.id, {
+        columns: { status: 'active', size: res.size, checksum: res.checksum, os_hash_algo: res.hashAlgo, os_hash_value: res.hashValue, virtual_size: virtual ?? res.size },
+      }, { fromStatus: ['saving'] });
+      rt.metrics.bytesStored.add({ store: storeId }, res.size);
+    } catch (e) {
+      if (location) await driver.delete(location).catch(() => {});
+      const fresh = await rt.db.images.get(image.id);
+      for (const l of fresh?.locations ?? []) if (l.url === location) await rt.db.images.removeLocation(image.id, l.id);
+      await rt.db.images.update(image.id, { columns: { status: 'queued', size: null, checksum: null, os_hash_algo: null, os_hash_value: null } }, { fromStatus: ['saving', 'active'] }).catch(() => {});
+      if (isGlanceImportError(e, 'GI_DB_NOT_FOUND')) throw giError('GI_API_GONE', { message: 'Image was deleted during upload; the uploaded data was removed.' });
+      throw e;
+    }
+    return reply.code(204).send();
+  });
+
+  app.get<{ Params: Params }>('/v2/images/:id/file', async (request, reply: FastifyReply) => {
+    assertNoBody(request);
+    const image = await visibleImage(rt, request, request.params.id);
+    authorize(rt, request, 'download_image', image);
+    if (image.status === 'deactivated' && !callerOf(request).isAdmin) throw giError('GI_API_FORBIDDEN', { message: 'The requested image has been deactivated. Image data download is forbidden.' });
+    const locations = image.locations.filter((l) => l.status === 'active');
+    const loc = locations.find((l) => l.store === rt.stores.defaultId) ?? locations[0];
+    if (!loc) return reply.code(204).send();
+    const driver = rt.stores.byId.get(loc.store);
+    if (!driver) throw giError('GI_API_NOT_FOUND', { message: `Image data of ${image.id} is in store '${loc.store}', which this node does not have.` });
+    const size = image.size ?? 0;
+    const rangeHeader = request.headers.range ?? (request.headers['content-range'] as string | undefined)?.replace(/^bytes /, 'bytes=').replace(/\/.*$/, '');
+    reply.header('Content-Type', 'application/octet-stream');
+    if (rangeHeader) {
+      const range = parseRange(String(rangeHeader), size);
+      if (range === 'unsatisfiable' || !range) {
+        reply.header('Content-Range', `bytes */${size}`);
+        throw giError('GI_API_RANGE_NOT_SATISFIABLE', { range: String(rangeHeader), size });
+      }
+      const { stream } = await driver.get(loc.url, range);
+      reply.code(206).header('Content-Range', `bytes ${range.start}-${range.end}/${size}`).header('Content-Length', range.end - range.start + 1);
+      return reply.send(stream);
+    }
+    const { stream, size: stored } = await driver.get(loc.url);
+    if (image.checksum) reply.header('Content-MD5', image.checksum);
+    reply.header('Content-Length', stored);
+    return reply.send(stream);
+  });
+}

@@ -1,0 +1,156 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { harness, type Harness } from '../testing/harness.js';
+
+let h: Harness;
+beforeEach(async () => { h = await harness(); });
+afterEach(async () => { await h.close(); });
+
+const create = async (body: Record<string, unknown> = {}, token?: string) =>
+  (await h.req('POST', '/v2/images', { body: { name: 'img', disk_format: 'raw', container_format: 'bare', ...body }, ...(token ? { token } : {}) })).json;
+
+describe('versions and identity', () => {
+  it('lists versions (300 at /, 200 at /versions) without identity', async () => {
+    const v = await h.req('GET', '/versions', { token: null });
+    expect(v.status).toBe(200);
+    expect(v.json.versions[0]).toMatchObject({ id: 'v2.15', status: 'CURRENT' });
+    expect(v.json.versions.map((x: { id: string }) => x.id)).toContain('v2.6');
+    expect((await h.req('GET', '/', { token: null })).status).toBe(300);
+    expect((await h.req('GET', '/healthcheck', { token: null })).text).toBe('OK');
+  });
+
+  it('answers 401 to every other route without a valid token, with the request id header', async () => {
+    for (const url of ['/v2/images', '/v2/schemas/image', '/v2/info/import', '/metrics']) {
+      const r = await h.req('GET', url, { token: null });
+      expect(r.status, url).toBe(401);
+      expect(r.headers['x-glance-import-error-code']).toBe('GI_API_UNAUTHENTICATED');
+      expect(String(r.headers['x-openstack-request-id'])).toMatch(/^req-/);
+    }
+    expect((await h.req('GET', '/v2/images', { token: 'gi_forged' })).status).toBe(401);
+  });
+
+  it('hides v2.6+ and answers import URIs with 404 when enable_image_import is false', async () => {
+    const off = await harness({ ini: { DEFAULT: { enable_image_import: 'false' } } });
+    try {
+      const v = await off.req('GET', '/versions', { token: null });
+      expect(v.json.versions.map((x: { id: string }) => x.id)).toEqual(['v2.5', 'v2.4', 'v2.3', 'v2.2', 'v2.1', 'v2.0']);
+      const img = (await off.req('POST', '/v2/images', { body: { disk_format: 'raw', container_format: 'bare' } })).json;
+      expect((await off.req('GET', '/v2/info/import')).status).toBe(404);
+      expect((await off.req('PUT', `/v2/images/${img.id}/stage`, { payload: 'x', headers: { 'content-type': 'application/octet-stream' } })).status).toBe(404);
+      expect((await off.req('POST', `/v2/images/${img.id}/import`, { body: { method: { name: 'glance-direct' } } })).text).toContain('Image import is not supported at this site.');
+    } finally { await off.close(); }
+  });
+});
+
+describe('images', () => {
+  it('creates an image as Glance does: 201, Location, import-method and store headers, the view', async () => {
+    const r = await h.req('POST', '/v2/images', { body: { name: 'a', disk_format: 'qcow2', container_format: 'bare', foo: 'bar' } });
+    expect(r.status).toBe(201);
+    expect(String(r.headers.location)).toMatch(new RegExp(`/v2/images/${r.json.id}$`));
+    expect(r.headers['openstack-image-import-methods']).toBe('glance-direct,web-download,copy-image');
+    expect(r.headers['openstack-image-store-ids']).toBe('local');
+    expect(r.json).toMatchObject({ foo: 'bar', name: 'a', status: 'queued', visibility: 'shared', owner: 'p1', size: null, virtual_size: null, checksum: null, protected: false, os_hidden: false, tags: [], min_ram: 0, schema: '/v2/schemas/image' });
+    expect(r.json.created_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+  });
+
+  it('refuses read-only, reserved and malformed attributes with 403/400', async () => {
+    const post = (body: unknown, headers?: Record<string, string>) => h.req('POST', '/v2/images', { body, ...(headers ? { headers } : {}) });
+    expect((await post({ status: 'active' })).status).toBe(403);
+    expect((await post({ os_glance_import_task: 'x' })).text).toContain("Attribute 'os_glance_import_task' is reserved.");
+    expect((await post({ checksum: 'x' })).text).toContain("Attribute 'checksum' is read-only.");
+    expect((await post({ disk_format: 'floppy' })).status).toBe(400);
+    expect((await post({ foo: 3 })).status).toBe(400);
+    expect((await post({ id: 'not-a-uuid' })).status).toBe(400);
+    expect((await post(['a'])).status).toBe(400);
+    expect((await h.req('POST', '/v2/images', { payload: '{bad json', headers: { 'content-type': 'application/json' } })).status).toBe(400);
+    expect((await post({ owner: 'someone-else' })).status).toBe(403);
+    expect((await post({ visibility: 'public' })).status).toBe(403);
+  });
+
+  it('answers errors as Glance: HTML by default, JSON on request, each with a stable code', async () => {
+    const html = await h.req('GET', '/v2/images/00000000-0000-0000-0000-000000000000');
+    expect(html.status).toBe(404);
+    expect(html.headers['content-type']).toContain('text/html');
+    expect(html.text).toContain('No image found with ID 00000000-0000-0000-0000-000000000000');
+    const json = await h.req('GET', '/v2/images/00000000-0000-0000-0000-000000000000', { headers: { accept: 'application/json' } });
+    expect(json.json).toMatchObject({ code: '404 Not Found', title: 'Not Found', error_code: 'GI_API_NOT_FOUND' });
+    expect((await h.req('GET', '/v2/images/not-a-uuid')).status).toBe(404);
+  });
+
+  it('lists with filters, sort and limit/marker paging through next links', async () => {
+    for (const n of ['c', 'a', 'b', 'd']) await create({ name: n, tags: n === 'a' ? ['gold'] : [] });
+    const page1 = (await h.req('GET', '/v2/images?limit=2&sort_key=name&sort_dir=asc')).json;
+    expect(page1.images.map((i: { name: string }) => i.name)).toEqual(['a', 'b']);
+    expect(page1.next).toMatch(/marker=/);
+    const page2 = (await h.req('GET', page1.next)).json;
+    expect(page2.images.map((i: { name: string }) => i.name)).toEqual(['c', 'd']);
+    expect((await h.req('GET', '/v2/images?sort=name:desc')).json.images.map((i: { name: string }) => i.name)).toEqual(['d', 'c', 'b', 'a']);
+    expect((await h.req('GET', '/v2/images?tag=gold')).json.images.map((i: { name: string }) => i.name)).toEqual(['a']);
+    expect((await h.req('GET', '/v2/images?sort_key=bogus')).status).toBe(400);
+    expect((await h.req('GET', '/v2/images?marker=00000000-0000-0000-0000-000000000000')).status).toBe(400);
+  });
+
+  it('updates with JSON patch (v2.1 and v2.0), refusing reserved, read-only and missing properties', async () => {
+    const img = await create({ os_distro: 'debian' });
+    const patch = (ops: unknown, ct = 'application/openstack-images-v2.1-json-patch') => h.req('PATCH', `/v2/images/${img.id}`, { body: ops, headers: { 'content-type': ct } });
+    const r = await patch([{ op: 'replace', path: '/name', value: 'renamed' }, { op: 'add', path: '/hw_disk_bus', value: 'scsi' }, { op: 'remove', path: '/os_distro' }]);
+    expect(r.status).toBe(200);
+    expect(r.json).toMatchObject({ name: 'renamed', hw_disk_bus: 'scsi' });
+    expect(r.json.os_distro).toBeUndefined();
+    expect((await patch([{ op: 'add', path: '/os_glance_import_task', value: 'x' }])).status).toBe(403);
+    expect((await patch([{ op: 'replace', path: '/status', value: 'active' }])).status).toBe(403);
+    expect((await patch([{ op: 'replace', path: '/nope', value: 'x' }])).status).toBe(409);
+    expect((await patch([{ op: 'remove', path: '/name' }])).status).toBe(403);
+    expect((await patch([{ op: 'move', path: '/name' }])).status).toBe(400);
+    expect((await patch({ op: 'add' })).status).toBe(400);
+    expect((await patch([{ op: 'add', path: 'name', value: 'x' }])).status).toBe(400);
+    expect((await patch([{ add: '/hw_disk_bus', value: 'ide' }], 'application/openstack-images-v2.0-json-patch')).status).toBe(409);
+    const wrong = await patch([], 'application/json');
+    expect(wrong.status).toBe(415);
+    expect(wrong.headers['accept-patch']).toContain('application/openstack-images-v2.1-json-patch');
+  });
+
+  it('adds and removes tags', async () => {
+    const img = await create();
+    expect((await h.req('PUT', `/v2/images/${img.id}/tags/fast`)).status).toBe(204);
+    expect((await h.req('GET', `/v2/images/${img.id}`)).json.tags).toEqual(['fast']);
+    expect((await h.req('DELETE', `/v2/images/${img.id}/tags/fast`)).status).toBe(204);
+    expect((await h.req('DELETE', `/v2/images/${img.id}/tags/fast`)).status).toBe(404);
+  });
+
+  it('enforces visibility and ownership: another project cannot see or change a private or shared image', async () => {
+    const img = await create({ visibility: 'private' });
+    expect((await h.req('GET', `/v2/images/${img.id}`, { token: h.tokens.other })).status).toBe(404);
+    expect((await h.req('DELETE', `/v2/images/${img.id}`, { token: h.tokens.other })).status).toBe(404);
+    expect((await h.req('GET', '/v2/images', { token: h.tokens.other })).json.images).toEqual([]);
+    expect((await h.req('GET', `/v2/images/${img.id}`, { token: h.tokens.admin })).status).toBe(200);
+    const pub = await create({ visibility: 'public' }, h.tokens.admin);
+    expect((await h.req('GET', `/v2/images/${pub.id}`, { token: h.tokens.other })).status).toBe(200);
+    const p = await h.req('PATCH', `/v2/images/${pub.id}`, { token: h.tokens.other, body: [{ op: 'replace', path: '/name', value: 'x' }], headers: { 'content-type': 'application/openstack-images-v2.1-json-patch' } });
+    expect(p.status).toBe(403);
+    expect((await h.req('DELETE', `/v2/images/${pub.id}`, { token: h.tokens.other })).status).toBe(403);
+    expect((await h.req('PATCH', `/v2/images/${img.id}`, { token: h.tokens.reader, body: [], headers: { 'content-type': 'application/openstack-images-v2.1-json-patch' } })).status).toBe(403);
+  });
+
+  it('deletes (204, then 404), refuses protected images, and rejects bodies on GET/DELETE', async () => {
+    const img = await create({ protected: true });
+    expect((await h.req('DELETE', `/v2/images/${img.id}`)).status).toBe(403);
+    const img2 = await create();
+    expect((await h.req('GET', `/v2/images/${img2.id}`, { payload: '{}', headers: { 'content-type': 'application/json' } })).status).toBe(400);
+    expect((await h.req('DELETE', `/v2/images/${img2.id}`)).status).toBe(204);
+    expect((await h.req('GET', `/v2/images/${img2.id}`)).status).toBe(404);
+  });
+
+  it('405 with Allow for a method a route does not take', async () => {
+    const r = await h.req('POST', '/v2/schemas/image', { body: {} });
+    expect(r.status).toBe(405);
+    expect(r.headers.allow).toBe('GET');
+  });
+
+  it('serves the schemas the client reads', async () => {
+    const s = (await h.req('GET', '/v2/schemas/image')).json;
+    expect(s.name).toBe('image');
+    expect(s.properties.disk_format.enum).toContain('qcow2');
+    expect(s.additionalProperties).toEqual({ type: 'string' });
+    expect((await h.req('GET', '/v2/schemas/images')).json.links).toHaveLength(3);
+  });
+});

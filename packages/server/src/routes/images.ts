@@ -1,0 +1,220 @@
+import { randomUUID } from 'node:crypto';
+import type { ImageQuery, ImageRecord, SortKey, Visibility } from '@glance-import/db';
+import { IMAGE_SORT_KEYS } from '@glance-import/db';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { CREATE_READ_ONLY, BASE_ATTRIBUTES, isReservedName } from '../images/attributes.js';
+import { deleteImage } from '../images/delete.js';
+import { parsePatch, planPatch, PATCH_V20, PATCH_V21 } from '../images/patch.js';
+import { validateAttribute, validateExtraProperty } from '../images/validate.js';
+import { giError } from '@glance-import/core';
+import { badRequest, conflict, forbidden, notFound, unsupportedMediaType } from '../http/errors.js';
+import { assertNoBody, authorize, callerOf, credentials, imageTarget, visibleImage } from '../http/guards.js';
+import type { Runtime } from '../runtime.js';
+
+type Params = { id: string };
+
+function createBody(body: unknown): Record<string, unknown> {
+  if (body === undefined || body === null || body === '') throw badRequest('Body expected in request.');
+  if (typeof body !== 'object' || Array.isArray(body)) throw badRequest('Request body must be a JSON object.');
+  return body as Record<string, unknown>;
+}
+
+/** Glance's list query: sort_key/sort_dir (repeatable) or sort=k:dir,...; filters; any other key filters properties. */
+function listQuery(rt: Runtime, request: FastifyRequest): ImageQuery {
+  const raw = request.query as Record<string, string | string[]>;
+  const all = (k: string) => (raw[k] === undefined ? [] : Array.isArray(raw[k]) ? (raw[k] as string[]) : [raw[k] as string]);
+  const one = (k: string) => all(k).at(-1);
+  const caller = callerOf(request);
+  const limitRaw = one('limit');
+  const limitMax = rt.config.values.DEFAULT.api_limit_max;
+  let limit = rt.config.values.DEFAULT.limit_param_default;
+  if (limitRaw !== undefined) {
+    if (!/^\d+$/.test(limitRaw)) throw badRequest('limit param must be an integer');
+    limit = Math.min(Number(limitRaw), limitMax);
+  }
+  const sort: SortKey[] = [];
+  const checkKey = (k: string) => { if (!(IMAGE_SORT_KEYS as readonly string[]).includes(k)) throw badRequest(`Invalid sort key: ${k}. It should be one of the following: ${IMAGE_SORT_KEYS.join(', ')}.`); return k; };
+  const checkDir = (d: string) => { if (d !== 'asc' && d !== 'desc') throw badRequest(`Invalid sort direction: ${d}. It should be one of the following: asc, desc.`); return d as 'asc' | 'desc'; };
+  if (one('sort') !== undefined) {
+    if (all('sort_key').length || all('sort_dir').length) throw badRequest('The "sort" param cannot be used with "sort_key" or "sort_dir".');
+    for (const part of one('sort')!.split(',')) {
+      const [k, d] = part.split(':').map((s) => s.trim());
+      sort.push({ key: checkKey(k!), dir: checkDir(d ?? 'desc') });
+    }
+  } else {
+    const keys = all('sort_key').length ? all('sort_key') : ['created_at'];
+    const dirs = all('sort_dir');
+    if (dirs.length > 1 && dirs.length !== keys.length) throw badRequest('Number of sort dirs does not match the number of sort keys');
+    keys.forEach((k, i) => sort.push({ key: checkKey(k), dir: checkDir(dirs[dirs.length > 1 ? i : 0] ?? 'desc') }));
+  }
+  const bool = (k: string) => {
+    const v = one(k);
+    if (v === undefined) return undefined;
+    if (!['true', 'false'].includes(v.toLowerCase())) throw badRequest(`Invalid value '${v}' for ${k}: expected true or false.`);
+    return v.toLowerCase() === 'true';
+  };
+  const int = (k: string) => {
+    const v = one(k);
+    if (v === undefined) return undefined;
+    if (!/^\d+$/.test(v)) throw badRequest(`Invalid value '${v}' for parameter '${k}': must be an integer.`);
+    return Number(v);
+  };
+  const vis = one('visibility');
+  if (vis !== undefined && !['public', 'private', 'shared', 'community', 'all'].includes(vis)) throw badRequest(`Invalid visibility value: ${vis}`);
+  if (one('changes-since') !== undefined) throw badRequest('The changes-since filter is not supported by the v2 API.');
+  const known = new Set(['limit', 'marker', 'sort', 'sort_key', 'sort_dir', 'visibility', 'member_status', 'name', 'status', 'owner', 'disk_format', 'container_format', 'size_min', 'size_max', 'tag', 'os_hidden', 'protected', 'id']);
+  const properties = Object.fromEntries(Object.entries(raw).filter(([k]) => !known.has(k)).map(([k, v]) => [k, Array.isArray(v) ? v.at(-1)! : v]));
+  const idFilter = one('id');
+  const q: ImageQuery = {
+    viewer: { projectId: caller.projectId, isAdmin: caller.isAdmin }, sort, limit,
+    ...(one('marker') ? { marker: one('marker')! } : {}),
+    ...(vis ? { visibility: vis as Visibility | 'all' } : {}),
+    ...(one('member_status') ? { member_status: one('member_status') as ImageQuery['member_status'] } : {}),
+    ...(one('name') !== undefined ? { name: one('name')! } : {}),
+    ...(one('status') ? { status: one('status')! } : {}),
+    ...(one('owner') ? { owner: one('owner')! } : {}),
+    ...(one('disk_format') ? { disk_format: one('disk_format')! } : {}),
+    ...(one('container_format') ? { container_format: one('container_format')! } : {}),
+    ...(int('size_min') !== undefined ? { size_min: int('size_min')! } : {}),
+    ...(int('size_max') !== undefined ? { size_max: int('size_max')! } : {}),
+    ...(bool('protected') !== undefined ? { protected: bool('protected')! } : {}),
+    ...(bool('os_hidden') !== undefined ? { os_hidden: bool('os_hidden')! } : {}),
+    ...(all('tag').length ? { tags: all('tag') } : {}),
+    ...(idFilter ? { ids: idFilter.startsWith('in:') ? idFilter.slice(3).split(',') : [idFilter] } : {}),
+    ...(Object.keys(properties).length ? { properties } : {}),
+  };
+  return q;
+}
+
+export function imageRoutes(app: FastifyInstance, rt: Runtime): void {
+  app.post('/v2/images', async (request, reply) => {
+    const body = createBody(request.body);
+    const caller = callerOf(request);
+    const columns: Record<string, unknown> = {};
+    const properties: Record<string, string> = {};
+    let tags: string[] = [];
+    for (const [k, v] of Object.entries(body)) {
+      if (isReservedName(k)) throw forbidden(`Attribute '${k}' is reserved.`);
+      if (CREATE_READ_ONLY.has(k)) throw forbidden(`Attribute '${k}' is read-only.`);
+      if (k === 'locations') throw forbidden("Attribute 'locations' is read-only.");
+      if (BASE_ATTRIBUTES.has(k)) {
+        const value = validateAttribute(k, v, rt.formats);
+        if (k === 'tags') tags = value as string[];
+        else columns[k] = value;
+      } else properties[k] = validateExtraProperty(k, v);
+    }
+    const owner = (columns.owner as string | null | undefined) ?? caller.projectId;
+    if (owner !== caller.projectId && !caller.isAdmin) throw forbidden(`You are not permitted to create images owned by '${owner}'.`);
+    const visibility = (columns.visibility as Visibility | undefined) ?? 'shared';
+    const creds = credentials(caller);
+    rt.policy.enforce('add_image', { project_id: owner, owner, visibility }, creds);
+    if (visibility === 'public') rt.policy.enforce('publicize_image', { project_id: owner, owner, visibility }, creds);
+    if (visibility === 'community') rt.policy.enforce('communitize_image', { project_id: owner, owner, visibility }, creds);
+    if (tags.length > rt.config.values.DEFAULT.image_tag_quota && rt.config.values.DEFAULT.image_tag_quota >= 0) throw badRequest('Maximum number of tags exceeded');
+    const image = await rt.db.images.create({
+      id: (columns.id as string | undefined) ?? randomUUID(), name: (columns.name as string | null | undefined) ?? null, visibility, owner,
+      disk_format: (columns.disk_format as string | null | undefined) ?? null, container_format: (columns.container_format as string | null | undefined) ?? null,
+      min_disk: (columns.min_disk as number | undefined) ?? 0, min_ram: (columns.min_ram as number | undefined) ?? 0,
+      protected: (columns.protected as boolean | undefined) ?? false, os_hidden: (columns.os_hidden as boolean | undefined) ?? false, properties, tags,
+    }).catch((e: { code?: string }) => { throw e.code === 'GI_DB_DUPLICATE' ? conflict(`An image with identifier ${String(columns.id)} already exists`) : e; });
+    const methods = rt.config.values.DEFAULT.enable_image_import ? rt.config.values.DEFAULT.enabled_import_methods : [];
+    if (methods.length) reply.header('OpenStack-image-import-methods', methods.join(','));
+    if (rt.stores.multi) reply.header('OpenStack-image-store-ids', [...rt.stores.byId.keys()].join(','));
+    reply.header('Location', `${request.protocol}://${request.host}/v2/images/${image.id}`);
+    return reply.code(201).send(rt.view(image));
+  });
+
+  app.get('/v2/images', async (request) => {
+    const q = listQuery(rt, request);
+    rt.policy.enforce('get_images', { project_id: q.viewer.projectId, owner: q.viewer.projectId }, credentials(callerOf(request)));
+    const creds = credentials(callerOf(request));
+    const page = (await rt.db.images.list(q)).filter((i) => rt.policy.check('get_image', imageTarget(i), creds));
+    const out: Record<string, unknown> = { images: page.map((i) => rt.view(i)), first: '/v2/images', schema: '/v2/schemas/images' };
+    if (page.length > 0 && page.length === q.limit) {
+      const params = new URLSearchParams();
+      for (const [k, v] of Object.entries(request.query as Record<string, string | string[]>)) {
+        if (k === 'marker') continue;
+        for (const one of Array.isArray(v) ? v : [v]) params.append(k, one);
+      }
+      params.set('marker', page.at(-1)!.id);
+      out.next = `/v2/images?${params.toString()}`;
+    }
+    return out;
+  });
+
+  app.get<{ Params: Params }>('/v2/images/:id', async (request) => {
+    assertNoBody(request);
+    return rt.view(await visibleImage(rt, request, request.params.id));
+  });
+
+  app.patch<{ Params: Params }>('/v2/images/:id', async (request, reply) => {
+    const ct = (request.headers['content-type'] ?? '').split(';')[0]!.trim();
+    if (ct !== PATCH_V21 && ct !== PATCH_V20) {
+      reply.header('Accept-Patch', `${PATCH_V20}, ${PATCH_V21}`);
+      throw unsupportedMediaType(`Image PATCH expects Content-Type one of: ${PATCH_V20}, ${PATCH_V21}`);
+    }
+    const image = await visibleImage(rt, request, request.params.id);
+    authorize(rt, request, 'modify_image', image);
+    const ops = parsePatch(request.body, ct);
+    const caller = callerOf(request);
+    const changes = planPatch(image, ops, {
+      formats: rt.formats, isAdmin: caller.isAdmin, dialect: ct,
+      propertyQuota: rt.config.values.DEFAULT.image_property_quota, tagQuota: rt.config.values.DEFAULT.image_tag_quota,
+    });
+    const vis = changes.columns?.visibility;
+    if (vis && vis !== image.visibility) {
+      const target = { ...imageTarget(image), visibility: vis };
+      if (vis === 'public') rt.policy.enforce('publicize_image', target, credentials(caller));
+      if (vis === 'community') rt.policy.enforce('communitize_image', target, credentials(caller));
+    }
+    const formatChange = changes.columns && ('disk_format' in changes.columns || 'container_format' in changes.columns);
+    const updated = await rt.db.images.update(image.id, changes, formatChange ? { fromStatus: ['queued', 'importing'] } : {})
+      .catch((e: { code?: string }) => { throw e.code === 'GI_DB_CONFLICT' ? forbidden('Attribute disk_format can be only replaced for a queued image.') : e; });
+    return rt.view(updated);
+  });
+
+  app.delete<{ Params: Params }>('/v2/images/:id', async (request, reply) => {
+    assertNoBody(request);
+    const image = await visibleImage(rt, request, request.params.id);
+    authorize(rt, request, 'delete_image', image);
+    if (image.protected) throw forbidden(`Image ${image.id} is protected and cannot be deleted.`);
+    await deleteImage(rt, image, request.log);
+    return reply.code(204).send();
+  });
+
+  app.put<{ Params: Params & { tag: string } }>('/v2/images/:id/tags/:tag', async (request, reply) => {
+    assertNoBody(request);
+    const image = await visibleImage(rt, request, request.params.id);
+    authorize(rt, request, 'modify_image', image);
+    const tag = request.params.tag;
+    if (tag.length > 255) throw badRequest('Tag is longer than 255 characters.');
+    if (!image.tags.includes(tag)) {
+      const quota = rt.config.values.DEFAULT.image_tag_quota;
+      if (quota >= 0 && image.tags.length + 1 > quota) throw giError('GI_API_TOO_LARGE', { message: `Maximum number of tags exceeded: ${quota}` });
+      await rt.db.images.update(image.id, { tags: [...image.tags, tag] });
+    }
+    return reply.code(204).send();
+  });
+
+  app.delete<{ Params: Params & { tag: string } }>('/v2/images/:id/tags/:tag', async (request, reply) => {
+    assertNoBody(request);
+    const image = await visibleImage(rt, request, request.params.id);
+    authorize(rt, request, 'modify_image', image);
+    if (!image.tags.includes(request.params.tag)) throw notFound(`Tag ${request.params.tag} not found on image ${image.id}.`);
+    await rt.db.images.update(image.id, { tags: image.tags.filter((t) => t !== request.params.tag) });
+    return reply.code(204).send();
+  });
+
+  for (const action of ['deactivate', 'reactivate'] as const) {
+    app.post<{ Params: Params }>(`/v2/images/:id/actions/${action}`, async (request, reply) => {
+      assertNoBody(request);
+      const image = await visibleImage(rt, request, request.params.id);
+      authorize(rt, request, action, image);
+      const [from, to] = action === 'deactivate' ? ['active', 'deactivated'] : ['deactivated', 'active'];
+      if (image.status === to) return reply.code(204).send();
+      if (image.status !== from) throw forbidden(`Not allowed to ${action} image in status '${image.status}'`);
+      await rt.db.images.update(image.id, { columns: { status: to as ImageRecord['status'] } }, { fromStatus: [from as ImageRecord['status']] });
+      return reply.code(204).send();
+    });
+  }
+}

@@ -1,0 +1,89 @@
+import { randomUUID } from 'node:crypto';
+import { giError } from '@glance-import/core';
+import type { FastifyInstance } from 'fastify';
+import { notFound } from '../http/errors.js';
+import { assertNoBody, authorize, callerOf, visibleImage } from '../http/guards.js';
+import { beforeOf, type ImportJob, type ImportTaskInput } from '../import/job.js';
+import { bustStaleLock } from '../import/lock.js';
+import { checkImportStatus, parseImportBody, resolveTargetStores } from '../import/request.js';
+import { FAILED_PROPERTY, IMPORTING_PROPERTY, importEnabled, LOCK_PROPERTY, parseStoreList, storeList } from '../import/settings.js';
+import type { Runtime } from '../runtime.js';
+import { imageTaskRow } from '../views/task.js';
+
+type Params = { id: string };
+
+export function importRoutes(app: FastifyInstance, rt: Runtime): void {
+  const disabled = () => notFound('Image import is not supported at this site.');
+
+  app.post<{ Params: Params }>('/v2/images/:id/import', async (request, reply) => {
+    if (!importEnabled(rt)) throw disabled();
+    const req = parseImportBody(request.body, rt.config.values.DEFAULT.enabled_import_methods);
+    let image = await visibleImage(rt, request, request.params.id);
+    checkImportStatus(image, req.method.name);
+    authorize(rt, request, req.method.name === 'copy-image' ? 'copy_image' : 'modify_image', image);
+    image = await bustStaleLock(rt, image);
+    const stores = resolveTargetStores(rt, req, image, request.headers['x-image-meta-store'] as string | undefined);
+    if (stores.length === 0) return reply.code(202).send();
+    const caller = callerOf(request);
+    const before = beforeOf(image);
+    const input: ImportTaskInput = { image_id: image.id, import_req: req, backend: rt.stores.multi ? stores : [], previous: before };
+    const task = await rt.db.tasks.create({ id: randomUUID(), type: 'api_image_import', owner: caller.projectId, image_id: image.id, request_id: request.id, user_id: caller.userId, input });
+    if (!(await rt.db.images.setPropertyIfAbsent(image.id, LOCK_PROPERTY, task.id))) {
+      await rt.db.tasks.update(task.id, { status: 'failure', message: 'Another import took the image lock first.' });
+      throw giError('GI_API_CONFLICT', { message: `New operation on image '${image.id}' is not permitted as prior operation is still in progress` });
+    }
+    try {
+      // The image shows `importing` (and where it is going) as soon as the call returns.
+      await rt.db.images.update(image.id, {
+        columns: req.method.name === 'copy-image' ? {} : { status: 'importing' },
+        setProperties: {
+          [IMPORTING_PROPERTY]: storeList(rt.stores.multi ? [...parseStoreList(image.properties[IMPORTING_PROPERTY]), ...stores] : []),
+          [FAILED_PROPERTY]: storeList(parseStoreList(image.properties[FAILED_PROPERTY]).filter((s) => !stores.includes(s))),
+        },
+        removeProperties: ['os_glance_stage_host'],
+      }, { fromStatus: [image.status] });
+    } catch (e) {
+      await rt.db.images.deletePropertyIfEquals(image.id, LOCK_PROPERTY, task.id);
+      await rt.db.tasks.update(task.id, { status: 'failure', message: 'The image changed status before the import could start.' });
+      throw giError('GI_API_CONFLICT', { message: `Image ${image.id} changed status while the import was starting; try again.` }, { cause: e });
+    }
+    const job: ImportJob = { task, imageId: image.id, request: req, stores, before, caller, requestId: request.id };
+    rt.executor.submit(job);
+    return reply.code(202).send();
+  });
+
+  app.get('/v2/info/import', async (request) => {
+    assertNoBody(request);
+    if (!importEnabled(rt)) throw disabled();
+    return { 'import-methods': { description: 'Import methods available.', type: 'array', value: rt.config.values.DEFAULT.enabled_import_methods } };
+  });
+
+  app.get('/v2/info/stores', async (request) => {
+    assertNoBody(request);
+    if (!rt.stores.multi) throw notFound('Multi backend is not supported at this site.');
+    return {
+      stores: [...rt.stores.byId.values()].map((s) => ({
+        id: s.id, ...(s.description ? { description: s.description } : {}),
+        ...(s.id === rt.stores.defaultId ? { default: 'true' } : {}), ...(s.readOnly ? { 'read-only': 'true' } : {}),
+      })),
+    };
+  });
+
+  app.get('/v2/info/stores/detail', async (request) => {
+    assertNoBody(request);
+    if (!rt.stores.multi) throw notFound('Multi backend is not supported at this site.');
+    rt.policy.enforce('stores_info_detail', {}, { user_id: callerOf(request).userId, project_id: callerOf(request).projectId, roles: callerOf(request).roles });
+    return {
+      stores: [...rt.stores.byId.values()].map((s) => ({
+        id: s.id, type: s.type, weight: s.weight, ...(s.description ? { description: s.description } : {}),
+        ...(s.id === rt.stores.defaultId ? { default: 'true' } : {}), ...(s.readOnly ? { 'read-only': 'true' } : {}), properties: {},
+      })),
+    };
+  });
+
+  app.get<{ Params: Params }>('/v2/images/:id/tasks', async (request) => {
+    assertNoBody(request);
+    const image = await visibleImage(rt, request, request.params.id);
+    return { tasks: (await rt.db.tasks.listForImage(image.id)).map(imageTaskRow) };
+  });
+}

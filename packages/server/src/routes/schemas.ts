@@ -1,0 +1,17 @@
+import type { FastifyInstance } from 'fastify';
+import { assertNoBody } from '../http/guards.js';
+import type { Runtime } from '../runtime.js';
+import { collectionSchema, imageSchema, taskSchema } from '../views/schemas.js';
+
+export function schemaRoutes(app: FastifyInstance, rt: Runtime): void {
+  const image = () => imageSchema(rt.formats);
+  app.get('/v2/schemas/image', async (request) => { assertNoBody(request); return image(); });
+  app.get('/v2/schemas/images', async (request) => { assertNoBody(request); return collectionSchema('images', image()); });
+  app.get('/v2/schemas/task', async (request) => { assertNoBody(request); return taskSchema(); });
+  app.get('/v2/schemas/tasks', async (request) => {
+    assertNoBody(request);
+    const t = taskSchema() as { properties: Record<string, unknown> };
+    const { input: _i, result: _r, message: _m, ...stub } = t.properties;
+    return collectionSchema('tasks', { ...t, properties: stub });
+  });
+}

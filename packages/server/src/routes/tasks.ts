@@ -1,0 +1,74 @@
+import { randomUUID } from 'node:crypto';
+import { TASK_SORT_KEYS, TASK_STATUSES, type TaskStatus } from '@glance-import/db';
+import { giError } from '@glance-import/core';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { badRequest, notFound } from '../http/errors.js';
+import { assertNoBody, callerOf, credentials } from '../http/guards.js';
+import type { Runtime } from '../runtime.js';
+import { taskStub, taskView } from '../views/task.js';
+import { UUID_RE } from '../images/attributes.js';
+
+type Params = { id: string };
+
+/** The deprecated Tasks API: every call first needs `tasks_api_access` (admin by default). */
+export function taskRoutes(app: FastifyInstance, rt: Runtime): void {
+  const access = (request: FastifyRequest) => rt.policy.enforce('tasks_api_access', {}, credentials(callerOf(request)));
+
+  app.get('/v2/tasks', async (request) => {
+    access(request);
+    await rt.db.tasks.purgeExpired();
+    const q = request.query as Record<string, string>;
+    const caller = callerOf(request);
+    if (q.status && !(TASK_STATUSES as readonly string[]).includes(q.status)) throw badRequest(`Invalid status value: ${q.status}`);
+    if (q.type && !['import', 'api_image_import'].includes(q.type)) throw badRequest(`Invalid type value: ${q.type}`);
+    if (q.sort_dir && !['asc', 'desc'].includes(q.sort_dir)) throw badRequest(`Invalid sort direction: ${q.sort_dir}`);
+    if (q.sort_key && !(TASK_SORT_KEYS as readonly string[]).includes(q.sort_key)) throw badRequest(`Invalid sort key: ${q.sort_key}`);
+    if (q.marker && !UUID_RE.test(q.marker)) throw badRequest('Invalid marker format');
+    if (q.limit !== undefined && !/^\d+$/.test(q.limit)) throw badRequest('limit param must be an integer');
+    const limit = Math.min(q.limit !== undefined ? Number(q.limit) : rt.config.values.DEFAULT.limit_param_default, rt.config.values.DEFAULT.api_limit_max);
+    const tasks = await rt.db.tasks.list({
+      ...(caller.isAdmin ? {} : { owner: caller.projectId }), ...(q.status ? { status: q.status as TaskStatus } : {}), ...(q.type ? { type: q.type } : {}),
+      sort: { key: q.sort_key ?? 'created_at', dir: (q.sort_dir as 'asc' | 'desc') ?? 'desc' }, limit, ...(q.marker ? { marker: q.marker } : {}),
+    });
+    const out: Record<string, unknown> = { tasks: tasks.map(taskStub), first: '/v2/tasks', schema: '/v2/schemas/tasks' };
+    if (tasks.length === limit && limit > 0) {
+      const params = new URLSearchParams({ ...q, marker: tasks.at(-1)!.id });
+      out.next = `/v2/tasks?${params.toString()}`;
+    }
+    return out;
+  });
+
+  app.post('/v2/tasks', async (request, reply) => {
+    access(request);
+    const body = request.body as Record<string, unknown> | undefined;
+    if (!body || typeof body !== 'object' || Array.isArray(body)) throw badRequest('Body expected in request.');
+    for (const k of ['type', 'input']) if (!(k in body)) throw badRequest(`Task '${k}' is required`);
+    if (!['import', 'api_image_import'].includes(String(body.type))) throw badRequest(`Invalid type value: ${String(body.type)}`);
+    if (typeof body.input !== 'object' || body.input === null || Array.isArray(body.input)) throw badRequest("Provided object does not match schema 'task': 'input' must be an object");
+    const caller = callerOf(request);
+    const task = await rt.db.tasks.create({ id: randomUUID(), type: String(body.type), owner: caller.projectId, image_id: null, request_id: request.id, user_id: caller.userId, input: body.input });
+    // Legacy `import` tasks (copy_from by URL) are not run by this service; like a Glance that refuses
+    // their input when they run, the task is created pending and then fails with the reason.
+    await rt.db.tasks.update(task.id, {
+      status: 'failure', message: 'Legacy import tasks are not supported; use the interoperable image import (POST /v2/images/{id}/import).',
+    });
+    reply.header('Location', `${request.protocol}://${request.host}/v2/tasks/${task.id}`);
+    return reply.code(201).send(taskView(task));
+  });
+
+  app.get<{ Params: Params }>('/v2/tasks/:id', async (request) => {
+    assertNoBody(request);
+    access(request);
+    const caller = callerOf(request);
+    const task = await rt.db.tasks.get(request.params.id);
+    if (!task || (!caller.isAdmin && task.owner !== caller.projectId)) throw notFound(`Failed to find task ${request.params.id}`);
+    return taskView(task);
+  });
+
+  app.delete('/v2/tasks/:id', async () => {
+    throw giError('GI_API_METHOD_NOT_ALLOWED', {
+      method: 'DELETE', allowed: ['GET'],
+      message: 'This operation is currently not permitted on Glance Tasks. They are auto deleted after reaching the time based on their expires_at property.',
+    });
+  });
+}

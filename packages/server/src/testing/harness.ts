@@ -1,0 +1,43 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { EntryPointRegistry, IMPORT_PLUGINS_NAMESPACE, loadConfig } from '@glance-import/core';
+import { createServer, type GlanceServer } from '../app.js';
+
+export interface Harness {
+  server: GlanceServer;
+  dataDir: string;
+  tokens: { admin: string; member: string; other: string; reader: string };
+  /** inject() with a token and JSON handling. */
+  req(method: string, url: string, o?: { token?: string | null; body?: unknown; headers?: Record<string, string>; payload?: Buffer | string }): Promise<{ status: number; json: any; text: string; headers: Record<string, unknown> }>;
+  close(): Promise<void>;
+}
+
+/** A server on a temp data dir with tokens for an admin, a member of p1, a member of p2 and a reader of p1. */
+export async function harness(o: { ini?: Record<string, Record<string, unknown>>; plugins?: Record<string, unknown> } = {}): Promise<Harness> {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'gi-server-'));
+  const config = await loadConfig({ searchFrom: false, overrides: o.ini ?? {} });
+  const registry = EntryPointRegistry.fromExtensions(IMPORT_PLUGINS_NAMESPACE, o.plugins ?? {});
+  const server = await createServer({ config, dataDir, registry, logger: { level: 'silent' } });
+  const t = server.runtime.db.tokens;
+  const tokens = {
+    admin: await t.create({ userId: 'admin', projectId: 'admin-project', roles: ['admin', 'member', 'reader'] }),
+    member: await t.create({ userId: 'alice', projectId: 'p1', roles: ['member', 'reader'] }),
+    other: await t.create({ userId: 'bob', projectId: 'p2', roles: ['member', 'reader'] }),
+    reader: await t.create({ userId: 'rita', projectId: 'p1', roles: ['reader'] }),
+  };
+  const h: Harness = {
+    server, dataDir, tokens,
+    async req(method, url, r = {}) {
+      const headers: Record<string, string> = { ...(r.token === null ? {} : { 'x-auth-token': r.token ?? tokens.member }), ...r.headers };
+      let payload: Buffer | string | undefined = r.payload;
+      if (r.body !== undefined) { payload = JSON.stringify(r.body); headers['content-type'] ??= 'application/json'; }
+      const res = await server.app.inject({ method: method as 'GET', url, headers, ...(payload !== undefined ? { payload } : {}) });
+      let json: unknown;
+      try { json = res.body ? JSON.parse(res.body) : undefined; } catch { json = undefined; }
+      return { status: res.statusCode, json, text: res.body, headers: res.headers };
+    },
+    close: () => server.close(),
+  };
+  return h;
+}
