@@ -1,5 +1,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { configCheck } from './commands/config-check.js';
+import { imageImport } from './commands/image-import.js';
+import { dbSync, serve, tokenCreate } from './commands/serve.js';
 import { pluginsList } from './commands/plugins-list.js';
 import { EXIT, processIo, reportError, UsageError, type Io } from './io.js';
 
@@ -20,6 +22,30 @@ const common = {
 } as const;
 
 const COMMANDS: Record<string, Command> = {
+  serve: {
+    summary: 'Serve the Image API (SQLite, file store and staging under --data-dir)',
+    options: { ...common, 'data-dir': { type: 'string' }, host: { type: 'string' }, port: { type: 'string' } },
+    run: (v, _p, io) => serve(v as Parameters<typeof serve>[0], io),
+  },
+  'token create': {
+    summary: 'Create a token in the data dir; prints only the token',
+    options: { 'data-dir': { type: 'string' }, user: { type: 'string' }, project: { type: 'string' }, roles: { type: 'string' }, description: { type: 'string' } },
+    run: (v, _p, io) => tokenCreate(v as Parameters<typeof tokenCreate>[0], io),
+  },
+  'image import': {
+    summary: 'Create an image from FILE, stage it and import it (progress with --wait)',
+    options: {
+      name: { type: 'string' }, 'disk-format': { type: 'string' }, 'container-format': { type: 'string' }, method: { type: 'string' },
+      wait: { type: 'boolean' }, endpoint: { type: 'string' }, token: { type: 'string' }, 'poll-interval': { type: 'string' },
+    },
+    positionals: 1,
+    run: (v, p, io) => imageImport(v as Parameters<typeof imageImport>[0], p, io),
+  },
+  'db sync': {
+    summary: 'Create or upgrade the database schema in --data-dir',
+    options: { 'data-dir': { type: 'string' } },
+    run: (v, _p, io) => dbSync(v as Parameters<typeof dbSync>[0], io),
+  },
   'plugins list': {
     summary: 'List entry points (namespace, name, package, version, compatibility, load error)',
     options: { ...common, namespace: { type: 'string' }, json: { type: 'boolean' } },
