@@ -66,7 +66,8 @@ describe('publishing to a registry and installing from it alone', () => {
     const check = await glanceImport(host, ['config', 'check']);
     expect(check).toMatchObject({ code: 0, stderr: '' });
     expect(check.stdout).toContain(`config: ${path.join(host, 'glance-import.config.json')}\nimport plugins, in order:\n  1. no_op  @glance-import/plugin-no-op@`);
-  }, 60_000);
+    // The CLI carries the server, whose SQLite driver is compiled from source on install (about a minute here).
+  }, 300_000);
 
   it('the plugin author\'s path of docs/plugin-authors.md: test with @glance-import/testing, publish, install, list', async () => {
     const plugin = path.join(work, 'raw-padding');
