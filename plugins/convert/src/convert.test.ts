@@ -1,8 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { runPlugin } from '@glance-import/testing';
 import { describe, expect, it } from 'vitest';
-import { fromRaw, MiB, qemuImg, rawData, source, staged, workDir } from './images.fixture.js';
+import { convert, fromRaw, MiB, qemuImg, rawData, source, staged, workDir } from './images.fixture.js';
 import { getFlow } from './index.js';
 
 describe('image_conversion', () => {
@@ -12,7 +11,7 @@ describe('image_conversion', () => {
   const image = { disk_format: 'qcow2', container_format: 'bare', size: 1234 };
 
   it('converts qcow2 to raw exactly as qemu-img does, and updates the image', async () => {
-    const run = await runPlugin(getFlow, { file: qcow2, image });
+    const run = await convert({ file: qcow2, image });
     expect(run.ok).toBe(true);
     expect(run.filePath).toBe(path.join(run.stagingDir, `${run.image.id}.raw`));
     const expected = path.join(dir, 'expected.raw');
@@ -31,17 +30,17 @@ describe('image_conversion', () => {
 
   it('converts to the configured output_format, vhd (qemu: vpc) included', async () => {
     const vhd = fromRaw(raw, 'vpc', 'disk.vhd');
-    const run = await runPlugin(getFlow, { file: vhd, image: { disk_format: 'vhd' }, options: { output_format: 'qcow2' } });
+    const run = await convert({ file: vhd, image: { disk_format: 'vhd' }, options: { output_format: 'qcow2' } });
     expect(run.ok).toBe(true);
     expect(run.filePath.endsWith('.qcow2')).toBe(true);
     expect(run.image).toMatchObject({ disk_format: 'qcow2', container_format: 'bare' });
     expect(JSON.parse(qemuImg('info', '--output=json', run.filePath)).format).toBe('qcow2');
-    const vmdk = await runPlugin(getFlow, { file: qcow2, image, options: { output_format: 'vmdk' } });
+    const vmdk = await convert({ file: qcow2, image, options: { output_format: 'vmdk' } });
     expect(vmdk.image.disk_format).toBe('vmdk');
   });
 
   it('only records the virtual size when the image already is in output_format', async () => {
-    const run = await runPlugin(getFlow, { file: raw, image: { disk_format: 'raw' } });
+    const run = await convert({ file: raw, image: { disk_format: 'raw' } });
     expect(run.ok).toBe(true);
     expect(run.filePath).toBe(path.join(run.stagingDir, run.image.id));
     expect(run.changes).toEqual({ virtual_size: { from: null, to: 8 * MiB } });
@@ -53,13 +52,13 @@ describe('image_conversion', () => {
     iso.write('\x01CD001\x01', 32 * 1024, 'latin1');
     const file = path.join(dir, 'cd.iso');
     (await import('node:fs')).writeFileSync(file, iso);
-    const run = await runPlugin(getFlow, { file, image: { disk_format: 'iso' } });
+    const run = await convert({ file, image: { disk_format: 'iso' } });
     expect(run).toMatchObject({ ok: true, changes: {} });
     expect(staged(run)).toEqual([run.image.id]);
   });
 
   it('reverts when a later task fails: output removed, original kept, attributes restored', async () => {
-    const run = await runPlugin(getFlow, { file: qcow2, image, failAfter: true });
+    const run = await convert({ file: qcow2, image, failAfter: true });
     expect(run.ok).toBe(false);
     expect(run.reverted).toContain('Convert_Image');
     expect(staged(run)).toEqual([run.image.id]);

@@ -1,12 +1,29 @@
 /** Images for the plugin's tests, made with the real qemu-img. */
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { PluginRun } from '@glance-import/testing';
+import { runPlugin, type PluginRun, type RunPluginOptions } from '@glance-import/testing';
+import { afterAll, onTestFinished } from 'vitest';
+import { getFlow } from './index.js';
 
 export const MiB = 1024 * 1024;
-export const workDir = (): string => mkdtempSync(path.join(tmpdir(), 'gi-convert-'));
+const dirs: string[] = [];
+afterAll(() => { for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true }); });
+
+/** A temporary directory, removed when the test file is done. */
+export function workDir(): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'gi-convert-'));
+  dirs.push(dir);
+  return dir;
+}
+
+/** runPlugin on image_conversion (or a wrapper of it); its staging directory goes when the test ends. */
+export async function convert(o: RunPluginOptions, plugin: Parameters<typeof runPlugin>[0] = getFlow): Promise<PluginRun> {
+  const run = await runPlugin(plugin, o);
+  onTestFinished(() => rmSync(run.stagingDir, { recursive: true, force: true }));
+  return run;
+}
 export const qemuImg = (...args: string[]): string => execFileSync('qemu-img', args, { encoding: 'utf8' });
 
 /** A raw file of `mib` MiB with recognisable, incompressible-ish content. */

@@ -1,10 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { runPlugin } from '@glance-import/testing';
 import { afterEach, describe, expect, it } from 'vitest';
-import { cause, fromRaw, processesMentioning, rawData, slowQemuImg, staged, workDir } from './images.fixture.js';
-import { getFlow } from './index.js';
+import { cause, convert, fromRaw, processesMentioning, rawData, slowQemuImg, staged, workDir } from './images.fixture.js';
 
 const PATH = process.env.PATH;
 
@@ -19,7 +17,7 @@ describe('image_conversion stops qemu-img', () => {
     const controller = new AbortController();
     const started = Date.now();
     const id = randomUUID();
-    const running = runPlugin(getFlow, { file: qcow2, image: { ...image, id }, signal: controller.signal });
+    const running = convert({ file: qcow2, image: { ...image, id }, signal: controller.signal });
     // Abort once qemu-img has started writing this import's output.
     while (processesMentioning(`${id}.raw.part`).length === 0) await new Promise((r) => setTimeout(r, 20));
     controller.abort(new Error('user cancelled the import'));
@@ -35,7 +33,7 @@ describe('image_conversion stops qemu-img', () => {
 
   it('when it outlives convert_timeout', async () => {
     process.env.PATH = `${slowQemuImg()}:${PATH}`;
-    const run = await runPlugin(getFlow, { file: qcow2, image, options: { convert_timeout: 1 } });
+    const run = await convert({ file: qcow2, image, options: { convert_timeout: 1 } });
     expect(cause(run)).toMatchObject({ code: 'GI_CONVERT_TIMEOUT', message: 'qemu-img convert did not finish within 1 s and was stopped.' });
     expect(processesMentioning(run.stagingDir)).toEqual([]);
     expect(existsSync(path.join(run.stagingDir, `${run.image.id}.raw.part`))).toBe(false);
@@ -43,7 +41,7 @@ describe('image_conversion stops qemu-img', () => {
 
   it('and says so when there is no qemu-img at all', async () => {
     process.env.PATH = workDir();
-    const run = await runPlugin(getFlow, { file: qcow2, image });
+    const run = await convert({ file: qcow2, image });
     expect(cause(run)).toMatchObject({ code: 'GI_CONVERT_QEMU_IMG_MISSING' });
     expect(staged(run)).toEqual([run.image.id]);
   });
