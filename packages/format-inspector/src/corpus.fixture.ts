@@ -3,16 +3,25 @@
  * write (ISO, MBR/GPT, LUKS headers) built byte by byte. Used by the tests only.
  */
 import { execFileSync } from 'node:child_process';
-import { createReadStream, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createReadStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { afterAll } from 'vitest';
 import { inspectFile } from './inspect-file.js';
 import { StreamInspector } from './stream.js';
 import type { InspectionResult, InspectOptions } from './verdict.js';
 
 export const MiB = 1024 * 1024;
 
-export const workDir = (): string => mkdtempSync(path.join(tmpdir(), 'gi-inspect-'));
+const dirs: string[] = [];
+afterAll(() => { for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true }); });
+
+/** A temporary directory, removed when the test file is done. */
+export function workDir(): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'gi-inspect-'));
+  dirs.push(dir);
+  return dir;
+}
 
 export function qemuImg(...args: string[]): string {
   return execFileSync('qemu-img', args, { encoding: 'utf8' });

@@ -18,6 +18,7 @@ const REMEDIES: Record<string, string> = {
   inspector: 'The inspector could not make sense of this data; treat the image as corrupt, or report it to the operators.',
 };
 
+/** What a person can do about a failed check, by its name (`backing_file`, `descriptor`, ...). */
 export function remedyFor(check: string): string {
   return REMEDIES[check] ?? 'Fix the image so it passes this check, or convert it with `qemu-img convert` to qcow2 or raw.';
 }

@@ -1,0 +1,75 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { convert, fromRaw, MiB, qemuImg, rawData, source, staged, workDir } from './images.fixture.js';
+import { getFlow } from './index.js';
+
+describe('image_conversion', () => {
+  const dir = workDir();
+  const raw = rawData(dir, 'disk.raw', 8);
+  const qcow2 = fromRaw(raw, 'qcow2', 'disk.qcow2');
+  const image = { disk_format: 'qcow2', container_format: 'bare', size: 1234 };
+
+  it('converts qcow2 to raw exactly as qemu-img does, and updates the image', async () => {
+    const run = await convert({ file: qcow2, image });
+    expect(run.ok).toBe(true);
+    expect(run.filePath).toBe(path.join(run.stagingDir, `${run.image.id}.raw`));
+    const expected = path.join(dir, 'expected.raw');
+    qemuImg('convert', '-f', 'qcow2', '-O', 'raw', qcow2, expected);
+    expect(run.readData().equals(readFileSync(expected))).toBe(true);
+    expect(run.changes).toEqual({
+      disk_format: { from: 'qcow2', to: 'raw' },
+      virtual_size: { from: null, to: 8 * MiB },
+      size: { from: 1234, to: 8 * MiB },
+    });
+    expect(run.progress[0]).toEqual({ phase: 'convert', bytesDone: 0, bytesTotal: 8 * MiB });
+    expect(run.progress.at(-1)).toEqual({ phase: 'convert', bytesDone: 8 * MiB, bytesTotal: 8 * MiB });
+    // The staged source stays until the import's final staging clean-up (see README).
+    expect(source(run).equals(readFileSync(qcow2))).toBe(true);
+  });
+
+  it('converts to the configured output_format, vhd (qemu: vpc) included', async () => {
+    const vhd = fromRaw(raw, 'vpc', 'disk.vhd');
+    const run = await convert({ file: vhd, image: { disk_format: 'vhd' }, options: { output_format: 'qcow2' } });
+    expect(run.ok).toBe(true);
+    expect(run.filePath.endsWith('.qcow2')).toBe(true);
+    expect(run.image).toMatchObject({ disk_format: 'qcow2', container_format: 'bare' });
+    expect(JSON.parse(qemuImg('info', '--output=json', run.filePath)).format).toBe('qcow2');
+    const vmdk = await convert({ file: qcow2, image, options: { output_format: 'vmdk' } });
+    expect(vmdk.image.disk_format).toBe('vmdk');
+  });
+
+  it('only records the virtual size when the image already is in output_format', async () => {
+    const run = await convert({ file: raw, image: { disk_format: 'raw' } });
+    expect(run.ok).toBe(true);
+    expect(run.filePath).toBe(path.join(run.stagingDir, run.image.id));
+    expect(run.changes).toEqual({ virtual_size: { from: null, to: 8 * MiB } });
+    expect(staged(run)).toEqual([run.image.id]);
+  });
+
+  it('imports an ISO declared as iso as it is, without qemu-img', async () => {
+    const iso = Buffer.alloc(64 * 1024);
+    iso.write('\x01CD001\x01', 32 * 1024, 'latin1');
+    const file = path.join(dir, 'cd.iso');
+    (await import('node:fs')).writeFileSync(file, iso);
+    const run = await convert({ file, image: { disk_format: 'iso' } });
+    expect(run).toMatchObject({ ok: true, changes: {} });
+    expect(staged(run)).toEqual([run.image.id]);
+  });
+
+  it('reverts when a later task fails: output removed, original kept, attributes restored', async () => {
+    const run = await convert({ file: qcow2, image, failAfter: true });
+    expect(run.ok).toBe(false);
+    expect(run.reverted).toContain('Convert_Image');
+    expect(staged(run)).toEqual([run.image.id]);
+    expect(source(run).equals(readFileSync(qcow2))).toBe(true);
+    expect(run.changes).toEqual({});
+    expect(existsSync(path.join(run.stagingDir, `${run.image.id}.raw.part`))).toBe(false);
+  });
+
+  it('declares what it accepts and produces, for config check', () => {
+    expect(getFlow.meta.group).toBe('image_conversion');
+    expect(getFlow.meta.formats?.produces?.({ output_format: 'qcow2', convert_timeout: 1 })).toEqual({ formats: ['qcow2'] });
+    expect(getFlow.meta.formats?.accepts).toMatchObject({ compressed: false });
+  });
+});
