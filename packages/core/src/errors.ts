@@ -169,6 +169,10 @@ export const errorDefinitions = {
     message: (p) => `Could not write the decompressed image to '${p.path}': ${p.reason}.`,
     hint: 'Check free space and permissions in the staging directory ([DEFAULT] node_staging_uri); the staged data is unchanged, so the import can be retried.',
   }),
+  GI_INJECT_FORBIDDEN_PROPERTY: define<{ keys: string[] }>({
+    message: (p) => `[inject_metadata_properties] inject names properties an import may not set: ${p.keys.join(', ')}.`,
+    hint: 'Base attributes (id, size, disk_format, owner, visibility, …) and the reserved os_glance* namespace cannot be injected; remove them from `inject`.',
+  }),
 
   // --- the image service: API, stores, database (GI_API_*, GI_STORE_*, GI_DB_*, GI_IMPORT_*) -----
 
