@@ -2,13 +2,15 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { ProgressUpdate } from '@glance-import/core';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { decompressFile } from './decompress.js';
-import { diskData, tmp, writeTmp } from './fixtures.js';
+import { diskData, removeTmp, tmp, writeTmp } from './fixtures.js';
 
 const DATA = diskData(16 << 20, 3);
 const INPUT = gzipSync(DATA, { level: 1 });
 const limits = { imageSizeCap: 2 ** 40, maxRatio: 100, maxOutputBytes: 0 };
+
+afterAll(removeTmp);
 
 describe('decompressFile', () => {
   it('reports input consumed about every 4 MiB, from 0 to the whole file', async () => {

@@ -1,12 +1,34 @@
 // Test data made on the spot: JS for gzip and hand-built zips, the reference CLIs for zstd, xz, bzip2
 // and zip (scripts/setup installs them).
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { crc32, deflateRawSync } from 'node:zlib';
+import { runPlugin, type RunPluginOptions } from '@glance-import/testing';
+import { getFlow } from './index.js';
 
-export const tmp = (prefix = 'dz-') => mkdtempSync(path.join(tmpdir(), prefix));
+const made: string[] = [];
+
+/** Remember a directory for `removeTmp()`; returns it. */
+export function trackDir(dir: string): string {
+  made.push(dir);
+  return dir;
+}
+
+export const tmp = (prefix = 'dz-') => trackDir(mkdtempSync(path.join(tmpdir(), prefix)));
+
+/** Run the plugin as the import flow would; its staging directory goes with `removeTmp()`. */
+export async function decompress(o: RunPluginOptions) {
+  const run = await runPlugin(getFlow, o);
+  trackDir(run.stagingDir);
+  return run;
+}
+
+/** Remove every directory made or tracked so far (call from afterAll: some tests write hundreds of MiB). */
+export function removeTmp(): void {
+  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
+}
 
 export function writeTmp(name: string, data: Uint8Array): string {
   const f = path.join(tmp(), name);

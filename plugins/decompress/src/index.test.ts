@@ -2,10 +2,11 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { runPlugin, type PluginRun } from '@glance-import/testing';
-import { describe, expect, it } from 'vitest';
-import { cli, compressors, diskData, writeTmp, zipArchive } from './fixtures.js';
-import { getFlow } from './index.js';
+import type { PluginRun, RunPluginOptions } from '@glance-import/testing';
+import { afterAll, describe, expect, it } from 'vitest';
+import { cli, compressors, diskData, decompress, removeTmp, writeTmp, zipArchive } from './fixtures.js';
+
+afterAll(removeTmp);
 
 const DATA = diskData(3 << 20);
 const md5 = (b: Uint8Array) => createHash('md5').update(b).digest('hex');
@@ -39,7 +40,7 @@ const formats: Array<[string, () => Buffer]> = [
 describe('image_decompression', () => {
   it.each(formats)('%s: decompresses byte for byte into <file>.uc and sets size; the upload stays', async (_name, make) => {
     const input = make();
-    const run = await runPlugin(getFlow, { file: writeTmp('in', input), image: { size: input.length } });
+    const run = await decompress({ file: writeTmp('in', input), image: { size: input.length } });
     expect(run.error).toBeUndefined();
     expect(run.filePath).toBe(path.join(run.stagingDir, `${run.image.id}.uc`));
     expect(md5(run.readData())).toBe(md5(DATA));
@@ -54,7 +55,7 @@ describe('image_decompression', () => {
 
   it("passes the data through when container_format is 'compressed', as Glance does", async () => {
     const input = gzipSync(DATA);
-    const run = await runPlugin(getFlow, { file: writeTmp('in', input), image: { container_format: 'compressed', size: input.length } });
+    const run = await decompress({ file: writeTmp('in', input), image: { container_format: 'compressed', size: input.length } });
     expect(run.ok).toBe(true);
     expect(run.filePath).toBe(path.join(run.stagingDir, run.image.id));
     expect(md5(run.readData())).toBe(md5(input));
@@ -63,7 +64,7 @@ describe('image_decompression', () => {
   });
 
   it('passes plain data through untouched', async () => {
-    const run = await runPlugin(getFlow, { file: writeTmp('in', DATA) });
+    const run = await decompress({ file: writeTmp('in', DATA) });
     expect(run.ok).toBe(true);
     expect(run.filePath).toBe(path.join(run.stagingDir, run.image.id));
     expect(md5(run.readData())).toBe(md5(DATA));
@@ -73,7 +74,7 @@ describe('image_decompression', () => {
 
   it('passes through compressions left out of [image_decompression] formats', async () => {
     const input = compressors.xz(DATA);
-    const run = await runPlugin(getFlow, { file: writeTmp('in', input), options: { formats: 'gzip, zip' } });
+    const run = await decompress({ file: writeTmp('in', input), options: { formats: 'gzip, zip' } });
     expect(run.ok).toBe(true);
     expect(md5(run.readData())).toBe(md5(input));
     expect(run.logs.some((l) => l.msg.includes('xz is not listed'))).toBe(true);
@@ -81,14 +82,14 @@ describe('image_decompression', () => {
 
   it('refuses LHA archives with a clear error instead of storing them', async () => {
     const input = Buffer.concat([Buffer.from([0x24, 0x00]), Buffer.from('-lh5-'), DATA.subarray(0, 100)]);
-    const run = await runPlugin(getFlow, { file: writeTmp('in', input) });
+    const run = await decompress({ file: writeTmp('in', input) });
     expectUntouched(run, input);
     expect(cause(run)?.code).toBe('GI_DECOMPRESS_UNSUPPORTED_FORMAT');
   });
 
   it('reverts when a later task fails: the .uc file goes, size is restored, the upload is as it was', async () => {
     const input = compressors.zstd(DATA);
-    const run = await runPlugin(getFlow, { file: writeTmp('in', input), image: { size: input.length }, failAfter: true });
+    const run = await decompress({ file: writeTmp('in', input), image: { size: input.length }, failAfter: true });
     expect(run.reverted).toEqual(['FailAfter', 'Decompress_Image', 'VerifyStaging']);
     expectUntouched(run, input);
     expect(run.image.size).toBe(input.length);
@@ -96,7 +97,7 @@ describe('image_decompression', () => {
   });
 
   it('reverts a pass-through without touching anything', async () => {
-    const run = await runPlugin(getFlow, { file: writeTmp('in', DATA), failAfter: true });
+    const run = await decompress({ file: writeTmp('in', DATA), failAfter: true });
     expect(run.reverted).toContain('Decompress_Image');
     expectUntouched(run, DATA);
   });
@@ -121,7 +122,7 @@ describe('image_decompression: damaged data', () => {
   ];
   it.each(cases)('%s fails with GI_DECOMPRESS_CORRUPT and leaves staging as uploaded', async (_name, make) => {
     const input = make();
-    const run = await runPlugin(getFlow, { file: writeTmp('in', input) });
+    const run = await decompress({ file: writeTmp('in', input) });
     expectUntouched(run, input);
     expect(cause(run)?.code).toBe('GI_DECOMPRESS_CORRUPT');
   });
@@ -129,14 +130,14 @@ describe('image_decompression: damaged data', () => {
   it('refuses a zstd frame that declares a window over 128 MiB before allocating it', async () => {
     // Frame header: no single segment, window descriptor 2^30, then an empty last raw block.
     const input = Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0x00, 20 << 3, 0x01, 0x00, 0x00]);
-    const run = await runPlugin(getFlow, { file: writeTmp('in', input) });
+    const run = await decompress({ file: writeTmp('in', input) });
     expectUntouched(run, input);
     expect(cause(run)).toMatchObject({ code: 'GI_DECOMPRESS_MEMORY', details: { needed: '1024 MiB' } });
   });
 
   it('refuses xz data that needs a dictionary over 64 MiB', async () => {
     const input = cli('xz', ['--lzma2=preset=1,dict=128MiB', '-c'], DATA.subarray(0, 4096));
-    const run = await runPlugin(getFlow, { file: writeTmp('in', input) });
+    const run = await decompress({ file: writeTmp('in', input) });
     expectUntouched(run, input);
     expect(cause(run)?.code).toBe('GI_DECOMPRESS_MEMORY');
   });
@@ -159,18 +160,18 @@ describe('image_decompression: zip archives', () => {
   ];
   it.each(refused)('refuses an archive with %s', async (_name, make, code) => {
     const input = make();
-    const run = await runPlugin(getFlow, { file: writeTmp('in', input) });
+    const run = await decompress({ file: writeTmp('in', input) });
     expectUntouched(run, input);
     expect(cause(run)?.code).toBe(code);
   });
 
   it('names the member and the reason', async () => {
-    const run = await runPlugin(getFlow, { file: writeTmp('in', one({ name: '../x.img' })) });
+    const run = await decompress({ file: writeTmp('in', one({ name: '../x.img' })) });
     expect(cause(run)).toMatchObject({ details: { name: '../x.img', reason: 'invalid relative path' } });
   });
 
   it('reads a hand-built archive with a UTF-8 name', async () => {
-    const run = await runPlugin(getFlow, { file: writeTmp('in', one({ name: 'dïsk.img' })) });
+    const run = await decompress({ file: writeTmp('in', one({ name: 'dïsk.img' })) });
     expect(run.error).toBeUndefined();
     expect(md5(run.readData())).toBe(md5(DATA.subarray(0, 65536)));
   });

@@ -1,9 +1,11 @@
-import { describe, expect, it } from 'vitest';
-import { compressors, diskData } from './fixtures.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { compressors, diskData, removeTmp } from './fixtures.js';
 import { ZstdFrames, type FramePiece } from './zstd.js';
 
 const bytes = (pieces: FramePiece[]) => Buffer.concat(pieces.filter((p): p is Uint8Array => p instanceof Uint8Array));
 const ends = (pieces: FramePiece[]) => pieces.filter((p) => !(p instanceof Uint8Array));
+
+afterAll(removeTmp);
 
 describe('ZstdFrames', () => {
   const a = compressors.zstd(diskData(200_000, 1));
