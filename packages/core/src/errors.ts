@@ -193,6 +193,7 @@ export const errorDefinitions = {
   GI_CONVERT_OUTPUT_MISMATCH: define<{ expected: string; detected: string; reason?: string }>({
     message: (p) => `Converted image in unexpected format: expected ${p.expected}, the inspector found ${p.detected}${p.reason ? ` (${p.reason})` : ''}.`,
     hint: 'qemu-img wrote something other than what was asked for; report it with the qemu-img version. The staged data is kept.',
+  }),
   GI_DECOMPRESS_TOO_LARGE: define<{ format: string; limit: number; guard: 'image_size_cap' | 'staging_quota' | 'max_ratio' | 'max_output_bytes'; inputBytes: number }>({
     message: (p) => `Decompressing the ${p.format} data went past ${p.limit} bytes, the limit set by ${{
       image_size_cap: '[DEFAULT] image_size_cap', staging_quota: 'the staging quota left to this project',
