@@ -83,6 +83,7 @@ export async function createServer(o: ServerOptions): Promise<GlanceServer> {
   const app = Fastify({
     loggerInstance: log,
     genReqId: () => `req-${randomUUID()}`,
+    requestIdLogLabel: 'request_id',
     // Large uploads stream through; only JSON bodies are bounded.
     bodyLimit: 1024 * 1024,
     return503OnClosing: true,
