@@ -1,4 +1,5 @@
 import { alwaysRevert, linearFlow, type Flow, type ImportContext } from '@glance-import/core';
+import { methodFor } from '../methods/method.js';
 import { decompresses } from './settings.js';
 import { completeTask, deleteFromStaging, imageLock, importToStores, inspect, verifyStaging, type TaskDeps } from './tasks.js';
 
@@ -13,7 +14,9 @@ export async function buildImportFlow(d: TaskDeps): Promise<Flow> {
   const plugins = copy ? [] : rt.plugins;
   // Compressed data may pass an inspection only when a plugin still to come decompresses it.
   const decompressAfter = (i: number) => plugins.slice(i).some(decompresses);
-  const flow = linearFlow('api_image_import', { retry: alwaysRevert() }, imageLock(d), verifyStaging(d), inspect(d, 'staged', decompressAfter(0)));
+  const flow = linearFlow('api_image_import', { retry: alwaysRevert() }, imageLock(d));
+  flow.add(...(methodFor(job.request.method.name)?.tasks(d) ?? []));
+  flow.add(verifyStaging(d), inspect(d, 'staged', decompressAfter(0)));
   const ctx: Omit<ImportContext, 'options'> = {
     taskId: job.task.id, taskType: 'api_image_import', imageId: job.imageId, importRequest: job.request, image: d.image,
     stagingDir: rt.staging.dir, stores: job.stores,

@@ -5,6 +5,7 @@ import { notFound } from '../http/errors.js';
 import { assertNoBody, authorize, callerOf, visibleImage } from '../http/guards.js';
 import { beforeOf, type ImportJob, type ImportTaskInput } from '../import/job.js';
 import { bustStaleLock } from '../import/lock.js';
+import { methodFor } from '../methods/method.js';
 import { checkImportStatus, parseImportBody, resolveTargetStores } from '../import/request.js';
 import { FAILED_PROPERTY, IMPORTING_PROPERTY, importEnabled, LOCK_PROPERTY, parseStoreList, storeList } from '../import/settings.js';
 import type { Runtime } from '../runtime.js';
@@ -23,6 +24,7 @@ export function importRoutes(app: FastifyInstance, rt: Runtime): void {
     authorize(rt, request, req.method.name === 'copy-image' ? 'copy_image' : 'modify_image', image);
     image = await bustStaleLock(rt, image);
     const stores = resolveTargetStores(rt, req, image, request.headers['x-image-meta-store'] as string | undefined);
+    await methodFor(req.method.name)?.validate?.(rt, req, image);
     if (stores.length === 0) return reply.code(202).send();
     const caller = callerOf(request);
     const before = beforeOf(image);
