@@ -494,6 +494,15 @@ export const errorDefinitions = {
   }),
 
   // --- import methods and quotas (GI_METHOD_*, GI_QUOTA_*) ---------------------------------------
+  GI_QUOTA_EXCEEDED: define<{ resource: string; limit: number; usage: number; delta: number }>({
+    status: 413,
+    message: (p) => `${p.resource} is over limit of ${p.limit} due to current usage ${p.usage} and delta ${p.delta}`,
+    hint: (p) => `The project's ${p.resource} limit is reached; delete images or staged data, or ask the operator to raise [glance_import_limits] ${p.resource}.`,
+  }),
+  GI_METHOD_NO_SOURCE: define<{ imageId: string }>({
+    message: () => 'Image not found in any configured store',
+    hint: 'copy-image reads the image from a store this node has; the image has no data in any of them.',
+  }),
 } as const;
 
 export type ErrorCode = keyof typeof errorDefinitions;

@@ -125,6 +125,22 @@ export class ImageRepository {
     });
   }
 
+  /**
+   * What a project uses, for quotas: images, images being written, bytes staged, and bytes stored
+   * (once per store holding a copy, as Glance counts locations).
+   */
+  async usage(owner: string): Promise<{ count: number; uploading: number; stagedBytes: number; storedBytes: number }> {
+    const a = (await this.db.query<Record<string, unknown>>(
+      `SELECT COUNT(*) AS total,
+         SUM(CASE WHEN status IN ('saving', 'uploading', 'importing') OR EXISTS (SELECT 1 FROM image_properties p WHERE p.image_id = images.id AND p.name = 'os_glance_import_task') THEN 1 ELSE 0 END) AS uploading,
+         SUM(CASE WHEN status IN ('uploading', 'importing') THEN COALESCE(size, 0) ELSE 0 END) AS staged
+       FROM images WHERE owner = ? AND deleted = 0`, [owner]))[0] ?? {};
+    const b = (await this.db.query<Record<string, unknown>>(
+      `SELECT COALESCE(SUM(i.size), 0) AS stored FROM images i JOIN image_locations l ON l.image_id = i.id
+       WHERE i.owner = ? AND i.deleted = 0 AND l.status = 'active'`, [owner]))[0] ?? {};
+    return { count: Number(a.total ?? 0), uploading: Number(a.uploading ?? 0), stagedBytes: Number(a.staged ?? 0), storedBytes: Number(b.stored ?? 0) };
+  }
+
   /** The member record of `project` on an image (shared images), if any. */
   async membership(id: string, project: string): Promise<{ status: string } | undefined> {
     return (await this.db.query<{ status: string }>('SELECT status FROM image_members WHERE image_id = ? AND member = ?', [id, project]))[0];
@@ -143,10 +159,11 @@ export class ImageRepository {
     const tags = await ex.query<{ image_id: string; value: string }>(`SELECT image_id, value FROM image_tags WHERE image_id IN (${inList}) ORDER BY value`, ids);
     const locs = await ex.query<Row>(`SELECT id, image_id, store, url, metadata, status, created_at FROM image_locations WHERE image_id IN (${inList}) ORDER BY created_at, id`, ids);
     const byId = new Map(rows.map((r) => [String(r.id), { ...toBase(r), properties: {} as Record<string, string>, tags: [] as string[], locations: [] as ImageLocation[] }]));
-    for (const p of props) byId.get(p.image_id)!.properties[p.name] = p.value;
-    for (const t of tags) byId.get(t.image_id)!.tags.push(t.value);
+    // Deleted images keep their property rows; only the rows of images loaded above count.
+    for (const p of props) { const r = byId.get(p.image_id); if (r) r.properties[p.name] = p.value; }
+    for (const t of tags) byId.get(t.image_id)?.tags.push(t.value);
     for (const l of locs) {
-      byId.get(String(l.image_id))!.locations.push({
+      byId.get(String(l.image_id))?.locations.push({
         id: String(l.id), store: String(l.store), url: String(l.url), metadata: JSON.parse(String(l.metadata)) as Record<string, unknown>,
         status: l.status as ImageLocation['status'], createdAt: String(l.created_at),
       });

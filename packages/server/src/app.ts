@@ -11,6 +11,7 @@ import { sendError, toApiError } from './http/errors.js';
 import { identify } from './http/identity.js';
 import { ImportExecutor } from './import/executor.js';
 import { Metrics } from './metrics.js';
+import { Quotas } from './quotas.js';
 import { imageDataRoutes } from './routes/image-data.js';
 import { imageRoutes } from './routes/images.js';
 import { importRoutes } from './routes/imports.js';
@@ -22,6 +23,7 @@ import type { Runtime } from './runtime.js';
 import { buildStores } from './stores.js';
 import { imageView } from './views/image.js';
 import { PATCH_V20, PATCH_V21 } from './images/patch.js';
+import './methods/index.js';
 
 export interface ServerOptions {
   config: GlanceConfig;
@@ -58,11 +60,11 @@ export async function createServer(o: ServerOptions): Promise<GlanceServer> {
   const log: Logger = o.logger && 'child' in o.logger ? (o.logger as Logger) : pino({ level: 'info', ...(o.logger as LoggerOptions | undefined) });
   const gi = config.values.glance_import;
   const db = o.db ?? await openDatabase(gi.database_url ?? `sqlite://${path.join(dataDir, 'glance.sqlite')}`);
-  const stores = buildStores(config, dataDir);
+  const registry = o.registry ?? EntryPointRegistry.discover({ root: o.root ?? process.cwd(), dirs: gi.plugin_dirs });
+  const stores = await buildStores(config, dataDir, registry);
   const staging = new StagingArea(stores.stagingDir);
   const policyFile = gi.policy_file ?? [path.join(dataDir, 'policy.yaml'), path.join(dataDir, 'policy.json')].find((f) => existsSync(f));
   const policy = await PolicyEnforcer.load({ ...(policyFile ? { file: policyFile } : {}) });
-  const registry = o.registry ?? EntryPointRegistry.discover({ root: o.root ?? process.cwd(), dirs: gi.plugin_dirs });
   const { plugins, warnings } = await resolveImportPlugins(registry, config);
   for (const w of warnings) log.warn({ error_code: w.code }, w.message);
   const executor = new ImportExecutor();
@@ -71,7 +73,7 @@ export async function createServer(o: ServerOptions): Promise<GlanceServer> {
     showMultipleLocations: config.values.DEFAULT.show_multiple_locations, showDirectUrl: config.values.DEFAULT.show_image_direct_url,
   };
   const runtime: Runtime = {
-    config, dataDir, db, staging, stores, policy, plugins, executor, metrics: new Metrics(), log,
+    config, dataDir, db, staging, stores, policy, plugins, executor, metrics: new Metrics(), quotas: new Quotas({ config, db }), log,
     formats: { disk: config.values.image_format.disk_formats, container: config.values.image_format.container_formats },
     selfUrl: config.values.DEFAULT.worker_self_reference_url ?? config.values.DEFAULT.public_endpoint,
     view: (image) => imageView(image, viewOptions),

@@ -7,6 +7,7 @@ import type { ImportExecutor } from './import/executor.js';
 import type { Metrics } from './metrics.js';
 import type { StoreSet } from './stores.js';
 import type { Formats } from './images/validate.js';
+import type { Quotas } from './quotas.js';
 
 /** Everything a route or an import needs, built once by createServer. */
 export interface Runtime {
@@ -19,6 +20,7 @@ export interface Runtime {
   readonly plugins: readonly ResolvedPlugin[];
   readonly executor: ImportExecutor;
   readonly metrics: Metrics;
+  readonly quotas: Quotas;
   readonly log: Logger;
   readonly formats: Formats;
   /** URL other nodes reach this one at (`worker_self_reference_url`, else `public_endpoint`). */

@@ -1,6 +1,6 @@
 import path from 'node:path';
-import type { GlanceConfig } from '@glance-import/core';
-import { createFileStore, type StoreDriver } from '@glance-import/store';
+import { giError, type EntryPointRegistry, type GlanceConfig, pluginMeta } from '@glance-import/core';
+import { fileStoreFactory, STORE_DRIVERS_NAMESPACE, type StoreDriver, type StoreDriverFactory } from '@glance-import/store';
 
 /** The stores of this node: several (multi-store, `enabled_backends`) or Glance's single store. */
 export interface StoreSet {
@@ -13,28 +13,43 @@ export interface StoreSet {
 
 const fileUriPath = (uri: string) => (uri.startsWith('file://') ? uri.slice('file://'.length) : uri);
 
+/** A store type's factory: `file` is built in; any other type is an entry point in glance.store.drivers. */
+async function factoryFor(type: string, registry: EntryPointRegistry): Promise<StoreDriverFactory> {
+  if (type === 'file') return fileStoreFactory;
+  return (await registry.driver<StoreDriverFactory>(STORE_DRIVERS_NAMESPACE, type)).value;
+}
+
 /**
  * Embedded default (nothing configured): multi-store with one file store `local` under the data
  * dir, so /v2/info/stores answers as a multi-store Glance does. A config that names
  * `[glance_store] filesystem_store_datadir` without `enabled_backends` gets Glance's single store.
  */
-export function buildStores(config: GlanceConfig, dataDir: string): StoreSet {
+export async function buildStores(config: GlanceConfig, dataDir: string, registry: EntryPointRegistry): Promise<StoreSet> {
   const v = config.values;
   const single = config.storeIds.length === 0 && config.rawGroup('glance_store').has('filesystem_store_datadir');
   if (single) {
     const dir = path.resolve(v.glance_store.filesystem_store_datadir!);
     return {
-      multi: false, byId: new Map([['default', createFileStore('default', { dir })]]), defaultId: 'default',
+      multi: false, byId: new Map([['default', fileStoreFactory('default', { filesystem_store_datadir: dir })]]), defaultId: 'default',
       stagingDir: fileUriPath(v.DEFAULT.node_staging_uri ?? `file://${path.join(dataDir, 'staging')}`),
     };
   }
-  const ids = config.storeIds.length ? config.storeIds : ['local'];
+  const backends = config.storeIds.length ? v.DEFAULT.enabled_backends! : { local: 'file' };
   const byId = new Map<string, StoreDriver>();
-  for (const id of ids) {
-    const g = config.storeIds.length ? config.store(id) : { filesystem_store_datadir: path.join(dataDir, 'images'), store_description: 'Local file store', weight: 0 };
-    const dir = path.resolve(g.filesystem_store_datadir ?? path.join(dataDir, 'stores', id));
-    byId.set(id, createFileStore(id, { dir, ...(g.store_description ? { description: g.store_description } : {}), weight: g.weight ?? 0 }));
+  for (const [id, type] of Object.entries(backends)) {
+    if (id.startsWith('os_glance_')) throw giError('GI_CONFIG_INVALID_VALUE', { file: '(config)', group: 'DEFAULT', option: 'enabled_backends', reason: `store id '${id}' uses the reserved os_glance_ prefix` });
+    const factory = await factoryFor(type, registry);
+    let options: Record<string, unknown>;
+    if (type === 'file') {
+      const g = config.storeIds.length ? config.store(id) : { filesystem_store_datadir: path.join(dataDir, 'images'), store_description: 'Local file store', weight: 0 };
+      options = { ...g, filesystem_store_datadir: path.resolve(g.filesystem_store_datadir ?? path.join(dataDir, 'stores', id)) };
+    } else {
+      // A third-party driver may export an options schema like a plugin does; else it gets the raw values.
+      const schema = pluginMeta(factory).options;
+      options = schema ? config.group(id, schema, type) : Object.fromEntries([...config.rawGroup(id)].map(([k, r]) => [k, r.value]));
+    }
+    byId.set(id, factory(id, options));
   }
   const staging = v.os_glance_staging_store.filesystem_store_datadir ?? (v.DEFAULT.node_staging_uri ? fileUriPath(v.DEFAULT.node_staging_uri) : path.join(dataDir, 'staging'));
-  return { multi: true, byId, defaultId: v.glance_store.default_backend ?? ids[0]!, stagingDir: path.resolve(staging) };
+  return { multi: true, byId, defaultId: v.glance_store.default_backend ?? Object.keys(backends)[0]!, stagingDir: path.resolve(staging) };
 }

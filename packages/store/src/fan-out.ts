@@ -18,7 +18,8 @@ export interface FanOutResult {
 export interface FanOutOptions extends WriteOptions {
   /** Stop every other store as soon as one fails (`all_stores_must_succeed`); stores already done stay done. */
   failFast?: boolean;
-  onStoreDone?: (store: string, ok: boolean) => void;
+  /** Called as each store finishes, with its location when it succeeded. */
+  onStoreDone?: (store: string, ok: boolean, location?: string) => void;
 }
 
 /**
@@ -47,7 +48,7 @@ export async function writeToStores(source: Source, stores: readonly StoreDriver
       }
     }
     split.detach(i);
-    onStoreDone?.(store.id, outcome.ok);
+    onStoreDone?.(store.id, outcome.ok, outcome.ok ? outcome.location : undefined);
     return outcome;
   }));
 

@@ -16,7 +16,7 @@ export const coreSchema = {
     worker_self_reference_url: option(string(), { help: 'URL other nodes use to reach this one (distributed import).' }),
     public_endpoint: option(string(), { help: 'Public URL used in /versions links.' }),
     image_size_cap: option(integer({ min: 1, max: Number.MAX_SAFE_INTEGER }), { default: TiB, help: 'Largest image in bytes, checked while streaming.' }),
-    enabled_backends: option(dict(string({ choices: ['file', 'http'] })), { help: "Stores as 'id:type, ...' (multi-store mode)." }),
+    enabled_backends: option(dict(string()), { help: "Stores as 'id:type, ...' (multi-store mode). 'file' is built in; other types come from packages declaring entry points in glance.store.drivers." }),
     hashing_algorithm: option(string({ choices: ['sha512', 'sha384', 'sha256', 'sha1', 'md5'] }), { default: 'sha512', help: 'Algorithm of os_hash_value.' }),
     bind_host: option(string(), { default: '127.0.0.1', help: 'Address `serve` listens on unless --host is given.' }),
     bind_port: option(port(), { default: 9292, help: 'Port `serve` listens on unless --port is given.' }),
@@ -29,7 +29,7 @@ export const coreSchema = {
     show_multiple_locations: option(boolean(), { default: false, help: 'Show `locations` in the image view.' }),
     show_image_direct_url: option(boolean(), { default: false, help: 'Show `direct_url` in the image view.' }),
     user_storage_quota: option(string(), { default: '0', help: 'Bytes per project (B/KB/MB/GB/TB suffix); 0 is off.' }),
-    use_keystone_limits: option(boolean(), { default: false, help: 'Enforce the per-project limits of [glance_import_limits].' }),
+    use_keystone_limits: option(boolean(), { default: false, help: "Enforce per-project limits. Glance reads them from Keystone; glance-import reads them from [glance_import_limits]." }),
   },
   task: {
     task_executor: option(string({ choices: ['taskflow'] }), { default: 'taskflow', help: 'Kept for compatible config files; taskflow is the only executor.' }),
@@ -80,6 +80,12 @@ export const coreSchema = {
   },
   os_glance_tasks_store: {
     filesystem_store_datadir: option(string(), { help: 'Task scratch directory in multi-store mode.' }),
+  },
+  glance_import_limits: {
+    image_size_total: option(integer({ min: -1 }), { default: -1, help: 'MiB of image data a project may store (each store holding a copy counts); -1: no limit. Enforced when [DEFAULT] use_keystone_limits is true.' }),
+    image_stage_total: option(integer({ min: -1 }), { default: -1, help: 'MiB a project may have in staging; -1: no limit.' }),
+    image_count_total: option(integer({ min: -1 }), { default: -1, help: 'Images a project may have; -1: no limit.' }),
+    image_count_uploading: option(integer({ min: -1 }), { default: -1, help: 'Images a project may be uploading, staging, importing or copying at once; -1: no limit.' }),
   },
   glance_import: {
     plugin_dirs: option(list(string()), { default: [], help: 'Beyond Glance: extra package directories searched for entry points.' }),

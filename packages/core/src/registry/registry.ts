@@ -113,11 +113,17 @@ export class EntryPointRegistry {
 
   /** A registry of given values, no discovery (tests, built-ins). */
   static fromExtensions(namespace: string, extensions: Record<string, unknown>): EntryPointRegistry {
-    const eps = Object.keys(extensions).map((name): EntryPoint => ({
+    return EntryPointRegistry.fromNamespaces({ [namespace]: extensions });
+  }
+
+  /** Like fromExtensions, for several namespaces at once: `{ namespace: { name: value } }`. */
+  static fromNamespaces(namespaces: Record<string, Record<string, unknown>>): EntryPointRegistry {
+    const given = Object.entries(namespaces).flatMap(([namespace, extensions]) => Object.entries(extensions).map(([name, value]) => ({ namespace, name, value })));
+    const eps = given.map(({ namespace, name }): EntryPoint => ({
       namespace, name, packageName: '(given)', packageVersion: coreVersion(), packageDir: '', module: '(given)', exportName: name, hostRange: '*',
     }));
     const reg = new EntryPointRegistry(eps, { name: CORE_PACKAGE, version: coreVersion() });
-    eps.forEach((ep) => reg.given.set(ep, extensions[ep.name]));
+    eps.forEach((ep, i) => reg.given.set(ep, given[i]!.value));
     return reg;
   }
 

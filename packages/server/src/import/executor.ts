@@ -5,7 +5,7 @@ import { buildImportFlow } from './flow.js';
 import type { ImportJob, ImportTaskInput } from './job.js';
 import { expiry } from './lock.js';
 import { ImportProgress } from './progress.js';
-import { restoreImage } from './restore.js';
+import { downloads, restoreImage } from './restore.js';
 
 interface Running {
   imageId: string;
@@ -107,7 +107,7 @@ export class ImportExecutor {
     log.error({ err: original, error_code: code, reverted: (e as FlowError).reverted }, `Import failed: ${reason}`);
     await this.rt.db.tasks.update(job.task.id, { status: 'failure', message: reason, result: { error_code: code }, expires_at: expiry(this.rt) }, { fromStatus: ['pending', 'processing'] })
       .catch((err: unknown) => log.warn({ err }, 'could not record the task failure'));
-    await restoreImage(this.rt, job.imageId, job.task.id, job.before, job.stores, log).catch((err: unknown) => log.error({ err }, 'could not restore the image after a failed import'));
+    await restoreImage(this.rt, job.imageId, job.task.id, job.before, job.stores, log, { allFailed: downloads(job.request.method.name) }).catch((err: unknown) => log.error({ err }, 'could not restore the image after a failed import'));
   }
 
   /**

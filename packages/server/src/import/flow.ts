@@ -8,6 +8,11 @@ import { completeTask, deleteFromStaging, imageLock, importToStores, inspect, ve
  * inspector; each plugin in `image_import_plugins` order (none for copy-image), with the inspector
  * again after each plugin that rewrites the data; the store write; completion; staging cleanup.
  */
+async function stagingLimit(d: TaskDeps): Promise<{ stagingBytesLimit?: number }> {
+  const remaining = await d.rt.quotas.remainingBytes(d.job.caller.projectId, 'image_stage_total');
+  return remaining === undefined ? {} : { stagingBytesLimit: remaining };
+}
+
 export async function buildImportFlow(d: TaskDeps): Promise<Flow> {
   const { rt, job } = d;
   const copy = job.request.method.name === 'copy-image';
@@ -16,7 +21,9 @@ export async function buildImportFlow(d: TaskDeps): Promise<Flow> {
   const decompressAfter = (i: number) => plugins.slice(i).some(decompresses);
   const flow = linearFlow('api_image_import', { retry: alwaysRevert() }, imageLock(d));
   flow.add(...(methodFor(job.request.method.name)?.tasks(d) ?? []));
-  flow.add(verifyStaging(d), inspect(d, 'staged', decompressAfter(0)));
+  flow.add(verifyStaging(d));
+  // copy-image moves data that was inspected when it first arrived; it runs no plugins either.
+  if (!copy) flow.add(inspect(d, 'staged', decompressAfter(0)));
   const ctx: Omit<ImportContext, 'options'> = {
     taskId: job.task.id, taskType: 'api_image_import', imageId: job.imageId, importRequest: job.request, image: d.image,
     stagingDir: rt.staging.dir, stores: job.stores,
@@ -28,6 +35,7 @@ export async function buildImportFlow(d: TaskDeps): Promise<Flow> {
       gptSafetyChecksNonfatal: rt.config.values.image_format.gpt_safety_checks_nonfatal,
     },
     imageSizeCap: rt.config.values.DEFAULT.image_size_cap,
+    ...await stagingLimit(d),
   };
   for (const [i, plugin] of plugins.entries()) {
     flow.add(await plugin.getFlow({ ...ctx, logger: d.log.child({ plugin: plugin.name }) }));

@@ -71,6 +71,6 @@ export class ImportProgress implements ProgressReporter {
     this.state.updatedAt = new Date(now).toISOString();
     const progress = structuredClone(this.state);
     const message = progress.phase.startsWith('store') && progress.bytesDone !== undefined ? `Copied ${Math.floor(progress.bytesDone / MiB)} MiB` : undefined;
-    this.pending = this.pending.then(() => this.db.tasks.update(this.taskId, { progress, ...(message ? { message } : {}) }).catch(() => {}));
+    this.pending = this.pending.then(() => this.db.tasks.update(this.taskId, { progress, ...(message ? { message } : {}) }, { fromStatus: ['pending', 'processing'] }).catch(() => {}));
   }
 }

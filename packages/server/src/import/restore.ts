@@ -8,16 +8,17 @@ import { FAILED_PROPERTY, IMPORTING_PROPERTY, LOCK_PROPERTY, parseStoreList, sto
  * the image was deleted or another import took over). glance-direct returns to `uploading` with its
  * staged data, web-download to `queued`, copy-image stays `active` — never left in `importing`.
  */
-export async function restoreImage(rt: Runtime, imageId: string, taskId: string, before: ImageBefore, targets: readonly string[], log: Logger): Promise<void> {
+export async function restoreImage(rt: Runtime, imageId: string, taskId: string, before: ImageBefore, targets: readonly string[], log: Logger, opts: { allFailed?: boolean } = {}): Promise<void> {
   const image = await rt.db.images.get(imageId);
   if (!image) return;
   if (image.properties[LOCK_PROPERTY] !== taskId) {
     log.warn({ image_id: imageId, task_id: taskId }, 'import lock no longer held by this task; leaving the image to its new owner');
     return;
   }
-  const stored = new Set(image.locations.filter((l) => l.status === 'active').map((l) => l.store));
   const importing = parseStoreList(image.properties[IMPORTING_PROPERTY]).filter((s) => !targets.includes(s));
-  const failed = [...parseStoreList(image.properties[FAILED_PROPERTY]), ...targets.filter((s) => !stored.has(s) || before.status !== 'active')];
+  // Stores that failed were recorded as they failed; a download that never reached the stores
+  // fails them all, as Glance's download revert does.
+  const failed = [...parseStoreList(image.properties[FAILED_PROPERTY]), ...(opts.allFailed ? targets : [])];
   const columns = before.status === 'active' ? {} : { ...before };
   await rt.db.images.update(imageId, {
     columns,
@@ -25,3 +26,6 @@ export async function restoreImage(rt: Runtime, imageId: string, taskId: string,
   });
   await rt.db.images.deletePropertyIfEquals(imageId, LOCK_PROPERTY, taskId);
 }
+
+/** Methods whose data comes from elsewhere: their failure means no store got the image. */
+export const downloads = (method: string) => method === 'web-download' || method === 'glance-download';

@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { defineTask, giError, type Logger } from '@glance-import/core';
+import { defineTask, giError, isGlanceImportError, reasonOf, type Logger } from '@glance-import/core';
 import type { ImageLocation } from '@glance-import/db';
 import { inspectFile, type InspectionResult } from '@glance-import/format-inspector';
 import { writeToStores } from '@glance-import/store';
@@ -10,7 +10,7 @@ import type { LockedImage } from './accessor.js';
 import type { ImportJob } from './job.js';
 import { expiry } from './lock.js';
 import type { ImportProgress } from './progress.js';
-import { restoreImage } from './restore.js';
+import { downloads, restoreImage } from './restore.js';
 import { FAILED_PROPERTY, IMPORTING_PROPERTY, INSPECTION_PROPERTY, LOCK_PROPERTY, parseStoreList, storeList } from './settings.js';
 
 export interface TaskDeps {
@@ -33,7 +33,7 @@ export function imageLock(d: TaskDeps) {
   return defineTask({
     name: 'ImageLock',
     execute: async () => { await d.image.load(); },
-    revert: () => restoreImage(d.rt, d.job.imageId, d.job.task.id, d.job.before, d.job.stores, d.log),
+    revert: () => restoreImage(d.rt, d.job.imageId, d.job.task.id, d.job.before, d.job.stores, d.log, { allFailed: downloads(d.job.request.method.name) }),
   });
 }
 
@@ -87,16 +87,18 @@ async function readHead(file: string): Promise<Buffer> {
 }
 
 /**
- * Stream the working file into every target store at once (one read, hashes in the same pass),
- * then record size, checksum, os_hash_value, virtual_size and locations. Revert removes what it wrote.
+ * Stream the working file into every target store at once (one read, hashes in the same pass).
+ * As each store finishes it gains a location and leaves `os_glance_importing_to_stores` (or joins
+ * `os_glance_failed_import`); then size, checksum, os_hash_value and virtual_size are recorded.
+ * Revert removes what it wrote.
  */
 export function importToStores(d: TaskDeps) {
   const written: ImageLocation[] = [];
   const mustSucceed = d.job.request.all_stores_must_succeed ?? true;
   const copy = d.job.request.method.name === 'copy-image';
-  return defineTask<{ file_path: string; inspection: Inspection }, string[]>({
+  return defineTask<{ file_path: string; inspection?: Inspection }, string[]>({
     name: 'ImportToStore',
-    requires: ['file_path', 'inspection'],
+    requires: copy ? ['file_path'] : ['file_path', 'inspection'],
     provides: 'stored',
     execute: async ({ file_path, inspection }) => {
       const { rt, job } = d;
@@ -104,32 +106,48 @@ export function importToStores(d: TaskDeps) {
       const size = (await stat(file_path)).size;
       const drivers = job.stores.map((s) => rt.stores.byId.get(s)!);
       for (const s of job.stores) d.progress.store(s, 'writing', 0);
-      const res = await writeToStores(createReadStream(file_path, { highWaterMark: 1024 * 1024 }), drivers, job.imageId, {
-        hashAlgo: rt.config.values.DEFAULT.hashing_algorithm, maxBytes: rt.config.values.DEFAULT.image_size_cap, expectedBytes: size, signal: d.signal,
-        onProgress: (bytesDone) => d.progress.report({ phase: 'store', bytesDone, bytesTotal: size }),
-        onStoreDone: (store, ok) => d.progress.store(store, ok ? 'done' : 'failed', ok ? size : undefined),
-      });
+      let bookkeeping: Promise<unknown> = Promise.resolve();
+      const onStoreDone = (store: string, ok: boolean, location?: string) => {
+        d.progress.store(store, ok ? 'done' : 'failed', ok ? size : undefined);
+        if (!ok) return;
+        bookkeeping = bookkeeping.then(async () => {
+          written.push(await rt.db.images.addLocation(job.imageId, { store, url: location!, metadata: { store }, status: 'active' }));
+          await moveStore(d, store, 'done');
+        });
+      };
+      let res;
+      try {
+        res = await writeToStores(createReadStream(file_path, { highWaterMark: 1024 * 1024 }), drivers, job.imageId, {
+          hashAlgo: rt.config.values.DEFAULT.hashing_algorithm, maxBytes: rt.config.values.DEFAULT.image_size_cap, expectedBytes: size, signal: d.signal,
+          failFast: mustSucceed, onProgress: (bytesDone) => d.progress.report({ phase: 'store', bytesDone, bytesTotal: size }), onStoreDone,
+        });
+      } finally {
+        await bookkeeping;
+      }
       for (const r of res.results) {
-        if (r.ok) written.push(await rt.db.images.addLocation(job.imageId, { store: r.store, url: r.location, metadata: { store: r.store }, status: 'active' }));
-        else d.log.error({ image_id: job.imageId, store: r.store, err: r.error }, 'writing the image to a store failed');
-        rt.metrics.bytesStored.add({ store: r.store }, r.ok ? size : 0);
+        if (!r.ok) d.log.error({ image_id: job.imageId, store: r.store, err: r.error }, 'writing the image to a store failed');
+        else rt.metrics.bytesStored.add({ store: r.store }, size);
       }
-      const failed = res.results.filter((r) => !r.ok);
-      const reason = failed.map((f) => `${f.store}: ${(f as { error: Error }).error?.message ?? 'failed'}`).join('; ');
-      if (failed.length && (mustSucceed || failed.length === res.results.length)) {
-        throw failed.length === res.results.length && !mustSucceed ? giError('GI_IMPORT_NO_STORE_SUCCEEDED', {}) : giError('GI_IMPORT_STORES_FAILED', { stores: failed.map((f) => f.store), reason });
+      // With all_stores_must_succeed the other stores are stopped when one fails: only the store
+      // that failed on its own is recorded as failed; the stopped ones simply were not written.
+      const failed = res.results.filter((r): r is Extract<typeof r, { ok: false }> => !r.ok && !isGlanceImportError(r.error, 'GI_STORE_ABORTED'));
+      for (const r of res.results) if (!r.ok) await moveStore(d, r.store, failed.includes(r) ? 'failed' : 'stopped');
+      if (res.results.every((r) => !r.ok) && res.results.length > 0 && !mustSucceed) throw giError('GI_IMPORT_NO_STORE_SUCCEEDED', {});
+      if (failed.length && mustSucceed) {
+        throw giError('GI_IMPORT_STORES_FAILED', { stores: failed.map((f) => f.store), reason: failed.map((f) => `${f.store}: ${reasonOf(f.error)}`).join('; ') });
       }
-      if (copy && image.checksum && image.checksum !== res.hashes.checksum) throw giError('GI_IMPORT_STORES_FAILED', { stores: job.stores, reason: 'checksum of copied data is different from current value set on the image' });
-      const virtual = inspection.verdict === 'ok' && (inspection.format === image.disk_format || (inspection.format === 'gpt' && image.disk_format === 'raw')) ? inspection.virtualSize : size;
-      const importing = parseStoreList(image.properties[IMPORTING_PROPERTY]).filter((s) => !job.stores.includes(s));
-      const failedStores = [...parseStoreList(image.properties[FAILED_PROPERTY]), ...failed.map((f) => f.store)];
-      await rt.db.images.update(job.imageId, {
-        columns: copy ? {} : {
-          status: 'active', size: res.hashes.size, checksum: res.hashes.checksum, os_hash_algo: res.hashes.hashAlgo, os_hash_value: res.hashes.hashValue,
-          virtual_size: virtual,
-        },
-        setProperties: { [IMPORTING_PROPERTY]: storeList(rt.stores.multi ? importing : []), [FAILED_PROPERTY]: storeList(rt.stores.multi ? failedStores : []) },
-      }, copy ? {} : { fromStatus: ['importing'] });
+      if (copy && image.checksum && image.checksum !== res.hashes.checksum) {
+        throw giError('GI_IMPORT_STORES_FAILED', { stores: job.stores, reason: 'checksum of copied data is different from current value set on the image' });
+      }
+      if (!copy) {
+        const matches = inspection?.verdict === 'ok' && inspection.diskFormat === image.disk_format;
+        await rt.db.images.update(job.imageId, {
+          columns: {
+            status: 'active', size: res.hashes.size, checksum: res.hashes.checksum, os_hash_algo: res.hashes.hashAlgo, os_hash_value: res.hashes.hashValue,
+            virtual_size: matches ? inspection!.virtualSize : size,
+          },
+        }, { fromStatus: ['importing'] });
+      }
       return written.map((l) => l.store);
     },
     revert: async () => {
@@ -139,6 +157,18 @@ export function importToStores(d: TaskDeps) {
       }
     },
   });
+}
+
+/** Move one store out of `os_glance_importing_to_stores`, into `os_glance_failed_import` when it failed. */
+async function moveStore(d: TaskDeps, store: string, outcome: 'done' | 'failed' | 'stopped'): Promise<void> {
+  if (!d.rt.stores.multi) return;
+  const image = await d.image.load();
+  const importing = parseStoreList(image.properties[IMPORTING_PROPERTY]).filter((s) => s !== store);
+  const failed = parseStoreList(image.properties[FAILED_PROPERTY]);
+  await d.rt.db.images.update(d.job.imageId, { setProperties: {
+    [IMPORTING_PROPERTY]: storeList(importing),
+    [FAILED_PROPERTY]: storeList(outcome === 'failed' ? [...failed, store] : failed.filter((s) => s !== store)),
+  } });
 }
 
 /** Mark the task successful and release the lock (Glance's _CompleteTask). */

@@ -22,6 +22,14 @@ function clientGone(request: FastifyRequest): AbortSignal {
   return ac.signal;
 }
 
+/** `x-openstack-image-size` (Glance 2025.2+): the size a client announces, for quota pre-checks. */
+function declaredSize(request: FastifyRequest): number {
+  const raw = request.headers['x-openstack-image-size'];
+  if (raw === undefined) return 0;
+  if (typeof raw !== 'string' || !/^\d+$/.test(raw)) throw giError('GI_API_BAD_REQUEST', { message: 'x-openstack-image-size must be an integer' });
+  return Number(raw);
+}
+
 function parseRange(header: string, size: number): { start: number; end: number } | 'unsatisfiable' | undefined {
   const m = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
   if (!m || (m[1] === '' && m[2] === '')) return 'unsatisfiable';
@@ -49,12 +57,16 @@ export function imageDataRoutes(app: FastifyInstance, rt: Runtime): void {
     const image = await visibleImage(rt, request, request.params.id);
     authorize(rt, request, 'modify_image', image);
     if (await rt.staging.has(image.id)) throw giError('GI_STORE_STAGE_EXISTS', { imageId: image.id });
+    const owner = image.owner ?? callerOf(request).projectId;
+    await rt.quotas.enforce(owner, 'image_stage_total', declaredSize(request));
+    await rt.quotas.enforce(owner, 'image_count_uploading', 1);
     await rt.db.images.update(image.id, { columns: { status: 'uploading' } }, { fromStatus: ['queued'] })
       .catch((e: { code?: string }) => { throw e.code === 'GI_DB_CONFLICT' ? conflict(`Image ${image.id} is not in queued state (status is ${image.status}); only a queued image can be staged.`) : e; });
     const inspector = new StreamInspector();
     const head = new Head();
     try {
-      const res = await rt.staging.write(image.id, tap(request.raw, (c) => { inspector.update(c); head.push(c); }), { maxBytes: cap(), signal: clientGone(request), hashAlgo: hashAlgo() });
+      const res = await rt.quotas.capped(owner, 'image_stage_total', cap(), (maxBytes) =>
+        rt.staging.write(image.id, tap(request.raw, (c) => { inspector.update(c); head.push(c); }), { maxBytes, signal: clientGone(request), hashAlgo: hashAlgo() }));
       const verdict = judgeFormat(image, inspector.result(inspectOpts(image.disk_format)), head.bytes, formatPolicy());
       if (verdict.warning) request.log.warn({ image_id: image.id }, verdict.warning);
       rt.metrics.bytesStaged.add({}, res.size);
@@ -89,13 +101,17 @@ export function imageDataRoutes(app: FastifyInstance, rt: Runtime): void {
     const driver = rt.stores.byId.get(storeId);
     if (!driver) throw giError('GI_API_BAD_REQUEST', { message: `Store for identifier ${storeId} not found` });
     if (!image.disk_format || !image.container_format) throw giError('GI_API_BAD_REQUEST', { message: 'Properties disk_format, container_format must be set prior to saving data.' });
+    const owner = image.owner ?? callerOf(request).projectId;
+    await rt.quotas.enforce(owner, 'image_size_total', declaredSize(request));
+    await rt.quotas.enforce(owner, 'image_count_uploading', 1);
     await rt.db.images.update(image.id, { columns: { status: 'saving' } }, { fromStatus: ['queued'] })
       .catch((e: { code?: string }) => { throw e.code === 'GI_DB_CONFLICT' ? conflict(`Image status transition from ${image.status} to saving is not allowed`) : e; });
     const inspector = new StreamInspector();
     const head = new Head();
     let location: string | undefined;
     try {
-      const res = await driver.add(image.id, tap(request.raw, (c) => { inspector.update(c); head.push(c); }), { maxBytes: cap(), signal: clientGone(request), hashAlgo: hashAlgo() });
+      const res = await rt.quotas.capped(owner, 'image_size_total', cap(), (maxBytes) =>
+        driver.add(image.id, tap(request.raw, (c) => { inspector.update(c); head.push(c); }), { maxBytes, signal: clientGone(request), hashAlgo: hashAlgo() }));
       location = res.location;
       const result = inspector.result(inspectOpts(image.disk_format));
       judgeFormat(image, result, head.bytes, { ...formatPolicy(), acceptCompressed: false });

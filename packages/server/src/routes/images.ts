@@ -110,6 +110,7 @@ export function imageRoutes(app: FastifyInstance, rt: Runtime): void {
     rt.policy.enforce('add_image', { project_id: owner, owner, visibility }, creds);
     if (visibility === 'public') rt.policy.enforce('publicize_image', { project_id: owner, owner, visibility }, creds);
     if (visibility === 'community') rt.policy.enforce('communitize_image', { project_id: owner, owner, visibility }, creds);
+    await rt.quotas.enforce(owner, 'image_count_total', 1);
     if (tags.length > rt.config.values.DEFAULT.image_tag_quota && rt.config.values.DEFAULT.image_tag_quota >= 0) throw badRequest('Maximum number of tags exceeded');
     const image = await rt.db.images.create({
       id: (columns.id as string | undefined) ?? randomUUID(), name: (columns.name as string | null | undefined) ?? null, visibility, owner,

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { giError } from '@glance-import/core';
+import type { ImageRecord } from '@glance-import/db';
 import type { FastifyInstance } from 'fastify';
 import { notFound } from '../http/errors.js';
 import { assertNoBody, authorize, callerOf, visibleImage } from '../http/guards.js';
@@ -12,6 +13,19 @@ import type { Runtime } from '../runtime.js';
 import { imageTaskRow } from '../views/task.js';
 
 type Params = { id: string };
+
+/** Quotas at the import call (413 with the limit named), as Glance checks them per method. */
+async function enforceImportQuotas(rt: Runtime, image: ImageRecord, method: string, stores: number): Promise<void> {
+  const owner = image.owner ?? '';
+  const size = image.size ?? 0;
+  if (method === 'glance-direct') await rt.quotas.enforce(owner, 'image_size_total', size * stores);
+  if (method === 'copy-image') {
+    await rt.quotas.enforce(owner, 'image_size_total', size * stores);
+    await rt.quotas.enforce(owner, 'image_stage_total', size);
+  }
+  if (method === 'web-download' || method === 'glance-download') await rt.quotas.enforce(owner, 'image_stage_total', 0);
+  if (method !== 'glance-direct') await rt.quotas.enforce(owner, 'image_count_uploading', 1);
+}
 
 export function importRoutes(app: FastifyInstance, rt: Runtime): void {
   const disabled = () => notFound('Image import is not supported at this site.');
@@ -27,6 +41,7 @@ export function importRoutes(app: FastifyInstance, rt: Runtime): void {
     await methodFor(req.method.name)?.validate?.(rt, req, image);
     if (stores.length === 0) return reply.code(202).send();
     const caller = callerOf(request);
+    await enforceImportQuotas(rt, image, req.method.name, stores.length);
     const before = beforeOf(image);
     const input: ImportTaskInput = { image_id: image.id, import_req: req, backend: rt.stores.multi ? stores : [], previous: before };
     const task = await rt.db.tasks.create({ id: randomUUID(), type: 'api_image_import', owner: caller.projectId, image_id: image.id, request_id: request.id, user_id: caller.userId, input });
@@ -58,6 +73,13 @@ export function importRoutes(app: FastifyInstance, rt: Runtime): void {
     assertNoBody(request);
     if (!importEnabled(rt)) throw disabled();
     return { 'import-methods': { description: 'Import methods available.', type: 'array', value: rt.config.values.DEFAULT.enabled_import_methods } };
+  });
+
+  app.get('/v2/info/usage', async (request) => {
+    assertNoBody(request);
+    const project = callerOf(request).projectId;
+    const usage = await rt.quotas.usage(project);
+    return { usage: Object.fromEntries(Object.entries(usage).map(([k, u]) => [k, { usage: u, limit: rt.quotas.limit(k as keyof typeof usage) }])) };
   });
 
   app.get('/v2/info/stores', async (request) => {

@@ -6,6 +6,7 @@ export const HIDDEN_PROPERTIES = new Set(['os_glance_stage_host', 'os_glance_has
 
 export interface ImageViewOptions {
   multiStore: boolean;
+  /** Weight of each store id, in config order: views list stores by weight, then as configured. */
   storeWeights: ReadonlyMap<string, number>;
   showMultipleLocations: boolean;
   showDirectUrl: boolean;
@@ -25,7 +26,9 @@ export function imageView(image: ImageRecord, o: ImageViewOptions): Record<strin
   });
   const active = image.locations.filter((l) => l.status === 'active');
   if (o.multiStore && active.length) {
-    const stores = [...new Set(active.map((l) => l.store))].sort((a, b) => (o.storeWeights.get(b) ?? 0) - (o.storeWeights.get(a) ?? 0));
+    const order = [...o.storeWeights.keys()];
+    const stores = [...new Set(active.map((l) => l.store))]
+      .sort((a, b) => (o.storeWeights.get(b) ?? 0) - (o.storeWeights.get(a) ?? 0) || order.indexOf(a) - order.indexOf(b));
     view.stores = stores.join(',');
   }
   if (o.showMultipleLocations) view.locations = active.map((l) => ({ url: l.url, metadata: l.metadata }));
