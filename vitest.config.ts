@@ -7,6 +7,9 @@ const conditions = ['@glance-import/source', 'module', 'node', 'development|prod
 export default defineConfig({
   ssr: { resolve: { conditions } },
   test: {
+    // Real files, real qemu-img and real compressors: a loaded 2-core CI machine needs more than 5 s.
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
     // Fixture packages carry their own tests (run by the e2e suites with the fixture's runner).
     exclude: [...configDefaults.exclude, '**/fixtures/**'],
     projects: ['packages/*', 'plugins/*', 'test'].map((glob) => ({
