@@ -11,6 +11,8 @@ import { sendError, toApiError } from './http/errors.js';
 import { identify } from './http/identity.js';
 import { ImportExecutor } from './import/executor.js';
 import { Metrics } from './metrics.js';
+// Import methods register themselves with methodFor() when loaded.
+import './methods/web-download.js';
 import { imageDataRoutes } from './routes/image-data.js';
 import { imageRoutes } from './routes/images.js';
 import { importRoutes } from './routes/imports.js';
