@@ -503,6 +503,26 @@ export const errorDefinitions = {
     message: () => 'Image not found in any configured store',
     hint: 'copy-image reads the image from a store this node has; the image has no data in any of them.',
   }),
+  GI_METHOD_URI_FILTERED: define<{ method: string; uri: string; reason: string }>({
+    status: 400,
+    // Glance's wording; the reason goes in the hint so the message stays what clients match on.
+    message: (p) => `URI for ${p.method} does not pass filtering: ${p.uri}`,
+    hint: (p) => `Refused because ${p.reason}. Use an http(s) URL that [import_filtering_opts] allows (schemes, hosts, explicit ports); ask the operator which sources are open.`,
+  }),
+  GI_METHOD_REDIRECT_REFUSED: define<{ uri: string; reason: string }>({
+    message: (p) => `Redirect to disallowed URL: ${p.uri} (${p.reason})`,
+    hint: 'The source redirected to a URL that [import_filtering_opts] refuses; every redirect is filtered like the URL itself. Import from the final URL if it is allowed, or ask the operator.',
+  }),
+  GI_METHOD_DOWNLOAD_FAILED: define<{ uri: string; reason: string }>({
+    message: (p) => `Downloading ${p.uri} failed: ${p.reason}.`,
+    hint: 'Check that the URL serves the image (GET answers 2xx with the whole body) from where this server runs; nothing was kept, so the import can simply be called again.',
+  }),
+  GI_METHOD_DOWNLOAD_TIMEOUT: define<{ uri: string; phase: 'connect' | 'read'; seconds: number }>({
+    message: (p) => p.phase === 'connect'
+      ? `Downloading ${p.uri} failed: no connection within ${p.seconds} s.`
+      : `Downloading ${p.uri} failed: the source sent nothing for ${p.seconds} s.`,
+    hint: (p) => `The source is unreachable or stalled; nothing was kept. Import again when it answers, or raise [import_filtering_opts] ${p.phase}_timeout.`,
+  }),
 } as const;
 
 export type ErrorCode = keyof typeof errorDefinitions;

@@ -23,6 +23,7 @@ import type { Runtime } from './runtime.js';
 import { buildStores } from './stores.js';
 import { imageView } from './views/image.js';
 import { PATCH_V20, PATCH_V21 } from './images/patch.js';
+// Import methods register themselves with methodFor() when loaded.
 import './methods/index.js';
 
 export interface ServerOptions {

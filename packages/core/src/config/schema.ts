@@ -54,6 +54,8 @@ export const coreSchema = {
     disallowed_ports: option(list(port()), { default: [], help: 'Explicit ports web-download refuses (ignored when allowed_ports is set).' }),
     allow_local_addresses: option(boolean(), { default: false, help: 'Beyond Glance: let web-download reach loopback, link-local and unspecified addresses (tests and labs only).' }),
     max_redirects: option(integer({ min: 0, max: 20 }), { default: 5, help: 'Beyond Glance: redirects web-download follows, each one filtered again.' }),
+    connect_timeout: option(integer({ min: 1, max: 3600 }), { default: 30, help: 'Beyond Glance: seconds web-download waits for a connection (TCP and TLS) to the source.' }),
+    read_timeout: option(integer({ min: 1, max: 3600 }), { default: 60, help: 'Beyond Glance: seconds web-download waits for the next byte from the source before failing the import as stalled.' }),
   },
   glance_store: {
     default_backend: option(string(), { help: 'Store used when an import names none (multi-store).' }),

@@ -1,5 +1,6 @@
 import { copyImage } from './copy-image.js';
 import { registerMethod } from './method.js';
+import './web-download.js';
 
 // The import methods besides glance-direct (whose data is already staged).
 registerMethod(copyImage);

@@ -1,0 +1,64 @@
+import { defineTask, giError, type FlowItem } from '@glance-import/core';
+import type { TaskDeps } from '../import/tasks.js';
+import type { Runtime } from '../runtime.js';
+import { registerMethod, type ImportMethod } from './method.js';
+import { filterImportUri, redactUri, systemResolver, type FilterVerdict, type Resolver } from './uri-filter.js';
+import { openWebSource } from './web-source.js';
+
+export interface WebDownloadOptions {
+  /** How names are resolved (tests play DNS with it); default node:dns `lookup`. */
+  resolve?: Resolver;
+}
+
+function filterFor(rt: Runtime, resolve: Resolver): (uri: string) => Promise<FilterVerdict> {
+  return (uri) => filterImportUri(uri, rt.config.values.import_filtering_opts, resolve);
+}
+
+/**
+ * Glance's web-download (`_WebDownload`): the URI is filtered at the import call (400), then a task
+ * streams it into staging as `<staging>/<image id>` before VerifyStaging; a failure removes what
+ * was staged and ImageLock's revert puts the image back to `queued`.
+ */
+export function createWebDownload(opts: WebDownloadOptions = {}): ImportMethod {
+  const resolve = opts.resolve ?? systemResolver;
+  return {
+    name: 'web-download',
+    async validate(rt, req) {
+      const uri = req.method.uri;
+      const verdict: FilterVerdict = uri ? await filterFor(rt, resolve)(uri) : { ok: false, reason: "the request has no 'method.uri'" };
+      if (!verdict.ok) throw giError('GI_METHOD_URI_FILTERED', { method: 'web-download', uri: redactUri(uri ?? ''), reason: verdict.reason });
+    },
+    tasks: (d) => [webDownloadTask(d, filterFor(d.rt, resolve))],
+  };
+}
+
+function webDownloadTask(d: TaskDeps, filter: (uri: string) => Promise<FilterVerdict>): FlowItem {
+  const { rt, job } = d;
+  return defineTask({
+    name: 'WebDownload',
+    execute: async (_inputs, ctx) => {
+      const uri = job.request.method.uri ?? '';
+      const cap = rt.config.values.DEFAULT.image_size_cap;
+      const f = rt.config.values.import_filtering_opts;
+      const source = await openWebSource(uri, {
+        filter, maxRedirects: f.max_redirects, connectTimeoutMs: f.connect_timeout * 1000, readTimeoutMs: f.read_timeout * 1000, signal: ctx.signal,
+      });
+      const total = source.contentLength;
+      // Refused before the first byte: the source says up front that it is too large.
+      if (total !== undefined && total > cap) { source.discard(); throw giError('GI_STORE_TOO_LARGE', { limit: cap }); }
+      d.log.info({ image_id: job.imageId, uri: redactUri(source.url), content_length: total ?? null }, 'web-download started');
+      d.progress.report({ phase: 'download', bytesDone: 0, ...(total !== undefined ? { bytesTotal: total } : {}) });
+      const staged = await rt.staging.write(job.imageId, source.body, {
+        maxBytes: cap, signal: ctx.signal, ...(total !== undefined ? { expectedBytes: total } : {}),
+        onProgress: (bytesDone) => d.progress.report({ phase: 'download', bytesDone, ...(total !== undefined ? { bytesTotal: total } : {}) }),
+      });
+      d.log.info({ image_id: job.imageId, bytes: staged.size }, 'web-download staged the image');
+    },
+    // Also runs when a later task fails: Glance's BaseDownload.revert deletes the staged file too.
+    revert: async () => {
+      await rt.staging.remove(job.imageId).catch((e: unknown) => d.log.warn({ err: e, image_id: job.imageId }, 'could not remove web-download staging data'));
+    },
+  });
+}
+
+registerMethod(createWebDownload());
