@@ -30,11 +30,11 @@ export function judgeFormat(
   result: InspectionResult,
   head: Buffer,
   policy: FormatPolicy,
-): { verdict: 'ok' | 'skipped' | 'compressed'; warning?: string } {
+): { verdict: 'ok' | 'skipped' | 'compressed'; compression?: string; warning?: string } {
   if (image.container_format !== 'bare' || !image.disk_format) return { verdict: 'skipped' };
   const compression = compressionOf(head);
   if (compression) {
-    if (policy.acceptCompressed) return { verdict: 'compressed' };
+    if (policy.acceptCompressed) return { verdict: 'compressed', compression };
     if (policy.requireFormatMatch) throw giError('GI_IMPORT_FORMAT_MISMATCH', { declared: image.disk_format, detected: `${compression}-compressed data` });
   }
   if (!INSPECTABLE.has(image.disk_format)) return { verdict: 'skipped' };
