@@ -11,7 +11,7 @@ import type { ImportJob } from './job.js';
 import { expiry } from './lock.js';
 import type { ImportProgress } from './progress.js';
 import { restoreImage } from './restore.js';
-import { FAILED_PROPERTY, IMPORTING_PROPERTY, INSPECTION_PROPERTY, LOCK_PROPERTY, parseStoreList, storeList } from './settings.js';
+import { FAILED_PROPERTY, IMPORTING_PROPERTY, INSPECTION_PROPERTY, LOCK_PROPERTY, parseStoreList, STAGE_HOST_PROPERTY, storeList } from './settings.js';
 
 export interface TaskDeps {
   rt: Runtime;
@@ -167,6 +167,7 @@ export function importToStores(d: TaskDeps) {
           [IMPORTING_PROPERTY]: storeList(rt.stores.multi ? importing : []), [FAILED_PROPERTY]: storeList(rt.stores.multi ? failedStores : []),
           [INSPECTION_PROPERTY]: JSON.stringify(inspection.record),
         },
+        removeProperties: copy ? [] : [STAGE_HOST_PROPERTY],
       }, copy ? {} : { fromStatus: ['importing'] });
       return written.map((l) => l.store);
     },
