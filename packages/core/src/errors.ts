@@ -197,7 +197,7 @@ export const errorDefinitions = {
   GI_DECOMPRESS_TOO_LARGE: define<{ format: string; limit: number; guard: 'image_size_cap' | 'staging_quota' | 'max_ratio' | 'max_output_bytes'; inputBytes: number }>({
     message: (p) => `Decompressing the ${p.format} data went past ${p.limit} bytes, the limit set by ${{
       image_size_cap: '[DEFAULT] image_size_cap', staging_quota: 'the staging quota left to this project',
-      max_ratio: '[image_decompression] max_ratio (times the compressed size)', max_output_bytes: '[image_decompression] max_output_bytes',
+      max_ratio: '[image_decompression] max_ratio (times the compressed size, and at least 16 MiB)', max_output_bytes: '[image_decompression] max_output_bytes',
     }[p.guard]}; stopped, and the staged data is unchanged.`,
     hint: (p) => p.guard === 'max_ratio' || p.guard === 'max_output_bytes'
       ? `Either a decompression bomb or an image that really expands this much (${p.inputBytes} bytes in). If it is genuine, raise [image_decompression] ${p.guard} and import again.`

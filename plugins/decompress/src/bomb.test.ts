@@ -4,6 +4,7 @@ import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { PluginRun, RunPluginOptions } from '@glance-import/testing';
 import { afterAll, describe, expect, it } from 'vitest';
+import { RATIO_FLOOR } from './budget.js';
 import { compressors, decompress, removeTmp, writeTmp, zipArchive } from './fixtures.js';
 
 afterAll(removeTmp);
@@ -23,7 +24,7 @@ function expectStopped(run: PluginRun, input: Uint8Array, guard: string, limit: 
 
 type Setup = Pick<RunPluginOptions, 'options' | 'imageSizeCap' | 'stagingBytesLimit'>;
 const guards = (inputBytes: number): Array<[string, Setup, number]> => [
-  ['max_ratio', {}, 100 * inputBytes],
+  ['max_ratio', {}, Math.max(100 * inputBytes, RATIO_FLOOR)],
   ['image_size_cap', { options: { max_ratio: 0 }, imageSizeCap: 3 * MiB }, 3 * MiB],
   ['staging_quota', { options: { max_ratio: 0 }, stagingBytesLimit: 2 * MiB }, 2 * MiB],
   ['max_output_bytes', { options: { max_ratio: 0, max_output_bytes: MiB }, stagingBytesLimit: 2 * MiB }, MiB],
@@ -53,7 +54,7 @@ describe('image_decompression: decompression bombs', () => {
   it.each(['zstd', 'xz', 'bzip2'] as const)('a %s bomb is stopped by max_ratio', async (format) => {
     const input = compressors[format](ZEROS);
     const run = await decompress({ file: writeTmp('in', input) });
-    expectStopped(run, input, 'max_ratio', 100 * input.length);
+    expectStopped(run, input, 'max_ratio', Math.max(100 * input.length, RATIO_FLOOR));
   });
 
   it('stops a 16 GiB gzip bomb as it streams, long before it could have written it', async () => {
@@ -64,6 +65,14 @@ describe('image_decompression: decompression bombs', () => {
     expectStopped(run, input, 'image_size_cap', 64 * MiB);
     // Inflating 16 GiB takes over 15 s here; the stop comes after the first 64 MiB.
     expect(Date.now() - started).toBeLessThan(3000);
+  });
+
+  it('lets a small image through however far it expands: 4 MiB from 4 KiB, as a blank disk image does', async () => {
+    const input = gzipSync(ZEROS.subarray(0, 4 * MiB));
+    expect(input.length * 100).toBeLessThan(4 * MiB);
+    const run = await decompress({ file: writeTmp('in', input) });
+    expect(run.error).toBeUndefined();
+    expect(run.image.size).toBe(4 * MiB);
   });
 
   it('lets an image through at exactly the limit', async () => {

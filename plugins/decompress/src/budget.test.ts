@@ -1,7 +1,7 @@
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { describe, expect, it } from 'vitest';
-import { OutputBudget, type Limits } from './budget.js';
+import { OutputBudget, RATIO_FLOOR, type Limits } from './budget.js';
 
 const limits = (l: Partial<Limits>): Limits => ({ imageSizeCap: 2 ** 40, maxRatio: 0, maxOutputBytes: 0, inputBytes: 1000, ...l });
 
@@ -9,10 +9,16 @@ describe('OutputBudget', () => {
   it.each([
     ['image_size_cap', limits({ imageSizeCap: 5000 }), 5000],
     ['staging_quota', limits({ stagingBytesLimit: 4000, imageSizeCap: 5000 }), 4000],
-    ['max_ratio', limits({ maxRatio: 3, stagingBytesLimit: 4000 }), 3000],
+    ['max_ratio', limits({ maxRatio: 3, inputBytes: 8 << 20, stagingBytesLimit: 32 << 20 }), 24 << 20],
     ['max_output_bytes', limits({ maxRatio: 3, maxOutputBytes: 2000 }), 2000],
   ])('takes the tightest limit: %s', (guard, l, limit) => {
     expect(new OutputBudget('gzip', l)).toMatchObject({ guard, limit });
+  });
+
+  it('lets the ratio guard allow RATIO_FLOOR (16 MiB) whatever the ratio: a blank qcow2 expands 472:1', () => {
+    expect(new OutputBudget('gzip', limits({ maxRatio: 100, inputBytes: 417 }))).toMatchObject({ guard: 'max_ratio', limit: RATIO_FLOOR });
+    expect(new OutputBudget('gzip', limits({ maxRatio: 100, inputBytes: 417, imageSizeCap: 1 << 20 }))).toMatchObject({ guard: 'image_size_cap', limit: 1 << 20 });
+    expect(RATIO_FLOOR).toBe(16 * 1024 * 1024);
   });
 
   it('ignores ratio and byte limits set to 0, and a missing staging quota', () => {

@@ -3,6 +3,13 @@ import { giError } from '@glance-import/core';
 
 export type Guard = 'image_size_cap' | 'staging_quota' | 'max_ratio' | 'max_output_bytes';
 
+/**
+ * Output the ratio guard always allows: small outputs cannot fill a disk, and small images expand
+ * far past any sane ratio. A blank 20 GiB qcow2 is 196928 bytes, 417 gzipped (472:1); a blank
+ * 20 GiB vmdk is 2.6 MiB, 5253 bytes gzipped (511:1). Apache POI's zip-bomb check has such a grace size.
+ */
+export const RATIO_FLOOR = 16 << 20;
+
 export interface Limits {
   imageSizeCap: number;
   stagingBytesLimit?: number;
@@ -25,7 +32,7 @@ export class OutputBudget {
   constructor(readonly format: string, private readonly limits: Limits) {
     const candidates: Array<[Guard, number]> = [['image_size_cap', limits.imageSizeCap]];
     if (limits.stagingBytesLimit !== undefined) candidates.push(['staging_quota', limits.stagingBytesLimit]);
-    if (limits.maxRatio > 0) candidates.push(['max_ratio', limits.maxRatio * limits.inputBytes]);
+    if (limits.maxRatio > 0) candidates.push(['max_ratio', Math.max(limits.maxRatio * limits.inputBytes, RATIO_FLOOR)]);
     if (limits.maxOutputBytes > 0) candidates.push(['max_output_bytes', limits.maxOutputBytes]);
     const [guard, limit] = candidates.reduce((a, b) => (b[1] < a[1] ? b : a));
     this.guard = guard;

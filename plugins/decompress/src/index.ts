@@ -4,6 +4,7 @@ import { decompressTask } from './task.js';
 
 export { FORMATS, type Format } from './detect.js';
 export { DECOMPRESSION, type DecompressionRecord } from './task.js';
+export { RATIO_FLOOR } from './budget.js';
 export { ZSTD_MAX_WINDOW } from './zstd.js';
 
 /** Glance's `image_decompression`, with zstd, xz and bzip2 besides gzip and zip, and a bomb guard. */
@@ -13,7 +14,7 @@ export const getFlow = definePlugin({
   options: {
     max_ratio: opts.option(opts.integer({ min: 0 }), {
       default: 100,
-      help: 'Stop when the output grows past this many times the compressed size (a decompression bomb). 0: no ratio limit.',
+      help: 'Stop when the output grows past this many times the compressed size (a decompression bomb), and past 16 MiB. 0: no ratio limit.',
     }),
     max_output_bytes: opts.option(opts.integer({ min: 0 }), {
       default: 0,

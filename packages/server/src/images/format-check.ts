@@ -11,7 +11,7 @@ export function compressionOf(head: Buffer): string | undefined {
   return MAGIC.find(([, m]) => m.every((b, i) => head[i] === b))?.[0];
 }
 
-/** Disk formats the inspector can judge; others (ami, aki, ari, ploop) pass as Glance lets them. */
+/** Disk formats the inspector can judge; others (ami, aki, ari, ploop) hold what Glance lets them (see judgeFormat). */
 export const INSPECTABLE = new Set(['raw', 'qcow2', 'vmdk', 'vhd', 'vhdx', 'vdi', 'iso', 'qed', 'luks', 'gpt']);
 
 export interface FormatPolicy {
@@ -30,14 +30,16 @@ export function judgeFormat(
   result: InspectionResult,
   head: Buffer,
   policy: FormatPolicy,
-): { verdict: 'ok' | 'skipped' | 'compressed'; warning?: string } {
+): { verdict: 'ok' | 'skipped' | 'compressed'; compression?: string; warning?: string } {
   if (image.container_format !== 'bare' || !image.disk_format) return { verdict: 'skipped' };
+  // Formats the inspector cannot judge may hold any bytes it reads as raw, compressed ones included
+  // (an ari ramdisk is often a gzipped cpio archive); a disk image in them is a mismatch, as in Glance.
+  if (!INSPECTABLE.has(image.disk_format) && result.diskFormat === 'raw') return { verdict: 'skipped' };
   const compression = compressionOf(head);
   if (compression) {
-    if (policy.acceptCompressed) return { verdict: 'compressed' };
+    if (policy.acceptCompressed) return { verdict: 'compressed', compression };
     if (policy.requireFormatMatch) throw giError('GI_IMPORT_FORMAT_MISMATCH', { declared: image.disk_format, detected: `${compression}-compressed data` });
   }
-  if (!INSPECTABLE.has(image.disk_format)) return { verdict: 'skipped' };
   let warning: string | undefined;
   if (result.formatMatches === false) {
     if (image.disk_format === 'raw') warning = `disk_format is raw but the data is ${result.format}; stored as raw bytes`;

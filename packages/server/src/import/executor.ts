@@ -5,7 +5,8 @@ import { buildImportFlow } from './flow.js';
 import type { ImportJob, ImportTaskInput } from './job.js';
 import { expiry } from './lock.js';
 import { ImportProgress } from './progress.js';
-import { downloads, restoreImage } from './restore.js';
+import { failsAllStores, restoreImage } from './restore.js';
+import type { InspectionRecord, TaskDeps } from './tasks.js';
 
 interface Running {
   imageId: string;
@@ -79,7 +80,7 @@ export class ImportExecutor {
         return;
       }
       log.info({ method, stores: job.stores }, 'Import started');
-      const deps = { rt, job, image: new LockedImage(rt.db, job.imageId, job.task.id, log), progress, log, signal };
+      const deps: TaskDeps = { rt, job, image: new LockedImage(rt.db, job.imageId, job.task.id, log), progress, log, signal, inspections: [] };
       try {
         const flow = await buildImportFlow(deps);
         const engine = new Engine(flow, {
@@ -90,7 +91,7 @@ export class ImportExecutor {
         await engine.run();
         rt.metrics.imports.add({ method, outcome: 'success' }, 1);
       } catch (e) {
-        await this.fail(job, e, log);
+        await this.fail(job, e, deps.inspections, log);
         rt.metrics.imports.add({ method, outcome: 'failure' }, 1);
       }
     } finally {
@@ -100,14 +101,14 @@ export class ImportExecutor {
   }
 
   /** Fail the task with a reason a person can act on; make sure the image is not left importing. */
-  private async fail(job: ImportJob, e: unknown, log: Logger): Promise<void> {
+  private async fail(job: ImportJob, e: unknown, inspections: InspectionRecord[], log: Logger): Promise<void> {
     const original = (e as FlowError).failures?.[0]?.error ?? e;
     const reason = reasonOf(original);
     const code = isGlanceImportError(original) ? original.code : isGlanceImportError(e) ? e.code : 'GI_FLOW_FAILED';
     log.error({ err: original, error_code: code, reverted: (e as FlowError).reverted }, `Import failed: ${reason}`);
-    await this.rt.db.tasks.update(job.task.id, { status: 'failure', message: reason, result: { error_code: code }, expires_at: expiry(this.rt) }, { fromStatus: ['pending', 'processing'] })
+    await this.rt.db.tasks.update(job.task.id, { status: 'failure', message: reason, result: { error_code: code, inspections }, expires_at: expiry(this.rt) }, { fromStatus: ['pending', 'processing'] })
       .catch((err: unknown) => log.warn({ err }, 'could not record the task failure'));
-    await restoreImage(this.rt, job.imageId, job.task.id, job.before, job.stores, log, { allFailed: downloads(job.request.method.name) }).catch((err: unknown) => log.error({ err }, 'could not restore the image after a failed import'));
+    await restoreImage(this.rt, job.imageId, job.task.id, job.before, job.stores, log, { allFailed: failsAllStores(job.request.method.name) }).catch((err: unknown) => log.error({ err }, 'could not restore the image after a failed import'));
   }
 
   /**

@@ -119,6 +119,26 @@ describe('glance-direct end to end', () => {
     expect((await h.req('GET', `/v2/images/${id}`)).json.checksum).toBe(md5(Buffer.from('hello')));
   });
 
+  it('a failed import keeps os_glance_stage_host, so a retry can still find the staged data; a successful one drops it', async () => {
+    let fail = true;
+    h = await harness({
+      ini: { DEFAULT: { worker_self_reference_url: 'http://node-a:9292' }, image_import_opts: { image_import_plugins: ['flaky'] } },
+      plugins: { flaky: definePlugin({ getFlow: () => linearFlow('flaky', {}, defineTask({ name: 'Flaky', execute: () => { if (fail) throw new Error('flaky plugin broke'); } })) }) },
+    });
+    const { id } = await newImage();
+    await h.req('PUT', `/v2/images/${id}/stage`, { payload: 'hello', headers: octet });
+    const stageHost = async () => (await h.server.runtime.db.images.get(id))!.properties.os_glance_stage_host;
+    expect(await stageHost()).toBe('http://node-a:9292');
+    await h.req('POST', `/v2/images/${id}/import`, { body: { method: { name: 'glance-direct' } } });
+    expect((await waitTask(id)).status).toBe('failure');
+    expect(await stageHost()).toBe('http://node-a:9292');
+    fail = false;
+    await h.req('POST', `/v2/images/${id}/import`, { body: { method: { name: 'glance-direct' } } });
+    await h.server.runtime.executor.drain();
+    expect((await h.req('GET', `/v2/images/${id}`)).json.status).toBe('active');
+    expect(await stageHost()).toBeUndefined();
+  });
+
   it('staging over image_size_cap answers 413 and leaves the image queued with nothing staged', async () => {
     h = await harness({ ini: { DEFAULT: { image_size_cap: '100' } } });
     const { id } = await newImage();

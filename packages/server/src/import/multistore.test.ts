@@ -66,7 +66,7 @@ describe('several stores', () => {
     expect(task.status).toBe('failure');
     expect(task.message).toContain('bad');
     const img = (await h.req('GET', `/v2/images/${id}`)).json;
-    expect(img).toMatchObject({ status: 'uploading', size: data.length, checksum: null, os_glance_failed_import: 'bad', os_glance_importing_to_stores: '' });
+    expect(img).toMatchObject({ status: 'uploading', size: data.length, checksum: null, os_glance_failed_import: 'bad,fast,slow', os_glance_importing_to_stores: '' });
     expect(img.stores).toBeUndefined();
     for (const s of ['fast', 'slow', 'bad']) expect(filesIn(path.join(h.dataDir, s)), s).toEqual([]);
     expect(existsSync(path.join(h.server.runtime.staging.dir, id))).toBe(true);

@@ -70,7 +70,12 @@ export class ImportProgress implements ProgressReporter {
     this.lastFlush = now;
     this.state.updatedAt = new Date(now).toISOString();
     const progress = structuredClone(this.state);
-    const message = progress.phase.startsWith('store') && progress.bytesDone !== undefined ? `Copied ${Math.floor(progress.bytesDone / MiB)} MiB` : undefined;
-    this.pending = this.pending.then(() => this.db.tasks.update(this.taskId, { progress, ...(message ? { message } : {}) }, { fromStatus: ['pending', 'processing'] }).catch(() => {}));
+    // Glance's "Copied N MiB" only while the task runs: a write that lands after the task ended must
+    // not replace the reason it failed with (or the empty message of a success).
+    const save = () => this.db.tasks.update(this.taskId, { progress });
+    const write = progress.phase.startsWith('store') && progress.bytesDone !== undefined
+      ? () => this.db.tasks.update(this.taskId, { progress, message: `Copied ${Math.floor(progress.bytesDone! / MiB)} MiB` }, { fromStatus: ['processing'] }).catch(save)
+      : save;
+    this.pending = this.pending.then(write).catch(() => {});
   }
 }

@@ -16,8 +16,8 @@ export async function restoreImage(rt: Runtime, imageId: string, taskId: string,
     return;
   }
   const importing = parseStoreList(image.properties[IMPORTING_PROPERTY]).filter((s) => !targets.includes(s));
-  // Stores that failed were recorded as they failed; a download that never reached the stores
-  // fails them all, as Glance's download revert does.
+  // A failed import failed every store it targeted (Glance's download and conversion reverts do
+  // this); copy-image only records the store that failed, the others keep or never had the image.
   const failed = [...parseStoreList(image.properties[FAILED_PROPERTY]), ...(opts.allFailed ? targets : [])];
   const columns = before.status === 'active' ? {} : { ...before };
   await rt.db.images.update(imageId, {
@@ -27,5 +27,5 @@ export async function restoreImage(rt: Runtime, imageId: string, taskId: string,
   await rt.db.images.deletePropertyIfEquals(imageId, LOCK_PROPERTY, taskId);
 }
 
-/** Methods whose data comes from elsewhere: their failure means no store got the image. */
-export const downloads = (method: string) => method === 'web-download' || method === 'glance-download';
+/** Whether a failed import of this method counts every target store as failed. */
+export const failsAllStores = (method: string) => method !== 'copy-image';

@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { defineTask, giError, isGlanceImportError, reasonOf, type Logger } from '@glance-import/core';
 import type { ImageLocation } from '@glance-import/db';
-import { inspectFile, type InspectionResult } from '@glance-import/format-inspector';
+import { inspectFile, type Check, type InspectionResult } from '@glance-import/format-inspector';
 import { writeToStores } from '@glance-import/store';
 import { judgeFormat } from '../images/format-check.js';
 import type { Runtime } from '../runtime.js';
@@ -10,8 +10,8 @@ import type { LockedImage } from './accessor.js';
 import type { ImportJob } from './job.js';
 import { expiry } from './lock.js';
 import type { ImportProgress } from './progress.js';
-import { downloads, restoreImage } from './restore.js';
-import { FAILED_PROPERTY, IMPORTING_PROPERTY, INSPECTION_PROPERTY, LOCK_PROPERTY, parseStoreList, storeList } from './settings.js';
+import { failsAllStores, restoreImage } from './restore.js';
+import { FAILED_PROPERTY, IMPORTING_PROPERTY, INSPECTION_PROPERTY, LOCK_PROPERTY, parseStoreList, STAGE_HOST_PROPERTY, storeList } from './settings.js';
 
 export interface TaskDeps {
   rt: Runtime;
@@ -20,12 +20,34 @@ export interface TaskDeps {
   progress: ImportProgress;
   log: Logger;
   signal: AbortSignal;
+  /** Every inspection of this import, in order, the refused one included (the task's result shows them). */
+  inspections: InspectionRecord[];
+}
+
+/**
+ * One run of the inspector as the task's `result.inspections` and the image's
+ * `os_glance_inspection` show it (beyond Glance).
+ */
+export interface InspectionRecord {
+  /** `staged`, or the plugin after which the data was inspected again. */
+  phase: string;
+  /** `compressed`: a plugin still to come decompresses the data, whose format is judged then. */
+  verdict: 'ok' | 'skipped' | 'compressed' | 'refused';
+  /** What the bytes are (for compressed data, the compression). */
+  format: string;
+  /** The image's disk_format at that point. */
+  disk_format: string | null;
+  virtual_size: number | null;
+  checks: Check[];
+  /** Why the data was refused, or what was let through with a warning. */
+  reason?: string;
+  warning?: string;
+  inspector_version: string;
 }
 
 export interface Inspection extends InspectionResult {
-  /** Set when the data is compressed and a later plugin decompresses it: format checks wait. */
-  compressed?: string;
   verdict: 'ok' | 'skipped' | 'compressed';
+  record: InspectionRecord;
 }
 
 /** Assert the lock; its revert puts the image back and releases the lock. */
@@ -33,7 +55,7 @@ export function imageLock(d: TaskDeps) {
   return defineTask({
     name: 'ImageLock',
     execute: async () => { await d.image.load(); },
-    revert: () => restoreImage(d.rt, d.job.imageId, d.job.task.id, d.job.before, d.job.stores, d.log, { allFailed: downloads(d.job.request.method.name) }),
+    revert: () => restoreImage(d.rt, d.job.imageId, d.job.task.id, d.job.before, d.job.stores, d.log, { allFailed: failsAllStores(d.job.request.method.name) }),
   });
 }
 
@@ -57,7 +79,8 @@ export function verifyStaging(d: TaskDeps) {
 
 /**
  * Run the format inspector on the working file (beyond Glance: before any plugin, and again after
- * each plugin that rewrites the data), refuse unsafe data, and record the verdict on the image.
+ * each plugin that rewrites the data) and refuse unsafe data. The verdict goes to the task; the
+ * image gets the last one with its data (ImportToStore), so a failed import leaves it untouched.
  */
 export function inspect(d: TaskDeps, label: string, acceptCompressed: boolean) {
   return defineTask<{ file_path: string }, Inspection>({
@@ -70,12 +93,24 @@ export function inspect(d: TaskDeps, label: string, acceptCompressed: boolean) {
       const result = await inspectFile(file_path, {
         ...(image.disk_format ? { declaredFormat: image.disk_format } : {}), vmdkAllowedTypes: fmt.vmdk_allowed_types, gptSafetyChecksNonfatal: fmt.gpt_safety_checks_nonfatal,
       });
-      const head = await readHead(file_path);
-      const { verdict, warning } = judgeFormat(image, result, head, { requireFormatMatch: fmt.require_image_format_match, acceptCompressed });
+      const base = {
+        phase: label, format: result.format, disk_format: image.disk_format, virtual_size: result.virtualSize, checks: result.checks, inspector_version: result.inspectorVersion,
+      };
+      let judged: ReturnType<typeof judgeFormat>;
+      try {
+        judged = judgeFormat(image, result, await readHead(file_path), { requireFormatMatch: fmt.require_image_format_match, acceptCompressed });
+      } catch (e) {
+        d.inspections.push({ ...base, verdict: 'refused', reason: reasonOf(e) });
+        throw e;
+      }
+      const { verdict, compression, warning } = judged;
       if (warning) d.log.warn({ image_id: image.id }, warning);
-      const record = { phase: label, format: result.format, virtual_size: result.virtualSize, safe: result.safe, verdict, checks: result.checks, inspector_version: result.inspectorVersion };
-      await d.rt.db.images.update(image.id, { setProperties: { [INSPECTION_PROPERTY]: JSON.stringify(record) } });
-      return { ...result, verdict };
+      // The inspector sees compressed bytes as raw: only the compression is known until they are decompressed.
+      const record: InspectionRecord = compression
+        ? { ...base, verdict, format: compression, virtual_size: null, checks: result.checks.filter((c) => c.name !== 'format_match') }
+        : { ...base, verdict, ...(warning ? { warning } : {}) };
+      d.inspections.push(record);
+      return { ...result, verdict, record };
     },
   });
 }
@@ -146,6 +181,8 @@ export function importToStores(d: TaskDeps) {
             status: 'active', size: res.hashes.size, checksum: res.hashes.checksum, os_hash_algo: res.hashes.hashAlgo, os_hash_value: res.hashes.hashValue,
             virtual_size: matches ? inspection!.virtualSize : size,
           },
+          ...(inspection ? { setProperties: { [INSPECTION_PROPERTY]: JSON.stringify(inspection.record) } } : {}),
+          removeProperties: [STAGE_HOST_PROPERTY],
         }, { fromStatus: ['importing'] });
       }
       return written.map((l) => l.store);
@@ -176,7 +213,8 @@ export function completeTask(d: TaskDeps) {
   return defineTask({
     name: 'CompleteTask',
     execute: async () => {
-      await d.rt.db.tasks.update(d.job.task.id, { status: 'success', result: { image_id: d.job.imageId }, message: '', expires_at: expiry(d.rt) }, { fromStatus: ['processing'] });
+      const result = { image_id: d.job.imageId, inspections: d.inspections };
+      await d.rt.db.tasks.update(d.job.task.id, { status: 'success', result, message: '', expires_at: expiry(d.rt) }, { fromStatus: ['processing'] });
       await d.rt.db.images.deletePropertyIfEquals(d.job.imageId, LOCK_PROPERTY, d.job.task.id);
       d.log.info({ image_id: d.job.imageId, task_id: d.job.task.id }, 'Import completed');
     },

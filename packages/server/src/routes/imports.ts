@@ -50,14 +50,14 @@ export function importRoutes(app: FastifyInstance, rt: Runtime): void {
       throw giError('GI_API_CONFLICT', { message: `New operation on image '${image.id}' is not permitted as prior operation is still in progress` });
     }
     try {
-      // The image shows `importing` (and where it is going) as soon as the call returns.
+      // The image shows `importing` (and where it is going) as soon as the call returns. Unlike
+      // Glance, os_glance_stage_host stays until the import succeeds: a retry needs the stage host.
       await rt.db.images.update(image.id, {
         columns: req.method.name === 'copy-image' ? {} : { status: 'importing' },
         setProperties: {
           [IMPORTING_PROPERTY]: storeList(rt.stores.multi ? [...parseStoreList(image.properties[IMPORTING_PROPERTY]), ...stores] : []),
           [FAILED_PROPERTY]: storeList(parseStoreList(image.properties[FAILED_PROPERTY]).filter((s) => !stores.includes(s))),
         },
-        removeProperties: ['os_glance_stage_host'],
       }, { fromStatus: [image.status] });
     } catch (e) {
       await rt.db.images.deletePropertyIfEquals(image.id, LOCK_PROPERTY, task.id);

@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { EntryPointRegistry, IMPORT_PLUGINS_NAMESPACE, loadConfig } from '@glance-import/core';
@@ -10,6 +10,7 @@ export interface Harness {
   tokens: { admin: string; member: string; other: string; reader: string };
   /** inject() with a token and JSON handling. */
   req(method: string, url: string, o?: { token?: string | null; body?: unknown; headers?: Record<string, string>; payload?: Buffer | string }): Promise<{ status: number; json: any; text: string; headers: Record<string, unknown> }>;
+  /** Stop the server and remove its data dir. */
   close(): Promise<void>;
 }
 
@@ -39,7 +40,10 @@ export async function harness(o: { ini?: Record<string, Record<string, unknown>>
       try { json = res.body ? JSON.parse(res.body) : undefined; } catch { json = undefined; }
       return { status: res.statusCode, json, text: res.body, headers: res.headers };
     },
-    close: () => server.close(),
+    async close() {
+      await server.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
   };
   return h;
 }
