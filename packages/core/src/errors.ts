@@ -499,6 +499,10 @@ export const errorDefinitions = {
     message: (p) => `${p.resource} is over limit of ${p.limit} due to current usage ${p.usage} and delta ${p.delta}`,
     hint: (p) => `The project's ${p.resource} limit is reached; delete images or staged data, or ask the operator to raise [glance_import_limits] ${p.resource}.`,
   }),
+  GI_METHOD_REMOTE_IMAGE: define<{ region: string; imageId: string; reason: string }>({
+    message: (p) => `Remote image ${p.imageId} in region ${p.region} cannot be imported: ${p.reason}.`,
+    hint: 'Check the remote image id, that it is active, and that the token may read it there.',
+  }),
   GI_METHOD_NO_SOURCE: define<{ imageId: string }>({
     message: () => 'Image not found in any configured store',
     hint: 'copy-image reads the image from a store this node has; the image has no data in any of them.',

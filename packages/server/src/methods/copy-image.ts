@@ -1,5 +1,6 @@
 import { defineTask, giError } from '@glance-import/core';
 import type { ImportMethod } from './method.js';
+import { stageFrom } from './stage.js';
 
 /**
  * copy-image: stage the data of an active image from a store that holds it (the default store
@@ -22,10 +23,7 @@ export const copyImage: ImportMethod = {
       if (!source) throw giError('GI_METHOD_NO_SOURCE', { imageId: job.imageId });
       const { stream, size } = await rt.stores.byId.get(source.store)!.get(source.url);
       d.log.info({ image_id: job.imageId, from: source.store, to: job.stores }, 'Copying image data to staging');
-      await rt.staging.write(job.imageId, stream, {
-        expectedBytes: image.size ?? size, maxBytes: rt.config.values.DEFAULT.image_size_cap, signal: d.signal,
-        onProgress: (bytesDone) => d.progress.report({ phase: 'copy', bytesDone, bytesTotal: size }),
-      });
+      await stageFrom(d, stream, { phase: 'copy', expectedBytes: image.size ?? size, signal: d.signal });
     },
   })],
 };

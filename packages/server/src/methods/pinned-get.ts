@@ -10,6 +10,8 @@ export interface HopOptions {
   /** Longest silence from the source, headers and body alike, before it counts as stalled. */
   readTimeoutMs: number;
   signal: AbortSignal;
+  /** Extra request headers (glance-download sends the caller's token). */
+  headers?: Record<string, string>;
 }
 
 export interface HopResponse {
@@ -58,7 +60,7 @@ export function pinnedGet(url: URL, host: string, pinned: ResolvedAddress, o: Ho
   const req = (secure ? https : http).request({
     hostname: host, port: url.port || undefined, path: `${url.pathname}${url.search}`, method: 'GET', agent: false, lookup, signal: o.signal,
     // The staged bytes must be the image itself, not a compressed transfer of it.
-    headers: { 'accept-encoding': 'identity', 'user-agent': 'glance-import web-download' },
+    headers: { 'accept-encoding': 'identity', 'user-agent': 'glance-import web-download', ...o.headers },
     ...(url.username ? { auth: `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}` } : {}),
   });
   const stop = (e: Error) => { failure ??= e; req.destroy(e); };

@@ -4,6 +4,7 @@ import type { Runtime } from '../runtime.js';
 import { registerMethod, type ImportMethod } from './method.js';
 import { filterImportUri, redactUri, systemResolver, type FilterVerdict, type Resolver } from './uri-filter.js';
 import { openWebSource } from './web-source.js';
+import { stageFrom } from './stage.js';
 
 export interface WebDownloadOptions {
   /** How names are resolved (tests play DNS with it); default node:dns `lookup`. */
@@ -48,10 +49,7 @@ function webDownloadTask(d: TaskDeps, filter: (uri: string) => Promise<FilterVer
       if (total !== undefined && total > cap) { source.discard(); throw giError('GI_STORE_TOO_LARGE', { limit: cap }); }
       d.log.info({ image_id: job.imageId, uri: redactUri(source.url), content_length: total ?? null }, 'web-download started');
       d.progress.report({ phase: 'download', bytesDone: 0, ...(total !== undefined ? { bytesTotal: total } : {}) });
-      const staged = await rt.staging.write(job.imageId, source.body, {
-        maxBytes: cap, signal: ctx.signal, ...(total !== undefined ? { expectedBytes: total } : {}),
-        onProgress: (bytesDone) => d.progress.report({ phase: 'download', bytesDone, ...(total !== undefined ? { bytesTotal: total } : {}) }),
-      });
+      const staged = await stageFrom(d, source.body, { phase: 'download', signal: ctx.signal, ...(total !== undefined ? { expectedBytes: total } : {}) });
       d.log.info({ image_id: job.imageId, bytes: staged.size }, 'web-download staged the image');
     },
     // Also runs when a later task fails: Glance's BaseDownload.revert deletes the staged file too.
