@@ -102,6 +102,22 @@ describe('several stores', () => {
       .toContain('Only images with status active can be targeted for copying');
   });
 
+  it('DELETE /v2/stores/{store}/{id} drops one copy, but never the only one', async () => {
+    h = await harness({ ini: stores(), storeDrivers: { flaky } });
+    const id = await staged();
+    await h.req('POST', `/v2/images/${id}/import`, { body: { method: { name: 'glance-direct' }, stores: ['fast', 'slow'] } });
+    await finished(id);
+    expect((await h.req('DELETE', `/v2/stores/slow/${id}`)).status).toBe(403);
+    const admin = { token: h.tokens.admin };
+    expect((await h.req('DELETE', `/v2/stores/bad/${id}`, admin)).status).toBe(404);
+    expect((await h.req('DELETE', `/v2/stores/slow/${id}`, admin)).status).toBe(204);
+    expect((await h.req('GET', `/v2/images/${id}`)).json.stores).toBe('fast');
+    expect(filesIn(path.join(h.dataDir, 'slow'))).toEqual([]);
+    const only = await h.req('DELETE', `/v2/stores/fast/${id}`, admin);
+    expect(only.status).toBe(403);
+    expect(only.text).toContain('Cannot delete image data from the only store containing it.');
+  });
+
   it('deleting an image while its import runs stops the import and leaves no file behind', async () => {
     let started!: () => void;
     const running = new Promise<void>((r) => { started = r; });

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { giError } from '@glance-import/core';
 import type { ImageRecord } from '@glance-import/db';
 import type { FastifyInstance } from 'fastify';
-import { notFound } from '../http/errors.js';
+import { conflict, forbidden, notFound } from '../http/errors.js';
 import { assertNoBody, authorize, callerOf, visibleImage } from '../http/guards.js';
 import { beforeOf, type ImportJob, type ImportTaskInput } from '../import/job.js';
 import { bustStaleLock } from '../import/lock.js';
@@ -103,6 +103,27 @@ export function importRoutes(app: FastifyInstance, rt: Runtime): void {
         ...(s.id === rt.stores.defaultId ? { default: 'true' } : {}), ...(s.readOnly ? { 'read-only': 'true' } : {}), properties: {},
       })),
     };
+  });
+
+  // 2.10: drop one store's copy of an image.
+  app.delete<{ Params: { store: string; id: string } }>('/v2/stores/:store/:id', async (request, reply) => {
+    assertNoBody(request);
+    if (!rt.stores.multi) throw notFound('Multi backend is not supported at this site.');
+    const image = await visibleImage(rt, request, request.params.id);
+    authorize(rt, request, 'get_image_location', image);
+    authorize(rt, request, 'delete_image_location', image);
+    const { store } = request.params;
+    if (!rt.stores.byId.has(store)) throw conflict(`Unknown store ${store}.`);
+    if (image.status !== 'active') throw conflict('It is not permitted to delete data from an image that is not active.');
+    const active = image.locations.filter((l) => l.status === 'active');
+    const here = active.filter((l) => l.store === store);
+    if (here.length === 0) throw notFound(`Image ${image.id} is not stored in store ${store}.`);
+    if (here.length === active.length) throw forbidden('Cannot delete image data from the only store containing it. Consider deleting the image instead.');
+    for (const loc of here) {
+      await rt.stores.byId.get(store)!.delete(loc.url);
+      await rt.db.images.removeLocation(image.id, loc.id);
+    }
+    return reply.code(204).send();
   });
 
   app.get<{ Params: Params }>('/v2/images/:id/tasks', async (request) => {
