@@ -124,7 +124,10 @@ function put(raw: Map<string, Map<string, RawValue>>, group: string, option: str
 
 /** The line of a cosmiconfig loader's error that says what is wrong (not its prefix or code frame). */
 function loadFailure(e: unknown): string {
-  const lines = reasonOf(e).replace(/^\w+ Error in [^\n]*\n/, '').split('\n').map((l) => l.trim());
+  // Parsers colour their code frames when they think the terminal can show it (CI=true does that).
+  // eslint-disable-next-line no-control-regex
+  const plain = reasonOf(e).replace(/\x1b\[[0-9;]*m/g, '');
+  const lines = plain.replace(/^\w+ Error in [^\n]*\n/, '').split('\n').map((l) => l.trim());
   return lines.find((l) => l && !/^>?\s*\d*\s*\|/.test(l) && !/^-*\^$/.test(l)) ?? 'unknown error';
 }
 
