@@ -14,7 +14,7 @@ export default defineConfig({
     exclude: [...configDefaults.exclude, '**/fixtures/**'],
     projects: ['packages/*', 'plugins/*', 'test'].map((glob) => ({
       extends: true,
-      test: { name: glob.replace('/*', ''), dir: glob.replace('/*', '') },
+      test: { name: glob.replace('/*', ''), dir: glob.replace('/*', ''), testTimeout: 30_000, hookTimeout: 60_000 },
     })),
   },
 });
