@@ -1,5 +1,5 @@
 import { giError, isGlanceImportError, reasonOf } from '@glance-import/core';
-import { createHasher, type Hasher } from './hash.js';
+import { createHasher, DEFAULT_HASH_ALGO, type Hasher } from './hash.js';
 import type { HashResult, Source, WriteOptions } from './types.js';
 
 // A global symbol, so a measured source is recognised across duplicated copies of this package.
@@ -59,7 +59,7 @@ function sourceError(e: unknown) {
  */
 export function measure(source: Source, opts: WriteOptions = {}): Measured {
   const upstream = isMeasured(source) ? source : undefined;
-  const hasher: Hasher | undefined = upstream ? undefined : createHasher(opts.hashAlgo);
+  const hasher: Hasher | undefined = upstream || opts.hash === false ? undefined : createHasher(opts.hashAlgo);
   let final: HashResult | undefined;
   const { maxBytes, expectedBytes, signal, onProgress } = opts;
 
@@ -92,7 +92,7 @@ export function measure(source: Source, opts: WriteOptions = {}): Measured {
       if (!ended) it.return?.()?.catch?.(() => undefined);
     }
     if (expectedBytes !== undefined && bytes !== expectedBytes) throw giError('GI_STORE_SIZE_MISMATCH', { expected: expectedBytes, actual: bytes, longer: false });
-    final = hasher ? await hasher.digest() : await upstream!.result();
+    final = hasher ? await hasher.digest() : upstream ? await upstream.result() : { size: bytes, checksum: '', hashAlgo: opts.hashAlgo ?? DEFAULT_HASH_ALGO, hashValue: '' };
   }
 
   return asMeasured(read, async () => {

@@ -151,3 +151,12 @@ describe('StagingArea housekeeping', () => {
     expect(asked.sort()).toEqual([IMAGE_ID, OTHER_ID].sort());
   });
 });
+
+describe('StagingArea.write without hashing', () => {
+  it('counts bytes only when hash is false', async () => {
+    const staging = new StagingArea(tempDir());
+    const res = await staging.write(IMAGE_ID, chunked(Buffer.from('abcdef'), 2).source, { hash: false });
+    expect(res).toMatchObject({ size: 6, checksum: '', hashValue: '' });
+    expect(await readFile(staging.pathFor(IMAGE_ID), 'utf8')).toBe('abcdef');
+  });
+});

@@ -24,6 +24,11 @@ export interface WriteOptions extends ByteLimits {
   onProgress?: (bytesDone: number) => void;
   /** `[DEFAULT] hashing_algorithm`; default sha512. md5 is always computed for `checksum`. */
   hashAlgo?: string;
+  /**
+   * false: count bytes only (`checksum` and `hashValue` are ''). Staging uses it: the hashes that
+   * matter are those of the final data, taken when it is written to the stores.
+   */
+  hash?: boolean;
 }
 
 /** Image data: a Node readable (an upload, a file) or any async iterable of buffers. */
