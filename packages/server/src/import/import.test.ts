@@ -37,7 +37,7 @@ describe('glance-direct end to end', () => {
     expect((await h.req('GET', `/v2/images/${id}/file`)).status).toBe(204);
     expect((await h.req('POST', `/v2/images/${id}/import`, { body: { method: { name: 'glance-direct' } } })).status).toBe(202);
     const task = await waitTask(id);
-    expect(task).toMatchObject({ status: 'success', result: { image_id: id } });
+    expect(task).toMatchObject({ status: 'success', result: { image_id: id }, message: 'Copied 3 MiB' });
     const img = (await h.req('GET', `/v2/images/${id}`)).json;
     expect(img).toMatchObject({ status: 'active', size: data.length, virtual_size: data.length, checksum: md5(data), os_hash_algo: 'sha512', os_hash_value: sha512(data), stores: 'local', os_glance_importing_to_stores: '', os_glance_failed_import: '' });
     expect(img.os_glance_import_task).toBeUndefined();

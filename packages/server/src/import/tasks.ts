@@ -146,7 +146,8 @@ export function completeTask(d: TaskDeps) {
   return defineTask({
     name: 'CompleteTask',
     execute: async () => {
-      await d.rt.db.tasks.update(d.job.task.id, { status: 'success', result: { image_id: d.job.imageId }, message: '', expires_at: expiry(d.rt) }, { fromStatus: ['processing'] });
+      await d.progress.written(); // the final "Copied N MiB" lands before the task is seen finished
+      await d.rt.db.tasks.update(d.job.task.id, { status: 'success', result: { image_id: d.job.imageId }, expires_at: expiry(d.rt) }, { fromStatus: ['processing'] });
       await d.rt.db.images.deletePropertyIfEquals(d.job.imageId, LOCK_PROPERTY, d.job.task.id);
       d.log.info({ image_id: d.job.imageId, task_id: d.job.task.id }, 'Import completed');
     },
