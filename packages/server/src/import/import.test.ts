@@ -50,6 +50,7 @@ describe('glance-direct end to end', () => {
     expect(part.headers['content-range']).toBe(`bytes 10-19/${data.length}`);
     expect(part.rawPayload).toEqual(data.subarray(10, 20));
     expect((await h.req('GET', `/v2/images/${id}/file`, { headers: { range: `bytes=${data.length}-` } })).status).toBe(416);
+    expect((await h.req('GET', `/v2/images/${id}/file`, { headers: { range: 'bytes=1-2,5-6' } })).text).toContain('Requests with multiple ranges are not supported in Glance.');
     expect(readdirSync(h.server.runtime.staging.dir).filter((f) => f.startsWith(id))).toEqual([]);
     const full = (await h.req('GET', `/v2/images/${id}/tasks`)).json.tasks[0];
     expect(full.progress.phases.map((p: { phase: string }) => p.phase)).toEqual(expect.arrayContaining(['ImageLock', 'VerifyStaging', 'ImportToStore', 'CompleteTask']));

@@ -3,7 +3,7 @@ import { StreamInspector } from '@glance-import/format-inspector';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { judgeFormat } from '../images/format-check.js';
 import { Head, tap } from '../images/tap.js';
-import { conflict, notFound, unsupportedMediaType } from '../http/errors.js';
+import { badRequest, conflict, notFound, unsupportedMediaType } from '../http/errors.js';
 import { assertNoBody, authorize, callerOf, visibleImage } from '../http/guards.js';
 import { importEnabled, acceptsCompressed } from '../import/settings.js';
 import type { Runtime } from '../runtime.js';
@@ -130,6 +130,8 @@ export function imageDataRoutes(app: FastifyInstance, rt: Runtime): void {
     const rangeHeader = request.headers.range ?? (request.headers['content-range'] as string | undefined)?.replace(/^bytes /, 'bytes=').replace(/\/.*$/, '');
     reply.header('Content-Type', 'application/octet-stream');
     if (rangeHeader) {
+      // Glance (common/wsgi.py get_range_from_request) refuses several ranges before looking at them.
+      if (String(rangeHeader).includes(',')) throw badRequest('Requests with multiple ranges are not supported in Glance. You may make multiple single-range requests instead.');
       const range = parseRange(String(rangeHeader), size);
       if (range === 'unsatisfiable' || !range) {
         reply.header('Content-Range', `bytes */${size}`);
