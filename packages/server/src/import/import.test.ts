@@ -52,6 +52,7 @@ describe('glance-direct end to end', () => {
     expect((await h.req('GET', `/v2/images/${id}/file`, { headers: { range: `bytes=${data.length}-` } })).status).toBe(416);
     expect((await h.req('GET', `/v2/images/${id}/file`, { headers: { range: 'bytes=1-2,5-6' } })).text).toContain('Requests with multiple ranges are not supported in Glance.');
     expect(readdirSync(h.server.runtime.staging.dir).filter((f) => f.startsWith(id))).toEqual([]);
+    expect((await h.req('PUT', `/v2/images/${id}/stage`, { payload: 'again', headers: octet })).text).toContain('Image status transition from active to uploading is not allowed');
     const full = (await h.req('GET', `/v2/images/${id}/tasks`)).json.tasks[0];
     expect(full.progress.phases.map((p: { phase: string }) => p.phase)).toEqual(expect.arrayContaining(['ImageLock', 'VerifyStaging', 'ImportToStore', 'CompleteTask']));
   });

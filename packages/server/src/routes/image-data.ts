@@ -50,7 +50,7 @@ export function imageDataRoutes(app: FastifyInstance, rt: Runtime): void {
     authorize(rt, request, 'modify_image', image);
     if (await rt.staging.has(image.id)) throw giError('GI_STORE_STAGE_EXISTS', { imageId: image.id });
     await rt.db.images.update(image.id, { columns: { status: 'uploading' } }, { fromStatus: ['queued'] })
-      .catch((e: { code?: string }) => { throw e.code === 'GI_DB_CONFLICT' ? conflict(`Image ${image.id} is not in queued state (status is ${image.status}); only a queued image can be staged.`) : e; });
+      .catch((e: { code?: string }) => { throw e.code === 'GI_DB_CONFLICT' ? conflict(`Image status transition from ${image.status} to uploading is not allowed`) : e; });
     const inspector = new StreamInspector();
     const head = new Head();
     try {
