@@ -17,7 +17,7 @@ import { importRoutes } from './routes/imports.js';
 import { opsRoutes } from './routes/ops.js';
 import { schemaRoutes } from './routes/schemas.js';
 import { taskRoutes } from './routes/tasks.js';
-import { versionPrefixes, versionRoutes } from './routes/versions.js';
+import { versionPrefixes, versionRoutes, versionsDocument } from './routes/versions.js';
 import type { Runtime } from './runtime.js';
 import { buildStores } from './stores.js';
 import { imageView } from './views/image.js';
@@ -129,7 +129,8 @@ export async function createServer(o: ServerOptions): Promise<GlanceServer> {
     const url = request.url.split('?')[0]!;
     const allowed = [...new Set(routes.filter((r) => r.re.test(url)).map((r) => r.method))];
     if (allowed.length) return sendError(request, reply, giError('GI_API_METHOD_NOT_ALLOWED', { method: request.method, allowed }));
-    if (/^\/v\d/.test(url) && !url.startsWith('/v2/')) return reply.code(300).send({ versions: [] });
+    // An unknown version prefix (/v3/..., /v2.99/...) answers the versions document, as Glance's negotiation does.
+    if (/^\/v\d/.test(url) && !url.startsWith('/v2/')) return reply.code(300).send(versionsDocument(runtime, request));
     return sendError(request, reply, giError('GI_API_NOT_FOUND', { message: 'The resource could not be found.' }));
   });
 

@@ -15,6 +15,9 @@ describe('versions and identity', () => {
     expect(v.json.versions[0]).toMatchObject({ id: 'v2.15', status: 'CURRENT' });
     expect(v.json.versions.map((x: { id: string }) => x.id)).toContain('v2.6');
     expect((await h.req('GET', '/', { token: null })).status).toBe(300);
+    const unknown = await h.req('GET', '/v3/images');
+    expect(unknown.status).toBe(300);
+    expect(unknown.json.versions).toEqual(v.json.versions);
     expect((await h.req('GET', '/healthcheck', { token: null })).text).toBe('OK');
   });
 
