@@ -54,6 +54,7 @@ describe('glance-direct end to end', () => {
     expect(readdirSync(h.server.runtime.staging.dir).filter((f) => f.startsWith(id))).toEqual([]);
     expect((await h.req('PUT', `/v2/images/${id}/stage`, { payload: 'again', headers: octet })).text).toContain('Image status transition from active to uploading is not allowed');
     const full = (await h.req('GET', `/v2/images/${id}/tasks`)).json.tasks[0];
+    expect(full.created_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}$/);
     expect(full.progress.phases.map((p: { phase: string }) => p.phase)).toEqual(expect.arrayContaining(['ImageLock', 'VerifyStaging', 'ImportToStore', 'CompleteTask']));
   });
 
