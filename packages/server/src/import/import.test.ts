@@ -99,6 +99,21 @@ describe('glance-direct end to end', () => {
     expect((await waitTask(id)).status).toBe('success');
   });
 
+  it('an import that loses the lock to a concurrent one answers 409 and leaves no task behind', async () => {
+    h = await harness();
+    const { id } = await newImage();
+    await h.req('PUT', `/v2/images/${id}/stage`, { payload: 'abc', headers: octet });
+    const images = h.server.runtime.db.images;
+    const take = images.setPropertyIfAbsent.bind(images);
+    // The other import took the lock between this call's checks and its own attempt.
+    images.setPropertyIfAbsent = async () => { images.setPropertyIfAbsent = take; return false; };
+    const r = await h.req('POST', `/v2/images/${id}/import`, { body: { method: { name: 'glance-direct' } } });
+    expect(r.status).toBe(409);
+    expect(r.text).toContain(`New operation on image '${id}' is not permitted as prior operation is still in progress`);
+    expect((await h.req('GET', `/v2/images/${id}/tasks`)).json.tasks).toEqual([]);
+    expect((await h.req('GET', `/v2/images/${id}`)).json.status).toBe('uploading');
+  });
+
   it('a plugin that throws: task failure with the reason, image back to uploading with staged data intact, lock released, retry works', async () => {
     let fail = true;
     h = await harness({
