@@ -34,8 +34,10 @@ export interface RunningServer {
   output(): { stdout: string; stderr: string };
   /** `glance-import token create` against this data dir. */
   token(user: string, project: string, roles: readonly string[]): Promise<string>;
-  /** SIGTERM, then wait for the exit (SIGKILL after 10 s); resolves to the exit code. */
+  /** SIGTERM (the server drains running imports), then wait for the exit (SIGKILL after 10 s); resolves to the exit code. */
   stop(): Promise<number | null>;
+  /** SIGKILL: a crash, nothing drained. */
+  kill(): Promise<void>;
 }
 
 /**
@@ -67,6 +69,12 @@ export function serve(dataDir: string, args: readonly string[] = [], o: { cwd?: 
           await exited.finally(() => clearTimeout(kill));
         }
         return child.exitCode;
+      },
+      async kill() {
+        if (child.exitCode === null && child.signalCode === null) {
+          child.kill('SIGKILL');
+          await exited;
+        }
       },
     };
     const onData = () => {
