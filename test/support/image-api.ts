@@ -3,6 +3,7 @@ import net from 'node:net';
 export interface ApiAnswer {
   status: number;
   headers: Headers;
+  body: Buffer;
   text: string;
   json: any;
 }
@@ -30,10 +31,11 @@ export class ImageApi {
     let body = o.body;
     if (o.json !== undefined) { body = JSON.stringify(o.json); headers['Content-Type'] ??= 'application/json'; }
     const res = await fetch(`${this.url}${path}`, { method, headers, ...(body !== undefined ? { body } : {}) });
-    const text = await res.text();
+    const data = Buffer.from(await res.arrayBuffer());
+    const text = data.toString();
     let json: unknown;
     try { json = JSON.parse(text); } catch { json = undefined; }
-    return { status: res.status, headers: res.headers, text, json };
+    return { status: res.status, headers: res.headers, body: data, text, json };
   }
 
   async create(extra: Record<string, unknown> = {}): Promise<string> {
