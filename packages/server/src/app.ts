@@ -5,7 +5,7 @@ import { EntryPointRegistry, isGlanceImportError, giError, resolveImportPlugins,
 import { openDatabase, type Database } from '@glance-import/db';
 import { PolicyEnforcer } from '@glance-import/policy';
 import { StagingArea } from '@glance-import/store';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { pino, type Logger, type LoggerOptions } from 'pino';
 import { sendError, toApiError } from './http/errors.js';
 import { identify } from './http/identity.js';
@@ -83,7 +83,7 @@ export async function createServer(o: ServerOptions): Promise<GlanceServer> {
   const app = Fastify({
     loggerInstance: log,
     genReqId: () => `req-${randomUUID()}`,
-    requestIdLogLabel: 'request_id',
+    logController: new LogController({ requestIdLogLabel: 'request_id' }),
     // Large uploads stream through; only JSON bodies are bounded.
     bodyLimit: 1024 * 1024,
     return503OnClosing: true,
