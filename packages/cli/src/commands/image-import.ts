@@ -1,7 +1,7 @@
 import { createReadStream, statSync } from 'node:fs';
 import { Readable, Transform } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { EXIT, UsageError, type Io } from '../io.js';
+import { EXIT, RemoteError, UsageError, type Io } from '../io.js';
 import { ProgressBar } from '../progress-bar.js';
 
 export interface ImageImportArgs {
@@ -22,12 +22,19 @@ async function call(c: Client, method: string, path: string, init: { body?: unkn
   let body: string | ReadableStream | undefined;
   if (init.stream) body = init.stream;
   else if (init.body !== undefined) { body = JSON.stringify(init.body); headers['Content-Type'] ??= 'application/json'; }
-  const res = await fetch(`${c.endpoint}${path}`, { method, headers, ...(body ? { body } : {}), ...(init.stream ? { duplex: 'half' } : {}) } as RequestInit);
+  let res: Response;
+  try {
+    res = await fetch(`${c.endpoint}${path}`, { method, headers, ...(body ? { body } : {}), ...(init.stream ? { duplex: 'half' } : {}) } as RequestInit);
+  } catch (e) {
+    const cause = (e as { cause?: { code?: string; message?: string } }).cause;
+    throw new RemoteError(`${method} ${c.endpoint}${path} failed: ${cause?.code ?? cause?.message ?? (e as Error).message}`);
+  }
   if (!res.ok) {
     const text = await res.text();
-    let message = text;
-    try { const j = JSON.parse(text) as { message?: string; error_code?: string }; message = `${j.error_code ? `${j.error_code}: ` : ''}${j.message ?? text}`; } catch { /* not JSON */ }
-    throw new Error(`${method} ${path} answered ${res.status}: ${message.replace(/<br \/>/g, ' ').trim()}`);
+    let j: { message?: string; error_code?: string; hint?: string } = {};
+    try { j = JSON.parse(text) as typeof j; } catch { /* not JSON: a proxy's page */ }
+    const message = (j.message ?? text.replace(/<[^>]*>/g, ' ')).replace(/\s+/g, ' ').trim();
+    throw new RemoteError(`${method} ${path} answered ${res.status}: ${message}`, j.error_code ?? res.headers.get('x-glance-import-error-code') ?? undefined, j.hint);
   }
   return res;
 }
