@@ -2,6 +2,7 @@ import { createReadStream, statSync } from 'node:fs';
 import { Readable, Transform } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { EXIT, RemoteError, UsageError, type Io } from '../io.js';
+import { PhaseBars, type TaskProgress } from '../phase-bars.js';
 import { ProgressBar } from '../progress-bar.js';
 
 export interface ImageImportArgs {
@@ -69,33 +70,28 @@ export async function imageImport(args: ImageImportArgs, positionals: string[], 
   const stream = Readable.toWeb(createReadStream(file, { highWaterMark: 1024 * 1024 }).pipe(counter)) as ReadableStream;
   await call(c, 'PUT', `/v2/images/${image.id}/stage`, { stream, headers: { 'Content-Type': 'application/octet-stream' } });
   upload.done();
-  await call(c, 'POST', `/v2/images/${image.id}/import`, { body: { method: { name: method } } });
+  const started = await call(c, 'POST', `/v2/images/${image.id}/import`, { body: { method: { name: method } } });
   if (!args.wait) return EXIT.ok;
 
+  // This call's task is the one recorded with its request id (another client may import the same image).
+  const requestId = started.headers.get('x-openstack-request-id');
   const interval = Number(args['poll-interval'] ?? 0.5) * 1000;
-  const bars = new Map<string, ProgressBar>();
-  let current: string | undefined;
+  const phases = new PhaseBars(errWrite, tty);
   for (;;) {
     const img = await (await call(c, 'GET', `/v2/images/${image.id}`)).json() as { status: string };
-    const tasks = (await (await call(c, 'GET', `/v2/images/${image.id}/tasks`)).json() as { tasks: Array<{ status: string; message: string; progress?: { phase: string; bytesDone?: number; bytesTotal?: number } | null }> }).tasks;
-    const task = tasks[0];
-    const p = task?.progress;
-    if (p && p.phase !== current) {
-      if (current) bars.get(current)?.done();
-      current = p.phase;
-      bars.set(current, new ProgressBar(current.padEnd(7), errWrite, tty));
-    }
-    if (p && current && p.bytesDone !== undefined) bars.get(current)!.update(p.bytesDone, p.bytesTotal);
+    const tasks = (await (await call(c, 'GET', `/v2/images/${image.id}/tasks`)).json() as { tasks: Array<{ status: string; message: string; request_id: string | null; progress?: TaskProgress | null }> }).tasks;
+    const task = tasks.find((t) => requestId && t.request_id === requestId) ?? tasks[0];
     if (task?.status === 'success' && img.status === 'active') {
-      if (current) bars.get(current)?.done();
+      phases.show(task.progress);
       errWrite(`image ${image.id} is active\n`);
       return EXIT.ok;
     }
     if (task?.status === 'failure') {
-      if (current) bars.get(current)?.done('failed');
-      io.err(`import failed: ${task.message} (image ${image.id} is ${img.status})`);
+      phases.show(task.progress, 'failed');
+      io.err(`import failed: ${task.message.replace(/\s+/g, ' ')} (image ${image.id} is ${img.status})`);
       return EXIT.failed;
     }
+    phases.show(task?.progress);
     await sleep(interval);
   }
 }
