@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, accessSync, constants } from 'node:fs';
 import path from 'node:path';
-import { EntryPointRegistry, isGlanceImportError, giError, resolveImportPlugins, type GlanceConfig } from '@glance-import/core';
+import { EntryPointRegistry, IMPORT_PLUGINS_NAMESPACE, isGlanceImportError, giError, resolveImportPlugins, type GlanceConfig } from '@glance-import/core';
 import { openDatabase, type Database } from '@glance-import/db';
 import { PolicyEnforcer } from '@glance-import/policy';
 import { StagingArea } from '@glance-import/store';
@@ -62,7 +62,10 @@ export async function createServer(o: ServerOptions): Promise<GlanceServer> {
   const staging = new StagingArea(stores.stagingDir);
   const policyFile = gi.policy_file ?? [path.join(dataDir, 'policy.yaml'), path.join(dataDir, 'policy.json')].find((f) => existsSync(f));
   const policy = await PolicyEnforcer.load({ ...(policyFile ? { file: policyFile } : {}) });
-  const registry = o.registry ?? EntryPointRegistry.discover({ root: o.root ?? process.cwd(), dirs: gi.plugin_dirs });
+  // Plugins are looked for only when the config names some: a service without plugins needs no host app.
+  const registry = o.registry ?? (config.values.image_import_opts.image_import_plugins.length
+    ? EntryPointRegistry.discover({ root: o.root ?? process.cwd(), dirs: gi.plugin_dirs })
+    : EntryPointRegistry.fromExtensions(IMPORT_PLUGINS_NAMESPACE, {}));
   const { plugins, warnings } = await resolveImportPlugins(registry, config);
   for (const w of warnings) log.warn({ error_code: w.code }, w.message);
   const executor = new ImportExecutor();
