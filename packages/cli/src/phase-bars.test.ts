@@ -22,7 +22,13 @@ describe('PhaseBars', () => {
 
   it('marks the phase the import failed in', () => {
     const { out, write } = lines();
-    new PhaseBars(write, false).show({ phase: 'gate', phases: [{ phase: 'ImageLock', endedAt: t }, { phase: 'Gate', endedAt: t }] }, 'failed');
+    new PhaseBars(write, false).end({ phase: 'gate', phases: [{ phase: 'ImageLock', endedAt: t }, { phase: 'Gate', endedAt: t }] }, 'failed');
     expect(out).toEqual(['ImageLock done', 'Gate    failed']);
+  });
+
+  it('when the task has ended, a phase still open in the last snapshot is shown done', () => {
+    const { out, write } = lines();
+    new PhaseBars(write, false).end({ phase: 'CompleteTask', phases: [{ phase: 'ImportToStore', endedAt: t, bytes: 1 }, { phase: 'CompleteTask' }] });
+    expect(out.filter((l) => !l.includes('['))).toEqual(['ImportToStore done', 'CompleteTask done']);
   });
 });

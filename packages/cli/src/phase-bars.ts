@@ -18,19 +18,29 @@ export class PhaseBars {
 
   constructor(private readonly write: (s: string) => void, private readonly tty: boolean) {}
 
-  /** Print what the progress object shows; with `failed`, the last phase is where the import failed. */
-  show(p: TaskProgress | null | undefined, failed?: string): void {
+  /** Print what the progress object shows so far; the running phase moves with its bytes. */
+  show(p: TaskProgress | null | undefined): void {
+    this.print(p, undefined);
+  }
+
+  /** The task ended: print every phase left, the last one with `note` ('failed' where the import failed). */
+  end(p: TaskProgress | null | undefined, note = 'done'): void {
+    this.print(p, note);
+  }
+
+  private print(p: TaskProgress | null | undefined, lastNote: string | undefined): void {
     const phases = p?.phases ?? [];
     for (let i = this.ended; i < phases.length; i++) {
       const ph = phases[i]!;
       const bar = (this.bars[i] ??= new ProgressBar(ph.phase.padEnd(7), this.write, this.tty));
-      const failedHere = failed !== undefined && i === phases.length - 1;
-      if (!ph.endedAt && !failedHere) {
+      const last = i === phases.length - 1;
+      if (!ph.endedAt && lastNote === undefined) {
         if (p?.bytesDone !== undefined) bar.update(p.bytesDone, p.bytesTotal);
         return;
       }
-      if (ph.bytes !== undefined && !failedHere) bar.update(ph.bytes, ph.bytes);
-      bar.done(failedHere ? failed : 'done');
+      const note = last && lastNote !== undefined ? lastNote : 'done';
+      if (ph.bytes !== undefined && note === 'done') bar.update(ph.bytes, ph.bytes);
+      bar.done(note);
       this.ended = i + 1;
     }
   }

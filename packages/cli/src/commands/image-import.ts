@@ -82,12 +82,12 @@ export async function imageImport(args: ImageImportArgs, positionals: string[], 
     const tasks = (await (await call(c, 'GET', `/v2/images/${image.id}/tasks`)).json() as { tasks: Array<{ status: string; message: string; request_id: string | null; progress?: TaskProgress | null }> }).tasks;
     const task = tasks.find((t) => requestId && t.request_id === requestId) ?? tasks[0];
     if (task?.status === 'success' && img.status === 'active') {
-      phases.show(task.progress);
+      phases.end(task.progress);
       errWrite(`image ${image.id} is active\n`);
       return EXIT.ok;
     }
     if (task?.status === 'failure') {
-      phases.show(task.progress, 'failed');
+      phases.end(task.progress, 'failed');
       io.err(`import failed: ${task.message.replace(/\s+/g, ' ')} (image ${image.id} is ${img.status})`);
       return EXIT.failed;
     }
