@@ -8,6 +8,7 @@ import { StagingArea } from '@glance-import/store';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { pino, type Logger, type LoggerOptions } from 'pino';
 import { sendError, toApiError } from './http/errors.js';
+import { registerBodyParsers } from './http/body.js';
 import { identify } from './http/identity.js';
 import { ImportExecutor } from './import/executor.js';
 import { Metrics } from './metrics.js';
@@ -21,7 +22,6 @@ import { versionPrefixes, versionRoutes, versionsDocument } from './routes/versi
 import type { Runtime } from './runtime.js';
 import { buildStores } from './stores.js';
 import { imageView } from './views/image.js';
-import { PATCH_V20, PATCH_V21 } from './images/patch.js';
 
 export interface ServerOptions {
   config: GlanceConfig;
@@ -43,6 +43,8 @@ export interface GlanceServer {
   close(): Promise<void>;
 }
 
+/** Large uploads stream through; only JSON bodies are bounded. */
+const BODY_LIMIT = 1024 * 1024;
 const OPEN_ROUTES = new Set(['/', '/versions', '/healthcheck', '/v2', '/v2/']);
 
 /** Build the Image API server on the embedded default: SQLite, file stores and staging under `dataDir`. */
@@ -87,8 +89,7 @@ export async function createServer(o: ServerOptions): Promise<GlanceServer> {
     loggerInstance: log,
     genReqId: () => `req-${randomUUID()}`,
     logController: new LogController({ requestIdLogLabel: 'request_id' }),
-    // Large uploads stream through; only JSON bodies are bounded.
-    bodyLimit: 1024 * 1024,
+    bodyLimit: BODY_LIMIT,
     return503OnClosing: true,
     routerOptions: { ignoreTrailingSlash: true },
     rewriteUrl: (req) => {
@@ -99,15 +100,7 @@ export async function createServer(o: ServerOptions): Promise<GlanceServer> {
     },
   }) as unknown as FastifyInstance;
   app.decorateRequest('caller', undefined);
-  app.addContentTypeParser('application/octet-stream', (_req, _payload, done) => done(null, undefined));
-  app.addContentTypeParser([PATCH_V20, PATCH_V21], { parseAs: 'string' }, (_req, body, done) => {
-    try { done(null, JSON.parse(String(body))); } catch { done(giError('GI_API_BAD_REQUEST', { message: 'Malformed JSON in request body.' }), undefined); }
-  });
-  app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
-    if (String(body).trim() === '') { done(null, undefined); return; }
-    try { done(null, JSON.parse(String(body))); } catch { done(giError('GI_API_BAD_REQUEST', { message: 'Malformed JSON in request body.' }), undefined); }
-  });
+  registerBodyParsers(app, BODY_LIMIT);
 
   const routes: Array<{ re: RegExp; method: string }> = [];
   app.addHook('onRoute', (r) => {
