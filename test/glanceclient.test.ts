@@ -253,6 +253,14 @@ describe('python-glanceclient against glance-import serve', () => {
     // Legacy import tasks are not run here; like a Glance that refuses their input, the task fails with the reason.
     expect(await admin.ok('tasks.get', [created.id])).toMatchObject({ status: 'failure', message: expect.stringContaining('Legacy import tasks are not supported') });
     expect(await admin.fails('tasks.create', [], { type: 'bogus', input: {} })).toMatchObject({ type: 'TypeError', status: null }); // the client's schema check
+
+    // Glance's test_task_lifecycle: a created task has an absolute Location; tasks cannot be deleted.
+    const posted = await admin.http('POST', '/v2/tasks', { headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ type: 'import', input }) });
+    expect(posted.status).toBe(201);
+    expect(posted.headers.location).toBe(`${server.url}/v2/tasks/${posted.json.id}`);
+    const deleted = await admin.http('DELETE', `/v2/tasks/${taskId}`);
+    expect(deleted).toMatchObject({ status: 405, headers: { allow: 'GET' } });
+    expect(deleted.text).toContain('This operation is currently not permitted on Glance Tasks. They are auto deleted after reaching the time based on their expires_at property.');
   });
 
   it('answers ids that are not UUIDs, and unknown ones, with 404 on every image call', async () => {

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gatePluginConfig } from './support/gate-plugin.js';
 import { serve, tempDir, type RunningServer } from './support/glance-server.js';
@@ -16,6 +17,7 @@ const work = tempDir('failures');
 const dataDir = path.join(work.dir, 'data');
 const storeDir = path.join(dataDir, 'images');
 const stagingDir = path.join(dataDir, 'staging');
+const SIZE_CAP = 4 * 1024 * 1024;
 let conf: string;
 let server: RunningServer;
 let api: ImageApi;
@@ -25,7 +27,7 @@ const stagedFiles = (id: string) => readdirSync(stagingDir).filter((f) => f.star
 const storedFiles = (id: string) => (existsSync(storeDir) && statSync(storeDir).isDirectory() ? readdirSync(storeDir).filter((f) => f.startsWith(id)) : []);
 
 beforeAll(async () => {
-  conf = gatePluginConfig(work.dir);
+  conf = gatePluginConfig(work.dir, `\n[DEFAULT]\nimage_size_cap = ${SIZE_CAP}\n`);
   server = await serve(dataDir, ['--config-file', conf]);
   api = new ImageApi(server.url, await server.token('alice', 'p1', ['member', 'reader']));
 }, 60_000);
@@ -119,7 +121,7 @@ describe('import failures through a real server process', () => {
     ['file', 'destroy', 'a client that disconnects mid-upload'],
   ] as const)('%s/%s — %s: the partial data is removed and the image is queued again', async (target, close, _what) => {
     const id = await api.create();
-    await partialUpload(server.url, api.token, `/v2/images/${id}/${target}`, { declared: 8_000_000, send: 1_000_000, close });
+    await partialUpload(server.url, api.token, `/v2/images/${id}/${target}`, { declared: 3_000_000, send: 1_000_000, close });
     let image = await api.image(id);
     for (let i = 0; i < 100 && image.status !== 'queued'; i++) { await new Promise((r) => setTimeout(r, 20)); image = await api.image(id); }
     expect(image).toMatchObject({ status: 'queued', size: null, checksum: null });
@@ -128,6 +130,20 @@ describe('import failures through a real server process', () => {
     // Nothing is left behind that would refuse the next attempt.
     const data = randomBytes(1000);
     expect((await api.call('PUT', `/v2/images/${id}/${target}`, { body: data, headers: { 'Content-Type': 'application/octet-stream' } })).status).toBe(204);
+  });
+
+  it.each(['stage', 'file'])('%s over image_size_cap: 413 "The incoming image is too large", nothing kept, the image queued', async (target) => {
+    const id = await api.create();
+    // Chunked (no Content-Length), so the cap is found while the data streams, as in Glance's test_image_size_cap.
+    const body = Readable.toWeb(Readable.from([Buffer.alloc(SIZE_CAP, 1), Buffer.alloc(1, 1)])) as ReadableStream;
+    const r = await fetch(`${server.url}/v2/images/${id}/${target}`, {
+      method: 'PUT', headers: { 'X-Auth-Token': api.token, 'Content-Type': 'application/octet-stream' }, body, duplex: 'half',
+    } as RequestInit);
+    expect(r.status).toBe(413);
+    expect(await r.text()).toContain('The incoming image is too large');
+    expect(await api.image(id)).toMatchObject({ status: 'queued', size: null, checksum: null });
+    expect(stagedFiles(id)).toEqual([]);
+    expect(storedFiles(id)).toEqual([]);
   });
 
   it('a server killed during an import: on restart the task fails as interrupted and the image is back to uploading', async () => {
@@ -200,6 +216,16 @@ describe('malformed requests answer Glance\'s 4xx and change nothing', () => {
     // Unknown keys are ignored, as Glance does.
     expect((await imp('{"method":{"name":"glance-direct","x":1},"zzz":1}')).status).toBe(202);
     expect((await api.settled(id)).image.status).toBe('active');
+  });
+
+  it('a body where Glance expects none answers 400 "A body is not expected with this request."', async () => {
+    const id = await api.create();
+    for (const [method, route] of [['GET', `/v2/images/${id}`], ['DELETE', `/v2/images/${id}`], ['GET', `/v2/images/${id}/file`], ['PUT', `/v2/images/${id}/tags/t`], ['GET', '/v2/schemas/image'], ['GET', '/v2/info/import']] as const) {
+      const r = await api.raw(method, route, '{}');
+      expect(r.status, `${method} ${route}`).toBe(400);
+      expect(r.text).toContain('A body is not expected with this request.');
+    }
+    expect(await api.image(id)).toMatchObject({ status: 'queued', tags: [] });
   });
 
   it('ids that are not UUIDs answer 404 on every image route', async () => {

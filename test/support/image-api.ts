@@ -1,3 +1,4 @@
+import http from 'node:http';
 import net from 'node:net';
 
 export interface ApiAnswer {
@@ -36,6 +37,19 @@ export class ImageApi {
     let json: unknown;
     try { json = JSON.parse(text); } catch { json = undefined; }
     return { status: res.status, headers: res.headers, body: data, text, json };
+  }
+
+  /** Through node:http, which (unlike fetch) sends a body with any method, e.g. a GET with a body. */
+  raw(method: string, path: string, body: string): Promise<{ status: number; text: string }> {
+    return new Promise((resolve, reject) => {
+      const req = http.request(`${this.url}${path}`, { method, headers: { 'X-Auth-Token': this.token, 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) } }, (res) => {
+        let text = '';
+        res.on('data', (d: Buffer) => { text += d.toString(); });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
   }
 
   async create(extra: Record<string, unknown> = {}): Promise<string> {
