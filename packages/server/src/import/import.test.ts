@@ -3,6 +3,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { definePlugin, defineTask, linearFlow } from '@glance-import/core';
+import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { harness, type Harness } from '../testing/harness.js';
 
@@ -146,8 +147,9 @@ describe('glance-direct end to end', () => {
     expect(readdirSync(h.server.runtime.staging.dir).filter((f) => f.startsWith(id))).toEqual([]);
   });
 
-  it('a client that disconnects mid-stage: partial data removed, image back to queued', async () => {
-    h = await harness();
+  it('a client that disconnects mid-stage: partial data removed, image back to queued, not logged as a server error', async () => {
+    const lines: Array<{ level: number; msg: string }> = [];
+    h = await harness({ logger: pino({ level: 'info' }, { write: (l: string) => { lines.push(JSON.parse(l)); } }) });
     const { id } = await newImage();
     const url = await h.server.listen('127.0.0.1', 0);
     await new Promise<void>((resolve) => {
@@ -161,6 +163,7 @@ describe('glance-direct end to end', () => {
     }
     expect((await h.req('GET', `/v2/images/${id}`)).json).toMatchObject({ status: 'queued', size: null });
     expect(readdirSync(h.server.runtime.staging.dir).filter((f) => f.startsWith(id))).toEqual([]);
+    expect(lines.filter((l) => l.level >= 50)).toEqual([]);
   });
 
   it('an ordinary user imports while /v2/tasks stays closed to them (the seed task-policy split)', async () => {

@@ -22,6 +22,11 @@ function clientGone(request: FastifyRequest): AbortSignal {
   return ac.signal;
 }
 
+/** A transfer the client broke off is the client's doing (4xx), not a server error to log and count as 500. */
+function clientsFault(e: unknown, gone: AbortSignal): unknown {
+  return gone.aborted ? badRequest('The client went away before the end of the image data; nothing was kept.') : e;
+}
+
 function parseRange(header: string, size: number): { start: number; end: number } | 'unsatisfiable' | undefined {
   const m = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
   if (!m || (m[1] === '' && m[2] === '')) return 'unsatisfiable';
@@ -53,8 +58,9 @@ export function imageDataRoutes(app: FastifyInstance, rt: Runtime): void {
       .catch((e: { code?: string }) => { throw e.code === 'GI_DB_CONFLICT' ? conflict(`Image status transition from ${image.status} to uploading is not allowed`) : e; });
     const inspector = new StreamInspector();
     const head = new Head();
+    const gone = clientGone(request);
     try {
-      const res = await rt.staging.write(image.id, tap(request.raw, (c) => { inspector.update(c); head.push(c); }), { maxBytes: cap(), signal: clientGone(request), hashAlgo: hashAlgo() });
+      const res = await rt.staging.write(image.id, tap(request.raw, (c) => { inspector.update(c); head.push(c); }), { maxBytes: cap(), signal: gone, hashAlgo: hashAlgo() });
       const verdict = judgeFormat(image, inspector.result(inspectOpts(image.disk_format)), head.bytes, formatPolicy());
       if (verdict.warning) request.log.warn({ image_id: image.id }, verdict.warning);
       rt.metrics.bytesStaged.add({}, res.size);
@@ -63,7 +69,7 @@ export function imageDataRoutes(app: FastifyInstance, rt: Runtime): void {
       // A failed stage leaves nothing: no data, and the image queued so the user can stage again.
       await rt.staging.remove(image.id).catch(() => {});
       await rt.db.images.update(image.id, { columns: { status: 'queued', size: null } }, { fromStatus: ['uploading'] }).catch(() => {});
-      throw e;
+      throw clientsFault(e, gone);
     }
     return reply.code(204).send();
   });
@@ -94,8 +100,9 @@ export function imageDataRoutes(app: FastifyInstance, rt: Runtime): void {
     const inspector = new StreamInspector();
     const head = new Head();
     let location: string | undefined;
+    const gone = clientGone(request);
     try {
-      const res = await driver.add(image.id, tap(request.raw, (c) => { inspector.update(c); head.push(c); }), { maxBytes: cap(), signal: clientGone(request), hashAlgo: hashAlgo() });
+      const res = await driver.add(image.id, tap(request.raw, (c) => { inspector.update(c); head.push(c); }), { maxBytes: cap(), signal: gone, hashAlgo: hashAlgo() });
       location = res.location;
       const result = inspector.result(inspectOpts(image.disk_format));
       judgeFormat(image, result, head.bytes, { ...formatPolicy(), acceptCompressed: false });
@@ -111,7 +118,7 @@ export function imageDataRoutes(app: FastifyInstance, rt: Runtime): void {
       for (const l of fresh?.locations ?? []) if (l.url === location) await rt.db.images.removeLocation(image.id, l.id);
       await rt.db.images.update(image.id, { columns: { status: 'queued', size: null, checksum: null, os_hash_algo: null, os_hash_value: null } }, { fromStatus: ['saving', 'active'] }).catch(() => {});
       if (isGlanceImportError(e, 'GI_DB_NOT_FOUND')) throw giError('GI_API_GONE', { message: 'Image was deleted during upload; the uploaded data was removed.' });
-      throw e;
+      throw clientsFault(e, gone);
     }
     return reply.code(204).send();
   });
