@@ -121,12 +121,15 @@ describe('import failures through a real server process', () => {
     ['file', 'destroy', 'a client that disconnects mid-upload'],
   ] as const)('%s/%s — %s: the partial data is removed and the image is queued again', async (target, close, _what) => {
     const id = await api.create();
+    const logged = server.output().stdout.length;
     await partialUpload(server.url, api.token, `/v2/images/${id}/${target}`, { declared: 3_000_000, send: 1_000_000, close });
     let image = await api.image(id);
     for (let i = 0; i < 100 && image.status !== 'queued'; i++) { await new Promise((r) => setTimeout(r, 20)); image = await api.image(id); }
     expect(image).toMatchObject({ status: 'queued', size: null, checksum: null });
     expect(stagedFiles(id)).toEqual([]);
     expect(storedFiles(id)).toEqual([]);
+    // The client's doing, not the server's: nothing at error level in the server's log.
+    expect(server.output().stdout.slice(logged).split('\n').filter((l) => l.startsWith('{"level":50'))).toEqual([]);
     // Nothing is left behind that would refuse the next attempt.
     const data = randomBytes(1000);
     expect((await api.call('PUT', `/v2/images/${id}/${target}`, { body: data, headers: { 'Content-Type': 'application/octet-stream' } })).status).toBe(204);

@@ -22,9 +22,14 @@ function clientGone(request: FastifyRequest): AbortSignal {
   return ac.signal;
 }
 
-/** A transfer the client broke off is the client's doing (4xx), not a server error to log and count as 500. */
+/**
+ * A transfer the client broke off is the client's doing (4xx), not a server error to log and count
+ * as 500. Only the read itself failing counts: a refusal of ours (size cap, format) also ends the
+ * request early, and keeps its own answer.
+ */
 function clientsFault(e: unknown, gone: AbortSignal): unknown {
-  return gone.aborted ? badRequest('The client went away before the end of the image data; nothing was kept.') : e;
+  const brokenRead = isGlanceImportError(e, 'GI_STORE_ABORTED') || isGlanceImportError(e, 'GI_STORE_SOURCE_FAILED');
+  return gone.aborted && brokenRead ? badRequest('The client went away before the end of the image data; nothing was kept.') : e;
 }
 
 function parseRange(header: string, size: number): { start: number; end: number } | 'unsatisfiable' | undefined {
