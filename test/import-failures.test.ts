@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,15 +16,21 @@ import { ImageApi, partialUpload } from './support/image-api.js';
 const work = tempDir('failures');
 const dataDir = path.join(work.dir, 'data');
 const storeDir = path.join(dataDir, 'images');
-const stagingDir = path.join(dataDir, 'staging');
 const SIZE_CAP = 4 * 1024 * 1024;
 let conf: string;
 let server: RunningServer;
 let api: ImageApi;
 
+/** A server under test: how to call it and where its data is. */
+interface Site { api: ImageApi; dataDir: string }
+const main = (): Site => ({ api, dataDir });
+
 const md5 = (b: Buffer) => createHash('md5').update(b).digest('hex');
-const stagedFiles = (id: string) => readdirSync(stagingDir).filter((f) => f.startsWith(id));
-const storedFiles = (id: string) => (existsSync(storeDir) && statSync(storeDir).isDirectory() ? readdirSync(storeDir).filter((f) => f.startsWith(id)) : []);
+const stagedFiles = (id: string, site = main()) => readdirSync(path.join(site.dataDir, 'staging')).filter((f) => f.startsWith(id));
+const storedFiles = (id: string, site = main()) => {
+  const dir = path.join(site.dataDir, 'images');
+  return existsSync(dir) && statSync(dir).isDirectory() ? readdirSync(dir).filter((f) => f.startsWith(id)) : [];
+};
 
 beforeAll(async () => {
   conf = gatePluginConfig(work.dir, `\n[DEFAULT]\nimage_size_cap = ${SIZE_CAP}\n`);
@@ -37,29 +43,29 @@ afterAll(async () => {
   work.remove();
 });
 
-async function staged(extra: Record<string, unknown> = {}, data = randomBytes(200_000)): Promise<{ id: string; data: Buffer }> {
+async function staged(extra: Record<string, unknown> = {}, data = randomBytes(200_000), { api } = main()): Promise<{ id: string; data: Buffer }> {
   const id = await api.create(extra);
   expect((await api.stage(id, data)).status).toBe(204);
   return { id, data };
 }
 
 /** The state every failed glance-direct import must leave: ready to be imported again. */
-async function expectBackToUploading(id: string, data: Buffer, message: RegExp): Promise<void> {
-  const { image, task } = await api.settled(id);
+async function expectBackToUploading(id: string, data: Buffer, message: RegExp, site = main()): Promise<void> {
+  const { image, task } = await site.api.settled(id);
   expect(task).toMatchObject({ status: 'failure', message: expect.stringMatching(message) });
   expect(image).toMatchObject({ status: 'uploading', size: data.length, checksum: null, os_hash_value: null, os_glance_importing_to_stores: '' });
   expect(image.os_glance_import_task).toBeUndefined();
-  expect(stagedFiles(id)).toEqual([id]);
-  expect(statSync(path.join(stagingDir, id)).size).toBe(data.length);
-  expect(storedFiles(id)).toEqual([]);
+  expect(stagedFiles(id, site)).toEqual([id]);
+  expect(statSync(path.join(site.dataDir, 'staging', id)).size).toBe(data.length);
+  expect(storedFiles(id, site)).toEqual([]);
 }
 
-async function expectImportsAgain(id: string, data: Buffer): Promise<void> {
-  expect((await api.importDirect(id)).status).toBe(202);
-  const { image, task } = await api.settled(id);
+async function expectImportsAgain(id: string, data: Buffer, site = main()): Promise<void> {
+  expect((await site.api.importDirect(id)).status).toBe(202);
+  const { image, task } = await site.api.settled(id);
   expect(task.status).toBe('success');
   expect(image).toMatchObject({ status: 'active', checksum: md5(data), size: data.length });
-  expect(stagedFiles(id)).toEqual([]);
+  expect(stagedFiles(id, site)).toEqual([]);
 }
 
 const patch = (id: string, ops: unknown) => api.call('PATCH', `/v2/images/${id}`, { json: ops, headers: { 'Content-Type': 'application/openstack-images-v2.1-json-patch' } });
@@ -85,6 +91,28 @@ describe('import failures through a real server process', () => {
       mkdirSync(storeDir);
     }
     await expectImportsAgain(id, data);
+  });
+
+  it('a store the server user may not write (read-only, the server not root): the reason names EACCES; once writable the import succeeds', async () => {
+    // Root writes anywhere: as root, this server runs as nobody.
+    const user = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
+    const base = path.join(work.dir, 'read-only');
+    const site: Site = { api, dataDir: path.join(base, 'data') };
+    mkdirSync(site.dataDir, { recursive: true });
+    chmodSync(work.dir, 0o755);
+    if (user.uid !== undefined) chownSync(site.dataDir, user.uid, user.gid);
+    const other = await serve(site.dataDir, [], user);
+    try {
+      site.api = new ImageApi(other.url, other.adminToken!);
+      const { id, data } = await staged({}, randomBytes(100_000), site);
+      chmodSync(path.join(site.dataDir, 'images'), 0o555);
+      expect((await site.api.importDirect(id)).status).toBe(202);
+      await expectBackToUploading(id, data, /^Writing to store\(s\) local failed: local: Store 'local' cannot be written: .*EACCES/, site);
+      chmodSync(path.join(site.dataDir, 'images'), 0o755);
+      await expectImportsAgain(id, data, site);
+    } finally {
+      await other.stop();
+    }
   });
 
   it('while an import runs it holds the lock; a second import gets 409; the image is importing until it ends', async () => {

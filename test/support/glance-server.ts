@@ -41,13 +41,15 @@ export interface RunningServer {
 }
 
 /**
- * Start `glance-import serve --data-dir DIR --port 0 [ARGS]` and wait for its banner. The port comes
- * from the OS; the banner's URL and admin token are parsed, as a script reading stdout would.
+ * Start `glance-import serve --data-dir DIR --port 0 [ARGS]` (as another user with `uid`/`gid`) and
+ * wait for its banner. The port comes from the OS; the banner's URL and admin token are parsed, as a
+ * script reading stdout would.
  */
-export function serve(dataDir: string, args: readonly string[] = [], o: { cwd?: string; env?: Record<string, string> } = {}): Promise<RunningServer> {
+export function serve(dataDir: string, args: readonly string[] = [], o: { cwd?: string; env?: Record<string, string>; uid?: number; gid?: number } = {}): Promise<RunningServer> {
   assertBuilt();
   const child = spawn(process.execPath, [CLI, 'serve', '--data-dir', dataDir, '--port', '0', ...args], {
     cwd: o.cwd ?? REPO, env: cleanEnv(o.env ?? {}), stdio: ['ignore', 'pipe', 'pipe'],
+    ...(o.uid !== undefined ? { uid: o.uid } : {}), ...(o.gid !== undefined ? { gid: o.gid } : {}),
   });
   let stdout = '';
   let stderr = '';
