@@ -1,8 +1,8 @@
-import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cli, serve, tempDir } from './support/glance-server.js';
+import { cli, notRoot, serve, tempDir } from './support/glance-server.js';
 import { REPO } from './support/workspace.js';
 
 // The command-line contract scripts rely on: `serve`, `token create` and `db sync`, run as built
@@ -105,11 +105,17 @@ describe('glance-import serve', () => {
     expect(inRepo.stderr).toMatch(/^error GI_REGISTRY_NOT_FOUND: No entry point 'no_such_plugin' in namespace 'glance\.image_import\.plugins'\.\n {2}hint: Installed names: .*'no_op'/);
   });
 
-  it('refuses a data dir it cannot create or write, a missing config file, a malformed policy.yaml and a bad --port', async () => {
+  it('refuses a data dir it cannot create or may not write, a missing config file, a malformed policy.yaml and a bad --port', async () => {
     writeFileSync(path.join(work.dir, 'a-file'), '');
     const notDir = await cli(['serve', '--data-dir', path.join(work.dir, 'a-file', 'data'), '--port', '0'], { cwd });
     expect(notDir.code).toBe(1);
     expect(notDir.stderr).toMatch(/^error GI_SERVER_DATA_DIR: Data directory .*a-file\/data cannot be used: ENOTDIR: not a directory/);
+    const readOnly = path.join(work.dir, 'read-only');
+    mkdirSync(readOnly, { mode: 0o555 });
+    chmodSync(work.dir, 0o755);
+    const denied = await cli(['serve', '--data-dir', readOnly, '--port', '0'], { cwd, ...notRoot() });
+    expect(denied.code).toBe(1);
+    expect(denied.stderr).toMatch(/^error GI_SERVER_DATA_DIR: Data directory .*read-only cannot be used: EACCES: permission denied/);
 
     const missing = await cli(['serve', '--data-dir', path.join(work.dir, 'unused'), '--port', '0', '--config-file', path.join(work.dir, 'nope.conf')], { cwd });
     expect(missing.code).toBe(1);

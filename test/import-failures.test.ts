@@ -4,7 +4,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gatePluginConfig } from './support/gate-plugin.js';
-import { serve, tempDir, type RunningServer } from './support/glance-server.js';
+import { notRoot, serve, tempDir, type RunningServer } from './support/glance-server.js';
 import { ImageApi, partialUpload } from './support/image-api.js';
 
 // Each way an import or its data transfer can fail, on a real `glance-import serve` process whose
@@ -94,13 +94,12 @@ describe('import failures through a real server process', () => {
   });
 
   it('a store the server user may not write (read-only, the server not root): the reason names EACCES; once writable the import succeeds', async () => {
-    // Root writes anywhere: as root, this server runs as nobody.
-    const user = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
+    const user = notRoot();
     const base = path.join(work.dir, 'read-only');
     const site: Site = { api, dataDir: path.join(base, 'data') };
     mkdirSync(site.dataDir, { recursive: true });
     chmodSync(work.dir, 0o755);
-    if (user.uid !== undefined) chownSync(site.dataDir, user.uid, user.gid);
+    if (user.uid !== undefined && user.gid !== undefined) chownSync(site.dataDir, user.uid, user.gid);
     const other = await serve(site.dataDir, [], user);
     try {
       site.api = new ImageApi(other.url, other.adminToken!);

@@ -19,10 +19,13 @@ export function tempDir(prefix: string): { dir: string; remove: () => void } {
 }
 
 /** Run `glance-import ARGS` to its end (never throws on a non-zero exit). */
-export function cli(args: readonly string[], o: { cwd?: string; env?: Record<string, string>; timeoutMs?: number } = {}): Promise<RunResult> {
+export function cli(args: readonly string[], o: { cwd?: string; env?: Record<string, string>; timeoutMs?: number; uid?: number; gid?: number } = {}): Promise<RunResult> {
   assertBuilt();
-  return run(process.execPath, [CLI, ...args], { cwd: o.cwd ?? REPO, env: o.env ?? {}, allowFailure: true, timeoutMs: o.timeoutMs ?? 60_000 });
+  return run(process.execPath, [CLI, ...args], { ...o, cwd: o.cwd ?? REPO, env: o.env ?? {}, allowFailure: true, timeoutMs: o.timeoutMs ?? 60_000 });
 }
+
+/** Root writes anywhere: to see a permission refused, a test run as root acts as nobody. */
+export const notRoot = (): { uid?: number; gid?: number } => (process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {});
 
 export interface RunningServer {
   /** http://127.0.0.1:PORT, as the banner prints it. */
