@@ -4,7 +4,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli, serve, tempDir, type RunningServer } from './support/glance-server.js';
-import { ImageApi } from './support/image-api.js';
+import { ApiClient } from './support/api-client.js';
 
 // `glance-import image import FILE --name N --disk-format F [--wait]` as scripts call it, against a
 // real `glance-import serve`: the image id alone on stdout, progress on stderr, exit 0 when active,
@@ -15,7 +15,7 @@ const dataDir = path.join(work.dir, 'data');
 const disk = path.join(work.dir, 'disk.raw');
 const data = randomBytes(3 * 1024 * 1024 + 77);
 let server: RunningServer;
-let api: ImageApi;
+let api: ApiClient;
 const noEnv = { OS_IMAGE_URL: '', OS_AUTH_TOKEN: '' };
 let env: Record<string, string>;
 
@@ -25,7 +25,7 @@ const imageImport = (args: string[], e: Record<string, string> = env) => cli(['i
 beforeAll(async () => {
   writeFileSync(disk, data);
   server = await serve(dataDir);
-  api = new ImageApi(server.url, await server.token('alice', 'p1', ['member', 'reader']));
+  api = new ApiClient(server.url, await server.token('alice', 'p1', ['member', 'reader']));
   env = { OS_IMAGE_URL: server.url, OS_AUTH_TOKEN: api.token };
 }, 60_000);
 

@@ -5,7 +5,7 @@ import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gatePluginConfig } from './support/gate-plugin.js';
 import { notRoot, serve, tempDir, type RunningServer } from './support/glance-server.js';
-import { ImageApi, partialUpload } from './support/image-api.js';
+import { ApiClient, partialUpload } from './support/api-client.js';
 
 // Each way an import or its data transfer can fail, on a real `glance-import serve` process whose
 // import chain is the fixture plugin `gate` (loaded through [glance_import] plugin_dirs). After each:
@@ -19,10 +19,10 @@ const storeDir = path.join(dataDir, 'images');
 const SIZE_CAP = 4 * 1024 * 1024;
 let conf: string;
 let server: RunningServer;
-let api: ImageApi;
+let api: ApiClient;
 
 /** A server under test: how to call it and where its data is. */
-interface Site { api: ImageApi; dataDir: string }
+interface Site { api: ApiClient; dataDir: string }
 const main = (): Site => ({ api, dataDir });
 
 const md5 = (b: Buffer) => createHash('md5').update(b).digest('hex');
@@ -35,7 +35,7 @@ const storedFiles = (id: string, site = main()) => {
 beforeAll(async () => {
   conf = gatePluginConfig(work.dir, `\n[DEFAULT]\nimage_size_cap = ${SIZE_CAP}\n`);
   server = await serve(dataDir, ['--config-file', conf]);
-  api = new ImageApi(server.url, await server.token('alice', 'p1', ['member', 'reader']));
+  api = new ApiClient(server.url, await server.token('alice', 'p1', ['member', 'reader']));
 }, 60_000);
 
 afterAll(async () => {
@@ -102,7 +102,7 @@ describe('import failures through a real server process', () => {
     if (user.uid !== undefined && user.gid !== undefined) chownSync(site.dataDir, user.uid, user.gid);
     const other = await serve(site.dataDir, [], user);
     try {
-      site.api = new ImageApi(other.url, other.adminToken!);
+      site.api = new ApiClient(other.url, other.adminToken!);
       const { id, data } = await staged({}, randomBytes(100_000), site);
       chmodSync(path.join(site.dataDir, 'images'), 0o555);
       expect((await site.api.importDirect(id)).status).toBe(202);
@@ -184,7 +184,7 @@ describe('import failures through a real server process', () => {
     expect((await api.image(id)).status).toBe('importing');
     await server.kill();
     server = await serve(dataDir, ['--config-file', conf]);
-    api = new ImageApi(server.url, api.token);
+    api = new ApiClient(server.url, api.token);
     rmSync(hold);
     await expectBackToUploading(id, data, /interrupted by a server restart; import again\.$/);
     await expectImportsAgain(id, data);

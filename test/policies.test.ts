@@ -4,7 +4,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serve, tempDir, type RunningServer } from './support/glance-server.js';
-import { ImageApi } from './support/image-api.js';
+import { ApiClient } from './support/api-client.js';
 
 // Who may do what, on a real `glance-import serve` whose data dir holds the seed's policy.yaml: the
 // four task rules open and `tasks_api_access` for admins only, so ordinary users import while the
@@ -14,10 +14,10 @@ const SEED_POLICY = 'get_task: ""\nget_tasks: ""\nadd_task: ""\nmodify_task: ""\
 
 const work = tempDir('policies');
 let server: RunningServer;
-let admin: ImageApi;
-let alice: ImageApi; // member of p1
-let bob: ImageApi; // member of p2
-let rita: ImageApi; // reader of p1
+let admin: ApiClient;
+let alice: ApiClient; // member of p1
+let bob: ApiClient; // member of p2
+let rita: ApiClient; // reader of p1
 
 const digest = (algo: string, b: Buffer) => createHash(algo).update(b).digest('hex');
 const octet = { 'Content-Type': 'application/octet-stream' };
@@ -27,7 +27,7 @@ beforeAll(async () => {
   mkdirSync(dataDir);
   writeFileSync(path.join(dataDir, 'policy.yaml'), SEED_POLICY);
   server = await serve(dataDir);
-  admin = new ImageApi(server.url, server.adminToken!);
+  admin = new ApiClient(server.url, server.adminToken!);
   const [a, b, r] = await Promise.all([server.token('alice', 'p1', ['member', 'reader']), server.token('bob', 'p2', ['member', 'reader']), server.token('rita', 'p1', ['reader'])]);
   alice = admin.as(a);
   bob = admin.as(b);
@@ -39,7 +39,7 @@ afterAll(async () => {
   work.remove();
 });
 
-async function importedImage(api: ImageApi, data: Buffer, extra: Record<string, unknown> = {}): Promise<string> {
+async function importedImage(api: ApiClient, data: Buffer, extra: Record<string, unknown> = {}): Promise<string> {
   const id = await api.create(extra);
   expect((await api.stage(id, data)).status).toBe(204);
   expect((await api.importDirect(id)).status).toBe(202);

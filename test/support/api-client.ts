@@ -18,12 +18,12 @@ export interface CallOptions {
   token?: string | null;
 }
 
-/** The Image API over plain HTTP (fetch), as a script would call it. */
-export class ImageApi {
+/** A client of a running server's Image API over plain HTTP (fetch), as a script would call it. */
+export class ApiClient {
   constructor(readonly url: string, readonly token: string) {}
 
-  as(token: string): ImageApi {
-    return new ImageApi(this.url, token);
+  as(token: string): ApiClient {
+    return new ApiClient(this.url, token);
   }
 
   async call(method: string, path: string, o: CallOptions = {}): Promise<ApiAnswer> {
