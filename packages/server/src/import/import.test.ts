@@ -59,6 +59,20 @@ describe('glance-direct end to end', () => {
     expect(full.progress.phases.map((p: { phase: string }) => p.phase)).toEqual(expect.arrayContaining(['ImageLock', 'VerifyStaging', 'ImportToStore', 'CompleteTask']));
   });
 
+  it('an import reads successful only once its staged data is gone and its lock free', async () => {
+    h = await harness();
+    const staging = h.server.runtime.staging;
+    const remove = staging.remove.bind(staging);
+    // A slow cleanup: the next import of the image (a copy-image staging it again) must not overlap it.
+    staging.remove = async (id: string) => { await new Promise((r) => setTimeout(r, 200)); return remove(id); };
+    const { id } = await newImage();
+    await h.req('PUT', `/v2/images/${id}/stage`, { payload: 'abc', headers: octet });
+    await h.req('POST', `/v2/images/${id}/import`, { body: { method: { name: 'glance-direct' } } });
+    expect((await waitTask(id)).status).toBe('success');
+    expect(existsSync(path.join(staging.dir, id))).toBe(false);
+    expect((await h.req('GET', `/v2/images/${id}`)).json.os_glance_import_task).toBeUndefined();
+  });
+
   it('refuses what Glance refuses: staging twice, staging a non-queued image, importing unstaged, an unknown method', async () => {
     h = await harness();
     const { id } = await newImage();

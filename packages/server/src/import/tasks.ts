@@ -154,7 +154,10 @@ export function completeTask(d: TaskDeps) {
   });
 }
 
-/** Staged data goes only once the import can no longer fail, so a failed import can be retried. */
+/**
+ * Staged data goes only once the data is in the stores, so a failed import can be retried; it never
+ * fails the import (nothing after it can, but the completion's own write).
+ */
 export function deleteFromStaging(d: TaskDeps) {
   return defineTask({
     name: 'DeleteFromStaging',
