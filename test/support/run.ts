@@ -13,6 +13,9 @@ export interface RunOptions {
   /** Resolve with a non-zero exit code instead of throwing. */
   allowFailure?: boolean;
   timeoutMs?: number;
+  /** Run as this user and group (the caller must be allowed to, i.e. root). */
+  uid?: number;
+  gid?: number;
 }
 
 // What the test runner and pnpm put in the environment; a child must not see it. NODE_PATH alone
@@ -35,7 +38,10 @@ export function cleanEnv(extra: Record<string, string> = {}): Record<string, str
 /** Run a command with a clean environment; throws with its output when it fails (unless allowed). */
 export function run(cmd: string, args: readonly string[], o: RunOptions): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd: o.cwd, env: cleanEnv(o.env), stdio: ['ignore', 'pipe', 'pipe'], timeout: o.timeoutMs ?? 120_000 });
+    const child = spawn(cmd, args, {
+      cwd: o.cwd, env: cleanEnv(o.env), stdio: ['ignore', 'pipe', 'pipe'], timeout: o.timeoutMs ?? 120_000,
+      ...(o.uid !== undefined ? { uid: o.uid } : {}), ...(o.gid !== undefined ? { gid: o.gid } : {}),
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });

@@ -16,11 +16,23 @@ export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 
 export class UsageError extends Error {}
 
+/** The image service refused a call (its GI_* code and hint, when it sent them) or could not be reached. */
+export class RemoteError extends Error {
+  constructor(message: string, readonly code?: string, readonly hint?: string) {
+    super(message);
+  }
+}
+
 /** `error GI_CODE: message` then `  hint: ...`, the form every command reports errors in. */
 export function reportError(io: Io, e: unknown): number {
   if (e instanceof UsageError) {
     io.err(`usage error: ${e.message}`);
     return EXIT.usage;
+  }
+  if (e instanceof RemoteError) {
+    io.err(`error${e.code ? ` ${e.code}` : ''}: ${e.message}`);
+    if (e.hint) io.err(`  hint: ${e.hint}`);
+    return EXIT.failed;
   }
   if (isGlanceImportError(e)) {
     io.err(`error ${e.code}: ${e.message}`);

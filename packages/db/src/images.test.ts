@@ -39,8 +39,8 @@ describe('ImageRepository', () => {
     expect((await db.images.get(id))!.properties).toEqual({});
   });
 
-  it('keeps locations and forgets a deleted image', async () => {
-    const { id } = await db.images.create(img());
+  it('keeps locations and forgets a deleted image, also one with properties and tags', async () => {
+    const { id } = await db.images.create(img({ properties: { os_distro: 'debian' }, tags: ['t'] }));
     const loc = await db.images.addLocation(id, { store: 'fast', url: 'file:///x', metadata: { store: 'fast' }, status: 'active' });
     expect((await db.images.get(id))!.locations).toEqual([loc]);
     await db.images.removeLocation(id, loc.id);
@@ -48,6 +48,8 @@ describe('ImageRepository', () => {
     await db.images.markDeleted(id);
     expect(await db.images.get(id)).toBeUndefined();
     expect(await db.images.isLive(id)).toBe(false);
+    const other = await db.images.create(img({ properties: { a: '1' }, tags: ['u'] }));
+    expect((await db.images.list({ viewer: { projectId: 'p1', isAdmin: false }, sort: [{ key: 'created_at', dir: 'desc' }], limit: 10 })).map((i) => i.id)).toEqual([other.id]);
   });
 
   it('lists what the viewer may see: own, public, shared-with-accepted-membership; community only when asked', async () => {

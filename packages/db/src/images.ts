@@ -153,11 +153,14 @@ export class ImageRepository {
 
   private async load(ex: SqlExecutor, ids: readonly string[]): Promise<ImageRecord[]> {
     if (ids.length === 0) return [];
-    const inList = placeholders(ids.length);
-    const rows = await ex.query(`SELECT ${COLUMNS.join(', ')} FROM images WHERE deleted = 0 AND id IN (${inList})`, ids);
-    const props = await ex.query<{ image_id: string; name: string; value: string }>(`SELECT image_id, name, value FROM image_properties WHERE image_id IN (${inList}) ORDER BY name`, ids);
-    const tags = await ex.query<{ image_id: string; value: string }>(`SELECT image_id, value FROM image_tags WHERE image_id IN (${inList}) ORDER BY value`, ids);
-    const locs = await ex.query<Row>(`SELECT id, image_id, store, url, metadata, status, created_at FROM image_locations WHERE image_id IN (${inList}) ORDER BY created_at, id`, ids);
+    const rows = await ex.query(`SELECT ${COLUMNS.join(', ')} FROM images WHERE deleted = 0 AND id IN (${placeholders(ids.length)})`, ids);
+    // A deleted image keeps its properties and tags rows; read them only for the live ones.
+    const live = rows.map((r) => String(r.id));
+    if (live.length === 0) return [];
+    const inList = placeholders(live.length);
+    const props = await ex.query<{ image_id: string; name: string; value: string }>(`SELECT image_id, name, value FROM image_properties WHERE image_id IN (${inList}) ORDER BY name`, live);
+    const tags = await ex.query<{ image_id: string; value: string }>(`SELECT image_id, value FROM image_tags WHERE image_id IN (${inList}) ORDER BY value`, live);
+    const locs = await ex.query<Row>(`SELECT id, image_id, store, url, metadata, status, created_at FROM image_locations WHERE image_id IN (${inList}) ORDER BY created_at, id`, live);
     const byId = new Map(rows.map((r) => [String(r.id), { ...toBase(r), properties: {} as Record<string, string>, tags: [] as string[], locations: [] as ImageLocation[] }]));
     // Deleted images keep their property rows; only the rows of images loaded above count.
     for (const p of props) { const r = byId.get(p.image_id); if (r) r.properties[p.name] = p.value; }

@@ -21,6 +21,9 @@ describe('TaskRepository', () => {
     const page = await db.tasks.list({ sort: { key: 'created_at', dir: 'asc' }, limit: 2 });
     expect((await db.tasks.list({ sort: { key: 'created_at', dir: 'asc' }, limit: 2, marker: page[1]!.id })).length).toBe(1);
     expect((await db.tasks.listForImage('img')).length).toBe(2);
+    await db.tasks.discard(t1.id);
+    expect(await db.tasks.get(t1.id)).toBeUndefined();
+    expect((await db.tasks.listForImage('img')).length).toBe(1);
   });
 });
 

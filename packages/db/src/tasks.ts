@@ -67,6 +67,12 @@ export class TaskRepository {
     return (await this.get(id))!;
   }
 
+  /** Soft-delete one task: a record that should never have been seen (an import that lost the lock race). */
+  async discard(id: string): Promise<void> {
+    const ts = now();
+    await this.db.execute('UPDATE tasks SET deleted = 1, deleted_at = ?, updated_at = ? WHERE id = ?', [ts, ts, id]);
+  }
+
   /** Soft-delete tasks whose expires_at has passed (Glance deletes them lazily on list/get). */
   async purgeExpired(at = new Date()): Promise<number> {
     return this.db.execute('UPDATE tasks SET deleted = 1, deleted_at = ? WHERE deleted = 0 AND expires_at IS NOT NULL AND expires_at < ?', [at.toISOString(), at.toISOString()]);

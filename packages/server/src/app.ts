@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, accessSync, constants } from 'node:fs';
 import path from 'node:path';
-import { EntryPointRegistry, isGlanceImportError, giError, resolveImportPlugins, type GlanceConfig } from '@glance-import/core';
+import { EntryPointRegistry, IMPORT_PLUGINS_NAMESPACE, isGlanceImportError, giError, resolveImportPlugins, type GlanceConfig } from '@glance-import/core';
 import { openDatabase, type Database } from '@glance-import/db';
 import { PolicyEnforcer } from '@glance-import/policy';
 import { StagingArea } from '@glance-import/store';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { pino, type Logger, type LoggerOptions } from 'pino';
 import { sendError, toApiError } from './http/errors.js';
+import { registerBodyParsers } from './http/body.js';
 import { identify } from './http/identity.js';
 import { ImportExecutor } from './import/executor.js';
 import { Metrics } from './metrics.js';
@@ -18,7 +19,7 @@ import { importRoutes } from './routes/imports.js';
 import { opsRoutes } from './routes/ops.js';
 import { schemaRoutes } from './routes/schemas.js';
 import { taskRoutes } from './routes/tasks.js';
-import { versionPrefixes, versionRoutes } from './routes/versions.js';
+import { versionPrefixes, versionRoutes, versionsDocument } from './routes/versions.js';
 import type { Runtime } from './runtime.js';
 import { buildStores } from './stores.js';
 import { imageView } from './views/image.js';
@@ -46,6 +47,8 @@ export interface GlanceServer {
   close(): Promise<void>;
 }
 
+/** Large uploads stream through; only JSON bodies are bounded. */
+const BODY_LIMIT = 1024 * 1024;
 const OPEN_ROUTES = new Set(['/', '/versions', '/healthcheck', '/v2', '/v2/']);
 
 /** Build the Image API server on the embedded default: SQLite, file stores and staging under `dataDir`. */
@@ -61,7 +64,13 @@ export async function createServer(o: ServerOptions): Promise<GlanceServer> {
   const log: Logger = o.logger && 'child' in o.logger ? (o.logger as Logger) : pino({ level: 'info', ...(o.logger as LoggerOptions | undefined) });
   const gi = config.values.glance_import;
   const db = o.db ?? await openDatabase(gi.database_url ?? `sqlite://${path.join(dataDir, 'glance.sqlite')}`);
-  const registry = o.registry ?? EntryPointRegistry.discover({ root: o.root ?? process.cwd(), dirs: gi.plugin_dirs });
+  // Entry points are looked for only when the config names some (plugins, or store types other than
+  // the built-in file store): a service without them needs no host app.
+  const needsDiscovery = config.values.image_import_opts.image_import_plugins.length > 0
+    || Object.values(config.values.DEFAULT.enabled_backends ?? {}).some((type) => type !== 'file');
+  const registry = o.registry ?? (needsDiscovery
+    ? EntryPointRegistry.discover({ root: o.root ?? process.cwd(), dirs: gi.plugin_dirs })
+    : EntryPointRegistry.fromExtensions(IMPORT_PLUGINS_NAMESPACE, {}));
   const stores = await buildStores(config, dataDir, registry);
   const staging = new StagingArea(stores.stagingDir);
   const policyFile = gi.policy_file ?? [path.join(dataDir, 'policy.yaml'), path.join(dataDir, 'policy.json')].find((f) => existsSync(f));
@@ -86,9 +95,8 @@ export async function createServer(o: ServerOptions): Promise<GlanceServer> {
   const app = Fastify({
     loggerInstance: log,
     genReqId: () => `req-${randomUUID()}`,
-    requestIdLogLabel: 'request_id',
-    // Large uploads stream through; only JSON bodies are bounded.
-    bodyLimit: 1024 * 1024,
+    logController: new LogController({ requestIdLogLabel: 'request_id' }),
+    bodyLimit: BODY_LIMIT,
     return503OnClosing: true,
     routerOptions: { ignoreTrailingSlash: true },
     rewriteUrl: (req) => {
@@ -99,15 +107,7 @@ export async function createServer(o: ServerOptions): Promise<GlanceServer> {
     },
   }) as unknown as FastifyInstance;
   app.decorateRequest('caller', undefined);
-  app.addContentTypeParser('application/octet-stream', (_req, _payload, done) => done(null, undefined));
-  app.addContentTypeParser([PATCH_V20, PATCH_V21], { parseAs: 'string' }, (_req, body, done) => {
-    try { done(null, JSON.parse(String(body))); } catch { done(giError('GI_API_BAD_REQUEST', { message: 'Malformed JSON in request body.' }), undefined); }
-  });
-  app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
-    if (String(body).trim() === '') { done(null, undefined); return; }
-    try { done(null, JSON.parse(String(body))); } catch { done(giError('GI_API_BAD_REQUEST', { message: 'Malformed JSON in request body.' }), undefined); }
-  });
+  registerBodyParsers(app, BODY_LIMIT);
 
   const routes: Array<{ re: RegExp; method: string }> = [];
   app.addHook('onRoute', (r) => {
@@ -132,7 +132,8 @@ export async function createServer(o: ServerOptions): Promise<GlanceServer> {
     const url = request.url.split('?')[0]!;
     const allowed = [...new Set(routes.filter((r) => r.re.test(url)).map((r) => r.method))];
     if (allowed.length) return sendError(request, reply, giError('GI_API_METHOD_NOT_ALLOWED', { method: request.method, allowed }));
-    if (/^\/v\d/.test(url) && !url.startsWith('/v2/')) return reply.code(300).send({ versions: [] });
+    // An unknown version prefix (/v3/..., /v2.99/...) answers the versions document, as Glance's negotiation does.
+    if (/^\/v\d/.test(url) && !url.startsWith('/v2/')) return reply.code(300).send(versionsDocument(runtime, request));
     return sendError(request, reply, giError('GI_API_NOT_FOUND', { message: 'The resource could not be found.' }));
   });
 

@@ -1,7 +1,8 @@
 import { createReadStream, statSync } from 'node:fs';
 import { Readable, Transform } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { EXIT, UsageError, type Io } from '../io.js';
+import { EXIT, RemoteError, UsageError, type Io } from '../io.js';
+import { PhaseBars, type TaskProgress } from '../phase-bars.js';
 import { ProgressBar } from '../progress-bar.js';
 
 export interface ImageImportArgs {
@@ -22,12 +23,19 @@ async function call(c: Client, method: string, path: string, init: { body?: unkn
   let body: string | ReadableStream | undefined;
   if (init.stream) body = init.stream;
   else if (init.body !== undefined) { body = JSON.stringify(init.body); headers['Content-Type'] ??= 'application/json'; }
-  const res = await fetch(`${c.endpoint}${path}`, { method, headers, ...(body ? { body } : {}), ...(init.stream ? { duplex: 'half' } : {}) } as RequestInit);
+  let res: Response;
+  try {
+    res = await fetch(`${c.endpoint}${path}`, { method, headers, ...(body ? { body } : {}), ...(init.stream ? { duplex: 'half' } : {}) } as RequestInit);
+  } catch (e) {
+    const cause = (e as { cause?: { code?: string; message?: string } }).cause;
+    throw new RemoteError(`${method} ${c.endpoint}${path} failed: ${cause?.code ?? cause?.message ?? (e as Error).message}`);
+  }
   if (!res.ok) {
     const text = await res.text();
-    let message = text;
-    try { const j = JSON.parse(text) as { message?: string; error_code?: string }; message = `${j.error_code ? `${j.error_code}: ` : ''}${j.message ?? text}`; } catch { /* not JSON */ }
-    throw new Error(`${method} ${path} answered ${res.status}: ${message.replace(/<br \/>/g, ' ').trim()}`);
+    let j: { message?: string; error_code?: string; hint?: string } = {};
+    try { j = JSON.parse(text) as typeof j; } catch { /* not JSON: a proxy's page */ }
+    const message = (j.message ?? text.replace(/<[^>]*>/g, ' ')).replace(/\s+/g, ' ').trim();
+    throw new RemoteError(`${method} ${path} answered ${res.status}: ${message}`, j.error_code ?? res.headers.get('x-glance-import-error-code') ?? undefined, j.hint);
   }
   return res;
 }
@@ -62,33 +70,28 @@ export async function imageImport(args: ImageImportArgs, positionals: string[], 
   const stream = Readable.toWeb(createReadStream(file, { highWaterMark: 1024 * 1024 }).pipe(counter)) as ReadableStream;
   await call(c, 'PUT', `/v2/images/${image.id}/stage`, { stream, headers: { 'Content-Type': 'application/octet-stream' } });
   upload.done();
-  await call(c, 'POST', `/v2/images/${image.id}/import`, { body: { method: { name: method } } });
+  const started = await call(c, 'POST', `/v2/images/${image.id}/import`, { body: { method: { name: method } } });
   if (!args.wait) return EXIT.ok;
 
+  // This call's task is the one recorded with its request id (another client may import the same image).
+  const requestId = started.headers.get('x-openstack-request-id');
   const interval = Number(args['poll-interval'] ?? 0.5) * 1000;
-  const bars = new Map<string, ProgressBar>();
-  let current: string | undefined;
+  const phases = new PhaseBars(errWrite, tty);
   for (;;) {
     const img = await (await call(c, 'GET', `/v2/images/${image.id}`)).json() as { status: string };
-    const tasks = (await (await call(c, 'GET', `/v2/images/${image.id}/tasks`)).json() as { tasks: Array<{ status: string; message: string; progress?: { phase: string; bytesDone?: number; bytesTotal?: number } | null }> }).tasks;
-    const task = tasks[0];
-    const p = task?.progress;
-    if (p && p.phase !== current) {
-      if (current) bars.get(current)?.done();
-      current = p.phase;
-      bars.set(current, new ProgressBar(current.padEnd(7), errWrite, tty));
-    }
-    if (p && current && p.bytesDone !== undefined) bars.get(current)!.update(p.bytesDone, p.bytesTotal);
+    const tasks = (await (await call(c, 'GET', `/v2/images/${image.id}/tasks`)).json() as { tasks: Array<{ status: string; message: string; request_id: string | null; progress?: TaskProgress | null }> }).tasks;
+    const task = tasks.find((t) => requestId && t.request_id === requestId) ?? tasks[0];
     if (task?.status === 'success' && img.status === 'active') {
-      if (current) bars.get(current)?.done();
+      phases.end(task.progress);
       errWrite(`image ${image.id} is active\n`);
       return EXIT.ok;
     }
     if (task?.status === 'failure') {
-      if (current) bars.get(current)?.done('failed');
-      io.err(`import failed: ${task.message} (image ${image.id} is ${img.status})`);
+      phases.end(task.progress, 'failed');
+      io.err(`import failed: ${task.message.replace(/\s+/g, ' ')} (image ${image.id} is ${img.status})`);
       return EXIT.failed;
     }
+    phases.show(task?.progress);
     await sleep(interval);
   }
 }

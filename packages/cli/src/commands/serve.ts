@@ -1,6 +1,6 @@
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { coreVersion, findHostRoot, loadConfig } from '@glance-import/core';
+import { coreVersion, findHostRoot, isGlanceImportError, loadConfig } from '@glance-import/core';
 import { openDatabase } from '@glance-import/db';
 import { createServer } from '@glance-import/server';
 import { EXIT, UsageError, type Io } from '../io.js';
@@ -22,23 +22,31 @@ export function parsePort(raw: string | undefined): number | undefined {
 }
 
 /**
+ * The host application (where plugins are declared): --root, else the nearest package.json at or
+ * above the working directory. Scripts start the service from anywhere: without a host, only a
+ * config that names import plugins fails (when they cannot be found).
+ */
+function hostRoot(explicit: string | undefined): string | undefined {
+  if (explicit !== undefined) return findHostRoot(explicit);
+  try {
+    return findHostRoot(process.cwd());
+  } catch (e) {
+    if (isGlanceImportError(e, 'GI_REGISTRY_HOST_NOT_FOUND')) return undefined;
+    throw e;
+  }
+}
+
+/**
  * `glance-import serve`: the Image API on the embedded default. A fresh data dir gets one admin
  * token, printed once and kept in <data dir>/admin-token (mode 600).
  */
 export async function serve(args: ServeArgs, io: Io, signal?: AbortSignal): Promise<number> {
-  const root = findHostRoot(args.root ?? process.cwd());
+  const root = hostRoot(args.root);
   const dataDir = path.resolve(args['data-dir'] ?? DEFAULT_DATA_DIR);
   const port = parsePort(args.port);
-  const config = await loadConfig({ configFiles: args['config-file'], searchFrom: root });
-  const server = await createServer({ config, dataDir, root });
+  const config = await loadConfig({ configFiles: args['config-file'], searchFrom: root ?? false });
+  const server = await createServer({ config, dataDir, ...(root ? { root } : {}) });
   const db = server.runtime.db;
-  const tokenFile = path.join(dataDir, 'admin-token');
-  let freshToken: string | undefined;
-  if ((await db.tokens.count()) === 0) {
-    freshToken = await db.tokens.create({ userId: 'admin', projectId: 'admin', roles: ['admin', 'member', 'reader'] }, { description: 'created by serve on a fresh data dir' });
-    writeFileSync(tokenFile, `${freshToken}\n`, { mode: 0o600 });
-    chmodSync(tokenFile, 0o600);
-  }
   const host = args.host ?? config.values.DEFAULT.bind_host;
   let url: string;
   try {
@@ -46,6 +54,14 @@ export async function serve(args: ServeArgs, io: Io, signal?: AbortSignal): Prom
   } catch (e) {
     await server.close();
     throw e;
+  }
+  // Only once the service is up: a start that fails must not use up the token it would print.
+  const tokenFile = path.join(dataDir, 'admin-token');
+  let freshToken: string | undefined;
+  if ((await db.tokens.count()) === 0) {
+    freshToken = await db.tokens.create({ userId: 'admin', projectId: 'admin', roles: ['admin', 'member', 'reader'] }, { description: 'created by serve on a fresh data dir' });
+    writeFileSync(tokenFile, `${freshToken}\n`, { mode: 0o600 });
+    chmodSync(tokenFile, 0o600);
   }
   const rt = server.runtime;
   io.out([

@@ -6,7 +6,9 @@ import { completeTask, deleteFromStaging, imageLock, importToStores, inspect, ve
 /**
  * The import flow, in Glance's order: lock; method tasks that fill staging; verify staging; the
  * inspector; each plugin in `image_import_plugins` order (none for copy-image), with the inspector
- * again after each plugin that rewrites the data; the store write; completion; staging cleanup.
+ * again after each plugin that rewrites the data; the store write; staging cleanup; completion.
+ * Completion comes last, as in Glance: once the task reads success and the lock is free, the next
+ * import (a copy-image staging the same image) must not find this one still cleaning up.
  */
 async function stagingLimit(d: TaskDeps): Promise<{ stagingBytesLimit?: number }> {
   const remaining = await d.rt.quotas.remainingBytes(d.job.caller.projectId, 'image_stage_total');
@@ -41,5 +43,5 @@ export async function buildImportFlow(d: TaskDeps): Promise<Flow> {
     flow.add(await plugin.getFlow({ ...ctx, logger: d.log.child({ plugin: plugin.name }) }));
     if (plugin.meta.changesData) flow.add(inspect(d, plugin.name, decompressAfter(i + 1)));
   }
-  return flow.add(importToStores(d), completeTask(d), deleteFromStaging(d));
+  return flow.add(importToStores(d), deleteFromStaging(d), completeTask(d));
 }

@@ -3,6 +3,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { definePlugin, defineTask, linearFlow } from '@glance-import/core';
+import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { harness, type Harness } from '../testing/harness.js';
 
@@ -37,7 +38,7 @@ describe('glance-direct end to end', () => {
     expect((await h.req('GET', `/v2/images/${id}/file`)).status).toBe(204);
     expect((await h.req('POST', `/v2/images/${id}/import`, { body: { method: { name: 'glance-direct' } } })).status).toBe(202);
     const task = await waitTask(id);
-    expect(task).toMatchObject({ status: 'success', result: { image_id: id } });
+    expect(task).toMatchObject({ status: 'success', result: { image_id: id }, message: 'Copied 3 MiB' });
     const img = (await h.req('GET', `/v2/images/${id}`)).json;
     expect(img).toMatchObject({ status: 'active', size: data.length, virtual_size: data.length, checksum: md5(data), os_hash_algo: 'sha512', os_hash_value: sha512(data), stores: 'local', os_glance_importing_to_stores: '', os_glance_failed_import: '' });
     expect(img.os_glance_import_task).toBeUndefined();
@@ -50,9 +51,26 @@ describe('glance-direct end to end', () => {
     expect(part.headers['content-range']).toBe(`bytes 10-19/${data.length}`);
     expect(part.rawPayload).toEqual(data.subarray(10, 20));
     expect((await h.req('GET', `/v2/images/${id}/file`, { headers: { range: `bytes=${data.length}-` } })).status).toBe(416);
+    expect((await h.req('GET', `/v2/images/${id}/file`, { headers: { range: 'bytes=1-2,5-6' } })).text).toContain('Requests with multiple ranges are not supported in Glance.');
     expect(readdirSync(h.server.runtime.staging.dir).filter((f) => f.startsWith(id))).toEqual([]);
+    expect((await h.req('PUT', `/v2/images/${id}/stage`, { payload: 'again', headers: octet })).text).toContain('Image status transition from active to uploading is not allowed');
     const full = (await h.req('GET', `/v2/images/${id}/tasks`)).json.tasks[0];
+    expect(full.created_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}$/);
     expect(full.progress.phases.map((p: { phase: string }) => p.phase)).toEqual(expect.arrayContaining(['ImageLock', 'VerifyStaging', 'ImportToStore', 'CompleteTask']));
+  });
+
+  it('an import reads successful only once its staged data is gone and its lock free', async () => {
+    h = await harness();
+    const staging = h.server.runtime.staging;
+    const remove = staging.remove.bind(staging);
+    // A slow cleanup: the next import of the image (a copy-image staging it again) must not overlap it.
+    staging.remove = async (id: string) => { await new Promise((r) => setTimeout(r, 200)); return remove(id); };
+    const { id } = await newImage();
+    await h.req('PUT', `/v2/images/${id}/stage`, { payload: 'abc', headers: octet });
+    await h.req('POST', `/v2/images/${id}/import`, { body: { method: { name: 'glance-direct' } } });
+    expect((await waitTask(id)).status).toBe('success');
+    expect(existsSync(path.join(staging.dir, id))).toBe(false);
+    expect((await h.req('GET', `/v2/images/${id}`)).json.os_glance_import_task).toBeUndefined();
   });
 
   it('refuses what Glance refuses: staging twice, staging a non-queued image, importing unstaged, an unknown method', async () => {
@@ -94,6 +112,21 @@ describe('glance-direct end to end', () => {
     expect(second.status).toBe(409);
     release();
     expect((await waitTask(id)).status).toBe('success');
+  });
+
+  it('an import that loses the lock to a concurrent one answers 409 and leaves no task behind', async () => {
+    h = await harness();
+    const { id } = await newImage();
+    await h.req('PUT', `/v2/images/${id}/stage`, { payload: 'abc', headers: octet });
+    const images = h.server.runtime.db.images;
+    const take = images.setPropertyIfAbsent.bind(images);
+    // The other import took the lock between this call's checks and its own attempt.
+    images.setPropertyIfAbsent = async () => { images.setPropertyIfAbsent = take; return false; };
+    const r = await h.req('POST', `/v2/images/${id}/import`, { body: { method: { name: 'glance-direct' } } });
+    expect(r.status).toBe(409);
+    expect(r.text).toContain(`New operation on image '${id}' is not permitted as prior operation is still in progress`);
+    expect((await h.req('GET', `/v2/images/${id}/tasks`)).json.tasks).toEqual([]);
+    expect((await h.req('GET', `/v2/images/${id}`)).json.status).toBe('uploading');
   });
 
   it('a plugin that throws: task failure with the reason, image back to uploading with staged data intact, lock released, retry works', async () => {
@@ -148,8 +181,9 @@ describe('glance-direct end to end', () => {
     expect(readdirSync(h.server.runtime.staging.dir).filter((f) => f.startsWith(id))).toEqual([]);
   });
 
-  it('a client that disconnects mid-stage: partial data removed, image back to queued', async () => {
-    h = await harness();
+  it('a client that disconnects mid-stage: partial data removed, image back to queued, not logged as a server error', async () => {
+    const lines: Array<{ level: number; msg: string }> = [];
+    h = await harness({ logger: pino({ level: 'info' }, { write: (l: string) => { lines.push(JSON.parse(l)); } }) });
     const { id } = await newImage();
     const url = await h.server.listen('127.0.0.1', 0);
     await new Promise<void>((resolve) => {
@@ -163,6 +197,7 @@ describe('glance-direct end to end', () => {
     }
     expect((await h.req('GET', `/v2/images/${id}`)).json).toMatchObject({ status: 'queued', size: null });
     expect(readdirSync(h.server.runtime.staging.dir).filter((f) => f.startsWith(id))).toEqual([]);
+    expect(lines.filter((l) => l.level >= 50)).toEqual([]);
   });
 
   it('an ordinary user imports while /v2/tasks stays closed to them (the seed task-policy split)', async () => {

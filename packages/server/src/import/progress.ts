@@ -6,8 +6,10 @@ const MiB = 1024 * 1024;
 
 /**
  * An import's progress object (beyond Glance's "Copied N MiB"): phase, bytes done/total, rate,
- * per-phase timings and per-store state. Written to the task at most once a second and at every
- * phase change; each write refreshes the task's updated_at, which keeps the image lock fresh.
+ * per-phase timings and per-store state. Written to the task at most once a second, at every phase
+ * change and when the store write reaches the end of the data; each write refreshes the task's
+ * updated_at, which keeps the image lock fresh. While data is copied to the stores, the task's
+ * message is Glance's "Copied N MiB"; it stays so when the import succeeds.
  */
 export class ImportProgress implements ProgressReporter {
   private state: TaskProgress = { phase: 'pending', updatedAt: new Date().toISOString(), phases: [], stores: {} };
@@ -41,12 +43,18 @@ export class ImportProgress implements ProgressReporter {
     if (u.bytesDone !== undefined && secs > 0) this.state.rate = Math.round(u.bytesDone / secs);
     const current = this.state.phases!.at(-1);
     if (current && u.bytesDone !== undefined) current.bytes = u.bytesDone;
-    this.flush(false);
+    // The end of the data is always written, as Glance's callback reports the end of the stream.
+    this.flush(u.bytesDone !== undefined && u.bytesDone === u.bytesTotal);
   }
 
   store(store: string, status: 'pending' | 'writing' | 'done' | 'failed', bytesDone?: number): void {
     this.state.stores![store] = { status, ...(bytesDone !== undefined ? { bytesDone } : {}) };
     this.flush(false);
+  }
+
+  /** Resolves when every write asked for so far is done. */
+  written(): Promise<void> {
+    return this.pending.then(() => undefined);
   }
 
   /** Close the current phase; returns when the last write is done. */

@@ -11,8 +11,11 @@ import { FAILED_PROPERTY, IMPORTING_PROPERTY, LOCK_PROPERTY, parseStoreList, sto
 export async function restoreImage(rt: Runtime, imageId: string, taskId: string, before: ImageBefore, targets: readonly string[], log: Logger, opts: { allFailed?: boolean } = {}): Promise<void> {
   const image = await rt.db.images.get(imageId);
   if (!image) return;
-  if (image.properties[LOCK_PROPERTY] !== taskId) {
-    log.warn({ image_id: imageId, task_id: taskId }, 'import lock no longer held by this task; leaving the image to its new owner');
+  const holder = image.properties[LOCK_PROPERTY];
+  // No lock: this task's revert already put the image back (the executor restores again after it).
+  if (holder === undefined) return;
+  if (holder !== taskId) {
+    log.warn({ image_id: imageId, task_id: taskId, holder }, 'import lock no longer held by this task; leaving the image to its new owner');
     return;
   }
   const importing = parseStoreList(image.properties[IMPORTING_PROPERTY]).filter((s) => !targets.includes(s));

@@ -213,15 +213,19 @@ export function completeTask(d: TaskDeps) {
   return defineTask({
     name: 'CompleteTask',
     execute: async () => {
+      await d.progress.written(); // the final "Copied N MiB" lands before the task is seen finished
       const result = { image_id: d.job.imageId, inspections: d.inspections };
-      await d.rt.db.tasks.update(d.job.task.id, { status: 'success', result, message: '', expires_at: expiry(d.rt) }, { fromStatus: ['processing'] });
+      await d.rt.db.tasks.update(d.job.task.id, { status: 'success', result, expires_at: expiry(d.rt) }, { fromStatus: ['processing'] });
       await d.rt.db.images.deletePropertyIfEquals(d.job.imageId, LOCK_PROPERTY, d.job.task.id);
       d.log.info({ image_id: d.job.imageId, task_id: d.job.task.id }, 'Import completed');
     },
   });
 }
 
-/** Staged data goes only once the import can no longer fail, so a failed import can be retried. */
+/**
+ * Staged data goes only once the data is in the stores, so a failed import can be retried; it never
+ * fails the import (nothing after it can, but the completion's own write).
+ */
 export function deleteFromStaging(d: TaskDeps) {
   return defineTask({
     name: 'DeleteFromStaging',

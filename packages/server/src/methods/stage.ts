@@ -10,7 +10,7 @@ export async function stageFrom(d: TaskDeps, source: AsyncIterable<Buffer> | Nod
   const owner = (await d.image.load()).owner ?? job.caller.projectId;
   const total = o.expectedBytes;
   return rt.quotas.capped(owner, 'image_stage_total', rt.config.values.DEFAULT.image_size_cap, (maxBytes) => rt.staging.write(job.imageId, source, {
-    maxBytes, signal: o.signal, ...(total !== undefined ? { expectedBytes: total } : {}),
+    maxBytes, signal: o.signal, hash: false, ...(total !== undefined ? { expectedBytes: total } : {}),
     onProgress: (bytesDone) => d.progress.report({ phase: o.phase, bytesDone, ...(total !== undefined ? { bytesTotal: total } : {}) }),
   }));
 }

@@ -25,7 +25,7 @@ describe('web-download: success', () => {
     expect(staged(h, id)).toEqual([]);
     expect(src.requests.map((r) => r.url)).toEqual(['/cirros.img']);
     const full = (await h.req('GET', `/v2/images/${id}/tasks`)).json.tasks[0];
-    expect(full.progress.phases.map((p: { phase: string }) => p.phase)).toEqual(['ImageLock', 'WebDownload', 'VerifyStaging', 'Inspect-staged', 'ImportToStore', 'CompleteTask', 'DeleteFromStaging']);
+    expect(full.progress.phases.map((p: { phase: string }) => p.phase)).toEqual(['ImageLock', 'WebDownload', 'VerifyStaging', 'Inspect-staged', 'ImportToStore', 'DeleteFromStaging', 'CompleteTask']);
     expect(full.progress.phases[1]).toMatchObject({ phase: 'WebDownload', bytes: data.length });
   });
 

@@ -3,7 +3,7 @@ import { StreamInspector } from '@glance-import/format-inspector';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { judgeFormat } from '../images/format-check.js';
 import { Head, tap } from '../images/tap.js';
-import { conflict, notFound, unsupportedMediaType } from '../http/errors.js';
+import { badRequest, conflict, notFound, unsupportedMediaType } from '../http/errors.js';
 import { assertNoBody, authorize, callerOf, visibleImage } from '../http/guards.js';
 import { importEnabled, acceptsCompressed } from '../import/settings.js';
 import type { Runtime } from '../runtime.js';
@@ -28,6 +28,16 @@ function declaredSize(request: FastifyRequest): number {
   if (raw === undefined) return 0;
   if (typeof raw !== 'string' || !/^\d+$/.test(raw)) throw giError('GI_API_BAD_REQUEST', { message: 'x-openstack-image-size must be an integer' });
   return Number(raw);
+}
+
+/**
+ * A transfer the client broke off is the client's doing (4xx), not a server error to log and count
+ * as 500. Only the read itself failing counts: a refusal of ours (size cap, format) also ends the
+ * request early, and keeps its own answer.
+ */
+function clientsFault(e: unknown, gone: AbortSignal): unknown {
+  const brokenRead = isGlanceImportError(e, 'GI_STORE_ABORTED') || isGlanceImportError(e, 'GI_STORE_SOURCE_FAILED');
+  return gone.aborted && brokenRead ? badRequest('The client went away before the end of the image data; nothing was kept.') : e;
 }
 
 function parseRange(header: string, size: number): { start: number; end: number } | 'unsatisfiable' | undefined {
@@ -61,12 +71,14 @@ export function imageDataRoutes(app: FastifyInstance, rt: Runtime): void {
     await rt.quotas.enforce(owner, 'image_stage_total', declaredSize(request));
     await rt.quotas.enforce(owner, 'image_count_uploading', 1);
     await rt.db.images.update(image.id, { columns: { status: 'uploading' } }, { fromStatus: ['queued'] })
-      .catch((e: { code?: string }) => { throw e.code === 'GI_DB_CONFLICT' ? conflict(`Image ${image.id} is not in queued state (status is ${image.status}); only a queued image can be staged.`) : e; });
+      .catch((e: { code?: string }) => { throw e.code === 'GI_DB_CONFLICT' ? conflict(`Image status transition from ${image.status} to uploading is not allowed`) : e; });
     const inspector = new StreamInspector();
     const head = new Head();
+    const gone = clientGone(request);
     try {
+      // Staged bytes are counted, not hashed: the hashes that count are taken when the final data is stored.
       const res = await rt.quotas.capped(owner, 'image_stage_total', cap(), (maxBytes) =>
-        rt.staging.write(image.id, tap(request.raw, (c) => { inspector.update(c); head.push(c); }), { maxBytes, signal: clientGone(request), hashAlgo: hashAlgo() }));
+        rt.staging.write(image.id, tap(request.raw, (c) => { inspector.update(c); head.push(c); }), { maxBytes, signal: gone, hash: false }));
       const verdict = judgeFormat(image, inspector.result(inspectOpts(image.disk_format)), head.bytes, formatPolicy());
       if (verdict.warning) request.log.warn({ image_id: image.id }, verdict.warning);
       rt.metrics.bytesStaged.add({}, res.size);
@@ -75,7 +87,7 @@ export function imageDataRoutes(app: FastifyInstance, rt: Runtime): void {
       // A failed stage leaves nothing: no data, and the image queued so the user can stage again.
       await rt.staging.remove(image.id).catch(() => {});
       await rt.db.images.update(image.id, { columns: { status: 'queued', size: null } }, { fromStatus: ['uploading'] }).catch(() => {});
-      throw e;
+      throw clientsFault(e, gone);
     }
     return reply.code(204).send();
   });
@@ -109,9 +121,10 @@ export function imageDataRoutes(app: FastifyInstance, rt: Runtime): void {
     const inspector = new StreamInspector();
     const head = new Head();
     let location: string | undefined;
+    const gone = clientGone(request);
     try {
       const res = await rt.quotas.capped(owner, 'image_size_total', cap(), (maxBytes) =>
-        driver.add(image.id, tap(request.raw, (c) => { inspector.update(c); head.push(c); }), { maxBytes, signal: clientGone(request), hashAlgo: hashAlgo() }));
+        driver.add(image.id, tap(request.raw, (c) => { inspector.update(c); head.push(c); }), { maxBytes, signal: gone, hashAlgo: hashAlgo() }));
       location = res.location;
       const result = inspector.result(inspectOpts(image.disk_format));
       judgeFormat(image, result, head.bytes, { ...formatPolicy(), acceptCompressed: false });
@@ -127,7 +140,7 @@ export function imageDataRoutes(app: FastifyInstance, rt: Runtime): void {
       for (const l of fresh?.locations ?? []) if (l.url === location) await rt.db.images.removeLocation(image.id, l.id);
       await rt.db.images.update(image.id, { columns: { status: 'queued', size: null, checksum: null, os_hash_algo: null, os_hash_value: null } }, { fromStatus: ['saving', 'active'] }).catch(() => {});
       if (isGlanceImportError(e, 'GI_DB_NOT_FOUND')) throw giError('GI_API_GONE', { message: 'Image was deleted during upload; the uploaded data was removed.' });
-      throw e;
+      throw clientsFault(e, gone);
     }
     return reply.code(204).send();
   });
@@ -146,6 +159,8 @@ export function imageDataRoutes(app: FastifyInstance, rt: Runtime): void {
     const rangeHeader = request.headers.range ?? (request.headers['content-range'] as string | undefined)?.replace(/^bytes /, 'bytes=').replace(/\/.*$/, '');
     reply.header('Content-Type', 'application/octet-stream');
     if (rangeHeader) {
+      // Glance (common/wsgi.py get_range_from_request) refuses several ranges before looking at them.
+      if (String(rangeHeader).includes(',')) throw badRequest('Requests with multiple ranges are not supported in Glance. You may make multiple single-range requests instead.');
       const range = parseRange(String(rangeHeader), size);
       if (range === 'unsatisfiable' || !range) {
         reply.header('Content-Range', `bytes */${size}`);

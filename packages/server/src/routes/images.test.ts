@@ -15,6 +15,9 @@ describe('versions and identity', () => {
     expect(v.json.versions[0]).toMatchObject({ id: 'v2.15', status: 'CURRENT' });
     expect(v.json.versions.map((x: { id: string }) => x.id)).toContain('v2.6');
     expect((await h.req('GET', '/', { token: null })).status).toBe(300);
+    const unknown = await h.req('GET', '/v3/images');
+    expect(unknown.status).toBe(300);
+    expect(unknown.json.versions).toEqual(v.json.versions);
     expect((await h.req('GET', '/healthcheck', { token: null })).text).toBe('OK');
   });
 
@@ -64,6 +67,22 @@ describe('images', () => {
     expect((await h.req('POST', '/v2/images', { payload: '{bad json', headers: { 'content-type': 'application/json' } })).status).toBe(400);
     expect((await post({ owner: 'someone-else' })).status).toBe(403);
     expect((await post({ visibility: 'public' })).status).toBe(403);
+  });
+
+  it('reads a POST body as JSON whatever its Content-Type, as Glance does (curl -d); PATCH and data uploads still need theirs', async () => {
+    const types: Array<Record<string, string>> = [{ 'content-type': 'application/x-www-form-urlencoded' }, { 'content-type': 'text/plain' }, {}];
+    for (const headers of types) {
+      const r = await h.req('POST', '/v2/images', { payload: '{"name":"curl-d","disk_format":"raw","container_format":"bare"}', headers });
+      expect(r.status, JSON.stringify(headers)).toBe(201);
+      expect(r.json).toMatchObject({ name: 'curl-d', status: 'queued' });
+    }
+    expect((await h.req('POST', '/v2/images', { payload: '{bad', headers: { 'content-type': 'text/plain' } })).text).toContain('Malformed JSON in request body.');
+    const { id } = (await h.req('POST', '/v2/images', { payload: '{"disk_format":"raw","container_format":"bare"}', headers: { 'content-type': 'application/x-www-form-urlencoded' } })).json;
+    expect((await h.req('PATCH', `/v2/images/${id}`, { payload: '{bad', headers: { 'content-type': 'text/plain' } })).status).toBe(415);
+    expect((await h.req('PUT', `/v2/images/${id}/stage`, { payload: 'data', headers: { 'content-type': 'text/plain' } })).status).toBe(415);
+    expect((await h.req('PUT', `/v2/images/${id}/file`, { payload: 'data', headers: { 'content-type': 'application/x-www-form-urlencoded' } })).status).toBe(415);
+    await h.req('PUT', `/v2/images/${id}/stage`, { payload: 'data', headers: { 'content-type': 'application/octet-stream' } });
+    expect((await h.req('POST', `/v2/images/${id}/import`, { payload: '{"method":{"name":"glance-direct"}}', headers: { 'content-type': 'application/x-www-form-urlencoded' } })).status).toBe(202);
   });
 
   it('answers errors as Glance: HTML by default, JSON on request, each with a stable code', async () => {

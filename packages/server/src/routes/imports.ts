@@ -46,7 +46,8 @@ export function importRoutes(app: FastifyInstance, rt: Runtime): void {
     const input: ImportTaskInput = { image_id: image.id, import_req: req, backend: rt.stores.multi ? stores : [], previous: before };
     const task = await rt.db.tasks.create({ id: randomUUID(), type: 'api_image_import', owner: caller.projectId, image_id: image.id, request_id: request.id, user_id: caller.userId, input });
     if (!(await rt.db.images.setPropertyIfAbsent(image.id, LOCK_PROPERTY, task.id))) {
-      await rt.db.tasks.update(task.id, { status: 'failure', message: 'Another import took the image lock first.' });
+      // Glance persists the task only once it holds the lock: the caller gets 409 and no task is left.
+      await rt.db.tasks.discard(task.id);
       throw giError('GI_API_CONFLICT', { message: `New operation on image '${image.id}' is not permitted as prior operation is still in progress` });
     }
     try {

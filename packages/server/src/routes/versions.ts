@@ -19,11 +19,14 @@ export function versionPrefixes(rt: Runtime): Set<string> {
   return new Set(['v2', ...versionList(rt).map((v) => v.id)]);
 }
 
+/** The versions document; its links use `public_endpoint`, else the URL the request came to. */
+export function versionsDocument(rt: Runtime, request: FastifyRequest): { versions: Array<Record<string, unknown>> } {
+  const base = rt.config.values.DEFAULT.public_endpoint?.replace(/\/+$/, '') ?? `${request.protocol}://${request.host}`;
+  return { versions: versionList(rt).map((v) => ({ ...v, links: [{ rel: 'self', href: `${base}/v2/` }] })) };
+}
+
 export function versionRoutes(app: FastifyInstance, rt: Runtime): void {
-  const doc = (request: FastifyRequest) => {
-    const base = rt.config.values.DEFAULT.public_endpoint?.replace(/\/+$/, '') ?? `${request.protocol}://${request.host}`;
-    return { versions: versionList(rt).map((v) => ({ ...v, links: [{ rel: 'self', href: `${base}/v2/` }] })) };
-  };
+  const doc = (request: FastifyRequest) => versionsDocument(rt, request);
   app.get('/versions', async (request) => doc(request));
   const multiple = async (request: FastifyRequest, reply: FastifyReply) => reply.code(300).send(doc(request));
   app.get('/', multiple);

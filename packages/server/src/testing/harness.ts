@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { EntryPointRegistry, IMPORT_PLUGINS_NAMESPACE, loadConfig } from '@glance-import/core';
+import type { Logger } from 'pino';
 import { createServer, type GlanceServer } from '../app.js';
 
 export interface Harness {
@@ -15,13 +16,13 @@ export interface Harness {
 }
 
 /** A server on a temp data dir with tokens for an admin, a member of p1, a member of p2 and a reader of p1. */
-export async function harness(o: { ini?: Record<string, Record<string, unknown>>; plugins?: Record<string, unknown>; storeDrivers?: Record<string, unknown> } = {}): Promise<Harness> {
+export async function harness(o: { ini?: Record<string, Record<string, unknown>>; plugins?: Record<string, unknown>; storeDrivers?: Record<string, unknown>; logger?: Logger } = {}): Promise<Harness> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'gi-server-'));
   // Store directories written as {data} land in this test's data dir.
   const ini = JSON.parse(JSON.stringify(o.ini ?? {}).replaceAll('{data}', dataDir)) as Record<string, Record<string, unknown>>;
   const config = await loadConfig({ searchFrom: false, overrides: ini });
   const registry = EntryPointRegistry.fromNamespaces({ [IMPORT_PLUGINS_NAMESPACE]: o.plugins ?? {}, 'glance.store.drivers': o.storeDrivers ?? {} });
-  const server = await createServer({ config, dataDir, registry, logger: { level: process.env.GI_TEST_LOG ?? 'silent' } });
+  const server = await createServer({ config, dataDir, registry, logger: o.logger ?? { level: process.env.GI_TEST_LOG ?? 'silent' } });
   const t = server.runtime.db.tokens;
   const tokens = {
     admin: await t.create({ userId: 'admin', projectId: 'admin-project', roles: ['admin', 'member', 'reader'] }),

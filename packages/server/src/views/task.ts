@@ -24,7 +24,8 @@ export function taskStub(t: TaskRecord): Record<string, unknown> {
 
 /** GET /v2/images/{id}/tasks: Glance answers raw rows (naive timestamps, deleted flags). */
 export function imageTaskRow(t: TaskRecord): Record<string, unknown> {
-  const naive = (s: string | null) => (s ? s.slice(0, 26).replace('Z', '') : null);
+  // Python's naive isoformat(): no zone, microseconds (we keep milliseconds, padded).
+  const naive = (s: string | null) => (s ? s.replace(/Z$/, '').replace(/\.(\d{1,6})\d*$/, (_m, f: string) => `.${f.padEnd(6, '0')}`) : null);
   return {
     id: t.id, type: t.type, status: t.status, owner: t.owner, expires_at: naive(t.expires_at), created_at: naive(t.created_at),
     updated_at: naive(t.updated_at), deleted_at: null, deleted: false, image_id: t.image_id, request_id: t.request_id, user_id: t.user_id,

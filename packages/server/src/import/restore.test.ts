@@ -1,0 +1,42 @@
+import type { Logger } from '@glance-import/core';
+import { afterEach, describe, expect, it } from 'vitest';
+import { harness, type Harness } from '../testing/harness.js';
+import { restoreImage } from './restore.js';
+import { LOCK_PROPERTY } from './settings.js';
+
+let h: Harness;
+afterEach(async () => { await h?.close(); });
+
+const before = { status: 'uploading' as const, size: 3, virtual_size: null, checksum: null, os_hash_algo: null, os_hash_value: null, disk_format: 'raw', container_format: 'bare' };
+
+const recorder = () => {
+  const warnings: string[] = [];
+  return { warnings, log: { warn: (_o: unknown, msg: string) => warnings.push(msg) } as unknown as Logger };
+};
+
+describe('restoreImage', () => {
+  it('puts the image back and releases the lock; again, with the lock gone, it does nothing and warns of nothing', async () => {
+    h = await harness();
+    const { id } = (await h.req('POST', '/v2/images', { body: { disk_format: 'raw', container_format: 'bare' } })).json;
+    const db = h.server.runtime.db;
+    await db.images.update(id, { columns: { status: 'importing', size: 3 }, setProperties: { [LOCK_PROPERTY]: 't1' } });
+    const { warnings, log } = recorder();
+    await restoreImage(h.server.runtime, id, 't1', before, ['local'], log);
+    const image = (await db.images.get(id))!;
+    expect(image).toMatchObject({ status: 'uploading', size: 3 });
+    expect(image.properties[LOCK_PROPERTY]).toBeUndefined();
+    await restoreImage(h.server.runtime, id, 't1', before, ['local'], log);
+    expect(warnings).toEqual([]);
+  });
+
+  it('leaves an image whose lock another import holds, with a warning', async () => {
+    h = await harness();
+    const { id } = (await h.req('POST', '/v2/images', { body: { disk_format: 'raw', container_format: 'bare' } })).json;
+    const db = h.server.runtime.db;
+    await db.images.update(id, { columns: { status: 'importing' }, setProperties: { [LOCK_PROPERTY]: 't2' } });
+    const { warnings, log } = recorder();
+    await restoreImage(h.server.runtime, id, 't1', before, ['local'], log);
+    expect((await db.images.get(id))).toMatchObject({ status: 'importing', properties: { [LOCK_PROPERTY]: 't2' } });
+    expect(warnings).toEqual(['import lock no longer held by this task; leaving the image to its new owner']);
+  });
+});
