@@ -4,11 +4,23 @@ import type { InspectionResult } from '@glance-import/format-inspector';
 /** Compression formats recognised by their magic bytes (the decompression plugin handles them). */
 const MAGIC: ReadonlyArray<[string, number[]]> = [
   ['gzip', [0x1f, 0x8b, 0x08]], ['zip', [0x50, 0x4b, 0x03, 0x04]], ['xz', [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]],
-  ['zstd', [0x28, 0xb5, 0x2f, 0xfd]], ['bzip2', [0x42, 0x5a, 0x68]],
+  ['zstd', [0x28, 0xb5, 0x2f, 0xfd]],
 ];
+const BZIP2_BLOCK = Buffer.from([0x31, 0x41, 0x59, 0x26, 0x53, 0x59]);
+const BZIP2_END = Buffer.from([0x17, 0x72, 0x45, 0x38, 0x50, 0x90]);
 
+/** The compression of data from its first 16 bytes, with the decompression plugin's strictness. */
 export function compressionOf(head: Buffer): string | undefined {
-  return MAGIC.find(([, m]) => m.every((b, i) => head[i] === b))?.[0];
+  const found = MAGIC.find(([, m]) => m.every((b, i) => head[i] === b))?.[0];
+  if (found) return found;
+  // zstd skippable frames (0x184D2A50..5F, little-endian) may precede the data frames.
+  if (head.length >= 4 && (head.readUInt32LE(0) & 0xfffffff0) === 0x184d2a50) return 'zstd';
+  // "BZh1".."BZh9" alone is common in text; a block or end-of-stream magic must follow.
+  if (head.subarray(0, 3).toString('latin1') === 'BZh' && head[3]! >= 0x31 && head[3]! <= 0x39) {
+    const next = head.subarray(4, 10);
+    if (next.equals(BZIP2_BLOCK) || next.equals(BZIP2_END)) return 'bzip2';
+  }
+  return undefined;
 }
 
 /** Disk formats the inspector can judge; others (ami, aki, ari, ploop) hold what Glance lets them (see judgeFormat). */
