@@ -44,5 +44,7 @@ describe('runPlugin', () => {
     expect(run.ok).toBe(false);
     expect(run.reverted).toEqual(['FailAfter', 'Upper', 'VerifyStaging']);
     expect(existsSync(path.join(run.stagingDir, `${run.image.id}.up`))).toBe(false);
+    run.dispose();
+    expect(existsSync(run.stagingDir)).toBe(false);
   });
 });

@@ -1,4 +1,4 @@
-import { copyFileSync, mkdtempSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -36,6 +36,8 @@ export interface PluginRun {
   filePath: string;
   readData(): Buffer;
   stagingDir: string;
+  /** Remove the run's staging directory (call it in afterEach; the run leaves it for inspection). */
+  dispose(): void;
   image: ImageSnapshot;
   /** Attributes and properties the plugin changed (after reverts, if any ran). */
   changes: Record<string, { from: unknown; to: unknown }>;
@@ -93,6 +95,7 @@ export async function runPlugin(plugin: PluginFn, o: RunPluginOptions): Promise<
   const final = image.snapshot();
   return {
     ok: !error, ...(error ? { error } : {}), filePath, readData: () => readFileSync(filePath), stagingDir,
+    dispose: () => rmSync(stagingDir, { recursive: true, force: true }),
     image: final, changes: diffImage(image.initial, final), provided,
     reverted: atoms.filter((a) => a.state === 'REVERTED').map((a) => a.atom), atoms, logs: logger.records, progress,
   };
