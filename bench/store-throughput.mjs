@@ -38,7 +38,8 @@ results.push(await time('baseline: copy + fsync (the disk limit)', async () => {
   const f = openSync(out, 'r+'); fsyncSync(f); closeSync(f);
   rmSync(out);
 }));
-results.push(await time('hash only: md5 + sha512', () => hashStream(read())));
+results.push(await time('hash only: md5 + sha512 on this thread', () => hashStream(read())));
+results.push(await time('hash only: md5 + sha512 on two worker threads', () => hashStream(read(), { expectedBytes: size })));
 const staging = new StagingArea(path.join(dir, 'staging'));
 results.push(await time('stage (atomic, counted, not hashed)', async () => {
   const id = randomUUID();
@@ -49,7 +50,8 @@ for (const n of [1, 2, 3]) {
   const stores = Array.from({ length: n }, (_, i) => createFileStore(`s${i}`, { dir: path.join(dir, `store${i}`) }));
   results.push(await time(`import to ${n} store(s): one read, md5 + sha512 in the same pass`, async () => {
     const id = randomUUID();
-    const res = await writeToStores(read(), stores, id);
+    // expectedBytes, as the import passes it, lets large data be hashed on worker threads.
+    const res = await writeToStores(read(), stores, id, { expectedBytes: size });
     for (const [i, r] of res.results.entries()) if (r.ok) await stores[i].delete(r.location);
   }));
 }

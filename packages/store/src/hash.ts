@@ -10,8 +10,11 @@ export const DEFAULT_HASH_ALGO = 'sha512';
  * replace this one without touching the writers.
  */
 export interface Hasher {
-  update(chunk: Buffer): void;
+  /** May return a promise when the hasher needs the caller to wait (backpressure). */
+  update(chunk: Buffer): void | Promise<void>;
   digest(): HashResult | Promise<HashResult>;
+  /** Release resources when the data will not be read to its end. */
+  dispose?(): void;
 }
 
 let available: string[] | undefined;

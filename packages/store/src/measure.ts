@@ -1,5 +1,6 @@
 import { giError, isGlanceImportError, reasonOf } from '@glance-import/core';
 import { createHasher, DEFAULT_HASH_ALGO, type Hasher } from './hash.js';
+import { createWorkerHasher } from './worker-hash.js';
 import type { HashResult, Source, WriteOptions } from './types.js';
 
 // A global symbol, so a measured source is recognised across duplicated copies of this package.
@@ -57,9 +58,17 @@ function sourceError(e: unknown) {
  * abort, reports progress and hashes every chunk once. A source that is already measured (a branch
  * of a fan-out) is not hashed again: `result()` then answers with the upstream digests.
  */
+/** Large data is hashed on two worker threads; small data is not worth starting them for. */
+const WORKER_MIN_BYTES = 64 * 1024 * 1024;
+
+function pickHasher(opts: WriteOptions): Hasher {
+  const large = opts.expectedBytes !== undefined && opts.expectedBytes >= WORKER_MIN_BYTES;
+  return large && process.env.GLANCE_IMPORT_HASH_WORKERS !== '0' ? createWorkerHasher(opts.hashAlgo ?? DEFAULT_HASH_ALGO) : createHasher(opts.hashAlgo);
+}
+
 export function measure(source: Source, opts: WriteOptions = {}): Measured {
   const upstream = isMeasured(source) ? source : undefined;
-  const hasher: Hasher | undefined = upstream || opts.hash === false ? undefined : createHasher(opts.hashAlgo);
+  const hasher: Hasher | undefined = upstream || opts.hash === false ? undefined : pickHasher(opts);
   let final: HashResult | undefined;
   const { maxBytes, expectedBytes, signal, onProgress } = opts;
 
@@ -83,13 +92,17 @@ export function measure(source: Source, opts: WriteOptions = {}): Measured {
         bytes += chunk.length;
         if (maxBytes !== undefined && bytes > maxBytes) throw giError('GI_STORE_TOO_LARGE', { limit: maxBytes });
         if (expectedBytes !== undefined && bytes > expectedBytes) throw giError('GI_STORE_SIZE_MISMATCH', { expected: expectedBytes, actual: bytes, longer: true });
-        hasher?.update(chunk);
+        const wait = hasher?.update(chunk);
+        if (wait) await wait;
         onProgress?.(bytes);
         yield chunk;
       }
     } finally {
       // Releases the source early (a Node stream is destroyed); never awaited: its next() may be pending.
-      if (!ended) it.return?.()?.catch?.(() => undefined);
+      if (!ended) {
+        it.return?.()?.catch?.(() => undefined);
+        hasher?.dispose?.();
+      }
     }
     if (expectedBytes !== undefined && bytes !== expectedBytes) throw giError('GI_STORE_SIZE_MISMATCH', { expected: expectedBytes, actual: bytes, longer: false });
     final = hasher ? await hasher.digest() : upstream ? await upstream.result() : { size: bytes, checksum: '', hashAlgo: opts.hashAlgo ?? DEFAULT_HASH_ALGO, hashValue: '' };

@@ -1,0 +1,37 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { createHasher } from './hash.js';
+import { createWorkerHasher } from './worker-hash.js';
+
+describe('createWorkerHasher', () => {
+  it('gives the digests of the inline hasher, whatever the chunk sizes, in order', async () => {
+    const data = randomBytes(23 * 1024 * 1024 + 7);
+    const sizes = [1, 4096, 1024 * 1024, 3 * 1024 * 1024 + 5, 65536];
+    const w = createWorkerHasher('sha512');
+    const waits: Array<void | Promise<void>> = [];
+    for (let off = 0, i = 0; off < data.length; i++) {
+      const n = sizes[i % sizes.length]!;
+      waits.push(w.update(data.subarray(off, off + n)));
+      off += n;
+    }
+    const got = await w.digest();
+    const inline = createHasher('sha512');
+    inline.update(data);
+    expect(got).toEqual(await inline.digest());
+    expect(got.checksum).toBe(createHash('md5').update(data).digest('hex'));
+    expect(waits.some((p) => p instanceof Promise)).toBe(true);
+  });
+
+  it('serves several hashers at once from one pair of workers', async () => {
+    const a = randomBytes(5 * 1024 * 1024);
+    const b = randomBytes(7 * 1024 * 1024);
+    const [ha, hb] = [createWorkerHasher('sha256'), createWorkerHasher('sha512')];
+    for (let off = 0; off < b.length; off += 512 * 1024) {
+      if (off < a.length) await ha.update(a.subarray(off, off + 512 * 1024));
+      await hb.update(b.subarray(off, off + 512 * 1024));
+    }
+    const [da, db] = await Promise.all([ha.digest(), hb.digest()]);
+    expect(da.hashValue).toBe(createHash('sha256').update(a).digest('hex'));
+    expect(db.hashValue).toBe(createHash('sha512').update(b).digest('hex'));
+  });
+});
