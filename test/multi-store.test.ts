@@ -224,6 +224,29 @@ describe('copy-image', () => {
   });
 });
 
+describe('the import lock (test_import_copy_locked)', () => {
+  it('while a copy is still writing, another copy answers 409 "Image has active task"; once it ends the next copy runs', async () => {
+    const id = await activeInFast();
+    writeFileSync(HOLD, '');
+    try {
+      const started = await admin.answer('images.image_import', [id], { method: 'copy-image', stores: ['held'], allow_failure: false });
+      const [task] = (await until('the copy to start', () => alice.ok('images.get_associated_image_tasks', [id]), (r) => r.tasks.length === 2)).tasks;
+      expect(task).toMatchObject({ status: expect.stringMatching(/^(pending|processing)$/), request_id: (started as { request_ids: string[] }).request_ids[0] });
+      expect(await alice.ok('images.get', [id])).toMatchObject({ status: 'active', os_glance_import_task: task.id, os_glance_importing_to_stores: 'held' });
+      expect(await admin.fails('images.image_import', [id], { method: 'copy-image', stores: ['slow'] })).toEqual({
+        type: 'HTTPConflict', status: 409, message: '409 Conflict: Image has active task',
+      });
+    } finally {
+      rmSync(HOLD, { force: true });
+    }
+    expect((await settled(alice, id, 2)).image).toMatchObject({ status: 'active', stores: 'fast,held' });
+    await admin.ok('images.image_import', [id], { method: 'copy-image', stores: ['slow'] });
+    const { image, tasks } = await settled(alice, id, 3);
+    expect(tasks.map((t) => t.status)).toEqual(['success', 'success', 'success']);
+    expect(storeSet(image.stores)).toEqual(['fast', 'held', 'slow']);
+  });
+});
+
 describe('delete_from_store (DELETE /v2/stores/{store}/{image})', () => {
   it('drops one copy; answers a missing image, an unknown store, an image not active and the only copy in Glance\'s order and words', async () => {
     const id = await staged();
