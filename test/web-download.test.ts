@@ -48,7 +48,7 @@ beforeAll(async () => {
   });
   const opt = (extra: string) => `[import_filtering_opts]\nallowed_ports = 80, 443, ${src.port}\n${extra}`;
   [open, closed] = await Promise.all([
-    serve(path.join(work.dir, 'open'), ['--config-file', conf('open.conf', `[DEFAULT]\nimage_size_cap = ${SIZE_CAP}\n\n${opt('allow_local_addresses = true\ndisallowed_hosts = 127.0.0.2\nread_timeout = 1\n')}`)]),
+    serve(path.join(work.dir, 'open'), ['--config-file', conf('open.conf', `[DEFAULT]\nimage_size_cap = ${SIZE_CAP}\n\n${opt('allow_local_addresses = true\ndisallowed_hosts = 127.0.0.2\nread_timeout = 2\n')}`)]),
     serve(path.join(work.dir, 'closed'), ['--config-file', conf('closed.conf', opt(''))]),
   ]);
   driver = GlanceClientDriver.start();
@@ -143,7 +143,7 @@ describe('web-download through python-glanceclient', () => {
 
   it.each([
     ['a 404', '/missing.raw', 'the source answered HTTP 404 Not Found.'],
-    ['a source that stalls mid-body (read_timeout = 1)', '/stall.raw', 'the source sent nothing for 1 s.'],
+    ['a source that stalls mid-body (read_timeout = 2)', '/stall.raw', 'the source sent nothing for 2 s.'],
     ['fewer bytes than Content-Length', '/short.raw', 'the connection closed after 60000 of the 100000 bytes announced by Content-Length.'],
     ['more bytes than Content-Length', '/long.raw', 'the source sent more than the 10 bytes announced by Content-Length.'],
   ])('%s fails the task with its reason; the image is queued again, nothing kept, and imports afterwards', async (_what, route, reason) => {
