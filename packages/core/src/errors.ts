@@ -513,6 +513,11 @@ export const errorDefinitions = {
     message: (p) => `URI for ${p.method} does not pass filtering: ${p.uri}`,
     hint: (p) => `Refused because ${p.reason}. Use an http(s) URL that [import_filtering_opts] allows (schemes, hosts, explicit ports); ask the operator which sources are open.`,
   }),
+  GI_METHOD_PROCESSED_URI_FILTERED: define<{ method: string; uri: string; reason: string }>({
+    // Glance's task message for a URL it built itself (glance-download's remote endpoint), with the reason.
+    message: (p) => `Processed URI for ${p.method} does not pass filtering: ${p.uri} (${p.reason})`,
+    hint: 'The region\'s endpoint ([glance_import] glance_download_endpoints) must be an http(s) URL that [import_filtering_opts] allows: its host, and its port when it names one.',
+  }),
   GI_METHOD_REDIRECT_REFUSED: define<{ uri: string; reason: string }>({
     message: (p) => `Redirect to disallowed URL: ${p.uri} (${p.reason})`,
     hint: 'The source redirected to a URL that [import_filtering_opts] refuses; every redirect is filtered like the URL itself. Import from the final URL if it is allowed, or ask the operator.',

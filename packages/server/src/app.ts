@@ -120,6 +120,15 @@ export async function createServer(o: ServerOptions): Promise<GlanceServer> {
     if (OPEN_ROUTES.has(url)) return;
     request.caller = await identify(request, { db, trustIdentityHeaders: gi.trusted_identity_headers });
   });
+  // A refusal that stops reading a body half-way (image_size_cap, a quota, the format) must not wedge a
+  // keep-alive connection: the rest of the body is read and dropped, as Glance's eventlet server does,
+  // so a client that sends the whole body before it reads (python-glanceclient) gets the answer, and
+  // its next request on that connection is served.
+  app.addHook('onSend', async (request, _reply, payload) => {
+    const body = request.raw;
+    if (!body.complete && !body.destroyed && body.readableFlowing !== true) body.resume();
+    return payload;
+  });
   app.addHook('onResponse', async (request, reply) => { runtime.metrics.requests.add({ method: request.method, status: String(reply.statusCode) }, 1); });
   app.setErrorHandler((err, request, reply) => {
     const apiErr = toApiError(err, request.id);

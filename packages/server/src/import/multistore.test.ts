@@ -116,6 +116,11 @@ describe('several stores', () => {
     const only = await h.req('DELETE', `/v2/stores/fast/${id}`, admin);
     expect(only.status).toBe(403);
     expect(only.text).toContain('Cannot delete image data from the only store containing it.');
+    // Glance's order: the last copy is refused before it looks at which store holds it.
+    expect((await h.req('DELETE', `/v2/stores/slow/${id}`, admin)).status).toBe(403);
+    const unknown = await h.req('DELETE', `/v2/stores/nope/${id}`, admin);
+    expect(unknown).toMatchObject({ status: 409, text: expect.stringContaining('The selected store nope is not available on this node.') });
+    expect((await h.req('DELETE', '/v2/stores/fast/00000000-0000-0000-0000-000000000000', admin)).text).toContain('Failed to find image 00000000-0000-0000-0000-000000000000');
   });
 
   it('deleting an image while its import runs stops the import and leaves no file behind', async () => {

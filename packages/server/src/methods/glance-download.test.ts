@@ -62,4 +62,13 @@ describe('glance-download', () => {
     expect(t.message).toContain('Source image status should be active instead of queued');
     expect((await local.req('GET', `/v2/images/${id}`)).json).toMatchObject({ status: 'queued', checksum: null, size: null });
   });
+
+  it('a region endpoint the URI filter refuses fails the task with Glance\'s message and the reason; the image returns to queued', async () => {
+    const remoteId = await twoRegions({ glance_download_endpoints: 'RegionTwo:http://127.0.0.1:1' });
+    const { id } = (await local.req('POST', '/v2/images', { body: { disk_format: 'raw', container_format: 'bare' } })).json;
+    expect((await local.req('POST', `/v2/images/${id}/import`, { body: { method: { name: 'glance-download', glance_region: 'RegionTwo', glance_image_id: remoteId } } })).status).toBe(202);
+    const t = await finished(local, id);
+    expect(t).toMatchObject({ status: 'failure', message: `Processed URI for glance-download does not pass filtering: http://127.0.0.1:1/v2/images/${remoteId} (port 1 is not in allowed_ports)` });
+    expect((await local.req('GET', `/v2/images/${id}`)).json).toMatchObject({ status: 'queued', checksum: null });
+  });
 });

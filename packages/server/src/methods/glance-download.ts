@@ -24,8 +24,12 @@ async function remoteGet(d: TaskDeps, url: string, resolve: Resolver) {
   const f = rt.config.values.import_filtering_opts;
   const region = job.request.method.glance_region!;
   const token = rt.config.values.glance_import.glance_download_tokens[region] ?? job.caller.token;
+  const filter = (u: string) => filterImportUri(u, f, resolve);
+  // The URL is ours, built from the region's endpoint: a refusal is the operator's to fix (Glance's message).
+  const verdict = await filter(url);
+  if (!verdict.ok) throw giError('GI_METHOD_PROCESSED_URI_FILTERED', { method: 'glance-download', uri: redactUri(url), reason: verdict.reason });
   return openWebSource(url, {
-    filter: (u) => filterImportUri(u, f, resolve), maxRedirects: f.max_redirects, connectTimeoutMs: f.connect_timeout * 1000,
+    filter, maxRedirects: f.max_redirects, connectTimeoutMs: f.connect_timeout * 1000,
     readTimeoutMs: f.read_timeout * 1000, signal: d.signal, headers: { ...(token ? { 'x-auth-token': token } : {}), accept: 'application/json', 'x-openstack-request-id': `req-${randomUUID()}` },
   });
 }

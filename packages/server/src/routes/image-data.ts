@@ -22,6 +22,12 @@ function clientGone(request: FastifyRequest): AbortSignal {
   return ac.signal;
 }
 
+/**
+ * The request body, chunk by chunk. A write that stops early (a limit, a refused format) leaves the
+ * request open rather than destroyed, so the rest of the body is drained after the answer (app.ts).
+ */
+const bodyOf = (request: FastifyRequest): AsyncIterable<Buffer> => request.raw.iterator({ destroyOnReturn: false });
+
 /** `x-openstack-image-size` (Glance 2025.2+): the size a client announces, for quota pre-checks. */
 function declaredSize(request: FastifyRequest): number {
   const raw = request.headers['x-openstack-image-size'];
@@ -78,7 +84,7 @@ export function imageDataRoutes(app: FastifyInstance, rt: Runtime): void {
     try {
       // Staged bytes are counted, not hashed: the hashes that count are taken when the final data is stored.
       const res = await rt.quotas.capped(owner, 'image_stage_total', cap(), (maxBytes) =>
-        rt.staging.write(image.id, tap(request.raw, (c) => { inspector.update(c); head.push(c); }), { maxBytes, signal: gone, hash: false }));
+        rt.staging.write(image.id, tap(bodyOf(request), (c) => { inspector.update(c); head.push(c); }), { maxBytes, signal: gone, hash: false }));
       const verdict = judgeFormat(image, inspector.result(inspectOpts(image.disk_format)), head.bytes, formatPolicy());
       if (verdict.warning) request.log.warn({ image_id: image.id }, verdict.warning);
       rt.metrics.bytesStaged.add({}, res.size);
@@ -124,7 +130,7 @@ export function imageDataRoutes(app: FastifyInstance, rt: Runtime): void {
     const gone = clientGone(request);
     try {
       const res = await rt.quotas.capped(owner, 'image_size_total', cap(), (maxBytes) =>
-        driver.add(image.id, tap(request.raw, (c) => { inspector.update(c); head.push(c); }), { maxBytes, signal: gone, hashAlgo: hashAlgo() }));
+        driver.add(image.id, tap(bodyOf(request), (c) => { inspector.update(c); head.push(c); }), { maxBytes, signal: gone, hashAlgo: hashAlgo() }));
       location = res.location;
       const result = inspector.result(inspectOpts(image.disk_format));
       judgeFormat(image, result, head.bytes, { ...formatPolicy(), acceptCompressed: false });

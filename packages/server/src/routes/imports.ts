@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { giError } from '@glance-import/core';
+import { giError, isGlanceImportError } from '@glance-import/core';
 import type { ImageRecord } from '@glance-import/db';
 import type { FastifyInstance } from 'fastify';
 import { conflict, forbidden, notFound } from '../http/errors.js';
@@ -106,20 +106,23 @@ export function importRoutes(app: FastifyInstance, rt: Runtime): void {
     };
   });
 
-  // 2.10: drop one store's copy of an image.
+  // 2.10: drop one store's copy of an image. Checks and answers in Glance's order (delete_from_store).
   app.delete<{ Params: { store: string; id: string } }>('/v2/stores/:store/:id', async (request, reply) => {
     assertNoBody(request);
     if (!rt.stores.multi) throw notFound('Multi backend is not supported at this site.');
-    const image = await visibleImage(rt, request, request.params.id);
+    const { store, id } = request.params;
+    if (!rt.stores.byId.has(store)) throw conflict(`The selected store ${store} is not available on this node.`);
+    const image = await visibleImage(rt, request, id).catch((e: unknown) => {
+      throw isGlanceImportError(e, 'GI_API_NOT_FOUND') ? notFound(`Failed to find image ${id}`) : e;
+    });
     authorize(rt, request, 'get_image_location', image);
     authorize(rt, request, 'delete_image_location', image);
-    const { store } = request.params;
-    if (!rt.stores.byId.has(store)) throw conflict(`Unknown store ${store}.`);
-    if (image.status !== 'active') throw conflict('It is not permitted to delete data from an image that is not active.');
+    if (image.status !== 'active') throw conflict("It's not allowed to remove image data from store if image status is not 'active'");
     const active = image.locations.filter((l) => l.status === 'active');
+    // Glance refuses to drop the last copy before it looks at which store holds it.
+    if (active.length === 1) throw forbidden('Cannot delete image data from the only store containing it. Consider deleting the image instead.');
     const here = active.filter((l) => l.store === store);
     if (here.length === 0) throw notFound(`Image ${image.id} is not stored in store ${store}.`);
-    if (here.length === active.length) throw forbidden('Cannot delete image data from the only store containing it. Consider deleting the image instead.');
     for (const loc of here) {
       await rt.stores.byId.get(store)!.delete(loc.url);
       await rt.db.images.removeLocation(image.id, loc.id);
