@@ -1,5 +1,5 @@
 import { isGlanceImportError, giError } from '@glance-import/core';
-import { StreamInspector } from '@glance-import/format-inspector';
+import { StreamInspector, type InspectOptions } from '@glance-import/format-inspector';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { judgeFormat } from '../images/format-check.js';
 import { Head, tap } from '../images/tap.js';
@@ -57,6 +57,17 @@ function parseRange(header: string, size: number): { start: number; end: number 
   return { start, end };
 }
 
+/** The request body as it streams, with the format inspector and its first bytes taken in the same pass. */
+function inspectedBody(request: FastifyRequest) {
+  const inspector = new StreamInspector();
+  const head = new Head();
+  return {
+    source: tap(bodyOf(request), (c) => { inspector.update(c); head.push(c); }),
+    result: (opts: InspectOptions) => inspector.result(opts),
+    head: () => head.bytes,
+  };
+}
+
 export function imageDataRoutes(app: FastifyInstance, rt: Runtime): void {
   const cap = () => rt.config.values.DEFAULT.image_size_cap;
   const hashAlgo = () => rt.config.values.DEFAULT.hashing_algorithm;
@@ -78,14 +89,13 @@ export function imageDataRoutes(app: FastifyInstance, rt: Runtime): void {
     await rt.quotas.enforce(owner, 'image_count_uploading', 1);
     await rt.db.images.update(image.id, { columns: { status: 'uploading' } }, { fromStatus: ['queued'] })
       .catch((e: { code?: string }) => { throw e.code === 'GI_DB_CONFLICT' ? conflict(`Image status transition from ${image.status} to uploading is not allowed`) : e; });
-    const inspector = new StreamInspector();
-    const head = new Head();
+    const body = inspectedBody(request);
     const gone = clientGone(request);
     try {
       // Staged bytes are counted, not hashed: the hashes that count are taken when the final data is stored.
       const res = await rt.quotas.capped(owner, 'image_stage_total', cap(), (maxBytes) =>
-        rt.staging.write(image.id, tap(bodyOf(request), (c) => { inspector.update(c); head.push(c); }), { maxBytes, signal: gone, hash: false }));
-      const verdict = judgeFormat(image, inspector.result(inspectOpts(image.disk_format)), head.bytes, formatPolicy());
+        rt.staging.write(image.id, body.source, { maxBytes, signal: gone, hash: false }));
+      const verdict = judgeFormat(image, body.result(inspectOpts(image.disk_format)), body.head(), formatPolicy());
       if (verdict.warning) request.log.warn({ image_id: image.id }, verdict.warning);
       rt.metrics.bytesStaged.add({}, res.size);
       await rt.db.images.update(image.id, { columns: { size: res.size }, ...(rt.selfUrl ? { setProperties: { os_glance_stage_host: rt.selfUrl } } : {}) }, { fromStatus: ['uploading'] });
@@ -124,17 +134,16 @@ export function imageDataRoutes(app: FastifyInstance, rt: Runtime): void {
     await rt.quotas.enforce(owner, 'image_count_uploading', 1);
     await rt.db.images.update(image.id, { columns: { status: 'saving' } }, { fromStatus: ['queued'] })
       .catch((e: { code?: string }) => { throw e.code === 'GI_DB_CONFLICT' ? conflict(`Image status transition from ${image.status} to saving is not allowed`) : e; });
-    const inspector = new StreamInspector();
-    const head = new Head();
+    const body = inspectedBody(request);
     let location: string | undefined;
     const gone = clientGone(request);
     try {
       const res = await rt.quotas.capped(owner, 'image_size_total', cap(), (maxBytes) =>
-        driver.add(image.id, tap(bodyOf(request), (c) => { inspector.update(c); head.push(c); }), { maxBytes, signal: gone, hashAlgo: hashAlgo() }));
+        driver.add(image.id, body.source, { maxBytes, signal: gone, hashAlgo: hashAlgo() }));
       location = res.location;
-      const result = inspector.result(inspectOpts(image.disk_format));
-      judgeFormat(image, result, head.bytes, { ...formatPolicy(), acceptCompressed: false });
-      const virtual = image.container_format === 'bare' && (result.format === image.disk_format || (result.format === 'gpt' && image.disk_format === 'raw')) ? result.virtualSize : null;
+      const result = body.result(inspectOpts(image.disk_format));
+      judgeFormat(image, result, body.head(), { ...formatPolicy(), acceptCompressed: false });
+      const virtual = image.container_format === 'bare' && result.diskFormat === image.disk_format ? result.virtualSize : null;
       await rt.db.images.addLocation(image.id, { store: storeId, url: res.location, metadata: { store: storeId }, status: 'active' });
       await rt.db.images.update(image.id, {
         columns: { status: 'active', size: res.size, checksum: res.checksum, os_hash_algo: res.hashAlgo, os_hash_value: res.hashValue, virtual_size: virtual ?? res.size },
