@@ -1,4 +1,4 @@
-import { alwaysRevert, linearFlow, type Flow, type ImportContext } from '@glance-import/core';
+import { alwaysRevert, FILE_PATH, linearFlow, type Flow, type FlowItem, type ImportContext } from '@glance-import/core';
 import { methodFor } from '../methods/method.js';
 import { decompresses } from './settings.js';
 import { completeTask, deleteFromStaging, imageLock, importToStores, inspect, verifyStaging, type TaskDeps } from './tasks.js';
@@ -40,8 +40,14 @@ export async function buildImportFlow(d: TaskDeps): Promise<Flow> {
     ...await stagingLimit(d),
   };
   for (const [i, plugin] of plugins.entries()) {
-    flow.add(await plugin.getFlow({ ...ctx, logger: d.log.child({ plugin: plugin.name }) }));
-    if (plugin.meta.changesData) flow.add(inspect(d, plugin.name, decompressAfter(i + 1)));
+    const pluginFlow = await plugin.getFlow({ ...ctx, logger: d.log.child({ plugin: plugin.name }) });
+    flow.add(pluginFlow);
+    // Whatever a plugin says of itself, a new file_path is new data: inspect it again.
+    if (plugin.meta.changesData || providesFilePath(pluginFlow)) flow.add(inspect(d, plugin.name, decompressAfter(i + 1)));
   }
   return flow.add(importToStores(d), deleteFromStaging(d), completeTask(d));
+}
+
+function providesFilePath(item: FlowItem): boolean {
+  return item.kind === 'task' ? item.provides.includes(FILE_PATH) : item.items.some(providesFilePath);
 }
