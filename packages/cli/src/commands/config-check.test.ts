@@ -35,16 +35,18 @@ describe('glance-import config check', () => {
       '  1. beta  p-beta@1.0.0  [beta]',
       '  2. alpha  p-alpha@1.0.0  [alpha]',
       'flow of a glance-direct import (engine_mode parallel, max_workers 10):',
-      '  api_image_import [linear]',
+      '  api_image_import [linear, retry AlwaysRevert]',
       '    ImageLock',
       '    VerifyStaging (provides file_path)',
+      '    Inspect-staged (requires file_path; provides inspection)',
       '    beta [linear]',
       '      BetaTask (requires file_path; provides file_path)',
+      '    Inspect-beta (requires file_path; provides inspection)',
       '    alpha [linear]',
       '      AlphaTask (requires file_path; provides file_path)',
-      '    ImportToStore-default',
+      '    Inspect-alpha (requires file_path; provides inspection)',
+      '    ImportToStore (requires file_path, inspection; provides stored)',
       '    DeleteFromStaging',
-      '    VerifyImageState',
       '    CompleteTask',
       'OK',
       '',
@@ -61,7 +63,7 @@ describe('glance-import config check', () => {
       { name: 'beta', package: 'p-beta', version: '1.0.0', group: 'beta', options: {} },
     ]);
     expect(json.engine).toEqual({ engine_mode: 'serial', max_workers: 10, conversion_format: undefined });
-    expect(json.flow).toEqual(expect.arrayContaining(['  alpha [linear]', '  beta [linear]', '  ImportToStore-fast']));
+    expect(json.flow).toEqual(expect.arrayContaining(['  alpha [linear]', '  beta [linear]', '  ImportToStore (requires file_path, inspection; provides stored)']));
   });
 
   it('reads the host\'s cosmiconfig file when no --config-file is given', async () => {

@@ -1,8 +1,5 @@
-import { randomUUID } from 'node:crypto';
-import {
-  defineTask, describeFlow, EntryPointRegistry, findHostRoot, linearFlow, loadConfig, noProgress, resolveImportPlugins, silentLogger,
-  type Flow, type ImageAccessor, type ResolvedPlugin,
-} from '@glance-import/core';
+import { describeFlow, EntryPointRegistry, findHostRoot, loadConfig, resolveImportPlugins } from '@glance-import/core';
+import { describeImportFlow } from '@glance-import/server';
 import { EXIT, type Io } from '../io.js';
 
 export interface ConfigCheckArgs {
@@ -11,35 +8,13 @@ export interface ConfigCheckArgs {
   json?: boolean;
 }
 
-/** getFlow() builds a flow; it must not touch the image yet, so a dry run hands it one that refuses. */
-const refuse = async (): Promise<never> => { throw new Error('getFlow() must not read or change the image; do that in a task'); };
-const dryImage: ImageAccessor = { get: refuse, setAttributes: refuse, setExtraProperties: refuse, removeExtraProperties: refuse };
-
-const step = (name: string, provides?: string) => defineTask({ name, ...(provides ? { provides } : {}), execute: () => undefined });
-
-/** The flow a glance-direct import would run with these plugins: lock, staging, plugins, store, completion. */
-async function importFlow(plugins: readonly ResolvedPlugin[], stores: readonly string[]): Promise<Flow> {
-  const taskId = randomUUID();
-  const flow = linearFlow('api_image_import', {}, step('ImageLock'), step('VerifyStaging', 'file_path'));
-  for (const p of plugins) {
-    flow.add(await p.getFlow({
-      taskId, taskType: 'api_image_import', imageId: '00000000-0000-0000-0000-000000000000', importRequest: { method: { name: 'glance-direct' } },
-      image: dryImage, stagingDir: '/nonexistent', stores, identity: { userId: 'check', projectId: 'check', roles: [], isAdmin: false },
-      logger: silentLogger, signal: new AbortController().signal, progress: noProgress,
-      imageFormat: { vmdkAllowedTypes: [], requireFormatMatch: true, gptSafetyChecksNonfatal: [] }, imageSizeCap: 1,
-    }));
-  }
-  for (const s of stores) flow.add(step(`ImportToStore-${s}`));
-  return flow.add(step('DeleteFromStaging'), step('VerifyImageState'), step('CompleteTask'));
-}
-
 export async function configCheck(args: ConfigCheckArgs, io: Io): Promise<number> {
   const root = findHostRoot(args.root ?? process.cwd());
   const config = await loadConfig({ configFiles: args['config-file'], searchFrom: root });
   const registry = EntryPointRegistry.discover({ root, dirs: config.values.glance_import.plugin_dirs });
   const { plugins, warnings } = await resolveImportPlugins(registry, config);
-  const stores = config.storeIds.length ? [config.values.glance_store.default_backend ?? config.storeIds[0]!] : ['default'];
-  const flow = await importFlow(plugins, stores);
+  // The very flow the server builds for a glance-direct import with this config.
+  const flow = await describeImportFlow(config, plugins);
   const engine = config.values.taskflow_executor;
   if (args.json) {
     io.out(JSON.stringify({
