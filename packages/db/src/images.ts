@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { giError } from '@glance-import/core';
 import { isUniqueViolation, type SqlDriver, type SqlExecutor, type SqlValue } from './sql/driver.js';
 import { bool, now, num, placeholders, toSql } from './rows.js';
-import type { ImageBase, ImageChanges, ImageLocation, ImageQuery, ImageRecord, ImageStatus, NewImage } from './types.js';
+import type { ImageBase, ImageChanges, ImageLocation, ImageMember, ImageQuery, ImageRecord, ImageStatus, NewImage } from './types.js';
 
 const COLUMNS = [
   'id', 'name', 'status', 'visibility', 'owner', 'disk_format', 'container_format', 'size', 'virtual_size', 'checksum',
@@ -11,6 +11,10 @@ const COLUMNS = [
 export const IMAGE_SORT_KEYS = ['name', 'status', 'container_format', 'disk_format', 'size', 'virtual_size', 'id', 'created_at', 'updated_at', 'visibility', 'owner', 'min_disk', 'min_ram'] as const;
 
 type Row = Record<string, unknown>;
+
+const toMember = (r: Record<string, string>): ImageMember => ({
+  image_id: r.image_id!, member: r.member!, status: r.status as ImageMember['status'], created_at: r.created_at!, updated_at: r.updated_at!,
+});
 
 function toBase(r: Row): ImageBase {
   return {
@@ -139,6 +143,32 @@ export class ImageRepository {
       `SELECT COALESCE(SUM(i.size), 0) AS stored FROM images i JOIN image_locations l ON l.image_id = i.id
        WHERE i.owner = ? AND i.deleted = 0 AND l.status = 'active'`, [owner]))[0] ?? {};
     return { count: Number(a.total ?? 0), uploading: Number(a.uploading ?? 0), stagedBytes: Number(a.staged ?? 0), storedBytes: Number(b.stored ?? 0) };
+  }
+
+  /** Members of a shared image, oldest first. */
+  async members(id: string): Promise<ImageMember[]> {
+    return (await this.db.query<Record<string, string>>('SELECT image_id, member, status, created_at, updated_at FROM image_members WHERE image_id = ? ORDER BY created_at, member', [id])).map(toMember);
+  }
+
+  /** Add a member (status pending); GI_DB_DUPLICATE when it is one already. */
+  async addMember(id: string, member: string): Promise<ImageMember> {
+    const ts = now();
+    try {
+      await this.db.execute('INSERT INTO image_members (image_id, member, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?)', [id, member, 'pending', ts, ts]);
+    } catch (e) {
+      if (isUniqueViolation(e)) throw giError('GI_DB_DUPLICATE', { kind: 'member', id: member });
+      throw e;
+    }
+    return { image_id: id, member, status: 'pending', created_at: ts, updated_at: ts };
+  }
+
+  async setMemberStatus(id: string, member: string, status: ImageMember['status']): Promise<ImageMember | undefined> {
+    if ((await this.db.execute('UPDATE image_members SET status = ?, updated_at = ? WHERE image_id = ? AND member = ?', [status, now(), id, member])) === 0) return undefined;
+    return (await this.members(id)).find((m) => m.member === member);
+  }
+
+  async removeMember(id: string, member: string): Promise<boolean> {
+    return (await this.db.execute('DELETE FROM image_members WHERE image_id = ? AND member = ?', [id, member])) === 1;
   }
 
   /** The member record of `project` on an image (shared images), if any. */

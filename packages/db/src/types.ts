@@ -3,6 +3,14 @@ export type ImageStatus = (typeof IMAGE_STATUSES)[number];
 export const VISIBILITIES = ['public', 'private', 'shared', 'community'] as const;
 export type Visibility = (typeof VISIBILITIES)[number];
 
+export interface ImageMember {
+  image_id: string;
+  member: string;
+  status: 'pending' | 'accepted' | 'rejected';
+  created_at: string;
+  updated_at: string;
+}
+
 export interface ImageLocation {
   id: string;
   store: string;
