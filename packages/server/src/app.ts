@@ -16,6 +16,7 @@ import { Quotas } from './quotas.js';
 import { imageDataRoutes } from './routes/image-data.js';
 import { imageRoutes } from './routes/images.js';
 import { importRoutes } from './routes/imports.js';
+import { memberRoutes } from './routes/members.js';
 import { opsRoutes } from './routes/ops.js';
 import { schemaRoutes } from './routes/schemas.js';
 import { taskRoutes } from './routes/tasks.js';
@@ -152,6 +153,7 @@ export async function createServer(o: ServerOptions): Promise<GlanceServer> {
   imageRoutes(app, runtime);
   imageDataRoutes(app, runtime);
   importRoutes(app, runtime);
+  memberRoutes(app, runtime);
   taskRoutes(app, runtime);
 
   const recovered = await executor.recoverInterrupted();

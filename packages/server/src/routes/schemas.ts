@@ -1,12 +1,14 @@
 import type { FastifyInstance } from 'fastify';
 import { assertNoBody } from '../http/guards.js';
 import type { Runtime } from '../runtime.js';
-import { collectionSchema, imageSchema, taskSchema } from '../views/schemas.js';
+import { collectionSchema, imageSchema, memberSchema, taskSchema } from '../views/schemas.js';
 
 export function schemaRoutes(app: FastifyInstance, rt: Runtime): void {
   const image = () => imageSchema(rt.formats);
   app.get('/v2/schemas/image', async (request) => { assertNoBody(request); return image(); });
   app.get('/v2/schemas/images', async (request) => { assertNoBody(request); return collectionSchema('images', image()); });
+  app.get('/v2/schemas/member', async (request) => { assertNoBody(request); return memberSchema(); });
+  app.get('/v2/schemas/members', async (request) => { assertNoBody(request); return collectionSchema('members', memberSchema()); });
   app.get('/v2/schemas/task', async (request) => { assertNoBody(request); return taskSchema(); });
   app.get('/v2/schemas/tasks', async (request) => {
     assertNoBody(request);

@@ -85,3 +85,17 @@ export function taskSchema(): Record<string, unknown> {
     links: [{ rel: 'self', href: '{self}' }, { rel: 'describedby', href: '{schema}' }],
   };
 }
+
+export function memberSchema(): Record<string, unknown> {
+  return {
+    name: 'member',
+    properties: {
+      created_at: { type: 'string', description: 'Date and time of image member creation' },
+      image_id: { type: 'string', description: 'An identifier for the image', pattern: UUID_PATTERN },
+      member_id: { type: 'string', description: 'An identifier for the image member (tenantId)' },
+      status: { type: 'string', description: 'The status of this image member', enum: ['pending', 'accepted', 'rejected'] },
+      updated_at: { type: 'string', description: 'Date and time of last modification of image member' },
+      schema: { readOnly: true, type: 'string' },
+    },
+  };
+}
