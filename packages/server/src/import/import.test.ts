@@ -225,3 +225,43 @@ describe('glance-direct end to end', () => {
     expect((await h.req('GET', `/v2/images/${id}/file`, { token: h.tokens.other })).status).toBe(404);
   });
 });
+
+describe('stale import locks', () => {
+  it('a lock whose task has not moved for an hour is taken over: the old import stops and fails "Expired lock preempted"', async () => {
+    let holdFirst = true;
+    const hold = definePlugin({ getFlow: (ctx) => linearFlow('hold', {}, defineTask({
+      name: 'Hold',
+      execute: () => (holdFirst ? new Promise((_res, rej) => { holdFirst = false; ctx.signal.addEventListener('abort', () => rej(new Error('stopped'))); }) : undefined),
+    })) });
+    h = await harness({ ini: { image_import_opts: { image_import_plugins: ['hold'] } }, plugins: { hold } });
+    const { id } = await newImage();
+    await h.req('PUT', `/v2/images/${id}/stage`, { payload: 'hello', headers: octet });
+    await h.req('POST', `/v2/images/${id}/import`, { body: { method: { name: 'glance-direct' } } });
+    let first = (await h.server.runtime.db.tasks.listForImage(id))[0]!;
+    // Wait until the held task has written its last progress, so the clock set below stays.
+    for (let i = 0; i < 200 && first.progress?.phase !== 'Hold'; i++) {
+      await new Promise((r) => setTimeout(r, 10));
+      first = (await h.server.runtime.db.tasks.get(first.id))!;
+    }
+    expect(first.progress?.phase).toBe('Hold');
+    // Glance's order: the status rule answers first while the import runs.
+    expect((await h.req('POST', `/v2/images/${id}/import`, { body: { method: { name: 'glance-direct' } } })).text).toContain("Image needs to be staged before 'glance-direct' method can be used");
+    await h.server.runtime.db.driver.execute('UPDATE tasks SET updated_at = ? WHERE id = ?', [new Date(Date.now() - 2 * 3600_000).toISOString(), first.id]);
+    expect((await h.req('POST', `/v2/images/${id}/import`, { body: { method: { name: 'glance-direct' } } })).status).toBe(202);
+    expect(await h.server.runtime.db.tasks.get(first.id)).toMatchObject({ status: 'failure', message: 'Expired lock preempted' });
+    expect((await waitTask(id)).status).toBe('success');
+    expect((await h.req('GET', `/v2/images/${id}`)).json.checksum).toBe(md5(Buffer.from('hello')));
+  });
+
+  it('an image left importing by a node that died (its task gone) is put back and imports again', async () => {
+    h = await harness();
+    const { id } = await newImage();
+    await h.req('PUT', `/v2/images/${id}/stage`, { payload: 'hello', headers: octet });
+    const db = h.server.runtime.db;
+    await db.images.update(id, { columns: { status: 'importing' } });
+    await db.images.setPropertyIfAbsent(id, 'os_glance_import_task', '00000000-0000-0000-0000-00000000dead');
+    expect((await h.req('POST', `/v2/images/${id}/import`, { body: { method: { name: 'glance-direct' } } })).status).toBe(202);
+    expect((await waitTask(id)).status).toBe('success');
+    expect((await h.req('GET', `/v2/images/${id}`)).json).toMatchObject({ status: 'active', size: 5 });
+  });
+});

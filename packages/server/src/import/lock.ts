@@ -1,7 +1,9 @@
 import { giError } from '@glance-import/core';
 import type { ImageRecord, TaskRecord } from '@glance-import/db';
 import type { Runtime } from '../runtime.js';
-import { FAILED_PROPERTY, IMPORTING_PROPERTY, LOCK_PROPERTY, parseStoreList, storeList } from './settings.js';
+import type { ImportTaskInput } from './job.js';
+import { failsAllStores, restoreImage } from './restore.js';
+import { LOCK_PROPERTY } from './settings.js';
 
 const MINUTE = 60_000;
 
@@ -12,9 +14,17 @@ export function isStale(task: TaskRecord | undefined, now = Date.now()): boolean
   return age > (task.status === 'pending' ? 120 : 60) * MINUTE;
 }
 
+/** Whether the image holds an import lock that may be taken over. */
+export async function holdsStaleLock(rt: Runtime, image: ImageRecord): Promise<boolean> {
+  const holder = image.properties[LOCK_PROPERTY];
+  return holder !== undefined && isStale(await rt.db.tasks.get(holder));
+}
+
 /**
- * Before taking the lock: if the image holds one, take it over when stale (fail the old task with
- * "Expired lock preempted", stop its flow here, clear its stores from the progress lists), else 409.
+ * Before an import: if the image holds a lock, take it over when stale (the old task failed with
+ * "Expired lock preempted", its flow stopped if it runs here, the image put back to the status it
+ * had before that import, the lock released), else 409 "Image has active task". A stale lock is
+ * what a dead node leaves, so this is how an image never stays `importing` for good.
  */
 export async function bustStaleLock(rt: Runtime, image: ImageRecord): Promise<ImageRecord> {
   const holder = image.properties[LOCK_PROPERTY];
@@ -25,15 +35,23 @@ export async function bustStaleLock(rt: Runtime, image: ImageRecord): Promise<Im
   if (task && (task.status === 'pending' || task.status === 'processing')) {
     await rt.db.tasks.update(task.id, { status: 'failure', message: 'Expired lock preempted', expires_at: expiry(rt) }, { fromStatus: ['pending', 'processing'] }).catch(() => {});
   }
+  // A flow running in this process reverts, restores the image and releases the lock itself.
   await rt.executor.abortTask(holder, 'Expired lock preempted');
-  if (!(await rt.db.images.deletePropertyIfEquals(image.id, LOCK_PROPERTY, holder))) throw giError('GI_IMPORT_LOCKED', { imageId: image.id });
-  const old = new Set((task?.input as { backend?: string[] } | null)?.backend ?? []);
   const fresh = (await rt.db.images.get(image.id))!;
-  await rt.db.images.update(image.id, { setProperties: {
-    [IMPORTING_PROPERTY]: storeList(parseStoreList(fresh.properties[IMPORTING_PROPERTY]).filter((s) => !old.has(s))),
-    [FAILED_PROPERTY]: storeList(parseStoreList(fresh.properties[FAILED_PROPERTY]).filter((s) => !old.has(s))),
-  } });
-  return (await rt.db.images.get(image.id))!;
+  if (fresh.properties[LOCK_PROPERTY] === holder) {
+    const input = task?.input as ImportTaskInput | null | undefined;
+    if (input?.previous) {
+      await restoreImage(rt, image.id, holder, input.previous, input.backend ?? [], rt.log, { allFailed: failsAllStores(input.import_req.method.name) });
+    } else {
+      // The task record is gone: put an importing image back by what staging holds.
+      const status = fresh.status !== 'importing' ? fresh.status : (await rt.staging.has(image.id)) ? 'uploading' : 'queued';
+      await rt.db.images.update(image.id, { columns: { status } });
+      await rt.db.images.deletePropertyIfEquals(image.id, LOCK_PROPERTY, holder);
+    }
+  }
+  const after = (await rt.db.images.get(image.id))!;
+  if (after.properties[LOCK_PROPERTY]) throw giError('GI_IMPORT_LOCKED', { imageId: image.id });
+  return after;
 }
 
 /** When a finished task is removed: `[task] task_time_to_live` hours from now. */

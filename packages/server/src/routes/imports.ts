@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { conflict, forbidden, notFound } from '../http/errors.js';
 import { assertNoBody, authorize, callerOf, visibleImage } from '../http/guards.js';
 import { beforeOf, type ImportJob, type ImportTaskInput } from '../import/job.js';
-import { bustStaleLock } from '../import/lock.js';
+import { bustStaleLock, holdsStaleLock } from '../import/lock.js';
 import { methodFor } from '../methods/method.js';
 import { checkImportStatus, parseImportBody, resolveTargetStores } from '../import/request.js';
 import { FAILED_PROPERTY, IMPORTING_PROPERTY, importEnabled, LOCK_PROPERTY, parseStoreList, storeList } from '../import/settings.js';
@@ -34,8 +34,18 @@ export function importRoutes(app: FastifyInstance, rt: Runtime): void {
     if (!importEnabled(rt)) throw disabled();
     const req = parseImportBody(request.body, rt.config.values.DEFAULT.enabled_import_methods);
     let image = await visibleImage(rt, request, request.params.id);
-    checkImportStatus(image, req.method.name);
-    authorize(rt, request, req.method.name === 'copy-image' ? 'copy_image' : 'modify_image', image);
+    const rule = req.method.name === 'copy-image' ? 'copy_image' : 'modify_image';
+    try {
+      checkImportStatus(image, req.method.name);
+    } catch (e) {
+      // Glance's order: status, then policy, then the lock. But an image a dead import left behind
+      // (stale lock) gets its pre-import status back by the takeover, and is judged again.
+      if (!(await holdsStaleLock(rt, image))) throw e;
+      authorize(rt, request, rule, image);
+      image = await bustStaleLock(rt, image);
+      checkImportStatus(image, req.method.name);
+    }
+    authorize(rt, request, rule, image);
     image = await bustStaleLock(rt, image);
     const stores = resolveTargetStores(rt, req, image, request.headers['x-image-meta-store'] as string | undefined);
     await methodFor(req.method.name)?.validate?.(rt, req, image);
