@@ -16,8 +16,19 @@ export class ImportProgress implements ProgressReporter {
   private phaseStart = Date.now();
   private lastFlush = 0;
   private pending: Promise<unknown> = Promise.resolve();
+  private readonly heartbeat: NodeJS.Timeout;
 
-  constructor(private readonly db: Database, private readonly taskId: string, private readonly metrics: Metrics, private readonly intervalMs = 1000) {}
+  /**
+   * `heartbeatMs`: beyond Glance, the task is also written at this interval while nothing reports
+   * progress (a long conversion, a slow plugin), so a live import's lock never looks stale.
+   */
+  constructor(
+    private readonly db: Database, private readonly taskId: string, private readonly metrics: Metrics,
+    private readonly intervalMs = 1000, heartbeatMs = 5 * 60_000,
+  ) {
+    this.heartbeat = setInterval(() => { if (Date.now() - this.lastFlush >= heartbeatMs) this.flush(true); }, Math.min(heartbeatMs, 60_000));
+    this.heartbeat.unref();
+  }
 
   get snapshot(): TaskProgress {
     return structuredClone(this.state);
@@ -59,6 +70,7 @@ export class ImportProgress implements ProgressReporter {
 
   /** Close the current phase; returns when the last write is done. */
   async finish(): Promise<void> {
+    clearInterval(this.heartbeat);
     this.close();
     this.flush(true);
     await this.pending;
