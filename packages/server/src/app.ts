@@ -36,6 +36,8 @@ export interface ServerOptions {
   /** Use these plugins instead of discovering them (tests). */
   registry?: EntryPointRegistry;
   db?: Database;
+  /** How long a shutdown waits for running imports before stopping them (they revert); default 30 s. */
+  shutdownGraceMs?: number;
   /** pino options, or a ready logger; default JSON to stdout at info. */
   logger?: LoggerOptions | Logger;
 }
@@ -173,7 +175,7 @@ export async function createServer(o: ServerOptions): Promise<GlanceServer> {
     },
     async close() {
       await app.close();
-      await executor.drain();
+      await executor.shutdown(o.shutdownGraceMs ?? 30_000);
       if (!o.db) await db.close();
     },
   };

@@ -55,6 +55,26 @@ export class ImportExecutor {
     while (this.running.size || this.queue.length) await Promise.all([...this.running.values()].map((r) => r.done));
   }
 
+  /**
+   * Shutdown: let running imports finish for up to `graceMs`, then stop the rest, which revert (the
+   * image back to its pre-import status, staged data kept) and can be imported again after restart.
+   * Queued imports that never started are stopped at once.
+   */
+  async shutdown(graceMs: number): Promise<void> {
+    for (const j of this.queue.splice(0)) {
+      await this.rt.db.tasks.update(j.task.id, { status: 'failure', message: 'The server shut down before this import started; import again.', expires_at: expiry(this.rt) }).catch(() => {});
+      await restoreImage(this.rt, j.imageId, j.task.id, j.before, j.stores, this.rt.log, { allFailed: failsAllStores(j.request.method.name) }).catch(() => {});
+    }
+    const done = this.drain();
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<'late'>((resolve) => { timer = setTimeout(() => resolve('late'), graceMs); });
+    if ((await Promise.race([done.then(() => 'done' as const), late])) === 'late') {
+      await Promise.all([...this.running.keys()].map((id) => this.abortTask(id, 'the server is shutting down')));
+    }
+    clearTimeout(timer);
+    await done;
+  }
+
   private pump(): void {
     const limit = this.rt.config.values.wsgi.task_pool_threads;
     while (this.running.size < limit && this.queue.length) {

@@ -265,3 +265,25 @@ describe('stale import locks', () => {
     expect((await h.req('GET', `/v2/images/${id}`)).json).toMatchObject({ status: 'active', size: 5 });
   });
 });
+
+describe('shutdown', () => {
+  it('stops an import that outlives the grace period; the image is back to uploading with its staged data', async () => {
+    const hold = definePlugin({ getFlow: (ctx) => linearFlow('hold', {}, defineTask({
+      name: 'Hold', execute: () => new Promise((_res, rej) => { ctx.signal.addEventListener('abort', () => rej(new Error('stopped'))); }),
+    })) });
+    h = await harness({ ini: { image_import_opts: { image_import_plugins: ['hold'] } }, plugins: { hold } });
+    const { id } = await newImage();
+    await h.req('PUT', `/v2/images/${id}/stage`, { payload: 'hello', headers: octet });
+    await h.req('POST', `/v2/images/${id}/import`, { body: { method: { name: 'glance-direct' } } });
+    const { db, executor } = h.server.runtime;
+    for (let i = 0; i < 200 && executor.active === 0; i++) await new Promise((r) => setTimeout(r, 5));
+    const started = Date.now();
+    await executor.shutdown(100);
+    expect(Date.now() - started).toBeLessThan(5000);
+    const task = (await db.tasks.listForImage(id))[0]!;
+    expect(task.status).toBe('failure');
+    expect(task.message).toContain('shutting down');
+    expect(await db.images.get(id)).toMatchObject({ status: 'uploading', size: 5 });
+    expect(existsSync(path.join(h.server.runtime.staging.dir, id))).toBe(true);
+  });
+});
