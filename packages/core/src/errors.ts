@@ -4,6 +4,10 @@
  * Codes are never reused or renumbered: scripts and operators match on them.
  */
 
+import { GlanceImportError, didYouMean, quoteList as list } from '@glance-import/errors';
+
+export { GlanceImportError, isGlanceImportError, reasonOf, type GlanceImportErrorJSON } from '@glance-import/errors';
+
 type Params = Record<string, unknown>;
 
 interface Definition<P extends Params> {
@@ -14,8 +18,6 @@ interface Definition<P extends Params> {
 }
 
 const define = <P extends Params>(d: Definition<P>) => d;
-const list = (items: readonly string[]) => items.map((i) => `'${i}'`).join(', ');
-const didYouMean = (s?: string[]) => (s && s.length ? ` Did you mean ${list(s)}?` : '');
 
 export const errorDefinitions = {
   // --- flows and the engine -------------------------------------------------------------------
@@ -537,49 +539,10 @@ export const errorDefinitions = {
 export type ErrorCode = keyof typeof errorDefinitions;
 export type ErrorParams<C extends ErrorCode> = Parameters<(typeof errorDefinitions)[C]['message']>[0];
 
-export interface GlanceImportErrorJSON {
-  code: string;
-  message: string;
-  hint: string;
-  details?: Record<string, unknown>;
-}
-
-export class GlanceImportError<C extends string = ErrorCode> extends Error {
-  override readonly name = 'GlanceImportError';
-  readonly code: C;
-  readonly hint: string;
-  readonly status: number | undefined;
-  readonly details: Record<string, unknown>;
-
-  constructor(code: C, message: string, hint: string, details: Record<string, unknown>, options?: { cause?: unknown; status?: number }) {
-    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
-    this.code = code;
-    this.hint = hint;
-    this.status = options?.status;
-    this.details = details;
-  }
-
-  toJSON(): GlanceImportErrorJSON {
-    return { code: this.code, message: this.message, hint: this.hint, details: this.details };
-  }
-}
-
 /** Build a registered error: `giError('GI_FLOW_CYCLE', { flow, cycle })`. */
 export function giError<C extends ErrorCode>(code: C, params: ErrorParams<C>, options?: { cause?: unknown }): GlanceImportError<C> {
   const def = errorDefinitions[code] as unknown as Definition<Params>;
   const p = params as Params;
   const hint = typeof def.hint === 'function' ? def.hint(p) : def.hint;
   return new GlanceImportError(code, def.message(p), hint, p, { cause: options?.cause, status: def.status });
-}
-
-/** True for any glance-import error, across duplicated copies of this package (no `instanceof`). */
-export function isGlanceImportError(e: unknown, code?: string): e is GlanceImportError<string> {
-  return typeof e === 'object' && e !== null && (e as { name?: unknown }).name === 'GlanceImportError'
-    && typeof (e as { code?: unknown }).code === 'string' && (code === undefined || (e as { code: string }).code === code);
-}
-
-/** A readable one-line reason for any thrown value. */
-export function reasonOf(e: unknown): string {
-  if (e instanceof Error) return e.message;
-  return typeof e === 'string' ? e : JSON.stringify(e);
 }

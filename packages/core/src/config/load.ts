@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { cosmiconfig, getDefaultSearchPlaces } from 'cosmiconfig';
 import { giError, GlanceImportError, reasonOf } from '../errors.js';
-import { suggest } from '../suggest.js';
+import { suggest } from '@glance-import/errors';
 import { parseIni } from './ini.js';
 import {
   coreSchema, IGNORED_GLANCE_DEFAULT_OPTIONS, IGNORED_GLANCE_GROUPS, storeGroupSchema,

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import semver from 'semver';
 import { giError, isGlanceImportError, reasonOf, type GlanceImportError } from '../errors.js';
-import { suggest } from '../suggest.js';
+import { suggest } from '@glance-import/errors';
 import { CORE_PACKAGE, coreVersion } from '../version.js';
 import { findHostRoot, hostCandidates, type PackageInfo } from './packages.js';
 

@@ -24,3 +24,13 @@ export function suggest(input: string, known: Iterable<string>): string[] {
   }
   return scored.sort((x, y) => x[1] - y[1] || x[0].localeCompare(y[0])).slice(0, 3).map(([k]) => k);
 }
+
+/** " Did you mean 'a', 'b'?" for a message, or '' when there is nothing to suggest. */
+export function didYouMean(suggestions?: readonly string[]): string {
+  return suggestions && suggestions.length ? ` Did you mean ${quoteList(suggestions)}?` : '';
+}
+
+/** 'a', 'b', 'c' */
+export function quoteList(items: readonly string[]): string {
+  return items.map((i) => `'${i}'`).join(', ');
+}
