@@ -98,7 +98,7 @@ export class ImageApi {
       const task = (await this.tasks(id)).find((t) => !before.has(t.id));
       if (task && (task.status === 'success' || task.status === 'failure')) {
         // The flow goes on a little after the task ends (staging clean-up): wait for it too.
-        await this.server.runtime.executor.drain();
+        await this.server.runtime.imports.drain();
         return (await this.tasks(id)).find((t) => t.id === task.id)!;
       }
       await new Promise((resolve) => setTimeout(resolve, 20));
