@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '@glance-import/core';
-import { createServer, type GlanceServer } from '@glance-import/server';
+import { createServer, serverSchema, type GlanceServer } from '@glance-import/server';
 import { afterAll, beforeAll } from 'vitest';
 import { Corpus } from './corpus.js';
 import { REPO } from './workspace.js';
@@ -33,7 +33,7 @@ export class ImageApi {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'gi-e2e-import-'));
     const confFile = path.join(dataDir, 'glance-image-import.conf');
     writeFileSync(confFile, conf);
-    const config = await loadConfig({ configFiles: [confFile], searchFrom: false });
+    const config = await loadConfig({ configFiles: [confFile], searchFrom: false, schema: serverSchema });
     const server = await createServer({ config, dataDir, root: REPO, logger: { level: process.env.GI_E2E_LOG ?? 'silent' } });
     const url = await server.listen('127.0.0.1', 0);
     const t = server.runtime.db.tokens;

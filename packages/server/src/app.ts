@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, accessSync, constants } from 'node:fs';
 import path from 'node:path';
-import { EntryPointRegistry, IMPORT_PLUGINS_NAMESPACE, isGlanceImportError, giError, resolveImportPlugins, type GlanceConfig, type ResolvedPlugin } from '@glance-import/core';
+import { EntryPointRegistry, IMPORT_PLUGINS_NAMESPACE, isGlanceImportError, giError, resolveImportPlugins, type ResolvedPlugin } from '@glance-import/core';
 import { openDatabase, type Database, type ImageRecord } from '@glance-import/db';
 import { PolicyEnforcer } from '@glance-import/policy';
 import { StagingArea } from '@glance-import/store';
@@ -27,9 +27,10 @@ import { taskRoutes } from './routes/tasks.js';
 import { versionPrefixes, versionRoutes, versionsDocument } from './routes/versions.js';
 import { buildStores, type StoreSet } from './stores.js';
 import { imageView } from './views/image.js';
+import type { ServerConfig } from './options.js';
 
 export interface ServerOptions {
-  config: GlanceConfig;
+  config: ServerConfig;
   dataDir: string;
   /** Where plugins are declared (the host app's package.json); default cwd. */
   root?: string;
@@ -46,7 +47,7 @@ export interface ServerOptions {
 
 /** What a running server is made of, for the CLI that prints it and for tests; nothing inside takes it whole. */
 export interface ServerParts {
-  readonly config: GlanceConfig;
+  readonly config: ServerConfig;
   readonly dataDir: string;
   readonly db: Database;
   readonly staging: StagingArea;

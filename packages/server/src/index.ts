@@ -3,3 +3,4 @@ export { createServer, type ServerOptions, type ServerParts, type GlanceServer }
 export { buildStores, type StoreSet } from './stores.js';
 export { versionList } from './routes/versions.js';
 export { describeImportFlow } from './import/describe.js';
+export { serverSchema, type ServerConfig } from './options.js';

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { silentLogger, type Flow, type GlanceConfig, type ResolvedPlugin } from '@glance-import/core';
+import { silentLogger, type Flow, type ResolvedPlugin } from '@glance-import/core';
 import { openDatabase } from '@glance-import/db';
 import { StagingArea } from '@glance-import/store';
 import { Metrics } from '../metrics.js';
@@ -13,6 +13,7 @@ import type { ImportImage } from './accessor.js';
 import type { TaskDeps, TaskProgress } from './deps.js';
 import { buildImportFlow } from './flow.js';
 import { importSettings } from './settings.js';
+import type { ServerConfig } from '../options.js';
 
 const refuse = async (): Promise<never> => { throw new Error('getFlow() must not read or change the image; do that in a task'); };
 
@@ -25,7 +26,7 @@ const noProgress: TaskProgress = { report: () => {}, store: () => {}, written: a
  * (`glance-import config check` prints it) from the same parts the server gives an import: an
  * in-memory database, a scratch staging area, no store drivers (nothing runs).
  */
-export async function describeImportFlow(config: GlanceConfig, plugins: readonly ResolvedPlugin[], methodName = glanceDirect.name): Promise<Flow> {
+export async function describeImportFlow(config: ServerConfig, plugins: readonly ResolvedPlugin[], methodName = glanceDirect.name): Promise<Flow> {
   const method = methodNamed(methodName);
   if (!method) throw new RangeError(`unknown import method '${methodName}'`);
   const stores = config.storeIds.length ? [config.values.glance_store.default_backend ?? config.storeIds[0]!] : ['local'];

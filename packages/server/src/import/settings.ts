@@ -1,6 +1,7 @@
-import type { GlanceConfig, ImportContext } from '@glance-import/core';
+import type { ImportContext } from '@glance-import/core';
+import type { ServerConfig } from '../options.js';
 
-type Values = GlanceConfig['values'];
+type Values = ServerConfig['values'];
 
 /** The options an import reads, taken from the config once when the server starts. */
 export interface ImportSettings {
@@ -28,7 +29,7 @@ export interface ImportSettings {
   };
 }
 
-export function importSettings(config: GlanceConfig): ImportSettings {
+export function importSettings(config: ServerConfig): ImportSettings {
   const v = config.values;
   return {
     enabled: v.DEFAULT.enable_image_import,

@@ -1,4 +1,4 @@
-import { isGlanceImportError, giError, type GlanceConfig, type ResolvedPlugin } from '@glance-import/core';
+import { isGlanceImportError, giError, type ResolvedPlugin } from '@glance-import/core';
 import { StreamInspector, type InspectOptions } from '@glance-import/format-inspector';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { judgeFormat } from '../images/format-check.js';
@@ -14,6 +14,7 @@ import { glanceDirect } from '../methods/index.js';
 import type { Metrics } from '../metrics.js';
 import type { Quotas } from '../quotas.js';
 import type { StoreSet } from '../stores.js';
+import type { ServerConfig } from '../options.js';
 
 type Params = { id: string };
 
@@ -76,7 +77,7 @@ function inspectedBody(request: FastifyRequest) {
 }
 
 export interface ImageDataRouteDeps {
-  config: GlanceConfig;
+  config: ServerConfig;
   db: Database;
   policy: PolicyEnforcer;
   quotas: Quotas;

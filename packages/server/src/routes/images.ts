@@ -6,11 +6,12 @@ import { CREATE_READ_ONLY, BASE_ATTRIBUTES, isReservedName } from '../images/att
 import { deleteImage, type DeleteDeps } from '../images/delete.js';
 import { parsePatch, planPatch, PATCH_V20, PATCH_V21 } from '../images/patch.js';
 import { validateAttribute, validateExtraProperty, type Formats } from '../images/validate.js';
-import { giError, type GlanceConfig } from '@glance-import/core';
+import { giError } from '@glance-import/core';
 import { badRequest, conflict, forbidden, notFound, unsupportedMediaType } from '../http/errors.js';
 import { assertNoBody, authorize, callerOf, credentials, imageTarget, visibleImage } from '../http/guards.js';
 import type { PolicyEnforcer } from '@glance-import/policy';
 import type { Quotas } from '../quotas.js';
+import type { ServerConfig } from '../options.js';
 
 type Params = { id: string };
 
@@ -88,7 +89,7 @@ function listQuery(d: ImageRouteDeps, request: FastifyRequest): ImageQuery {
 }
 
 export interface ImageRouteDeps extends DeleteDeps {
-  config: GlanceConfig;
+  config: ServerConfig;
   policy: PolicyEnforcer;
   quotas: Quotas;
   formats: Formats;

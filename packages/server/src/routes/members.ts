@@ -1,10 +1,11 @@
-import { giError, type GlanceConfig } from '@glance-import/core';
+import { giError } from '@glance-import/core';
 import type { Database, ImageMember, ImageRecord } from '@glance-import/db';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { badRequest, conflict, forbidden, notFound } from '../http/errors.js';
 import { assertNoBody, callerOf, credentials, imageTarget, visibleImage } from '../http/guards.js';
 import type { PolicyEnforcer } from '@glance-import/policy';
 import { isoSeconds } from '../views/time.js';
+import type { ServerConfig } from '../options.js';
 
 type Params = { id: string; member: string };
 
@@ -14,7 +15,7 @@ const memberView = (m: ImageMember) => ({
 });
 
 export interface MemberRouteDeps {
-  config: GlanceConfig;
+  config: ServerConfig;
   db: Database;
   policy: PolicyEnforcer;
 }

@@ -1,17 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { TASK_SORT_KEYS, TASK_STATUSES, type Database, type TaskStatus } from '@glance-import/db';
-import { giError, type GlanceConfig } from '@glance-import/core';
+import { giError } from '@glance-import/core';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { badRequest, notFound } from '../http/errors.js';
 import { assertNoBody, callerOf, credentials } from '../http/guards.js';
 import type { PolicyEnforcer } from '@glance-import/policy';
 import { taskStub, taskView } from '../views/task.js';
 import { UUID_RE } from '../images/attributes.js';
+import type { ServerConfig } from '../options.js';
 
 type Params = { id: string };
 
 export interface TaskRouteDeps {
-  config: GlanceConfig;
+  config: ServerConfig;
   db: Database;
   policy: PolicyEnforcer;
 }

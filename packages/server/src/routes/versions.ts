@@ -1,10 +1,10 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { GlanceConfig } from '@glance-import/core';
 import type { StoreSet } from '../stores.js';
+import type { ServerConfig } from '../options.js';
 
 /** What the versions a site lists depend on. */
 export interface VersionDeps {
-  config: GlanceConfig;
+  config: ServerConfig;
   stores: Pick<StoreSet, 'multi'>;
 }
 

@@ -5,6 +5,7 @@ import { EntryPointRegistry, IMPORT_PLUGINS_NAMESPACE, loadConfig } from '@glanc
 import type { Logger } from 'pino';
 import { createServer, type GlanceServer } from '../app.js';
 import type { Resolver } from '../methods/uri-filter.js';
+import { serverSchema } from '../options.js';
 
 export interface Harness {
   server: GlanceServer;
@@ -21,7 +22,7 @@ export async function harness(o: { ini?: Record<string, Record<string, unknown>>
   const dataDir = mkdtempSync(path.join(tmpdir(), 'gi-server-'));
   // Store directories written as {data} land in this test's data dir.
   const ini = JSON.parse(JSON.stringify(o.ini ?? {}).replaceAll('{data}', dataDir)) as Record<string, Record<string, unknown>>;
-  const config = await loadConfig({ searchFrom: false, overrides: ini });
+  const config = await loadConfig({ searchFrom: false, overrides: ini, schema: serverSchema });
   const registry = EntryPointRegistry.fromNamespaces({ [IMPORT_PLUGINS_NAMESPACE]: o.plugins ?? {}, 'glance.store.drivers': o.storeDrivers ?? {} });
   const server = await createServer({ config, dataDir, registry, logger: o.logger ?? { level: process.env.GI_TEST_LOG ?? 'silent' }, ...(o.resolve ? { resolve: o.resolve } : {}) });
   const t = server.runtime.db.tokens;
