@@ -26,7 +26,7 @@ export { parseIni, type IniEntry } from './config/ini.js';
 export { coreSchema, storeGroupSchema, IMPORT_METHODS, type CoreConfig, type CoreSchema, type StoreGroupConfig } from './config/schema.js';
 export { loadConfig, GlanceConfig, CONFIG_MODULE_NAME, type LoadConfigOptions, type ConfigNotice } from './config/load.js';
 
-export { definePlugin, pluginMeta, IMPORT_PLUGINS_NAMESPACE, type ImportPlugin, type PluginSpec, type PluginMeta, type DataShape, type FormatContract } from './plugin/define.js';
+export { definePlugin, pluginMeta, decompresses, IMPORT_PLUGINS_NAMESPACE, type ImportPlugin, type PluginSpec, type PluginMeta, type DataShape, type FormatContract } from './plugin/define.js';
 export {
   FILE_PATH, noProgress,
   type ImportContext, type ImportRequest, type RequestIdentity, type ImageSnapshot, type ImageAccessor, type SettableAttribute,
