@@ -1,4 +1,4 @@
-import { giError } from '@glance-import/core';
+import { giError } from '../errors.js';
 import type { ImageRecord, TaskRecord } from '@glance-import/db';
 import type { Runtime } from '../runtime.js';
 import type { ImportTaskInput } from './job.js';
