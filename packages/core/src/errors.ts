@@ -90,6 +90,10 @@ export const coreErrors = defineErrors(['GI_FLOW_', 'GI_REGISTRY_', 'GI_PLUGIN_'
     message: (p) => `Plugin '${p.plugin}' (position ${p.position} in image_import_plugins) cannot work here: ${p.reason}.`,
     hint: (p) => p.fix ?? 'Reorder [image_import_plugins] image_import_plugins so each plugin receives data it accepts.',
   }),
+  GI_PLUGIN_FAILED: def<{ plugin: string; package: string; reason: string }>({
+    message: (p) => `Plugin '${p.plugin}' failed: ${p.reason}`,
+    hint: (p) => `${p.package} threw an error without a GI_* code; the cause is attached and the import log has it under plugin '${p.plugin}'. See the plugin's README, or report it to its authors.`,
+  }),
   GI_CONFIG_PARSE: def<{ file: string; line: number; reason: string }>({
     message: (p) => `${p.file}:${p.line}: ${p.reason}.`,
     hint: 'Config files use oslo.config INI syntax: [group] headers and `name = value` lines.',
