@@ -1,6 +1,10 @@
 // The public surface of @glance-import/core: nothing else is imported from outside the package.
-export * from './errors.js';
-export { suggest, editDistance, didYouMean, quoteList, defineErrors, def, type Errors, type ErrorDefinition, type ErrorTable, type ParamsOf } from '@glance-import/errors';
+export { coreErrors, GlanceImportError, isGlanceImportError, reasonOf, type GlanceImportErrorJSON } from './errors.js';
+// A plugin needs only core as a peer, so core passes on the whole error mechanism.
+export {
+  suggest, editDistance, didYouMean, quoteList, defineErrors, def,
+  type Errors, type ErrorDefinition, type ErrorTable, type ErrorParams, type ParamsOf,
+} from '@glance-import/errors';
 export { coreVersion, CORE_PACKAGE } from './version.js';
 export { silentLogger, memoryLogger, type Logger, type LogFn, type LogRecord } from './logger.js';
 
