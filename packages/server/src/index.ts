@@ -3,4 +3,5 @@ export { createServer, type ServerOptions, type ServerParts, type GlanceServer }
 export { buildStores, type StoreSet } from './stores.js';
 export { versionList } from './routes/versions.js';
 export { describeImportFlow } from './import/describe.js';
+export { serverErrors } from './errors.js';
 export { serverSchema, type ServerConfig } from './options.js';

@@ -1,6 +1,6 @@
 import type { Database, ImageRecord } from '@glance-import/db';
 import { enforceImage, imageTarget as policyTarget, type Credentials, type ImageLike, type PolicyEnforcer, type Target } from '@glance-import/policy';
-import { giError } from '@glance-import/core';
+import { giError } from '../errors.js';
 import type { FastifyRequest } from 'fastify';
 import { badRequest, imageNotFound } from './errors.js';
 import type { CallerIdentity } from './identity.js';

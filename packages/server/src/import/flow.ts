@@ -1,7 +1,6 @@
-import { alwaysRevert, FILE_PATH, linearFlow, type Flow, type FlowItem, type ImportContext, type ResolvedPlugin } from '@glance-import/core';
+import { alwaysRevert, decompresses, FILE_PATH, linearFlow, type Flow, type FlowItem, type ImportContext, type ResolvedPlugin } from '@glance-import/core';
 import type { TaskDeps } from './deps.js';
 import { inspect } from './inspect.js';
-import { decompresses } from './plugins.js';
 import { importToStores } from './store-write.js';
 import { completeTask, deleteFromStaging, imageLock, verifyStaging } from './tasks.js';
 

@@ -1,4 +1,5 @@
-import { giError, type Logger } from '@glance-import/core';
+import { type Logger } from '@glance-import/core';
+import { giError } from '../errors.js';
 import type { Database, ImageRecord, TaskRecord } from '@glance-import/db';
 import type { StagingArea } from '@glance-import/store';
 import { expiry, type ImportTaskInput } from './job.js';
@@ -61,11 +62,12 @@ export async function takeOverStaleLock(d: TakeOverDeps, image: ImageRecord): Pr
   const task = await d.db.tasks.get(holder);
   if (!isStale(task)) throw giError('GI_IMPORT_LOCKED', { imageId: image.id });
   d.log.warn({ image_id: image.id, task_id: holder }, 'Image has an expired import lock; preempting it');
+  const preempted = giError('GI_IMPORT_LOCK_PREEMPTED', { taskId: holder });
   if (task && (task.status === 'pending' || task.status === 'processing')) {
-    await d.db.tasks.update(task.id, { status: 'failure', message: 'Expired lock preempted', expires_at: expiry(d.taskTtlHours) }, { fromStatus: ['pending', 'processing'] }).catch(() => {});
+    await d.db.tasks.update(task.id, { status: 'failure', message: preempted.message, result: { error_code: preempted.code }, expires_at: expiry(d.taskTtlHours) }, { fromStatus: ['pending', 'processing'] }).catch(() => {});
   }
   // A flow running in this process reverts, restores the image and releases the lock itself.
-  await d.stop(holder, 'Expired lock preempted');
+  await d.stop(holder, preempted.message);
   const fresh = (await d.db.images.get(image.id))!;
   if (lockHolder(fresh) === holder) {
     const input = task?.input as ImportTaskInput | null | undefined;

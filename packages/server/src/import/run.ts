@@ -1,4 +1,4 @@
-import { Engine, isGlanceImportError, reasonOf, type FlowError, type Logger, type ResolvedPlugin } from '@glance-import/core';
+import { coreErrors, Engine, isGlanceImportError, reasonOf, type FlowError, type Logger, type ResolvedPlugin } from '@glance-import/core';
 import { LockedImage } from './accessor.js';
 import type { ImportParts, TaskDeps } from './deps.js';
 import { buildImportFlow } from './flow.js';
@@ -55,10 +55,14 @@ export async function runImport(d: RunDeps, job: ImportJob, signal: AbortSignal)
 /** Fail the task with a reason a person can act on; make sure the image is not left importing. */
 async function fail(d: RunDeps, job: ImportJob, e: unknown, inspections: InspectionRecord[], log: Logger): Promise<void> {
   const original = (e as FlowError).failures?.[0]?.error ?? e;
-  const reason = reasonOf(original);
   const code = isGlanceImportError(original) ? original.code : isGlanceImportError(e) ? e.code : 'GI_FLOW_FAILED';
-  log.error({ err: original, error_code: code, reverted: (e as FlowError).reverted }, `Import failed: ${reason}`);
-  await d.db.tasks.update(job.taskId, { status: 'failure', message: reason, result: { error_code: code, inspections }, expires_at: expiry(d.settings.taskTtlHours) }, { fromStatus: ['pending', 'processing'] })
+  // A plugin's uncoded error keeps its own words as the task message, as Glance writes it; the
+  // code and `result.plugin` say which plugin it came from.
+  const plugin = coreErrors.is(original, 'GI_PLUGIN_FAILED') ? original.details as { plugin: string; reason: string } : undefined;
+  const reason = plugin?.reason ?? reasonOf(original);
+  log.error({ err: original, error_code: code, reverted: (e as FlowError).reverted }, `Import failed: ${reasonOf(original)}`);
+  const result = { error_code: code, ...(plugin ? { plugin: plugin.plugin } : {}), inspections };
+  await d.db.tasks.update(job.taskId, { status: 'failure', message: reason, result, expires_at: expiry(d.settings.taskTtlHours) }, { fromStatus: ['pending', 'processing'] })
     .catch((err: unknown) => log.warn({ err }, 'could not record the task failure'));
   await restoreImage(d, job.imageId, job.taskId, job.before, job.stores, log, { allFailed: job.method.failsAllStores })
     .catch((err: unknown) => log.error({ err }, 'could not restore the image after a failed import'));

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { giError, type ImportRequest, type Logger, type ResolvedPlugin } from '@glance-import/core';
+import { type ImportRequest, type Logger, type ResolvedPlugin } from '@glance-import/core';
+import { giError } from '../errors.js';
 import type { ImageRecord } from '@glance-import/db';
 import type { CallerIdentity } from '../http/identity.js';
 import { methodNamed, type ImportMethod } from '../methods/index.js';

@@ -1,6 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { defineTask, giError, isGlanceImportError, reasonOf } from '@glance-import/core';
+import { defineTask, isGlanceImportError, reasonOf } from '@glance-import/core';
+import { giError } from '../errors.js';
 import type { ImageLocation } from '@glance-import/db';
 import { writeToStores } from '@glance-import/store';
 import type { TaskDeps } from './deps.js';

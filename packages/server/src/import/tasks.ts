@@ -1,4 +1,5 @@
-import { defineTask, giError } from '@glance-import/core';
+import { defineTask } from '@glance-import/core';
+import { giError } from '../errors.js';
 import type { TaskDeps } from './deps.js';
 import { expiry } from './job.js';
 import { releaseLock } from './lock.js';

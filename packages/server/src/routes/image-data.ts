@@ -1,4 +1,6 @@
-import { isGlanceImportError, giError, type ResolvedPlugin } from '@glance-import/core';
+import { isGlanceImportError, type ResolvedPlugin } from '@glance-import/core';
+import { storeErrors } from '@glance-import/store';
+import { giError } from '../errors.js';
 import { StreamInspector, type InspectOptions } from '@glance-import/format-inspector';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { judgeFormat } from '../images/format-check.js';
@@ -105,7 +107,7 @@ export function imageDataRoutes(app: FastifyInstance, d: ImageDataRouteDeps): vo
     requireOctetStream(request);
     const image = await visibleImage(d, request, request.params.id);
     authorize(d, request, 'modify_image', image);
-    if (await d.staging.has(image.id)) throw giError('GI_STORE_STAGE_EXISTS', { imageId: image.id });
+    if (await d.staging.has(image.id)) throw storeErrors.error('GI_STORE_STAGE_EXISTS', { imageId: image.id });
     const owner = image.owner ?? callerOf(request).projectId;
     await d.quotas.enforce(owner, 'image_stage_total', declaredSize(request));
     await d.quotas.enforce(owner, 'image_count_uploading', 1);
