@@ -2,7 +2,7 @@ import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { coreVersion, findHostRoot, isGlanceImportError, loadConfig } from '@glance-import/core';
 import { openDatabase } from '@glance-import/db';
-import { createServer } from '@glance-import/server';
+import { createServer, serverSchema } from '@glance-import/server';
 import { EXIT, UsageError, type Io } from '../io.js';
 
 export interface ServeArgs {
@@ -44,7 +44,7 @@ export async function serve(args: ServeArgs, io: Io, signal?: AbortSignal): Prom
   const root = hostRoot(args.root);
   const dataDir = path.resolve(args['data-dir'] ?? DEFAULT_DATA_DIR);
   const port = parsePort(args.port);
-  const config = await loadConfig({ configFiles: args['config-file'], searchFrom: root ?? false });
+  const config = await loadConfig({ configFiles: args['config-file'], searchFrom: root ?? false, schema: serverSchema });
   const server = await createServer({ config, dataDir, ...(root ? { root } : {}) });
   const db = server.runtime.db;
   const host = args.host ?? config.values.DEFAULT.bind_host;
