@@ -35,6 +35,11 @@ export interface LoadConfigOptions {
   searchFrom?: string | false;
   /** Values applied last (tests, CLI flags), as `{ group: { option: value } }`. */
   overrides?: Record<string, Record<string, unknown>>;
+  /**
+   * Option groups another package defines and reads (the database's `[database]`): validated when
+   * loaded like the core groups, read with `group()`, and never reported as ignored.
+   */
+  groups?: Readonly<Record<string, GroupSchema>>;
 }
 
 /**
@@ -48,10 +53,12 @@ export class GlanceConfig {
     private readonly raw: Map<string, Map<string, RawValue>>,
     readonly sources: readonly string[],
     readonly notices: readonly ConfigNotice[],
+    private readonly owned: Readonly<Record<string, GroupSchema>> = {},
   ) {
     const values: Record<string, Record<string, unknown>> = {};
     for (const [group, schema] of Object.entries(coreSchema)) values[group] = this.validate(group, schema, 'GI_CONFIG_INVALID_VALUE');
     this.values = values as CoreConfig;
+    for (const [group, schema] of Object.entries(owned)) this.validate(group, schema, 'GI_CONFIG_INVALID_VALUE');
   }
 
   /** Store ids of multi-store mode (`enabled_backends`), in the order written. */
@@ -63,12 +70,12 @@ export class GlanceConfig {
     return this.validate(id, storeGroupSchema, 'GI_CONFIG_INVALID_VALUE');
   }
 
-  /** Validate a plugin's group against the schema the plugin exports. */
-  group<G extends GroupSchema>(group: string, schema: G, plugin: string): GroupValues<G> {
+  /** Validate a group against the schema of the package that reads it; a plugin's problems name the plugin. */
+  group<G extends GroupSchema>(group: string, schema: G, plugin?: string): GroupValues<G> {
     try {
       return this.validate(group, schema, 'GI_CONFIG_INVALID_VALUE');
     } catch (e) {
-      if (e instanceof GlanceImportError && e.code === 'GI_CONFIG_INVALID_VALUE') {
+      if (plugin !== undefined && e instanceof GlanceImportError && e.code === 'GI_CONFIG_INVALID_VALUE') {
         throw giError('GI_PLUGIN_INVALID_OPTIONS', { plugin, group, problems: [e.message.replace(/\.$/, '')] }, { cause: e });
       }
       throw e;
@@ -85,7 +92,7 @@ export class GlanceConfig {
    * a Glance group we knowingly ignore.
    */
   checkGroups(pluginGroups: Iterable<string>): void {
-    const known = new Set([...Object.keys(coreSchema), ...this.storeIds, ...pluginGroups]);
+    const known = new Set([...Object.keys(coreSchema), ...Object.keys(this.owned), ...this.storeIds, ...pluginGroups]);
     for (const [group, entries] of this.raw) {
       if (known.has(group) || IGNORED_GLANCE_GROUPS.has(group)) continue;
       const first = [...entries.values()][0];
@@ -177,7 +184,7 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Glanc
 
   for (const [group, entries] of raw) {
     const first = [...entries.values()][0]!;
-    if (IGNORED_GLANCE_GROUPS.has(group)) notices.push({ file: first.file, group, message: `[${group}] is a Glance group glance-import does not use; ignored.` });
+    if (IGNORED_GLANCE_GROUPS.has(group) && !(group in (options.groups ?? {}))) notices.push({ file: first.file, group, message: `[${group}] is a Glance group glance-import does not use; ignored.` });
     if (group === 'DEFAULT') {
       for (const [option, v] of entries) {
         if (!(option in coreSchema.DEFAULT) && IGNORED_GLANCE_DEFAULT_OPTIONS.has(option)) {
@@ -187,5 +194,5 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Glanc
     }
   }
 
-  return new GlanceConfig(raw, sources, notices);
+  return new GlanceConfig(raw, sources, notices, options.groups);
 }
