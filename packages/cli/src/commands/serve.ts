@@ -101,7 +101,7 @@ export async function tokenCreate(args: { 'data-dir'?: string; user?: string; pr
 /** `glance-import db sync`: create or upgrade the database schema. */
 export async function dbSync(args: { 'data-dir'?: string }, io: Io): Promise<number> {
   const dataDir = path.resolve(args['data-dir'] ?? DEFAULT_DATA_DIR);
-  const db = await openDatabase(`sqlite://${path.join(dataDir, 'glance.sqlite')}`, { migrate: false });
+  const db = await openDatabase(`sqlite://${path.join(dataDir, 'glance.sqlite')}`, { schema: 'none' });
   try {
     const applied = await db.migrate();
     io.out(applied.length ? `applied migrations ${applied.join(', ')} to ${db.url}` : `${db.url} is up to date`);
