@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, accessSync, constants } from 'node:fs';
 import path from 'node:path';
 import { EntryPointRegistry, IMPORT_PLUGINS_NAMESPACE, isGlanceImportError, giError, resolveImportPlugins, type GlanceConfig } from '@glance-import/core';
-import { openDatabase, type Database } from '@glance-import/db';
+import { databaseSettings, openDatabase, type Database } from '@glance-import/db';
 import { PolicyEnforcer } from '@glance-import/policy';
 import { StagingArea } from '@glance-import/store';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
@@ -35,6 +35,7 @@ export interface ServerOptions {
   root?: string;
   /** Use these plugins instead of discovering them (tests). */
   registry?: EntryPointRegistry;
+  /** An open database (the caller closes it); default: `[database] connection`, migrated. */
   db?: Database;
   /** How long a shutdown waits for running imports before stopping them (they revert); default 30 s. */
   shutdownGraceMs?: number;
@@ -66,7 +67,6 @@ export async function createServer(o: ServerOptions): Promise<GlanceServer> {
   }
   const log: Logger = o.logger && 'child' in o.logger ? (o.logger as Logger) : pino({ level: 'info', ...(o.logger as LoggerOptions | undefined) });
   const gi = config.values.glance_import;
-  const db = o.db ?? await openDatabase(gi.database_url ?? `sqlite://${path.join(dataDir, 'glance.sqlite')}`);
   // Entry points are looked for only when the config names some (plugins, or store types other than
   // the built-in file store): a service without them needs no host app.
   const needsDiscovery = config.values.image_import_opts.image_import_plugins.length > 0
@@ -80,6 +80,9 @@ export async function createServer(o: ServerOptions): Promise<GlanceServer> {
   const policy = await PolicyEnforcer.load({ ...(policyFile ? { file: policyFile } : {}) });
   const { plugins, warnings } = await resolveImportPlugins(registry, config);
   for (const w of warnings) log.warn({ error_code: w.code }, w.message);
+  // Opened once nothing else can refuse the config, so a refusal leaves no connection pool open.
+  const dbSettings = databaseSettings(config, dataDir);
+  const db = o.db ?? await openDatabase(dbSettings.url, { pool: dbSettings.pool });
   const executor = new ImportExecutor();
   const viewOptions = {
     multiStore: stores.multi, storeWeights: new Map([...stores.byId.values()].map((s) => [s.id, s.weight])),
