@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, accessSync, constants } from 'node:fs';
 import path from 'node:path';
 import { EntryPointRegistry, IMPORT_PLUGINS_NAMESPACE, isGlanceImportError, giError, resolveImportPlugins, type GlanceConfig } from '@glance-import/core';
-import { databaseSettings, openDatabase, type Database } from '@glance-import/db';
+import { databaseSettings, openDatabase, type Database, type OpenOptions } from '@glance-import/db';
 import { PolicyEnforcer } from '@glance-import/policy';
 import { StagingArea } from '@glance-import/store';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
@@ -35,8 +35,10 @@ export interface ServerOptions {
   root?: string;
   /** Use these plugins instead of discovering them (tests). */
   registry?: EntryPointRegistry;
-  /** An open database (the caller closes it); default: `[database] connection`, migrated. */
+  /** An open database (the caller closes it); default: `[database] connection`, opened with `database`. */
   db?: Database;
+  /** What to do about the schema of the database it opens (default: migrate it). */
+  database?: Pick<OpenOptions, 'schema' | 'syncCommand'>;
   /** How long a shutdown waits for running imports before stopping them (they revert); default 30 s. */
   shutdownGraceMs?: number;
   /** pino options, or a ready logger; default JSON to stdout at info. */
@@ -82,7 +84,7 @@ export async function createServer(o: ServerOptions): Promise<GlanceServer> {
   for (const w of warnings) log.warn({ error_code: w.code }, w.message);
   // Opened once nothing else can refuse the config, so a refusal leaves no connection pool open.
   const dbSettings = databaseSettings(config, dataDir);
-  const db = o.db ?? await openDatabase(dbSettings.url, { pool: dbSettings.pool });
+  const db = o.db ?? await openDatabase(dbSettings.url, { pool: dbSettings.pool, ...o.database });
   const executor = new ImportExecutor();
   const viewOptions = {
     multiStore: stores.multi, storeWeights: new Map([...stores.byId.values()].map((s) => [s.id, s.weight])),
