@@ -1,4 +1,5 @@
 import { describeFlow, EntryPointRegistry, findHostRoot, loadConfig, resolveImportPlugins } from '@glance-import/core';
+import { databaseGroups } from '@glance-import/db';
 import { describeImportFlow } from '@glance-import/server';
 import { EXIT, type Io } from '../io.js';
 
@@ -10,7 +11,7 @@ export interface ConfigCheckArgs {
 
 export async function configCheck(args: ConfigCheckArgs, io: Io): Promise<number> {
   const root = findHostRoot(args.root ?? process.cwd());
-  const config = await loadConfig({ configFiles: args['config-file'], searchFrom: root });
+  const config = await loadConfig({ configFiles: args['config-file'], searchFrom: root, groups: databaseGroups });
   const registry = EntryPointRegistry.discover({ root, dirs: config.values.glance_import.plugin_dirs });
   const { plugins, warnings } = await resolveImportPlugins(registry, config);
   // The very flow the server builds for a glance-direct import with this config.
