@@ -37,16 +37,12 @@ export interface DatabaseSettings {
   pool: PoolSettings;
 }
 
-/**
- * What `[database]` asks for. The older `[glance_import] database_url` is still read when
- * `connection` is not set.
- */
+/** What `[database]` asks for. */
 export function databaseSettings(config: GlanceConfig, dataDir: string): DatabaseSettings {
   const o = config.group('database', databaseSchema);
-  const written = o.connection ?? config.values.glance_import.database_url;
   return {
-    url: written ?? defaultDatabaseUrl(dataDir),
-    inDataDir: written === undefined,
+    url: o.connection ?? defaultDatabaseUrl(dataDir),
+    inDataDir: o.connection === undefined,
     pool: { max: o.max_pool_size, timeoutSeconds: o.pool_timeout, recycleSeconds: o.connection_recycle_time },
   };
 }
