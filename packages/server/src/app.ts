@@ -163,7 +163,8 @@ export async function createServer(o: ServerOptions): Promise<GlanceServer> {
   memberRoutes(app, runtime);
   taskRoutes(app, runtime);
 
-  const recovered = await executor.recoverInterrupted();
+  // A database that fails here would otherwise keep its pool, and the process, alive.
+  const recovered = await executor.recoverInterrupted().catch(async (e: unknown) => { if (!o.db) await db.close(); throw e; });
   if (recovered) log.warn({ count: recovered }, 'failed import tasks interrupted by the last shutdown; their images are back in their pre-import state');
   void staging.sweep((id) => db.images.isLive(id)).then((removed) => { if (removed.length) log.info({ removed }, 'removed orphaned staging files'); }).catch((err: unknown) => log.warn({ err }, 'staging sweep failed'));
 
