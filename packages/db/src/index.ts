@@ -12,3 +12,4 @@ export { SqliteDriver } from './sql/sqlite.js';
 export { PostgresDriver, type PoolSettings } from './sql/postgres.js';
 export { isUniqueViolation, type SqlDriver, type SqlExecutor, type SqlValue } from './sql/driver.js';
 export * from './types.js';
+export { dbErrors } from './errors.js';

@@ -1,4 +1,5 @@
-import { giError, reasonOf } from '@glance-import/core';
+import { reasonOf } from '@glance-import/errors';
+import { giError } from './errors.js';
 import { SqlFlowPersistence } from './flows.js';
 import { ImageRepository } from './images.js';
 import { migrate, requireCurrentSchema, schemaStatus, type SchemaStatus } from './schema.js';

@@ -1,4 +1,4 @@
-import { giError } from '@glance-import/core';
+import { giError } from './errors.js';
 import { MIGRATIONS } from './migrations.js';
 import type { SqlDriver, SqlExecutor } from './sql/driver.js';
 

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { giError } from '@glance-import/core';
+import { giError } from './errors.js';
 
 /** Where a `[database] connection` URL points, and the URL as it may be shown (no password). */
 export type DatabaseTarget =
