@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, accessSync, constants } from 'node:fs';
 import path from 'node:path';
 import { EntryPointRegistry, IMPORT_PLUGINS_NAMESPACE, isGlanceImportError, resolveImportPlugins, type ResolvedPlugin } from '@glance-import/core';
 import { giError } from './errors.js';
-import { openDatabase, type Database, type ImageRecord } from '@glance-import/db';
+import { databaseSettings, openDatabase, type Database, type ImageRecord, type OpenOptions } from '@glance-import/db';
 import { PolicyEnforcer } from '@glance-import/policy';
 import { StagingArea } from '@glance-import/store';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
@@ -37,7 +37,10 @@ export interface ServerOptions {
   root?: string;
   /** Use these plugins instead of discovering them (tests). */
   registry?: EntryPointRegistry;
+  /** An open database (the caller closes it); default: `[database] connection`, opened with `database`. */
   db?: Database;
+  /** What to do about the schema of the database it opens (default: migrate it). */
+  database?: Pick<OpenOptions, 'schema' | 'syncCommand'>;
   /** How long a shutdown waits for running imports before stopping them (they revert); default 30 s. */
   shutdownGraceMs?: number;
   /** pino options, or a ready logger; default JSON to stdout at info. */
@@ -81,7 +84,6 @@ export async function createServer(o: ServerOptions): Promise<GlanceServer> {
   }
   const log: Logger = o.logger && 'child' in o.logger ? (o.logger as Logger) : pino({ level: 'info', ...(o.logger as LoggerOptions | undefined) });
   const gi = config.values.glance_import;
-  const db = o.db ?? await openDatabase(gi.database_url ?? `sqlite://${path.join(dataDir, 'glance.sqlite')}`);
   // Entry points are looked for only when the config names some (plugins, or store types other than
   // the built-in file store): a service without them needs no host app.
   const needsDiscovery = config.values.image_import_opts.image_import_plugins.length > 0
@@ -95,6 +97,9 @@ export async function createServer(o: ServerOptions): Promise<GlanceServer> {
   const policy = await PolicyEnforcer.load({ ...(policyFile ? { file: policyFile } : {}) });
   const { plugins, warnings } = await resolveImportPlugins(registry, config);
   for (const w of warnings) log.warn({ error_code: w.code }, w.message);
+  // Opened once nothing else can refuse the config, so a refusal leaves no connection pool open.
+  const dbSettings = databaseSettings(config, dataDir);
+  const db = o.db ?? await openDatabase(dbSettings.url, { pool: dbSettings.pool, ...o.database });
   const metrics = new Metrics();
   const quotas = new Quotas({ config, db });
   const imports = new Imports({
@@ -175,7 +180,8 @@ export async function createServer(o: ServerOptions): Promise<GlanceServer> {
   memberRoutes(app, { config, db, policy });
   taskRoutes(app, { config, db, policy });
 
-  const recovered = await imports.recoverInterrupted();
+  // A database that fails here would otherwise keep its pool, and the process, alive.
+  const recovered = await imports.recoverInterrupted().catch(async (e: unknown) => { if (!o.db) await db.close(); throw e; });
   if (recovered) log.warn({ count: recovered }, 'failed import tasks interrupted by the last shutdown; their images are back in their pre-import state');
   void staging.sweep((id) => db.images.isLive(id)).then((removed) => { if (removed.length) log.info({ removed }, 'removed orphaned staging files'); }).catch((err: unknown) => log.warn({ err }, 'staging sweep failed'));
 

@@ -1,4 +1,5 @@
 import { boolean, dict, integer, list, option, port, string, type ConfigSchema, type CoreSchema, type GlanceConfig } from '@glance-import/core';
+import { databaseSchema } from '@glance-import/db';
 import { METHODS } from './methods/index.js';
 
 /**
@@ -79,9 +80,10 @@ export const serverSchema = {
     trusted_identity_headers: option(boolean(), { default: false, help: 'Take the caller from X-Identity-Status/X-User-Id/X-Project-Id/X-Roles set by a fronting proxy that authenticated it. Only behind such a proxy.' }),
     glance_download_endpoints: option(dict(string()), { default: {}, help: "Beyond Glance (which reads Keystone's catalog): the Image API endpoint of each region glance-download may pull from, as 'RegionTwo:https://glance.two.example:9292'." }),
     glance_download_tokens: option(dict(string()), { default: {}, help: "A token to use with a region's endpoint instead of the caller's (when the regions do not share identities), as 'RegionTwo:<token>'." }),
-    database_url: option(string(), { help: "Database: 'sqlite:///<path>' (default <data dir>/glance.sqlite)." }),
     policy_file: option(string(), { help: 'oslo.policy rules file (YAML or JSON). Default: <data dir>/policy.yaml when it exists.' }),
   },
+  // Read by @glance-import/db; a server opens the database its config names.
+  database: databaseSchema,
 } satisfies ConfigSchema;
 
 /** A config loaded with the server's groups. */

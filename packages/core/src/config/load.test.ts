@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { option, string } from './types.js';
+import { integer, option, string } from './types.js';
 import { loadConfig } from './load.js';
 import { composeSchemas, coreSchema } from './schema.js';
 
@@ -61,5 +61,19 @@ describe('loadConfig', () => {
     expect(() => c.checkGroups([])).not.toThrow();
     await expect(loadConfig({ configFiles: [f], searchFrom: false })).rejects.toMatchObject({ code: 'GI_CONFIG_UNKNOWN_OPTION' });
     expect(() => composeSchemas([coreSchema, { DEFAULT: { image_size_cap: option(string(), { default: '', help: '' }) } }])).toThrow(/image_size_cap.*\[DEFAULT\].*two schemas/);
+  });
+
+  it('validates a group another package owns when loaded, and neither ignores nor refuses it', async () => {
+    const d = dir();
+    const groups = { database: { connection: option(string(), { help: '' }), max_pool_size: option(integer({ min: 1 }), { default: 5, help: '' }) } };
+    const good = file(d, 'good.conf', '[database]\nconnection = postgresql://u:p@127.0.0.1/db\n');
+    const c = await loadConfig({ configFiles: [good], searchFrom: false, schema: groups });
+    expect(c.group('database', groups.database)).toEqual({ connection: 'postgresql://u:p@127.0.0.1/db', max_pool_size: 5 });
+    expect(c.notices).toEqual([]);
+    expect(() => c.checkGroups([])).not.toThrow();
+    const bad = file(d, 'bad.conf', '[database]\nmax_pool_size = 0\n');
+    await expect(loadConfig({ configFiles: [bad], searchFrom: false, schema: groups })).rejects.toMatchObject({
+      code: 'GI_CONFIG_INVALID_VALUE', message: expect.stringContaining(`${bad}:2: [database] max_pool_size: 0 is not >= 1`),
+    });
   });
 });

@@ -73,12 +73,12 @@ export class GlanceConfig<S extends ConfigSchema = CoreSchema> {
     return this.validate(id, storeGroupSchema, 'GI_CONFIG_INVALID_VALUE');
   }
 
-  /** Validate a plugin's group against the schema the plugin exports. */
-  group<G extends GroupSchema>(group: string, schema: G, plugin: string): GroupValues<G> {
+  /** Validate a group against a schema: a plugin's (named, so its errors say which plugin), or another package's. */
+  group<G extends GroupSchema>(group: string, schema: G, plugin?: string): GroupValues<G> {
     try {
       return this.validate(group, schema, 'GI_CONFIG_INVALID_VALUE');
     } catch (e) {
-      if (e instanceof GlanceImportError && e.code === 'GI_CONFIG_INVALID_VALUE') {
+      if (plugin !== undefined && e instanceof GlanceImportError && e.code === 'GI_CONFIG_INVALID_VALUE') {
         throw giError('GI_PLUGIN_INVALID_OPTIONS', { plugin, group, problems: [e.message.replace(/\.$/, '')] }, { cause: e });
       }
       throw e;
