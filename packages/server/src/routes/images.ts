@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { ImageRecord, Visibility } from '@glance-import/db';
-import type { FastifyInstance } from 'fastify';
+import { isGlanceImportError } from '@glance-import/core';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { CREATE_READ_ONLY, BASE_ATTRIBUTES, isReservedName } from '../images/attributes.js';
 import { deleteImage, type DeleteDeps } from '../images/delete.js';
 import { parsePatch, planPatch, PATCH_V20, PATCH_V21 } from '../images/patch.js';
 import { parseListQuery, type RawQuery } from '../images/list-query.js';
-import { validateAttribute, validateExtraProperty, type Formats } from '../images/validate.js';
+import { checkTag, checkTagQuota, validateAttribute, validateExtraProperty, type Formats } from '../images/validate.js';
 import { badRequest, conflict, forbidden, notFound, unsupportedMediaType } from '../http/errors.js';
-import { giError } from '../errors.js';
 import { pageLink } from '../http/links.js';
 import { assertNoBody, authorize, callerOf, credentials, imageTarget, visibleImage } from '../http/guards.js';
 import type { PolicyEnforcer } from '@glance-import/policy';
@@ -40,7 +40,7 @@ export function imageRoutes(app: FastifyInstance, d: ImageRouteDeps): void {
     for (const [k, v] of Object.entries(body)) {
       if (isReservedName(k)) throw forbidden(`Attribute '${k}' is reserved.`);
       if (CREATE_READ_ONLY.has(k)) throw forbidden(`Attribute '${k}' is read-only.`);
-      if (k === 'locations') throw forbidden("Attribute 'locations' is read-only.");
+      if (k === 'locations') throw forbidden("Attribute 'locations' is reserved.");
       if (BASE_ATTRIBUTES.has(k)) {
         const value = validateAttribute(k, v, d.formats);
         if (k === 'tags') tags = value as string[];
@@ -55,7 +55,7 @@ export function imageRoutes(app: FastifyInstance, d: ImageRouteDeps): void {
     if (visibility === 'public') d.policy.enforce('publicize_image', { project_id: owner, owner, visibility }, creds);
     if (visibility === 'community') d.policy.enforce('communitize_image', { project_id: owner, owner, visibility }, creds);
     await d.quotas.enforce(owner, 'image_count_total', 1);
-    if (tags.length > d.config.values.DEFAULT.image_tag_quota && d.config.values.DEFAULT.image_tag_quota >= 0) throw badRequest('Maximum number of tags exceeded');
+    checkTagQuota(tags.length, d.config.values.DEFAULT.image_tag_quota);
     const image = await d.db.images.create({
       id: (columns.id as string | undefined) ?? randomUUID(), name: (columns.name as string | null | undefined) ?? null, visibility, owner,
       disk_format: (columns.disk_format as string | null | undefined) ?? null, container_format: (columns.container_format as string | null | undefined) ?? null,
@@ -125,15 +125,18 @@ export function imageRoutes(app: FastifyInstance, d: ImageRouteDeps): void {
     return reply.code(204).send();
   });
 
+  // The tags controller words an unknown image its own way.
+  const taggedImage = (request: FastifyRequest<{ Params: Params }>) => visibleImage(d, request, request.params.id).catch((e: unknown) => {
+    throw isGlanceImportError(e, 'GI_API_NOT_FOUND') ? notFound(`Image ${request.params.id} not found.`) : e;
+  });
+
   app.put<{ Params: Params & { tag: string } }>('/v2/images/:id/tags/:tag', async (request, reply) => {
     assertNoBody(request);
-    const image = await visibleImage(d, request, request.params.id);
+    const image = await taggedImage(request);
     authorize(d, request, 'modify_image', image);
-    const tag = request.params.tag;
-    if (tag.length > 255) throw badRequest('Tag is longer than 255 characters.');
+    const tag = checkTag(request.params.tag);
     if (!image.tags.includes(tag)) {
-      const quota = d.config.values.DEFAULT.image_tag_quota;
-      if (quota >= 0 && image.tags.length + 1 > quota) throw giError('GI_API_TOO_LARGE', { message: `Maximum number of tags exceeded: ${quota}` });
+      checkTagQuota(image.tags.length + 1, d.config.values.DEFAULT.image_tag_quota, image.id);
       await d.db.images.update(image.id, { tags: [...image.tags, tag] });
     }
     return reply.code(204).send();
@@ -141,7 +144,7 @@ export function imageRoutes(app: FastifyInstance, d: ImageRouteDeps): void {
 
   app.delete<{ Params: Params & { tag: string } }>('/v2/images/:id/tags/:tag', async (request, reply) => {
     assertNoBody(request);
-    const image = await visibleImage(d, request, request.params.id);
+    const image = await taggedImage(request);
     authorize(d, request, 'modify_image', image);
     if (!image.tags.includes(request.params.tag)) throw notFound(`Tag ${request.params.tag} not found on image ${image.id}.`);
     await d.db.images.update(image.id, { tags: image.tags.filter((t) => t !== request.params.tag) });

@@ -76,7 +76,7 @@ export function taskRoutes(app: FastifyInstance, d: TaskRouteDeps): void {
     access(request);
     const caller = callerOf(request);
     const task = await d.db.tasks.get(request.params.id);
-    if (!task || (!caller.isAdmin && task.owner !== caller.projectId)) throw notFound(`Failed to find task ${request.params.id}`);
+    if (!task || (!caller.isAdmin && task.owner !== caller.projectId)) throw notFound(`Could not find task ${request.params.id}`);
     return taskView(task);
   });
 
