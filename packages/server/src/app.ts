@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, accessSync, constants } from 'node:fs';
 import path from 'node:path';
 import { EntryPointRegistry, IMPORT_PLUGINS_NAMESPACE, isGlanceImportError, giError, resolveImportPlugins, type GlanceConfig } from '@glance-import/core';
+import { consoleDir } from '@glance-import/console';
 import { openDatabase, type Database } from '@glance-import/db';
 import { PolicyEnforcer } from '@glance-import/policy';
 import { StagingArea } from '@glance-import/store';
@@ -13,6 +14,7 @@ import { identify } from './http/identity.js';
 import { ImportExecutor } from './import/executor.js';
 import { Metrics } from './metrics.js';
 import { Quotas } from './quotas.js';
+import { consoleRoutes, isConsolePath } from './routes/console.js';
 import { imageDataRoutes } from './routes/image-data.js';
 import { imageRoutes } from './routes/images.js';
 import { importRoutes } from './routes/imports.js';
@@ -120,7 +122,8 @@ export async function createServer(o: ServerOptions): Promise<GlanceServer> {
   app.addHook('onRequest', async (request, reply) => {
     reply.header('X-Openstack-Request-Id', request.id);
     const url = request.url.split('?')[0]!;
-    if (OPEN_ROUTES.has(url)) return;
+    // The console's files need no token (its page asks for one); turned off, /console is simply not found.
+    if (OPEN_ROUTES.has(url) || isConsolePath(url)) return;
     request.caller = await identify(request, { db, trustIdentityHeaders: gi.trusted_identity_headers });
   });
   // A refusal that stops reading a body half-way (image_size_cap, a quota, the format) must not wedge a
@@ -157,6 +160,7 @@ export async function createServer(o: ServerOptions): Promise<GlanceServer> {
   importRoutes(app, runtime);
   memberRoutes(app, runtime);
   taskRoutes(app, runtime);
+  if (gi.console) consoleRoutes(app, { dir: consoleDir(), log });
 
   const recovered = await executor.recoverInterrupted();
   if (recovered) log.warn({ count: recovered }, 'failed import tasks interrupted by the last shutdown; their images are back in their pre-import state');

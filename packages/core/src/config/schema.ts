@@ -99,6 +99,7 @@ export const coreSchema = {
     glance_download_tokens: option(dict(string()), { default: {}, help: "A token to use with a region's endpoint instead of the caller's (when the regions do not share identities), as 'RegionTwo:<token>'." }),
     database_url: option(string(), { help: "Database: 'sqlite:///<path>' (default <data dir>/glance.sqlite)." }),
     policy_file: option(string(), { help: 'oslo.policy rules file (YAML or JSON). Default: <data dir>/policy.yaml when it exists.' }),
+    console: option(boolean(), { default: true, help: 'Beyond Glance: serve the operator web console at /console.' }),
   },
 } satisfies Record<string, GroupSchema>;
 
