@@ -13,6 +13,7 @@ import { registerBodyParsers } from './http/body.js';
 import { identify } from './http/identity.js';
 import { ImportExecutor } from './import/executor.js';
 import { Metrics } from './metrics.js';
+import { pluginsReport } from './plugins-report.js';
 import { Quotas } from './quotas.js';
 import { consoleRoutes, isConsolePath } from './routes/console.js';
 import { imageDataRoutes } from './routes/image-data.js';
@@ -20,6 +21,8 @@ import { imageRoutes } from './routes/images.js';
 import { importRoutes } from './routes/imports.js';
 import { memberRoutes } from './routes/members.js';
 import { opsRoutes } from './routes/ops.js';
+import { pluginsInfoRoutes } from './routes/plugins-info.js';
+import { projectsUsageRoutes } from './routes/projects-usage.js';
 import { schemaRoutes } from './routes/schemas.js';
 import { taskRoutes } from './routes/tasks.js';
 import { versionPrefixes, versionRoutes, versionsDocument } from './routes/versions.js';
@@ -160,6 +163,10 @@ export async function createServer(o: ServerOptions): Promise<GlanceServer> {
   importRoutes(app, runtime);
   memberRoutes(app, runtime);
   taskRoutes(app, runtime);
+  pluginsInfoRoutes(app, {
+    policy, report: pluginsReport({ registry, configured: config.values.image_import_opts.image_import_plugins, loadErrors: gi.plugin_load_errors === 'warn' ? 'warn' : 'fail', plugins, warnings }),
+  });
+  projectsUsageRoutes(app, { db, policy, quotas: runtime.quotas });
   if (gi.console) consoleRoutes(app, { dir: consoleDir(), log });
 
   const recovered = await executor.recoverInterrupted();
