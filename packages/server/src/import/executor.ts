@@ -1,7 +1,7 @@
 import { Engine, isGlanceImportError, reasonOf, type FlowError, type Logger } from '@glance-import/core';
 import type { Runtime } from '../runtime.js';
 import { LockedImage } from './accessor.js';
-import { buildImportFlow } from './flow.js';
+import { buildImportFlow, importPlan } from './flow.js';
 import type { ImportJob, ImportTaskInput } from './job.js';
 import { expiry } from './lock.js';
 import { ImportProgress } from './progress.js';
@@ -103,6 +103,7 @@ export class ImportExecutor {
       const deps: TaskDeps = { rt, job, image: new LockedImage(rt.db, job.imageId, job.task.id, log), progress, log, signal, inspections: [] };
       try {
         const flow = await buildImportFlow(deps);
+        progress.plan(importPlan(flow));
         const engine = new Engine(flow, {
           mode: rt.config.values.taskflow_executor.engine_mode as 'serial' | 'parallel', maxWorkers: rt.config.values.taskflow_executor.max_workers,
           persistence: rt.db.flows, flowId: job.task.id, signal,
@@ -125,8 +126,10 @@ export class ImportExecutor {
     const original = (e as FlowError).failures?.[0]?.error ?? e;
     const reason = reasonOf(original);
     const code = isGlanceImportError(original) ? original.code : isGlanceImportError(e) ? e.code : 'GI_FLOW_FAILED';
+    // Beyond Glance: what to do about it, for a client to show beside the reason.
+    const hint = isGlanceImportError(original) ? original.hint : isGlanceImportError(e) ? e.hint : undefined;
     log.error({ err: original, error_code: code, reverted: (e as FlowError).reverted }, `Import failed: ${reason}`);
-    await this.rt.db.tasks.update(job.task.id, { status: 'failure', message: reason, result: { error_code: code, inspections }, expires_at: expiry(this.rt) }, { fromStatus: ['pending', 'processing'] })
+    await this.rt.db.tasks.update(job.task.id, { status: 'failure', message: reason, result: { error_code: code, ...(hint ? { hint } : {}), inspections }, expires_at: expiry(this.rt) }, { fromStatus: ['pending', 'processing'] })
       .catch((err: unknown) => log.warn({ err }, 'could not record the task failure'));
     await restoreImage(this.rt, job.imageId, job.task.id, job.before, job.stores, log, { allFailed: failsAllStores(job.request.method.name) }).catch((err: unknown) => log.error({ err }, 'could not restore the image after a failed import'));
   }
