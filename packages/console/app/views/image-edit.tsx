@@ -66,7 +66,7 @@ export function ImageEdit({ id }: { id: string }) {
         <fieldset>
           <legend>Properties</legend>
           {draft.rows.map((r, i) => (
-            <div class="prop-row" key={i}>
+            <div class="prop-row" key={i} data-prop={r.key}>
               <input aria-label="property name" placeholder="name" value={r.key} onInput={(e) => setRow(i, { ...r, key: e.currentTarget.value })} />
               <input aria-label="property value" placeholder="value" value={r.value} onInput={(e) => setRow(i, { ...r, value: e.currentTarget.value })} />
               <button type="button" class="secondary" onClick={() => setDraft({ ...draft, rows: draft.rows.filter((_, j) => j !== i) })}>Remove</button>

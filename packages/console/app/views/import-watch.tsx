@@ -1,3 +1,4 @@
+import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
 import { startImport, type ImportRequest } from '../api/imports';
 import { Bar, KeyValues, Section, Status } from '../components/bits';
@@ -84,7 +85,7 @@ export function ImportWatch({ id }: { id: string }) {
               ['Method', task.input?.import_req?.method?.name ?? ''],
               ['Started', formatTime(task.created_at)],
               ['Elapsed', started !== undefined ? formatDuration((ended ?? load.data.at) - started) : null],
-              ['Now', running(task) && p ? <span data-phase={p.phase}>{p.phase}{p.bytesDone !== undefined ? <> <Bar done={p.bytesDone} total={p.bytesTotal} label="current phase" /> {formatRate(p.rate)}</> : null}</span> : null],
+              ...(running(task) && p ? [['Now', <span data-phase={p.phase}>{p.phase}{p.bytesDone !== undefined ? <> <Bar done={p.bytesDone} total={p.bytesTotal} label="current phase" /> {formatRate(p.rate)}</> : null}</span>] as [string, ComponentChildren]] : []),
             ]} />
             {task.status === 'success' ? <p class="note ok" role="status">The import succeeded{image?.status === 'active' ? ': the image is active.' : '.'}</p> : null}
             {task.status === 'failure' ? <Failure task={task} image={image} onChanged={load.reload} /> : null}
@@ -119,7 +120,7 @@ export function ImportWatch({ id }: { id: string }) {
               {stores.map((s) => (
                 <tr key={s.store} data-store={s.store} data-state={s.status}>
                   <td>{s.store}</td>
-                  <td>{s.status}</td>
+                  <td>{s.status === 'pending' && !running(task) ? 'not written' : s.status}</td>
                   <td>{s.bytesDone !== undefined ? <Bar done={s.bytesDone} total={s.bytesTotal} label={`store ${s.store}`} /> : ''}</td>
                   <td class="num">{s.rate !== undefined ? formatRate(s.rate) : ''}</td>
                 </tr>
