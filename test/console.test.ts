@@ -116,7 +116,19 @@ describe('the operator console', () => {
     await w.page.selectOption('select[name=disk_format]', 'qcow2');
     await w.page.setInputFiles('input[name=file]', corpus.sources.qcow2.file);
     await w.screenshot('import-form');
+    // Uploads slowed to 1 MiB/s (the qcow2 is 1.4 MiB), so the upload's progress bar is seen moving.
+    const cdp = await browser.context.newCDPSession(w.page);
+    await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: 1 << 20 });
     await w.page.click('button[type=submit]');
+    const upload = w.page.locator('li[data-step=stage] progress[aria-label=upload]');
+    await upload.waitFor({ timeout: LONG });
+    const midway = await w.page.waitForFunction(
+      "(() => { const b = document.querySelector('li[data-step=stage] progress'); return b && b.value > 0 && b.value < 100 ? b.value : false; })()",
+      undefined, { timeout: LONG, polling: 50 },
+    );
+    expect(await midway.jsonValue()).toBeGreaterThan(0);
+    await w.screenshot('import-uploading');
+    await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
     await w.page.waitForURL(/#\/images\/[0-9a-f-]{36}\/import$/, { timeout: LONG });
     const id = /images\/([0-9a-f-]{36})\/import/.exec(w.page.url())![1]!;
     await w.page.locator('.note.ok', { hasText: 'The import succeeded: the image is active.' }).waitFor({ timeout: LONG });
