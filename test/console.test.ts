@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, type Browser, type WatchedPage } from './support/browser.js';
-import { Corpus } from './support/corpus.js';
+import { Corpus, digest } from './support/corpus.js';
 import { serve, tempDir, type RunningServer } from './support/glance-server.js';
 import { reply, webSource, type WebSource } from './support/web-source.js';
 import { REPO } from './support/workspace.js';
@@ -155,6 +155,10 @@ describe('the operator console', () => {
     expect(checksums).toContain(image.checksum);
     expect(checksums).toContain(image.os_hash_value);
     await w.screenshot('image-detail');
+    // Download: the data comes through fetch with the token in a header, then is saved as a file.
+    const [download] = await Promise.all([w.page.waitForEvent('download', { timeout: LONG }), w.page.click('button:has-text("Download")')]);
+    expect(download.suggestedFilename()).toBe('from the browser.raw');
+    expect(digest(await download.path())).toEqual(corpus.sources.qcow2.raw);
     expect(w.errors).toEqual([]);
   }, LONG);
 
