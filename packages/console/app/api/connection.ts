@@ -38,6 +38,7 @@ export class Connection {
     this.probing = true;
     while (this.probing) {
       await new Promise((r) => setTimeout(r, this.probeMs));
+      if (!this.probing) return;
       try {
         const r = await fetch('/healthcheck', { cache: 'no-store' });
         if (r.ok) break;
