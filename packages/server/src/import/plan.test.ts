@@ -1,5 +1,6 @@
-import { definePlugin, defineTask, giError, linearFlow } from '@glance-import/core';
+import { definePlugin, defineTask, linearFlow } from '@glance-import/core';
 import { afterEach, describe, expect, it } from 'vitest';
+import { giError } from '../errors.js';
 import { harness, type Harness } from '../testing/harness.js';
 
 // Beyond Glance, for the operator console: a task says up front which steps its import runs (the
@@ -12,7 +13,7 @@ const octet = { 'content-type': 'application/octet-stream' };
 const twoSteps = (name: string, fail = false) => definePlugin({
   getFlow: () => linearFlow(name, {},
     defineTask({ name: `${name}-a`, execute: () => {} }),
-    defineTask({ name: `${name}-b`, execute: () => { if (fail) throw giError('GI_CONVERT_QEMU_IMG_MISSING', {}); } })),
+    defineTask({ name: `${name}-b`, execute: () => { if (fail) throw giError('GI_IMPORT_NO_STORE_SUCCEEDED', {}); } })),
 });
 
 async function importOnce(): Promise<{ status: string; result: Record<string, unknown>; progress: { plan: unknown; phases: Array<{ phase: string }> } }> {
@@ -44,8 +45,8 @@ describe("an import task's plan and failure hint", () => {
   it("a failed import's result carries the error's hint beside its code", async () => {
     h = await harness({ ini: { image_import_opts: { image_import_plugins: ['broken'] } }, plugins: { broken: twoSteps('broken', true) } });
     const task = await importOnce();
-    const expected = giError('GI_CONVERT_QEMU_IMG_MISSING', {});
-    expect(task).toMatchObject({ status: 'failure', result: { error_code: 'GI_CONVERT_QEMU_IMG_MISSING', hint: expected.hint } });
+    const expected = giError('GI_IMPORT_NO_STORE_SUCCEEDED', {});
+    expect(task).toMatchObject({ status: 'failure', result: { error_code: 'GI_IMPORT_NO_STORE_SUCCEEDED', hint: expected.hint } });
     expect(expected.hint).not.toBe('');
   });
 });
