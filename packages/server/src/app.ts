@@ -186,7 +186,15 @@ export async function createServer(o: ServerOptions): Promise<GlanceServer> {
       }
     },
     async close() {
-      await app.close();
+      // Fastify closes the connections that are idle when the close starts; a keep-alive connection
+      // whose request was still being answered (a browser console's, say) would then hold the close
+      // for the whole keep-alive timeout. Each is closed once its answer has gone out.
+      const sweep = setInterval(() => app.server.closeIdleConnections(), 100);
+      try {
+        await app.close();
+      } finally {
+        clearInterval(sweep);
+      }
       await executor.shutdown(o.shutdownGraceMs ?? 30_000);
       if (!o.db) await db.close();
     },
