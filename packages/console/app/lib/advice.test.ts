@@ -28,6 +28,12 @@ describe('failureAdvice', () => {
     expect(failureAdvice(failed('GI_SOMETHING_NEW', 'web-download', ''), 'active')).toMatchObject({ summary: 'The import failed.', reason: '(the service gave no reason)', actions: ['delete'] });
   });
 
+  it("a plugin's own error names the plugin", () => {
+    const t = failed('GI_PLUGIN_FAILED', 'glance-direct', 'flaky plugin broke');
+    t.result!.plugin = 'flaky';
+    expect(failureAdvice(t, 'uploading')).toMatchObject({ summary: 'The import plugin flaky failed.', reason: 'flaky plugin broke', actions: ['retry', 'discard-stage', 'delete'] });
+  });
+
   it('retryStatus follows the method', () => {
     expect([retryStatus('glance-direct'), retryStatus('web-download'), retryStatus('copy-image'), retryStatus('glance-download')]).toEqual(['uploading', 'queued', 'active', 'queued']);
   });

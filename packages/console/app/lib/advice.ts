@@ -45,7 +45,8 @@ export function retryStatus(method: string): string {
 export function failureAdvice(task: ImportTask, imageStatus: string | undefined): FailureAdvice {
   const code = task.result?.error_code ?? '';
   const method = task.input?.import_req?.method?.name ?? 'glance-direct';
-  const summary = KINDS.find(([re]) => re.test(code))?.[1] ?? 'The import failed.';
+  const plugin = task.result?.plugin;
+  const summary = code === 'GI_PLUGIN_FAILED' && plugin ? `The import plugin ${plugin} failed.` : KINDS.find(([re]) => re.test(code))?.[1] ?? 'The import failed.';
   const refused = DATA_REFUSED.test(code);
   const canRetry = imageStatus === retryStatus(method) && !refused;
   const actions: FailureAction[] = [];

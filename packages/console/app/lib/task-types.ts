@@ -40,7 +40,8 @@ export interface ImportTask {
     import_req?: { method?: { name?: string; uri?: string; glance_image_id?: string; glance_region?: string; glance_service_interface?: string }; stores?: string[]; all_stores?: boolean; all_stores_must_succeed?: boolean };
     backend?: string[];
   } | null;
-  result: { error_code?: string; hint?: string; inspections?: InspectionRecord[] } | null;
+  /** `plugin`: the plugin whose own (uncoded) error failed the import (GI_PLUGIN_FAILED). */
+  result: { error_code?: string; hint?: string; plugin?: string; inspections?: InspectionRecord[] } | null;
   progress: TaskProgress | null;
 }
 
