@@ -284,7 +284,9 @@ describe('the operator console', () => {
     const w = await signedIn(tokens.alice);
     await w.page.locator('table.list tbody tr').first().waitFor();
     const port = new URL(server.url).port;
-    expect(await server.stop()).toBe(0);
+    const stopped = Date.now();
+    const code = await server.stop();
+    expect(code, `serve stopped in ${Date.now() - stopped} ms\n${server.output().stdout.slice(-3000)}\n${server.output().stderr}`).toBe(0);
     await w.page.click('header.top nav a:has-text("Stores")');
     await w.page.locator('[data-connection=down]').waitFor({ timeout: LONG });
     await w.screenshot('server-down');
