@@ -101,4 +101,16 @@ describe('loadConfig', () => {
     }));
     expect(() => c.checkGroups(['image_conversion'])).not.toThrow();
   });
+
+  it('knows the groups other packages read, and validates them against the schema the package gives', async () => {
+    const d = dir();
+    const f = file(d, 'glance-api.conf', '[paste_deploy]\nflavor = keystone\n[keystone_authtoken]\nauth_urll = http://ks\n');
+    const c = await loadConfig({ configFiles: [f], searchFrom: false });
+    expect(c.notices).toEqual([]);
+    expect(() => c.checkGroups([])).not.toThrow();
+    expect(c.section('paste_deploy', { flavor: option(string(), { help: '' }) })).toEqual({ flavor: 'keystone' });
+    expect(() => c.section('keystone_authtoken', { auth_url: option(string(), { help: '' }) })).toThrow(expect.objectContaining({
+      code: 'GI_CONFIG_UNKNOWN_OPTION', message: expect.stringContaining("Did you mean 'auth_url'"),
+    }));
+  });
 });

@@ -5,7 +5,7 @@ import { giError, GlanceImportError, reasonOf } from '../errors.js';
 import { suggest } from '@glance-import/errors';
 import { parseIni } from './ini.js';
 import {
-  coreSchema, IGNORED_GLANCE_DEFAULT_OPTIONS, IGNORED_GLANCE_GROUPS, storeGroupSchema,
+  coreSchema, GROUPS_READ_BY_PACKAGES, IGNORED_GLANCE_DEFAULT_OPTIONS, IGNORED_GLANCE_GROUPS, storeGroupSchema,
   type CoreConfig, type StoreGroupConfig,
 } from './schema.js';
 import type { GroupSchema, GroupValues } from './types.js';
@@ -75,6 +75,11 @@ export class GlanceConfig {
     }
   }
 
+  /** Validate a group another package owns against that package's schema (errors as for core groups). */
+  section<G extends GroupSchema>(group: string, schema: G): GroupValues<G> {
+    return this.validate(group, schema, 'GI_CONFIG_INVALID_VALUE');
+  }
+
   /** Raw values of a group, for callers that only need to know what was written. */
   rawGroup(group: string): ReadonlyMap<string, RawValue> {
     return this.raw.get(group) ?? new Map();
@@ -85,7 +90,7 @@ export class GlanceConfig {
    * a Glance group we knowingly ignore.
    */
   checkGroups(pluginGroups: Iterable<string>): void {
-    const known = new Set([...Object.keys(coreSchema), ...this.storeIds, ...pluginGroups]);
+    const known = new Set([...Object.keys(coreSchema), ...GROUPS_READ_BY_PACKAGES, ...this.storeIds, ...pluginGroups]);
     for (const [group, entries] of this.raw) {
       if (known.has(group) || IGNORED_GLANCE_GROUPS.has(group)) continue;
       const first = [...entries.values()][0];

@@ -119,9 +119,18 @@ export type StoreGroupConfig = GroupValues<typeof storeGroupSchema>;
  * carry them; they are accepted and reported as ignored, not refused.
  */
 export const IGNORED_GLANCE_GROUPS = new Set([
-  'database', 'paste_deploy', 'oslo_policy', 'keystone_authtoken', 'oslo_messaging_notifications', 'oslo_messaging_rabbit',
+  'database', 'oslo_policy', 'oslo_messaging_notifications', 'oslo_messaging_rabbit',
   'oslo_concurrency', 'oslo_middleware', 'oslo_limit', 'profiler', 'cors', 'healthcheck', 'key_manager', 'barbican',
   'store_type_location_strategy', 'image_cache', 'cinder', 'swift', 'rbd', 'vmware', 'http_store', 'oslo_reports', 'audit_middleware_notifications',
+]);
+
+/**
+ * Glance groups another glance-import package reads with its own schema (`GlanceConfig.section`):
+ * known here, so they are neither unknown nor reported as ignored.
+ */
+export const GROUPS_READ_BY_PACKAGES = new Set([
+  // @glance-import/keystone: the identity mode and keystonemiddleware's auth_token options.
+  'paste_deploy', 'keystone_authtoken',
 ]);
 
 export const IGNORED_GLANCE_DEFAULT_OPTIONS = new Set([
