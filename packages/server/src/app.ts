@@ -9,7 +9,7 @@ import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { pino, type Logger, type LoggerOptions } from 'pino';
 import { sendError, toApiError } from './http/errors.js';
 import { registerBodyParsers } from './http/body.js';
-import { identify } from './http/identity.js';
+import { createIdentity, type Identity } from './http/identity.js';
 import { ImportExecutor } from './import/executor.js';
 import { Metrics } from './metrics.js';
 import { Quotas } from './quotas.js';
@@ -45,6 +45,8 @@ export interface ServerOptions {
 export interface GlanceServer {
   readonly app: FastifyInstance;
   readonly runtime: Runtime;
+  /** Who answers "who is calling" ([paste_deploy] flavor). */
+  readonly identity: Pick<Identity, 'mode' | 'describe' | 'notices'>;
   /** Start listening; resolves to the URL. */
   listen(host: string, port: number): Promise<string>;
   close(): Promise<void>;
@@ -78,6 +80,8 @@ export async function createServer(o: ServerOptions): Promise<GlanceServer> {
   const staging = new StagingArea(stores.stagingDir);
   const policyFile = gi.policy_file ?? [path.join(dataDir, 'policy.yaml'), path.join(dataDir, 'policy.json')].find((f) => existsSync(f));
   const policy = await PolicyEnforcer.load({ ...(policyFile ? { file: policyFile } : {}) });
+  const identity = createIdentity({ config, db, policy, log });
+  for (const n of identity.notices) log.warn({ file: n.file }, n.message);
   const { plugins, warnings } = await resolveImportPlugins(registry, config);
   for (const w of warnings) log.warn({ error_code: w.code }, w.message);
   const executor = new ImportExecutor();
@@ -121,7 +125,9 @@ export async function createServer(o: ServerOptions): Promise<GlanceServer> {
     reply.header('X-Openstack-Request-Id', request.id);
     const url = request.url.split('?')[0]!;
     if (OPEN_ROUTES.has(url)) return;
-    request.caller = await identify(request, { db, trustIdentityHeaders: gi.trusted_identity_headers });
+    const caller = await identity.identify(request, reply);
+    if (!caller) return reply;
+    request.caller = caller;
   });
   // A refusal that stops reading a body half-way (image_size_cap, a quota, the format) must not wedge a
   // keep-alive connection: the rest of the body is read and dropped, as Glance's eventlet server does,
@@ -162,8 +168,10 @@ export async function createServer(o: ServerOptions): Promise<GlanceServer> {
   if (recovered) log.warn({ count: recovered }, 'failed import tasks interrupted by the last shutdown; their images are back in their pre-import state');
   void staging.sweep((id) => db.images.isLive(id)).then((removed) => { if (removed.length) log.info({ removed }, 'removed orphaned staging files'); }).catch((err: unknown) => log.warn({ err }, 'staging sweep failed'));
 
+  void identity.start();
+
   return {
-    app, runtime,
+    app, runtime, identity,
     async listen(host, port) {
       try {
         return await app.listen({ host, port });

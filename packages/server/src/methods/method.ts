@@ -1,5 +1,6 @@
 import type { FlowItem, ImportRequest } from '@glance-import/core';
 import type { ImageRecord } from '@glance-import/db';
+import type { CallerIdentity } from '../http/identity.js';
 import type { Runtime } from '../runtime.js';
 import type { TaskDeps } from '../import/tasks.js';
 
@@ -12,7 +13,7 @@ import type { TaskDeps } from '../import/tasks.js';
 export interface ImportMethod {
   readonly name: string;
   /** Extra checks at the API call, after status and policy (e.g. URI filtering → 400). */
-  validate?(rt: Runtime, req: ImportRequest, image: ImageRecord): void | Promise<void>;
+  validate?(rt: Runtime, req: ImportRequest, image: ImageRecord, caller: CallerIdentity): void | Promise<void>;
   /** Tasks run right after ImageLock; they must leave a complete staged file `<staging>/<image id>`. */
   tasks(d: TaskDeps): FlowItem[];
 }

@@ -48,9 +48,9 @@ export function importRoutes(app: FastifyInstance, rt: Runtime): void {
     authorize(rt, request, rule, image);
     image = await bustStaleLock(rt, image);
     const stores = resolveTargetStores(rt, req, image, request.headers['x-image-meta-store'] as string | undefined);
-    await methodFor(req.method.name)?.validate?.(rt, req, image);
-    if (stores.length === 0) return reply.code(202).send();
     const caller = callerOf(request);
+    await methodFor(req.method.name)?.validate?.(rt, req, image, caller);
+    if (stores.length === 0) return reply.code(202).send();
     await enforceImportQuotas(rt, image, req.method.name, stores.length);
     const before = beforeOf(image);
     const input: ImportTaskInput = { image_id: image.id, import_req: req, backend: rt.stores.multi ? stores : [], previous: before };
