@@ -71,10 +71,12 @@ export class Keystone {
     }
   }
 
-  /** `[keystone_authtoken]` for the image service against this Keystone, as the README shows it. */
+  /**
+   * The README's glance-api.conf (`fixtures/keystone-glance-api.conf`: `[paste_deploy] flavor =
+   * keystone` and `[keystone_authtoken]`) for this Keystone; `extra` adds [keystone_authtoken] options.
+   */
   authtoken(extra = ''): string {
-    return `[paste_deploy]\nflavor = keystone\n\n[keystone_authtoken]\nwww_authenticate_uri = ${this.url}\nauth_url = ${this.url}\nauth_type = password\n`
-      + 'username = glance\npassword = glance\nproject_name = service\nuser_domain_name = Default\nproject_domain_name = Default\n' + extra;
+    return readFileSync(path.join(import.meta.dirname, '..', 'fixtures', 'keystone-glance-api.conf'), 'utf8').replaceAll('http://127.0.0.1:5000', this.url) + extra;
   }
 
   /** A project-scoped password token. */
