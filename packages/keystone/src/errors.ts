@@ -1,4 +1,4 @@
-import { def, defineErrors } from '@glance-import/core';
+import { def, defineErrors } from '@glance-import/errors';
 
 const UNAVAILABLE_HINT = 'Requests are refused with 503 until Keystone answers again; check that it runs and that [keystone_authtoken] auth_url reaches it.';
 

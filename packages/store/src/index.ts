@@ -10,3 +10,4 @@ export { createFileStore, fileStoreFactory, type FileStoreOptions } from './file
 export { writeToStores, type FanOutResult, type FanOutOptions, type StoreOutcome } from './fan-out.js';
 export { FaultyStore, type Fault } from './faulty-store.js';
 export { isUuid } from './image-id.js';
+export { storeErrors } from './errors.js';

@@ -1,9 +1,10 @@
 import type { Database } from '@glance-import/db';
-import { giError, type ConfigNotice, type GlanceConfig } from '@glance-import/core';
+import { type ConfigNotice, type GlanceConfig } from '@glance-import/core';
 import { identityConfig, type IdentityMode, type ServiceCatalog } from '@glance-import/keystone';
 import type { PolicyEnforcer } from '@glance-import/policy';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
+import { giError } from '../errors.js';
 import { keystoneIdentity } from './keystone-identity.js';
 
 /** Who is calling: from a token of the data dir, from a trusted fronting proxy's headers, or from Keystone. */

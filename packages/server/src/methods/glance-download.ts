@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { defineTask, giError, type ImportRequest } from '@glance-import/core';
+import { defineTask, type ImportRequest } from '@glance-import/core';
 import { imageEndpointOf } from '@glance-import/keystone';
+import { giError } from '../errors.js';
 import { badRequest } from '../http/errors.js';
 import { UUID_RE } from '../images/attributes.js';
 import type { CallerIdentity } from '../http/identity.js';
