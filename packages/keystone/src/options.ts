@@ -70,3 +70,6 @@ export const authtokenSchema = {
 
 export type PasteDeployOptions = GroupValues<typeof pasteDeploySchema>;
 export type AuthtokenOptions = GroupValues<typeof authtokenSchema>;
+
+/** The option groups this package reads, for `loadConfig({ schema })`. */
+export const keystoneGroups = { paste_deploy: pasteDeploySchema, keystone_authtoken: authtokenSchema } as const;

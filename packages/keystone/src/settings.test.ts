@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '@glance-import/core';
 import { describe, expect, it } from 'vitest';
+import { keystoneGroups } from './options.js';
 import { identityConfig } from './settings.js';
 
 const SECTION = `[keystone_authtoken]
@@ -20,7 +21,7 @@ async function identity(ini: string, trustedIdentityHeaders = false) {
   const dir = mkdtempSync(path.join(tmpdir(), 'gi-keystone-'));
   const file = path.join(dir, 'glance-api.conf');
   writeFileSync(file, ini);
-  return identityConfig(await loadConfig({ configFiles: [file], searchFrom: false }), { trustedIdentityHeaders });
+  return identityConfig(await loadConfig({ configFiles: [file], searchFrom: false, schema: keystoneGroups }), { trustedIdentityHeaders });
 }
 
 describe('identityConfig', () => {

@@ -58,8 +58,8 @@ const DEFAULT_TIMEOUT_S = 30;
  * trusted_identity_headers`, the older switch for the trusted-auth mode.
  */
 export function identityConfig(config: GlanceConfig, o: { trustedIdentityHeaders: boolean }): IdentityConfig {
-  const paste = config.section('paste_deploy', pasteDeploySchema);
-  const opts = config.section('keystone_authtoken', authtokenSchema);
+  const paste = config.group('paste_deploy', pasteDeploySchema);
+  const opts = config.group('keystone_authtoken', authtokenSchema);
   const trusted = o.trustedIdentityHeaders;
   const flavor = paste.flavor;
   const notices: ConfigNotice[] = [];

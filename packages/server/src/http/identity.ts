@@ -1,6 +1,6 @@
 import type { Database } from '@glance-import/db';
-import { type ConfigNotice, type GlanceConfig } from '@glance-import/core';
-import { identityConfig, type IdentityMode, type ServiceCatalog } from '@glance-import/keystone';
+import type { ConfigNotice } from '@glance-import/core';
+import type { IdentityConfig, IdentityMode, ServiceCatalog } from '@glance-import/keystone';
 import type { PolicyEnforcer } from '@glance-import/policy';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
@@ -38,7 +38,8 @@ export interface Identity {
 }
 
 export interface IdentityOptions {
-  config: GlanceConfig;
+  /** The mode the config chose, and its Keystone settings (`identityConfig`). */
+  chosen: IdentityConfig;
   db: Database;
   policy: PolicyEnforcer;
   log: Logger;
@@ -51,7 +52,7 @@ export const header = (r: FastifyRequest, name: string): string | undefined => {
 
 /** `[paste_deploy] flavor` (or `[glance_import] trusted_identity_headers`) picks one mode. */
 export function createIdentity(o: IdentityOptions): Identity {
-  const chosen = identityConfig(o.config, { trustedIdentityHeaders: o.config.values.glance_import.trusted_identity_headers });
+  const { chosen } = o;
   if (chosen.mode === 'keystone') return keystoneIdentity({ settings: chosen.keystone!, policy: o.policy, log: o.log, notices: chosen.notices });
   const trusted = chosen.mode === 'trusted-auth';
   return {
