@@ -52,6 +52,7 @@ export async function serve(args: ServeArgs, io: Io, signal?: AbortSignal): Prom
     `  stores:  ${[...rt.stores.byId.values()].map((s) => `${s.id}${s.id === rt.stores.defaultId ? ' (default)' : ''}`).join(', ')}${rt.stores.multi ? '' : ' (single-store)'}`,
     `  config:  ${config.sources.length ? config.sources.join(', ') : '(defaults)'}`,
     `  plugins: ${rt.plugins.length ? rt.plugins.map((p) => p.name).join(', ') : '(none)'}`,
+    ...(config.values.glance_import.console ? [`  console: ${url}/console/ (sign in with a token)`] : []),
     !ownTokens
       ? `  identity: ${server.identity.describe}`
       : freshToken
