@@ -44,3 +44,11 @@ describe('package READMEs', () => {
     expect(mismatches).toEqual([]);
   });
 });
+
+describe('README.md', () => {
+  it('shows the glance-api.conf the Keystone suites run with, test/fixtures/keystone-glance-api.conf', () => {
+    const readme = readFileSync(path.join(REPO, 'README.md'), 'utf8');
+    const conf = readFileSync(path.join(import.meta.dirname, 'fixtures', 'keystone-glance-api.conf'), 'utf8');
+    expect(readme).toContain(conf.replace(/^(?=.)/gm, '    '));
+  });
+});

@@ -2,6 +2,7 @@ import { coreErrors } from '@glance-import/core';
 import { dbErrors } from '@glance-import/db';
 import type { ErrorTable, Errors } from '@glance-import/errors';
 import { inspectorErrors } from '@glance-import/format-inspector';
+import { keystoneErrors } from '@glance-import/keystone';
 import { convertErrors } from '@glance-import/plugin-convert';
 import { decompressErrors } from '@glance-import/plugin-decompress';
 import { injectErrors } from '@glance-import/plugin-inject-metadata';
@@ -14,6 +15,7 @@ export const ERROR_TABLES: Record<string, Pick<Errors<ErrorTable>, 'prefixes' | 
   '@glance-import/core': coreErrors,
   '@glance-import/db': dbErrors,
   '@glance-import/format-inspector': inspectorErrors,
+  '@glance-import/keystone': keystoneErrors,
   '@glance-import/policy': policyErrors,
   '@glance-import/server': serverErrors,
   '@glance-import/store': storeErrors,

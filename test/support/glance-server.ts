@@ -31,7 +31,7 @@ export interface RunningServer {
   /** http://127.0.0.1:PORT, as the banner prints it. */
   readonly url: string;
   readonly dataDir: string;
-  /** The admin token from the banner, when this start printed one (a fresh data dir). */
+  /** The admin token from the banner, when this start printed one (a fresh data dir, not behind Keystone). */
   readonly adminToken: string | undefined;
   /** Everything the process printed so far. */
   output(): { stdout: string; stderr: string };
@@ -84,7 +84,8 @@ export function serve(dataDir: string, args: readonly string[] = [], o: { cwd?: 
     };
     const onData = () => {
       const url = /serving the Image API on (http:\/\/\S+)/.exec(stdout)?.[1];
-      if (!url || !/\n {2}admin token: [^\n]*\n/.test(stdout)) return;
+      // The banner ends with the admin token, or behind Keystone with the identity line.
+      if (!url || !/\n {2}(admin token|identity): [^\n]*\n/.test(stdout)) return;
       clearTimeout(timer);
       child.stdout.off('data', onData);
       resolve({ ...server, url, adminToken: /admin token: (gi_\S+)/.exec(stdout)?.[1] });

@@ -1,8 +1,12 @@
 """Drive python-glanceclient for the interop suite: one JSON request per stdin line, one JSON answer per
 stdout line. Run with Debian's /usr/bin/python3, which has python3-glanceclient (4.1.0 on bookworm).
 
-Request:  {"endpoint": URL, "auth": {"token": T} | {"headers": {...}}, "call": "images.create",
-           "args": [...], "kwargs": {...}}
+Request:  {"endpoint": URL, "auth": {"token": T} | {"headers": {...}} | {"keystone": {...}},
+           "call": "images.create", "args": [...], "kwargs": {...}}
+          `keystone` holds a keystoneauth1 v3 Password plugin's arguments (auth_url, username, password,
+          project_name, user_domain_name, project_domain_name) and the catalog filter (region_name,
+          interface): the client then finds the image endpoint in the catalog, as the openstack CLI
+          does, and `endpoint` is not used.
 Answer:   {"ok": <result as JSON>, "request_ids": [...]}  or  {"error": {"type", "status", "message"}}
 
 Calls are the client's own methods (`images.create`, `image_tags.update`, `tasks.list`, ...), with
@@ -17,6 +21,8 @@ import sys
 
 import requests
 from glanceclient import Client, exc
+from keystoneauth1 import session
+from keystoneauth1.identity import v3
 
 clients = {}
 
@@ -26,6 +32,10 @@ def client_for(endpoint, auth):
     if key not in clients:
         if 'token' in auth:
             clients[key] = Client('2', endpoint=endpoint, token=auth['token'])
+        elif 'keystone' in auth:
+            ks = dict(auth['keystone'])
+            where = {k: ks.pop(k) for k in ('region_name', 'interface') if k in ks}
+            clients[key] = Client('2', session=session.Session(auth=v3.Password(**ks)), **where)
         else:
             # Trusted identity headers (the reference Glance): set on the session, because the
             # client percent-encodes its identity_headers and X-Roles 'admin,member' would arrive
@@ -78,7 +88,12 @@ def download(c, image_id, kwargs):
 
 
 def raw(endpoint, auth, kwargs):
-    headers = {'X-Auth-Token': auth['token']} if 'token' in auth else dict(auth['headers'])
+    if 'keystone' in auth:
+        c = client_for(endpoint, auth)
+        endpoint = c.http_client.get_endpoint()
+        headers = {'X-Auth-Token': c.http_client.get_token()}
+    else:
+        headers = {'X-Auth-Token': auth['token']} if 'token' in auth else dict(auth['headers'])
     headers.update(kwargs.get('headers', {}))
     body = kwargs.get('body')
     r = requests.request(kwargs['method'], endpoint + kwargs['path'], headers=headers,

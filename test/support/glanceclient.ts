@@ -8,7 +8,19 @@ import { cleanEnv } from './run.js';
 export const PYTHON = '/usr/bin/python3';
 const DRIVER = path.join(import.meta.dirname, 'glanceclient-driver.py');
 
-export type Auth = { token: string } | { headers: Record<string, string> };
+/** keystoneauth1's v3 Password arguments, and the catalog filter the client finds the image endpoint with. */
+export interface KeystoneSessionAuth {
+  auth_url: string;
+  username: string;
+  password: string;
+  project_name: string;
+  user_domain_name: string;
+  project_domain_name: string;
+  region_name?: string;
+  interface?: string;
+}
+
+export type Auth = { token: string } | { headers: Record<string, string> } | { keystone: KeystoneSessionAuth };
 
 /** What python-glanceclient raised: its exception class, the HTTP status and `details`. */
 export interface ClientError {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, accessSync, constants } from 'node:fs';
 import path from 'node:path';
 import { EntryPointRegistry, IMPORT_PLUGINS_NAMESPACE, isGlanceImportError, resolveImportPlugins, type ResolvedPlugin } from '@glance-import/core';
+import { identityConfig } from '@glance-import/keystone';
 import { giError } from './errors.js';
 import { consoleDir } from '@glance-import/console';
 import { databaseSettings, openDatabase, type Database, type ImageRecord, type OpenOptions } from '@glance-import/db';
@@ -11,7 +12,7 @@ import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { pino, type Logger, type LoggerOptions } from 'pino';
 import { sendError, toApiError } from './http/errors.js';
 import { registerBodyParsers } from './http/body.js';
-import { identify } from './http/identity.js';
+import { createIdentity, type Identity } from './http/identity.js';
 import { Imports } from './import/service.js';
 import { importSettings } from './import/settings.js';
 import type { Resolver } from './methods/uri-filter.js';
@@ -68,6 +69,8 @@ export interface ServerParts {
 export interface GlanceServer {
   readonly app: FastifyInstance;
   readonly runtime: ServerParts;
+  /** Who answers "who is calling" ([paste_deploy] flavor). */
+  readonly identity: Pick<Identity, 'mode' | 'describe' | 'notices'>;
   /** Start listening; resolves to the URL. */
   listen(host: string, port: number): Promise<string>;
   close(): Promise<void>;
@@ -100,11 +103,15 @@ export async function createServer(o: ServerOptions): Promise<GlanceServer> {
   const staging = new StagingArea(stores.stagingDir);
   const policyFile = gi.policy_file ?? [path.join(dataDir, 'policy.yaml'), path.join(dataDir, 'policy.json')].find((f) => existsSync(f));
   const policy = await PolicyEnforcer.load({ ...(policyFile ? { file: policyFile } : {}) });
+  // [paste_deploy] and [keystone_authtoken] are judged with the rest of the config, before the database opens.
+  const identityChoice = identityConfig(config, { trustedIdentityHeaders: gi.trusted_identity_headers });
   const { plugins, warnings } = await resolveImportPlugins(registry, config);
   for (const w of warnings) log.warn({ error_code: w.code }, w.message);
   // Opened once nothing else can refuse the config, so a refusal leaves no connection pool open.
   const dbSettings = databaseSettings(config, dataDir);
   const db = o.db ?? await openDatabase(dbSettings.url, { pool: dbSettings.pool, ...o.database });
+  const identity = createIdentity({ chosen: identityChoice, db, policy, log });
+  for (const n of identity.notices) log.warn({ file: n.file }, n.message);
   const metrics = new Metrics();
   const quotas = new Quotas({ config, db });
   const imports = new Imports({
@@ -150,7 +157,9 @@ export async function createServer(o: ServerOptions): Promise<GlanceServer> {
     const url = request.url.split('?')[0]!;
     // The console's files need no token (its page asks for one); turned off, /console is simply not found.
     if (OPEN_ROUTES.has(url) || isConsolePath(url)) return;
-    request.caller = await identify(request, { db, trustIdentityHeaders: gi.trusted_identity_headers });
+    const caller = await identity.identify(request, reply);
+    if (!caller) return reply;
+    request.caller = caller;
   });
   // A refusal that stops reading a body half-way (image_size_cap, a quota, the format) must not wedge a
   // keep-alive connection: the rest of the body is read and dropped, as Glance's eventlet server does,
@@ -199,8 +208,10 @@ export async function createServer(o: ServerOptions): Promise<GlanceServer> {
   if (recovered) log.warn({ count: recovered }, 'failed import tasks interrupted by the last shutdown; their images are back in their pre-import state');
   void staging.sweep((id) => db.images.isLive(id)).then((removed) => { if (removed.length) log.info({ removed }, 'removed orphaned staging files'); }).catch((err: unknown) => log.warn({ err }, 'staging sweep failed'));
 
+  void identity.start();
+
   return {
-    app, runtime: { config, dataDir, db, staging, stores, plugins, imports },
+    app, runtime: { config, dataDir, db, staging, stores, plugins, imports }, identity,
     async listen(host, port) {
       try {
         return await app.listen({ host, port });

@@ -1,5 +1,6 @@
 import { boolean, dict, integer, list, option, port, string, type ConfigSchema, type CoreSchema, type GlanceConfig } from '@glance-import/core';
 import { databaseSchema } from '@glance-import/db';
+import { keystoneGroups } from '@glance-import/keystone';
 import { METHODS } from './methods/index.js';
 
 /**
@@ -85,6 +86,8 @@ export const serverSchema = {
   },
   // Read by @glance-import/db; a server opens the database its config names.
   database: databaseSchema,
+  // Read by @glance-import/keystone: the identity mode, and keystonemiddleware's auth_token options.
+  ...keystoneGroups,
 } satisfies ConfigSchema;
 
 /** A config loaded with the server's groups. */

@@ -1,4 +1,5 @@
 import { describeFlow, EntryPointRegistry, findHostRoot, loadConfig, resolveImportPlugins } from '@glance-import/core';
+import { identityConfig, KeystoneAuth, type IdentityConfig } from '@glance-import/keystone';
 import { describeImportFlow, serverSchema } from '@glance-import/server';
 import { EXIT, type Io } from '../io.js';
 
@@ -17,22 +18,45 @@ export async function configCheck(args: ConfigCheckArgs, io: Io): Promise<number
   // The very flow the server builds for a glance-direct import with this config.
   const flow = await describeImportFlow(config, plugins);
   const engine = config.values.taskflow_executor;
+  const identity = identityConfig(config, { trustedIdentityHeaders: config.values.glance_import.trusted_identity_headers });
+  const notices = [...config.notices, ...identity.notices];
   if (args.json) {
+    const keystone = await probe(identity);
     io.out(JSON.stringify({
-      sources: config.sources, notices: config.notices, warnings: warnings.map((w) => w.toJSON()),
+      sources: config.sources, notices, warnings: warnings.map((w) => w.toJSON()),
       plugins: plugins.map((p) => ({ name: p.name, package: p.entryPoint.packageName, version: p.entryPoint.packageVersion, group: p.group, options: p.options })),
-      engine, flow: describeFlow(flow),
+      engine, flow: describeFlow(flow), identity: { mode: identity.mode, ...(keystone ? { keystone } : {}) },
     }, null, 2));
   } else {
     io.out(`config: ${config.sources.length ? config.sources.join(', ') : '(defaults only)'}`);
-    for (const n of config.notices) io.out(`notice: ${n.message}`);
+    for (const n of notices) io.out(`notice: ${n.message}`);
     for (const w of warnings) io.err(`warning ${w.code}: ${w.message}`);
     io.out('import plugins, in order:');
     if (plugins.length === 0) io.out('  (none: [image_import_opts] image_import_plugins is empty)');
     plugins.forEach((p, i) => io.out(`  ${i + 1}. ${p.name}  ${p.entryPoint.packageName}@${p.entryPoint.packageVersion}  [${p.group}]`));
     io.out(`flow of a glance-direct import (engine_mode ${engine.engine_mode}, max_workers ${engine.max_workers}):`);
     for (const line of describeFlow(flow)) io.out(`  ${line}`);
+    if (identity.mode === 'trusted-auth') io.out('identity: trusted headers of a fronting proxy (X-Identity-Status: Confirmed)');
+    if (identity.keystone) {
+      io.out(`identity: Keystone at ${identity.keystone.authUrl}, service user ${identity.keystone.credentials.describe}`);
+      const k = (await probe(identity))!;
+      io.out(`  authenticated as ${k.user} (roles ${k.roles.join(', ')}; token expires ${k.expiresAt}); tokens validated at ${k.identityUrl}`);
+    }
     io.out('OK');
   }
   return EXIT.ok;
+}
+
+/**
+ * Keystone mode: authenticate as the service user and validate that token where requests' tokens
+ * will be validated. An unreachable Keystone or refused credentials throw, so the check fails.
+ */
+async function probe(identity: IdentityConfig) {
+  if (!identity.keystone) return undefined;
+  const own = await new KeystoneAuth(identity.keystone).probe();
+  const i = own.info;
+  return {
+    user: `${i.userName ?? i.userId}${i.projectName ? ` in project ${i.projectName}` : ''}`, roles: i.roles,
+    expiresAt: i.expiresAt.toISOString(), identityUrl: own.identityUrl, interface: identity.keystone.interface,
+  };
 }

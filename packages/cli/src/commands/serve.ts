@@ -38,7 +38,9 @@ export async function serve(args: ServeArgs, io: Io, signal?: AbortSignal): Prom
   // Only once the service is up: a start that fails must not use up the token it would print.
   const tokenFile = path.join(dataDir, 'admin-token');
   let freshToken: string | undefined;
-  if ((await db.tokens.count()) === 0) {
+  // Behind Keystone the data dir's tokens are not read; elsewhere they are (trusted headers fall back to them).
+  const ownTokens = server.identity.mode !== 'keystone';
+  if (ownTokens && (await db.tokens.count()) === 0) {
     freshToken = await db.tokens.create({ userId: 'admin', projectId: 'admin', roles: ['admin', 'member', 'reader'] }, { description: 'created by serve on a fresh data dir' });
     writeFileSync(tokenFile, `${freshToken}\n`, { mode: 0o600 });
     chmodSync(tokenFile, 0o600);
@@ -51,9 +53,11 @@ export async function serve(args: ServeArgs, io: Io, signal?: AbortSignal): Prom
     `  config:  ${config.sources.length ? config.sources.join(', ') : '(defaults)'}`,
     `  plugins: ${rt.plugins.length ? rt.plugins.map((p) => p.name).join(', ') : '(none)'}`,
     ...(config.values.glance_import.console ? [`  console: ${url}/console/ (sign in with a token)`] : []),
-    freshToken
-      ? `  admin token: ${freshToken}\n               (printed once; kept in ${tokenFile}, mode 600)`
-      : `  admin token: in ${tokenFile}${existsSync(tokenFile) ? '' : ' (removed; create one with `glance-import token create`)'}`,
+    !ownTokens
+      ? `  identity: ${server.identity.describe}`
+      : freshToken
+        ? `  admin token: ${freshToken}\n               (printed once; kept in ${tokenFile}, mode 600)`
+        : `  admin token: in ${tokenFile}${existsSync(tokenFile) ? '' : ' (removed; create one with `glance-import token create`)'}`,
   ].join('\n'));
   await new Promise<void>((resolve) => {
     const stop = () => resolve();

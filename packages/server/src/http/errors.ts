@@ -26,7 +26,7 @@ export function sendError(request: FastifyRequest, reply: FastifyReply, err: Gla
   const status = err.status ?? 500;
   const title = TITLES[status] ?? 'Error';
   reply.code(status).header('X-Glance-Import-Error-Code', err.code);
-  if (status === 401) reply.header('WWW-Authenticate', `Keystone uri="${request.protocol}://${request.host}"`);
+  if (status === 401 && !reply.hasHeader('WWW-Authenticate')) reply.header('WWW-Authenticate', `Keystone uri="${request.protocol}://${request.host}"`);
   if (err.code === 'GI_API_METHOD_NOT_ALLOWED') reply.header('Allow', (err.details.allowed as string[]).join(', '));
   const accept = request.headers.accept ?? '';
   if (/application\/json/.test(accept) && !/text\/html/.test(accept)) {

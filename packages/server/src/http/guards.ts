@@ -27,7 +27,7 @@ export function callerOf(request: FastifyRequest): CallerIdentity {
 }
 
 export function credentials(c: CallerIdentity): Credentials {
-  return { user_id: c.userId, project_id: c.projectId, roles: c.roles, is_admin: c.isAdmin };
+  return { ...c.policyValues, user_id: c.userId, project_id: c.projectId, roles: c.roles, is_admin: c.isAdmin };
 }
 
 /** Glance refuses a body on reads and deletes: 400 "A body is not expected with this request." */

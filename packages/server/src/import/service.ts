@@ -95,7 +95,7 @@ export class Imports {
     s.authorize(method.policyRule, image);
     image = await this.takeOver(image);
     const stores = resolveTargetStores(set, method, s.request, image, s.storeHeader);
-    await method.validate?.(this.d, s.request, image);
+    await method.validate?.(this.d, s.request, image, s.caller);
     if (stores.length === 0) return undefined;
     for (const [quota, delta] of method.quotas(image, stores.length)) await quotas.enforce(image.owner ?? '', quota, delta);
     const before = beforeOf(image);

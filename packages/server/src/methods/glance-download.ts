@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { defineTask, type ImportRequest } from '@glance-import/core';
+import { imageEndpointOf } from '@glance-import/keystone';
 import { giError } from '../errors.js';
 import { badRequest } from '../http/errors.js';
 import { UUID_RE } from '../images/attributes.js';
+import type { CallerIdentity } from '../http/identity.js';
 import type { TaskDeps } from '../import/deps.js';
 import type { ImportSettings } from '../import/settings.js';
 import type { ImportMethod } from './method.js';
@@ -14,10 +16,15 @@ import { stageFrom } from './stage.js';
 const RESERVED = 'os_glance';
 const MAX_METADATA = 1024 * 1024;
 
-function endpointOf(settings: ImportSettings, region: string): string | undefined {
+/**
+ * The region's Image API: `[glance_import] glance_download_endpoints` when it names the region, else
+ * the caller's Keystone catalog at the interface the import asked for (Glance's get_glance_endpoint).
+ */
+function endpointOf(settings: ImportSettings, region: string, iface: string, caller: CallerIdentity): string | undefined {
   const map = settings.glanceDownload.endpoints;
   const key = Object.keys(map).find((k) => k.toLowerCase() === region.toLowerCase());
-  return key ? map[key]!.replace(/\/+$/, '') : undefined;
+  const url = key ? map[key] : caller.catalog ? imageEndpointOf(caller.catalog, region, iface) : undefined;
+  return url?.replace(/\/+$/, '');
 }
 
 /** GET from the remote Image API through the same filtered, pinned path as web-download. */
@@ -43,19 +50,22 @@ async function remoteGet(d: TaskDeps, url: string) {
  */
 export const glanceDownload: ImportMethod = {
   ...remoteSource('glance-download'),
-  validate(d, req: ImportRequest) {
+  validate(d, req: ImportRequest, _image, caller) {
     const m = req.method;
     if (!m.glance_region) throw badRequest("'glance_region' needs to be set for glance-download import method");
     if (!m.glance_image_id) throw badRequest("'glance_image_id' needs to be set for glance-download import method");
     if (!UUID_RE.test(m.glance_image_id)) throw badRequest(`Remote image id does not look like a UUID: ${m.glance_image_id}`);
-    if (!endpointOf(d.settings, m.glance_region)) throw badRequest(`Unknown region '${m.glance_region}' for glance-download; this site knows ${Object.keys(d.settings.glanceDownload.endpoints).join(', ') || 'none'}.`);
     // Glance fills in the default interface at the API, so the task input shows it.
     m.glance_service_interface ??= 'public';
+    if (!endpointOf(d.settings, m.glance_region, m.glance_service_interface, caller)) {
+      const known = [...Object.keys(d.settings.glanceDownload.endpoints), ...(caller.catalog ? ['the image endpoints of your Keystone catalog'] : [])];
+      throw badRequest(`Unknown region '${m.glance_region}' for glance-download; this site knows ${known.join(', ') || 'none'}.`);
+    }
   },
   tasks: (d) => {
     const region = d.job.request.method.glance_region!;
     const remoteId = d.job.request.method.glance_image_id!;
-    const base = endpointOf(d.settings, region)!;
+    const base = endpointOf(d.settings, region, d.job.request.method.glance_service_interface ?? 'public', d.job.caller)!;
     const added: string[] = [];
     return [
       defineTask<Record<string, never>, number>({

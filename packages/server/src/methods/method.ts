@@ -1,5 +1,6 @@
 import type { FlowItem, ImportRequest } from '@glance-import/core';
 import type { ImageRecord, ImageStatus } from '@glance-import/db';
+import type { CallerIdentity } from '../http/identity.js';
 import type { ImportSettings } from '../import/settings.js';
 import type { TaskDeps } from '../import/deps.js';
 import type { QuotaName } from '../quotas.js';
@@ -41,7 +42,7 @@ export interface ImportMethod {
   /** A failure fails every target store; otherwise only the stores that failed are recorded. */
   readonly failsAllStores: boolean;
   /** Extra checks at the API call, after status and policy (e.g. URI filtering → 400). */
-  validate?(d: MethodCheckDeps, req: ImportRequest, image: ImageRecord): void | Promise<void>;
+  validate?(d: MethodCheckDeps, req: ImportRequest, image: ImageRecord, caller: CallerIdentity): void | Promise<void>;
   /** Tasks run right after ImageLock; they must leave a complete staged file `<staging>/<image id>`. */
   tasks(d: TaskDeps): FlowItem[];
 }
