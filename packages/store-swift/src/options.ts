@@ -1,16 +1,4 @@
-import { boolean, integer, list, option, OptionValueError, string, unquote, type GroupValues, type OptType } from '@glance-import/core';
-
-/** A credential: parsed like a string, but a bad value is never echoed back. */
-export function secret(): OptType<string> {
-  return {
-    kind: 'string',
-    description: 'a string (a secret: never shown)',
-    parse(raw) {
-      if (typeof raw !== 'string' && typeof raw !== 'number') throw new OptionValueError('expected a string (the value is not shown)');
-      return typeof raw === 'string' ? unquote(raw) : String(raw);
-    },
-  };
-}
+import { boolean, integer, list, option, secret, string, type GroupValues } from '@glance-import/core';
 
 /**
  * The options of a swift store's group (`[objects]` for `enabled_backends = objects:swift`), with
