@@ -33,7 +33,7 @@ beforeAll(async () => {
   registry = started;
   await publishTarballs(reg(), mirrored);
   await run('pnpm', ['-r', 'publish', '--registry', reg().url, '--no-git-checks'], { cwd: REPO, env: reg().env });
-}, 150_000);
+}, 300_000);
 
 afterAll(async () => {
   await registry?.stop();
@@ -67,7 +67,7 @@ describe('publishing to a registry and installing from it alone', () => {
     expect(check).toMatchObject({ code: 0, stderr: '' });
     expect(check.stdout).toContain(`config: ${path.join(host, 'glance-import.config.json')}\nimport plugins, in order:\n  1. no_op  @glance-import/plugin-no-op@`);
     // The CLI carries the server, whose SQLite driver is compiled from source on install (about a minute here).
-  }, 300_000);
+  }, 900_000);
 
   it('the plugin author\'s path of docs/plugin-authors.md: test with @glance-import/testing, publish, install, list', async () => {
     const plugin = path.join(work, 'raw-padding');
@@ -89,5 +89,5 @@ describe('publishing to a registry and installing from it alone', () => {
     expect(check).toMatchObject({ code: 0, stderr: '' });
     expect(check.stdout).toMatch(/ {2}1\. no_op .*\n {2}2\. raw_padding {2}glance-import-plugin-raw-padding@1\.0\.0 {2}\[raw_padding\]\n/);
     expect(check.stdout).toContain('    raw_padding [linear]\n      PadRawImage (requires file_path; provides file_path)\n');
-  }, 60_000);
+  }, 300_000);
 });

@@ -1,4 +1,4 @@
-import { readFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -75,4 +75,28 @@ describe('lerna version --conventional-commits', () => {
     expect((await git('tag', '--points-at', 'HEAD')).stdout).toBe('');
     expect(readFileSync(path.join(clone, 'pnpm-lock.yaml'), 'utf8')).toBe(lockBefore);
   }, 60_000);
+});
+
+// The root CHANGELOG.md is no second copy of what lerna writes: it links each package's CHANGELOG.md
+// and names the versions each release published. A package is released once lerna has written its
+// CHANGELOG.md; its newest version is the first heading there.
+describe('the root CHANGELOG.md', () => {
+  const root = readFileSync(path.join(REPO, 'CHANGELOG.md'), 'utf8');
+  const released = () => packages.filter((p) => existsSync(path.join(p.dir, 'CHANGELOG.md')));
+
+  it('links the CHANGELOG.md of every released package, and nothing that does not exist', () => {
+    const links = [...root.matchAll(/\]\(([^)#\s]+)(?:#[^)]*)?\)/g)].map((m) => m[1]!).filter((l) => !/^[a-z]+:/.test(l));
+    expect(released().length).toBeGreaterThan(0);
+    for (const p of released()) expect(links, p.name).toContain(path.relative(REPO, path.join(p.dir, 'CHANGELOG.md')));
+    expect(links.filter((l) => !existsSync(path.join(REPO, l)))).toEqual([]);
+  });
+
+  it('names every released package\'s newest version in its release notes, and keeps no Unreleased section', () => {
+    for (const p of released()) {
+      const newest = /^##? \[?(\d+\.\d+\.\d+[^\]\s]*)/m.exec(readFileSync(path.join(p.dir, 'CHANGELOG.md'), 'utf8'))?.[1];
+      expect(newest, `${p.name}'s CHANGELOG.md has a version heading`).toBeDefined();
+      expect(root, `release notes for ${p.name}@${newest}`).toContain(`\`${p.name}@${newest}\``);
+    }
+    expect(root).not.toMatch(/^#+ .*unreleased/im);
+  });
 });

@@ -28,7 +28,7 @@ beforeAll(async () => {
   expect(install.stderr).toBe('');
   expect(install.code).toBe(0);
   copyFileSync(fixture('glance-image-import.conf'), path.join(host, 'glance-image-import.conf'));
-}, 120_000);
+}, 900_000);
 
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 

@@ -14,7 +14,10 @@ export function glanceImport(host: string, args: readonly string[], env: Record<
   return run(path.join(host, 'node_modules', '.bin', 'glance-import'), args, { cwd: host, env, allowFailure: true });
 }
 
-/** `npm install` in a folder, quietly; extra npm arguments go first. */
+/**
+ * `npm install` in a folder, quietly; extra npm arguments go first. Installing the CLI compiles its
+ * SQLite driver from source: about a minute on a quiet 2-core machine, several on a loaded one.
+ */
 export function npmInstall(dir: string, specs: readonly string[], args: readonly string[] = [], env: Record<string, string> = {}): Promise<RunResult> {
-  return run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', ...args, ...specs], { cwd: dir, env, allowFailure: true });
+  return run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', ...args, ...specs], { cwd: dir, env, allowFailure: true, timeoutMs: 600_000 });
 }

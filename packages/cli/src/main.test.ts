@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { main } from './main.js';
-import { bufferIo } from './test-host.js';
+import { bufferIo } from './host.fixture.js';
 
 const run = async (...argv: string[]) => {
   const io = bufferIo();

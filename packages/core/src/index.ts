@@ -1,6 +1,10 @@
 // The public surface of @glance-import/core: nothing else is imported from outside the package.
-export * from './errors.js';
-export { suggest, editDistance, didYouMean, quoteList, defineErrors, def, type Errors, type ErrorDefinition, type ErrorTable, type ParamsOf } from '@glance-import/errors';
+export { coreErrors, GlanceImportError, isGlanceImportError, reasonOf, type GlanceImportErrorJSON } from './errors.js';
+// A plugin needs only core as a peer, so core passes on the whole error mechanism.
+export {
+  suggest, editDistance, didYouMean, quoteList, defineErrors, def,
+  type Errors, type ErrorDefinition, type ErrorTable, type ErrorParams, type ParamsOf,
+} from '@glance-import/errors';
 export { coreVersion, CORE_PACKAGE } from './version.js';
 export { silentLogger, memoryLogger, type Logger, type LogFn, type LogRecord } from './logger.js';
 
@@ -26,7 +30,7 @@ export { parseIni, type IniEntry } from './config/ini.js';
 export { coreSchema, storeGroupSchema, IMPORT_METHODS, type CoreConfig, type CoreSchema, type StoreGroupConfig } from './config/schema.js';
 export { loadConfig, GlanceConfig, CONFIG_MODULE_NAME, type LoadConfigOptions, type ConfigNotice } from './config/load.js';
 
-export { definePlugin, pluginMeta, IMPORT_PLUGINS_NAMESPACE, type ImportPlugin, type PluginSpec, type PluginMeta, type DataShape, type FormatContract } from './plugin/define.js';
+export { definePlugin, pluginMeta, decompresses, IMPORT_PLUGINS_NAMESPACE, type ImportPlugin, type PluginSpec, type PluginMeta, type DataShape, type FormatContract } from './plugin/define.js';
 export {
   FILE_PATH, noProgress,
   type ImportContext, type ImportRequest, type RequestIdentity, type ImageSnapshot, type ImageAccessor, type SettableAttribute,

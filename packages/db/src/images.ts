@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { giError } from '@glance-import/core';
+import { giError } from './errors.js';
 import { isUniqueViolation, type SqlDriver, type SqlExecutor, type SqlValue } from './sql/driver.js';
 import { bool, now, num, placeholders, toSql } from './rows.js';
 import type { ImageBase, ImageChanges, ImageLocation, ImageMember, ImageQuery, ImageRecord, ImageStatus, NewImage } from './types.js';

@@ -8,3 +8,4 @@ export { MIGRATIONS, migrate } from './migrations.js';
 export { SqliteDriver } from './sql/sqlite.js';
 export { isUniqueViolation, type SqlDriver, type SqlExecutor, type SqlValue } from './sql/driver.js';
 export * from './types.js';
+export { dbErrors } from './errors.js';

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { giError } from '@glance-import/core';
+import { giError } from './errors.js';
 import { SqlFlowPersistence } from './flows.js';
 import { ImageRepository } from './images.js';
 import { migrate } from './migrations.js';

@@ -1,4 +1,4 @@
-import { giError } from '@glance-import/core';
+import { giError } from './errors.js';
 import type { SqlDriver, SqlValue } from './sql/driver.js';
 import { json, now, placeholders, toSql } from './rows.js';
 import type { NewTask, TaskChanges, TaskProgress, TaskQuery, TaskRecord, TaskStatus } from './types.js';

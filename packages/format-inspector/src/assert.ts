@@ -1,4 +1,4 @@
-import { giError } from '@glance-import/core';
+import { giError } from './errors.js';
 import { remedyFor } from './remedies.js';
 import type { InspectionResult } from './verdict.js';
 

@@ -6,3 +6,4 @@ export { remedyFor } from './remedies.js';
 export { DEFAULT_VMDK_TYPES, type InspectOptions, type InspectionResult } from './verdict.js';
 export type { Check } from './probe.js';
 export { inspectorVersion } from './version.js';
+export { inspectorErrors } from './errors.js';

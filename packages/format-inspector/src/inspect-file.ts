@@ -1,5 +1,6 @@
 import { open, type FileHandle } from 'node:fs/promises';
-import { giError, reasonOf } from '@glance-import/core';
+import { reasonOf } from '@glance-import/errors';
+import { giError } from './errors.js';
 import type { Need } from './probe.js';
 import { PROBES } from './probes.js';
 import { runAll } from './run.js';

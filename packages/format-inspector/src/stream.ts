@@ -1,4 +1,5 @@
-import { giError, reasonOf } from '@glance-import/core';
+import { reasonOf } from '@glance-import/errors';
+import { giError } from './errors.js';
 import { MAX_NEED, MAX_TAIL, type Finding, type Need } from './probe.js';
 import { PROBES } from './probes.js';
 import { ProbeRun } from './run.js';

@@ -2,7 +2,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { isGlanceImportError } from '@glance-import/core';
+import { isGlanceImportError } from '@glance-import/errors';
 import type { Credentials } from './credentials.js';
 import { GLANCE_DEFAULT_RULES } from './defaults.js';
 import { PolicyEnforcer, type PolicyLoadOptions } from './enforcer.js';

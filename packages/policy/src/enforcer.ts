@@ -1,4 +1,5 @@
-import { giError, type GlanceImportError } from '@glance-import/core';
+import type { GlanceImportError } from '@glance-import/errors';
+import { giError } from './errors.js';
 import { impliedRoles, type Credentials } from './credentials.js';
 import { GLANCE_DEFAULT_RULES } from './defaults.js';
 import { evaluate, type Target } from './evaluate.js';

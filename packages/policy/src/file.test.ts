@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isGlanceImportError } from '@glance-import/core';
+import { isGlanceImportError } from '@glance-import/errors';
 import { parsePolicyText } from './file.js';
 
 function refusal(text: string): Error & { code: string } {

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import { giError, reasonOf } from '@glance-import/core';
+import { reasonOf } from '@glance-import/errors';
+import { giError } from './errors.js';
 import { parseDocument } from 'yaml';
 import { failer, parseCheck, tokenize } from './parse.js';
 

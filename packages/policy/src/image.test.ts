@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isGlanceImportError } from '@glance-import/core';
+import { isGlanceImportError } from '@glance-import/errors';
 import type { Credentials } from './credentials.js';
 import { PolicyEnforcer } from './enforcer.js';
 import { enforceImage, enforceVisibility, imageTarget, newImageTarget, type ImageLike } from './image.js';

@@ -1,4 +1,4 @@
-import { giError } from '@glance-import/core';
+import { giError } from './errors.js';
 import type { Credentials } from './credentials.js';
 import type { PolicyEnforcer } from './enforcer.js';
 import type { Target } from './evaluate.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isGlanceImportError } from '@glance-import/core';
+import { isGlanceImportError } from '@glance-import/errors';
 import { parseRule, references, type RuleNode } from './parse.js';
 
 const role = (name: string): RuleNode => ({ type: 'role', match: [name] });

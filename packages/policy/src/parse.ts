@@ -1,4 +1,4 @@
-import { giError } from '@glance-import/core';
+import { giError } from './errors.js';
 
 /** A check string's value side: literal text with `%(key)s` holes filled from the target. */
 export type Template = readonly (string | { key: string })[];

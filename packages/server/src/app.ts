@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, accessSync, constants } from 'node:fs';
 import path from 'node:path';
-import { EntryPointRegistry, IMPORT_PLUGINS_NAMESPACE, isGlanceImportError, giError, resolveImportPlugins, type GlanceConfig } from '@glance-import/core';
+import { EntryPointRegistry, IMPORT_PLUGINS_NAMESPACE, isGlanceImportError, resolveImportPlugins, type GlanceConfig } from '@glance-import/core';
+import { giError } from './errors.js';
 import { openDatabase, type Database } from '@glance-import/db';
 import { PolicyEnforcer } from '@glance-import/policy';
 import { StagingArea } from '@glance-import/store';

@@ -1,4 +1,5 @@
-import { giError, isGlanceImportError } from '@glance-import/core';
+import { isGlanceImportError } from '@glance-import/core';
+import { giError } from './errors.js';
 import type { Database } from '@glance-import/db';
 import type { Runtime } from './runtime.js';
 

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { giError, type EntryPointRegistry, type GlanceConfig, pluginMeta } from '@glance-import/core';
+import { coreErrors, type EntryPointRegistry, type GlanceConfig, pluginMeta } from '@glance-import/core';
 import { fileStoreFactory, STORE_DRIVERS_NAMESPACE, type StoreDriver, type StoreDriverFactory } from '@glance-import/store';
 
 /** The stores of this node: several (multi-store, `enabled_backends`) or Glance's single store. */
@@ -37,7 +37,7 @@ export async function buildStores(config: GlanceConfig, dataDir: string, registr
   const backends = config.storeIds.length ? v.DEFAULT.enabled_backends! : { local: 'file' };
   const byId = new Map<string, StoreDriver>();
   for (const [id, type] of Object.entries(backends)) {
-    if (id.startsWith('os_glance_')) throw giError('GI_CONFIG_INVALID_VALUE', { file: '(config)', group: 'DEFAULT', option: 'enabled_backends', reason: `store id '${id}' uses the reserved os_glance_ prefix` });
+    if (id.startsWith('os_glance_')) throw coreErrors.error('GI_CONFIG_INVALID_VALUE', { file: '(config)', group: 'DEFAULT', option: 'enabled_backends', reason: `store id '${id}' uses the reserved os_glance_ prefix` });
     const factory = await factoryFor(type, registry);
     let options: Record<string, unknown>;
     if (type === 'file') {

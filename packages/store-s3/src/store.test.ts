@@ -2,7 +2,7 @@ import { CreateMultipartUploadCommand, HeadObjectCommand, UploadPartCommand } fr
 import { FaultyStore, writeToStores } from '@glance-import/store';
 import { describe, expect, it } from 'vitest';
 import { createS3Store } from './store.js';
-import { countingRelay, data, group, md5, MiB, newId, readAll, S3View, sha512, source } from './test-support.js';
+import { countingRelay, data, group, md5, MiB, newId, readAll, S3View, sha512, source } from './s3.fixture.js';
 
 // Against the reference Swift's S3 API (s3api). What the store leaves behind is looked at with the SDK
 // and, for the parts of multipart uploads, through the Swift API.

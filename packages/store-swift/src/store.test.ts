@@ -4,7 +4,7 @@ import path from 'node:path';
 import { FaultyStore, writeToStores } from '@glance-import/store';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createSwiftStore } from './store.js';
-import { auth, cuttingRelay, data, forgetToken, group, MB, md5, MiB, newId, readAll, sha512, source, SWIFT, SwiftView } from './test-support.js';
+import { auth, cuttingRelay, data, forgetToken, group, MB, md5, MiB, newId, readAll, sha512, source, SWIFT, SwiftView } from './swift.fixture.js';
 
 // Against the reference Swift (native API, tempauth). What the store leaves in Swift is looked at
 // through Swift itself, never through the store.

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { link, open, rename, rm, stat, unlink, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import type { GlanceImportError } from '@glance-import/core';
+import type { GlanceImportError } from '@glance-import/errors';
 import { errnoOf, writeError } from './fs-errors.js';
 import { abortError, measure } from './measure.js';
 import { CHUNK_SIZE, type HashResult, type Source, type WriteOptions } from './types.js';

@@ -1,12 +1,14 @@
-import { boolean, integer, option, pluginMeta, string } from '@glance-import/core';
 import { describe, expect, it } from 'vitest';
-import { defineStoreDriver } from './define-driver.js';
+import { defineStoreDriver, type StoreOptionSpec } from './define-driver.js';
 import type { StoreDriver } from './types.js';
 
+// Option specs shaped as @glance-import/core's option() builds them (this package does not depend on core).
+const spec = <T>(parse: (raw: unknown) => T, description: string, dflt: T): StoreOptionSpec<T> => ({ type: { parse, description }, default: dflt, help: description });
+const integer = (raw: unknown) => { if (!/^-?\d+$/.test(String(raw))) throw new Error('no'); return Number(raw); };
 const options = {
-  weight: option(integer(), { default: 0, help: 'order' }),
-  bucket: option(string(), { help: 'where' }),
-  create_on_put: option(boolean(), { default: false, help: 'make it' }),
+  weight: spec(integer, 'an integer', 0),
+  bucket: spec((raw) => String(raw), 'a string', undefined as string | undefined),
+  create_on_put: spec((raw) => raw === true || raw === 'true', 'true or false', false),
 };
 
 const seen: unknown[] = [];
@@ -20,7 +22,7 @@ const driver = defineStoreDriver({
 
 describe('defineStoreDriver', () => {
   it('attaches the option schema where the service looks for it, and hands the factory typed values with defaults', () => {
-    expect(pluginMeta(driver).options).toBe(options);
+    expect(driver.meta.options).toBe(options); // where the service's pluginMeta() finds a schema
     expect(driver('cold', { bucket: 'images', weight: '5' })).toMatchObject({ id: 'cold', weight: 5 });
     expect(seen.at(-1)).toEqual({ weight: 5, bucket: 'images', create_on_put: false });
     driver('cold', { bucket: 'images', create_on_put: true, weight: 2 }); // values the service already parsed

@@ -1,7 +1,8 @@
-import { giError, suggest } from '@glance-import/core';
+import { suggest } from '@glance-import/errors';
+import { storeErrors } from './errors.js';
 import type { StoreDriver, StoreDriverFactory } from './types.js';
 
-/** An option of a store's group: what `option(type, { default, help })` of @glance-import/core builds. */
+/** An option of a store's group: what `option(type, { default, help })` of @glance-import/core builds (the store package needs no core). */
 export interface StoreOptionSpec<T> {
   readonly type: { parse(raw: unknown): T; readonly description: string };
   readonly default: T;
@@ -37,7 +38,7 @@ export function parseStoreOptions<S extends StoreOptionSchema>(store: string, sc
   for (const name of Object.keys(raw)) {
     if (!(name in schema)) {
       const near = suggest(name, Object.keys(schema));
-      throw giError('GI_STORE_BAD_OPTIONS', { store, reason: `unknown option '${name}'${near.length ? ` (did you mean ${near.map((n) => `'${n}'`).join(' or ')}?)` : ''}` });
+      throw storeErrors.error('GI_STORE_BAD_OPTIONS', { store, reason: `unknown option '${name}'${near.length ? ` (did you mean ${near.map((n) => `'${n}'`).join(' or ')}?)` : ''}` });
     }
   }
   const out: Record<string, unknown> = {};
@@ -46,7 +47,7 @@ export function parseStoreOptions<S extends StoreOptionSchema>(store: string, sc
     try {
       out[name] = spec.type.parse(raw[name]);
     } catch {
-      throw giError('GI_STORE_BAD_OPTIONS', { store, reason: `${name} is not ${spec.type.description}` });
+      throw storeErrors.error('GI_STORE_BAD_OPTIONS', { store, reason: `${name} is not ${spec.type.description}` });
     }
   }
   return out as StoreOptionValues<S>;

@@ -6,7 +6,7 @@ import { writeToStores } from './fan-out.js';
 import { createFileStore } from './file-store.js';
 import { FaultyStore } from './faulty-store.js';
 import { measure } from './measure.js';
-import { chunked, fixture, IMAGE_ID, list, MiB, systemDigests, tempDir } from './test-support.js';
+import { chunked, fixture, IMAGE_ID, list, MiB, systemDigests, tempDir } from './data.fixture.js';
 import type { StoreDriver } from './types.js';
 
 const fileStore = (id: string) => createFileStore(id, { dir: tempDir() });

@@ -1,4 +1,4 @@
-import { giError } from '@glance-import/core';
+import { giError } from './errors.js';
 import { DEFAULT_HASH_ALGO } from './hash.js';
 import { abortError, hashStream, measure } from './measure.js';
 import { Split } from './split.js';

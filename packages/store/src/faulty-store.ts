@@ -1,4 +1,4 @@
-import { giError } from '@glance-import/core';
+import { giError } from './errors.js';
 import type { Source, StoreDriver, WriteOptions } from './types.js';
 
 export interface Fault {

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createFileStore, fileStoreFactory } from './file-store.js';
 import { FaultyStore } from './faulty-store.js';
-import { chunked, fixture, IMAGE_ID, list, MiB, stalling, tempDir, until } from './test-support.js';
+import { chunked, fixture, IMAGE_ID, list, MiB, stalling, tempDir, until } from './data.fixture.js';
 
 const text = async (stream: NodeJS.ReadableStream) => {
   const parts: Buffer[] = [];

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
-import { giError } from '@glance-import/core';
+import { giError } from './errors.js';
 import { isFile, writeFileAtomic } from './atomic-file.js';
 import { writeError } from './fs-errors.js';
 import { checkImageId } from './image-id.js';

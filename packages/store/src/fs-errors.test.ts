@@ -1,4 +1,4 @@
-import { giError } from '@glance-import/core';
+import { giError } from './errors.js';
 import { describe, expect, it } from 'vitest';
 import { readError, writeError } from './fs-errors.js';
 

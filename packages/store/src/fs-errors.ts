@@ -1,4 +1,5 @@
-import { giError, isGlanceImportError, reasonOf, type GlanceImportError } from '@glance-import/core';
+import { isGlanceImportError, reasonOf, type GlanceImportError } from '@glance-import/errors';
+import { giError } from './errors.js';
 
 const FULL = new Set(['ENOSPC', 'EDQUOT', 'EFBIG']);
 // The store cannot be written at all: permissions, a read-only mount, a directory that is gone or a file.

@@ -1,5 +1,5 @@
 import { createHash, getHashes } from 'node:crypto';
-import { giError } from '@glance-import/core';
+import { giError } from './errors.js';
 import type { HashResult } from './types.js';
 
 export const DEFAULT_HASH_ALGO = 'sha512';

@@ -14,3 +14,4 @@ export {
   defineStoreDriver, parseStoreOptions,
   type StoreDriverSpec, type DefinedStoreDriver, type StoreOptionSpec, type StoreOptionSchema, type StoreOptionValues,
 } from './define-driver.js';
+export { storeErrors } from './errors.js';

@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { hashStream, measure } from './measure.js';
-import { chunked, fixture, MiB, stalling } from './test-support.js';
+import { chunked, fixture, MiB, stalling } from './data.fixture.js';
 
 describe('hashStream', () => {
   it('gives the size and the digests md5sum and sha512sum give', async () => {

@@ -1,4 +1,5 @@
-import { giError, isGlanceImportError, reasonOf } from '@glance-import/core';
+import { isGlanceImportError, reasonOf } from '@glance-import/errors';
+import { giError } from './errors.js';
 import { createHasher, DEFAULT_HASH_ALGO, type Hasher } from './hash.js';
 import { createWorkerHasher } from './worker-hash.js';
 import type { HashResult, Source, WriteOptions } from './types.js';

@@ -1,5 +1,5 @@
 import { open, type FileHandle } from 'node:fs/promises';
-import { giError } from '@glance-import/core';
+import { giError } from './errors.js';
 import { readError } from './fs-errors.js';
 import { CHUNK_SIZE, type ByteRange } from './types.js';
 

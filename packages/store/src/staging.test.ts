@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { StagingArea } from './staging.js';
-import { chunked, fixture, IMAGE_ID, list, MiB, stalling, systemDigests, tempDir, until } from './test-support.js';
+import { chunked, fixture, IMAGE_ID, list, MiB, stalling, systemDigests, tempDir, until } from './data.fixture.js';
 
 const OTHER_ID = '0f0e0d0c-0b0a-4909-8807-060504030201';
 

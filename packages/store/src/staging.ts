@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { lstat, readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { giError } from '@glance-import/core';
+import { giError } from './errors.js';
 import { isFile, PART, writeFileAtomic } from './atomic-file.js';
 import { readError, writeError } from './fs-errors.js';
 import { readFile } from './read-file.js';

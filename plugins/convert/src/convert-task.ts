@@ -1,5 +1,6 @@
 import { rename, rm, stat } from 'node:fs/promises';
-import { defineTask, FILE_PATH, giError, type GroupValues, type ImportContext, type SettableAttribute, type Task } from '@glance-import/core';
+import { defineTask, FILE_PATH, type GroupValues, type ImportContext, type SettableAttribute, type Task } from '@glance-import/core';
+import { giError } from './errors.js';
 import { inspectFile, remedyFor, type InspectionResult } from '@glance-import/format-inspector';
 import { infoRefusal } from './info-checks.js';
 import { QEMU_DRIVERS, type options } from './options.js';

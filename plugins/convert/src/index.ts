@@ -19,3 +19,4 @@ export const getFlow = definePlugin({
 });
 
 export { OUTPUT_FORMATS } from './options.js';
+export { convertErrors } from './errors.js';

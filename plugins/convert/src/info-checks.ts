@@ -1,4 +1,5 @@
-import { giError, type GlanceImportError } from '@glance-import/core';
+import type { GlanceImportError } from '@glance-import/core';
+import { giError } from './errors.js';
 import type { QemuInfo } from './qemu-img.js';
 
 const FLATTEN = 'Flatten it into one self-contained file (`qemu-img convert -O qcow2 in.qcow2 out.qcow2`), stage that and import again.';

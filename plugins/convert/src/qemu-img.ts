@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { access, constants } from 'node:fs/promises';
 import path from 'node:path';
-import { giError } from '@glance-import/core';
+import { giError } from './errors.js';
 
 /** Glance's QEMU_IMG_PROC_LIMITS for `qemu-img info` (bug 1449062: crafted images that eat CPU or memory). */
 export const INFO_CPU_SECONDS = 2;

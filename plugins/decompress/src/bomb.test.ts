@@ -5,7 +5,7 @@ import { gzipSync } from 'node:zlib';
 import type { PluginRun, RunPluginOptions } from '@glance-import/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { RATIO_FLOOR } from './budget.js';
-import { compressors, decompress, removeTmp, writeTmp, zipArchive } from './fixtures.js';
+import { compressors, decompress, removeTmp, writeTmp, zipArchive } from './compressed.fixture.js';
 
 afterAll(removeTmp);
 

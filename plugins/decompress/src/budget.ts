@@ -1,5 +1,5 @@
 import { Transform } from 'node:stream';
-import { giError } from '@glance-import/core';
+import { giError } from './errors.js';
 
 export type Guard = 'image_size_cap' | 'staging_quota' | 'max_ratio' | 'max_output_bytes';
 

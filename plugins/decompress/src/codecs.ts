@@ -1,7 +1,7 @@
 import { Duplex, Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import xzDecompress from 'xz-decompress';
-import { giError } from '@glance-import/core';
+import { giError } from './errors.js';
 import type { OutputBudget } from './budget.js';
 import { bzip2 } from './bzip2.js';
 import { zstd } from './zstd.js';

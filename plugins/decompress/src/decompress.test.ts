@@ -4,7 +4,7 @@ import { gzipSync } from 'node:zlib';
 import type { ProgressUpdate } from '@glance-import/core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { decompressFile } from './decompress.js';
-import { diskData, removeTmp, tmp, writeTmp } from './fixtures.js';
+import { diskData, removeTmp, tmp, writeTmp } from './compressed.fixture.js';
 
 const DATA = diskData(16 << 20, 3);
 const INPUT = gzipSync(DATA, { level: 1 });

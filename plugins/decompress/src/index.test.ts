@@ -4,7 +4,7 @@ import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { PluginRun, RunPluginOptions } from '@glance-import/testing';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cli, compressors, diskData, decompress, removeTmp, writeTmp, zipArchive } from './fixtures.js';
+import { cli, compressors, diskData, decompress, removeTmp, writeTmp, zipArchive } from './compressed.fixture.js';
 
 afterAll(removeTmp);
 

@@ -6,6 +6,7 @@ export { FORMATS, type Format } from './detect.js';
 export { DECOMPRESSION, type DecompressionRecord } from './task.js';
 export { RATIO_FLOOR } from './budget.js';
 export { ZSTD_MAX_WINDOW } from './zstd.js';
+export { decompressErrors } from './errors.js';
 
 /** Glance's `image_decompression`, with zstd, xz and bzip2 besides gzip and zip, and a bomb guard. */
 export const getFlow = definePlugin({

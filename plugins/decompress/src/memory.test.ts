@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { decompressFile } from './decompress.js';
 import type { Format } from './detect.js';
-import { removeTmp, tmp } from './fixtures.js';
+import { removeTmp, tmp } from './compressed.fixture.js';
 
 const SIZE = 256 << 20;
 // Made by the CLIs from /dev/zero straight to disk, so this process never holds the data.

@@ -1,5 +1,6 @@
 import { rm } from 'node:fs/promises';
-import { defineTask, FILE_PATH, giError, type ImportContext, type Task } from '@glance-import/core';
+import { defineTask, FILE_PATH, type ImportContext, type Task } from '@glance-import/core';
+import { giError } from './errors.js';
 import { decompressFile } from './decompress.js';
 import { detectFile, type Format } from './detect.js';
 

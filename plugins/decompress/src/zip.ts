@@ -1,7 +1,8 @@
 import { Transform, type Readable } from 'node:stream';
 import { crc32, createInflateRaw } from 'node:zlib';
 import yauzl, { type Entry, type ZipFile } from 'yauzl';
-import { giError, isGlanceImportError } from '@glance-import/core';
+import { isGlanceImportError } from '@glance-import/core';
+import { giError } from './errors.js';
 
 export interface ZipMember {
   /** The member's bytes as stored (compressed), for progress. */

@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { compressors, diskData, removeTmp } from './fixtures.js';
+import { compressors, diskData, removeTmp } from './compressed.fixture.js';
 import { ZstdFrames, type FramePiece } from './zstd.js';
 
 const bytes = (pieces: FramePiece[]) => Buffer.concat(pieces.filter((p): p is Uint8Array => p instanceof Uint8Array));

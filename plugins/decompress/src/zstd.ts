@@ -1,6 +1,6 @@
 import { Decompress } from 'fzstd';
 import xxhash from 'xxhash-wasm';
-import { giError } from '@glance-import/core';
+import { giError } from './errors.js';
 import type { OutputBudget } from './budget.js';
 
 /** `zstd -d` refuses frames needing a larger window unless given --memory; so do we. */

@@ -4,6 +4,7 @@ import { injectTask } from './task.js';
 
 export { BASE_ATTRIBUTES, RESERVED_PREFIX, refusedProperties } from './properties.js';
 export type { InjectionRecord } from './task.js';
+export { injectErrors } from './errors.js';
 
 /** Glance's `inject_image_metadata`: set the operator's properties on images imported by other users. */
 export const getFlow = definePlugin({

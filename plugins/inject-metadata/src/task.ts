@@ -1,4 +1,5 @@
-import { defineTask, giError, type ImportContext, type Task } from '@glance-import/core';
+import { defineTask, type ImportContext, type Task } from '@glance-import/core';
+import { giError } from './errors.js';
 import { refusedProperties } from './properties.js';
 
 export interface InjectOptions {

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { coreVersion } from '@glance-import/core';
 import { describe, expect, it } from 'vitest';
 import { main } from '../main.js';
-import { bufferIo, hostApp, iniFile, pluginSource, type FixturePlugin } from '../test-host.js';
+import { bufferIo, hostApp, iniFile, pluginSource, type FixturePlugin } from '../host.fixture.js';
 
 const PLUGINS: FixturePlugin[] = [
   { package: 'p-alpha', entryPoint: 'alpha', source: pluginSource('alpha', 'AlphaTask', "options: { level: opts.option(opts.integer({ min: 1, max: 9 }), { default: 6, help: 'how hard' }) },") },

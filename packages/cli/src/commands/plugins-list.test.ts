@@ -3,7 +3,7 @@ import path from 'node:path';
 import { coreVersion } from '@glance-import/core';
 import { describe, expect, it } from 'vitest';
 import { main } from '../main.js';
-import { bufferIo, hostApp, iniFile, pluginSource } from '../test-host.js';
+import { bufferIo, hostApp, iniFile, pluginSource } from '../host.fixture.js';
 
 const alpha = { package: 'p-alpha', entryPoint: 'alpha', source: pluginSource('alpha', 'AlphaTask') };
 const future = { package: 'p-future', entryPoint: 'future', source: 'throw new Error("never imported")', coreRange: '^99.0.0', version: '2.0.0' };

@@ -1,5 +1,5 @@
 import { giError } from '../errors.js';
-import type { Flow, FlowItem } from './flows.js';
+import { isFlow, type Flow, type FlowItem } from './flows.js';
 import type { Task } from './task.js';
 
 /** Where an atom's input comes from: an engine input, or the result of an earlier atom. */
@@ -53,6 +53,14 @@ export function compileFlow(root: Flow, storeNames: Iterable<string> = []): Comp
   };
 
   const walk = (item: FlowItem, scopes: Flow[]): Part => {
+    // Flows are plain objects, so plain JS callers can hand in anything; say so before it breaks mid-run.
+    const isTask = (item as { kind?: unknown } | null)?.kind === 'task' && typeof (item as Task).execute === 'function';
+    if (!isTask && !isFlow(item)) {
+      const parent = scopes.at(-1);
+      throw giError('GI_FLOW_INVALID', parent
+        ? { flow: parent.name, reason: `item ${parent.items.indexOf(item) + 1} is ${shown(item)}, neither a task (defineTask) nor a flow` }
+        : { flow: String((item as { name?: unknown } | null)?.name ?? '(unnamed)'), reason: `the engine was given ${shown(item)}, not a flow (linearFlow, unorderedFlow or graphFlow)` });
+    }
     if (item.kind === 'task') {
       if (names.has(item.name)) throw giError('GI_FLOW_DUPLICATE_ATOM', { name: item.name });
       names.add(item.name);
@@ -114,6 +122,11 @@ export function compileFlow(root: Flow, storeNames: Iterable<string> = []): Comp
     return { index, name: d.name, task: d.task, preds: d.preds, bindings, scopes: d.scopes, order: order.indexOf(index) };
   });
   return { root, atoms, byName: new Map(atoms.map((a) => [a.name, a])) };
+}
+
+function shown(x: unknown): string {
+  if (typeof x === 'object' && x !== null) return `an object of kind ${JSON.stringify((x as { kind?: unknown }).kind) ?? 'undefined'}`;
+  return typeof x === 'function' ? 'a function' : String(x);
 }
 
 function partName(items: readonly FlowItem[], part: Part, drafts: Draft[]): string {

@@ -196,6 +196,18 @@ describe('engine: build-time errors', () => {
     expect(() => new Engine(linearFlow('f', {}, step(j, 'a'), step(j, 'a')))).toThrow(expect.objectContaining({ code: 'GI_FLOW_DUPLICATE_ATOM' }));
   });
 
+  it('something that is not a flow, or a flow holding something that is not a task, is GI_FLOW_INVALID when the engine is built', () => {
+    const j: Journal = [];
+    expect(() => new Engine({ name: 'x' } as never)).toThrow(expect.objectContaining({
+      code: 'GI_FLOW_INVALID', message: "Flow 'x' is not valid: the engine was given an object of kind undefined, not a flow (linearFlow, unorderedFlow or graphFlow).",
+    }));
+    const flow = linearFlow('f', {}, step(j, 'a'), undefined as never);
+    expect(() => new Engine(flow)).toThrow(expect.objectContaining({
+      code: 'GI_FLOW_INVALID', message: "Flow 'f' is not valid: item 2 is undefined, neither a task (defineTask) nor a flow.",
+    }));
+    expect(j).toEqual([]);
+  });
+
   it('a task providing several names must return each', async () => {
     const t = defineTask({ name: 'multi', provides: ['a', 'b'], execute: () => ({ a: 1 }) });
     const err = await failure(runFlow(linearFlow('f', {}, t)));

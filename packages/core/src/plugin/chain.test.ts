@@ -20,6 +20,11 @@ describe('checkChain', () => {
     expect(checkChain({ formats: '*', compressed: false }, [convert, decompress])).toBeUndefined();
   });
 
+  it('names as the decompressor to move only a plugin whose contract takes compressed data', () => {
+    const unzipsNothing: ChainLink = { name: 'raw_only', options: {}, meta: { formats: { produces: () => ({ compressed: false }) } } };
+    expect(checkChain({ formats: '*', compressed: true }, [convert, unzipsNothing])?.hint).toContain("Add 'image_decompression' before 'image_conversion'");
+  });
+
   it('reports a plugin that receives formats it does not accept', () => {
     const vhdOnly: ChainLink = { name: 'vhd_tool', options: {}, meta: { formats: { accepts: { formats: ['vhd'] } } } };
     expect(checkChain({ formats: ['qcow2'], compressed: false }, [convert, vhdOnly])?.message).toContain('accepts vhd, but receives raw');

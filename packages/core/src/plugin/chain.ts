@@ -1,5 +1,5 @@
 import { giError, type GlanceImportError } from '../errors.js';
-import type { DataShape, PluginMeta } from './define.js';
+import { decompresses, type DataShape, type PluginMeta } from './define.js';
 
 export interface ChainLink {
   name: string;
@@ -17,7 +17,7 @@ export function checkChain(input: DataShape, links: readonly ChainLink[]): Glanc
     const accepts = link.meta.formats?.accepts;
     const position = i + 1;
     if (shape.compressed && accepts?.compressed === false) {
-      const decompressor = links.slice(i + 1).find((l) => l.meta.formats?.produces?.(l.options).compressed === false);
+      const decompressor = links.slice(i + 1).find(decompresses);
       return giError('GI_PLUGIN_CHAIN_INCOMPATIBLE', {
         plugin: link.name, position,
         reason: 'it needs uncompressed data, but compressed input is declared ([glance_import] input_compressed) and nothing before it decompresses',

@@ -10,6 +10,10 @@ export interface DataShape {
   compressed: boolean;
 }
 
+/**
+ * What a plugin takes and gives, checked when the config is loaded. A decompressor says so here and
+ * nowhere else: `accepts: { compressed: true }` and `produces: () => ({ compressed: false })` (see `decompresses`).
+ */
 export interface FormatContract<O> {
   /** What the plugin can take. Omitted fields accept anything. */
   accepts?: { formats?: readonly string[]; compressed?: boolean };
@@ -43,6 +47,16 @@ export function definePlugin<G extends GroupSchema = Record<string, never>>(spec
   const { getFlow, ...meta } = spec;
   const fn = (ctx: ImportContext<GroupValues<G>>) => getFlow(ctx);
   return Object.assign(fn, { meta: meta as PluginMeta });
+}
+
+/**
+ * Whether a plugin, with these options, decompresses: its contract explicitly takes compressed data and
+ * gives uncompressed data. The one definition: the chain check finds the decompressor to move by it,
+ * and the server lets compressed data be staged only when a configured plugin answers yes.
+ */
+export function decompresses(plugin: { meta: PluginMeta; options: Record<string, unknown> }): boolean {
+  const formats = plugin.meta.formats;
+  return formats?.accepts?.compressed === true && formats.produces?.(plugin.options).compressed === false;
 }
 
 export function pluginMeta(value: unknown): PluginMeta {

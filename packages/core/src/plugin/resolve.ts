@@ -2,6 +2,7 @@ import type { GlanceConfig } from '../config/load.js';
 import { giError, isGlanceImportError, reasonOf, type GlanceImportError } from '../errors.js';
 import { isFlow, type Flow } from '../flow/flows.js';
 import type { EntryPoint, EntryPointRegistry } from '../registry/registry.js';
+import { attributeFailures } from './attribute.js';
 import { checkChain } from './chain.js';
 import type { ImportContext } from './context.js';
 import { IMPORT_PLUGINS_NAMESPACE, pluginMeta, type PluginMeta } from './define.js';
@@ -13,7 +14,10 @@ export interface ResolvedPlugin {
   readonly group: string;
   readonly options: Readonly<Record<string, unknown>>;
   readonly meta: PluginMeta;
-  /** Build this plugin's flow for one import; a throw or a non-flow becomes GI_REGISTRY_FACTORY_FAILED. */
+  /**
+   * Build this plugin's flow for one import; a throw or a non-flow becomes GI_REGISTRY_FACTORY_FAILED.
+   * Its tasks' uncoded errors become GI_PLUGIN_FAILED, naming the plugin.
+   */
   getFlow(ctx: Omit<ImportContext, 'options'>): Promise<Flow>;
 }
 
@@ -54,7 +58,7 @@ export async function resolveImportPlugins(registry: EntryPointRegistry, config:
             throw giError('GI_REGISTRY_FACTORY_FAILED', { name: ext.name, package: ext.entryPoint.packageName, reason: reasonOf(e) }, { cause: e });
           }
           if (!isFlow(flow)) throw giError('GI_REGISTRY_FACTORY_FAILED', { name: ext.name, package: ext.entryPoint.packageName, reason: 'getFlow() did not return a flow' });
-          return flow;
+          return attributeFailures(flow, { name: ext.name, package: ext.entryPoint.packageName });
         },
       });
     } catch (e) {

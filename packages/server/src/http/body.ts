@@ -1,4 +1,4 @@
-import { giError } from '@glance-import/core';
+import { giError } from '../errors.js';
 import type { FastifyInstance } from 'fastify';
 import { PATCH_V20, PATCH_V21 } from '../images/patch.js';
 

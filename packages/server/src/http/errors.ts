@@ -1,4 +1,5 @@
-import { giError, isGlanceImportError, type GlanceImportError } from '@glance-import/core';
+import { isGlanceImportError, type GlanceImportError } from '@glance-import/core';
+import { giError } from '../errors.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
 const TITLES: Record<number, string> = {

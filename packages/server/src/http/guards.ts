@@ -1,6 +1,6 @@
 import type { ImageRecord } from '@glance-import/db';
 import { enforceImage, imageTarget as policyTarget, type Credentials, type ImageLike, type Target } from '@glance-import/policy';
-import { giError } from '@glance-import/core';
+import { giError } from '../errors.js';
 import type { FastifyRequest } from 'fastify';
 import type { Runtime } from '../runtime.js';
 import { badRequest, imageNotFound } from './errors.js';

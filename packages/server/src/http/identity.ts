@@ -1,5 +1,5 @@
 import type { Database } from '@glance-import/db';
-import { giError } from '@glance-import/core';
+import { giError } from '../errors.js';
 import type { FastifyRequest } from 'fastify';
 
 /** Who is calling: from a token of the data dir, or from a trusted fronting proxy's headers. */

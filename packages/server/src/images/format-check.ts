@@ -1,4 +1,4 @@
-import { giError } from '@glance-import/core';
+import { giError } from '../errors.js';
 import type { InspectionResult } from '@glance-import/format-inspector';
 
 /** Compression formats recognised by their magic bytes (the decompression plugin handles them). */

@@ -1,4 +1,4 @@
-import { giError } from '@glance-import/core';
+import { giError } from '../errors.js';
 import type { ImageChanges, ImageColumns, ImageRecord } from '@glance-import/db';
 import { badRequest, conflict, forbidden } from '../http/errors.js';
 import { BASE_ATTRIBUTES, isReservedName, PATCH_READ_ONLY } from './attributes.js';

@@ -1,4 +1,5 @@
-import { giError, type ImageAccessor, type ImageSnapshot, type Logger, type SettableAttribute } from '@glance-import/core';
+import type { ImageAccessor, ImageSnapshot, Logger, SettableAttribute } from '@glance-import/core';
+import { giError } from '../errors.js';
 import type { Database, ImageRecord } from '@glance-import/db';
 import { RESERVED_NAMESPACE } from '../images/attributes.js';
 import { LOCK_PROPERTY } from './settings.js';

@@ -1,4 +1,4 @@
-import { Engine, isGlanceImportError, reasonOf, type FlowError, type Logger } from '@glance-import/core';
+import { coreErrors, Engine, isGlanceImportError, reasonOf, type FlowError, type Logger } from '@glance-import/core';
 import type { Runtime } from '../runtime.js';
 import { LockedImage } from './accessor.js';
 import { buildImportFlow } from './flow.js';
@@ -123,10 +123,14 @@ export class ImportExecutor {
   /** Fail the task with a reason a person can act on; make sure the image is not left importing. */
   private async fail(job: ImportJob, e: unknown, inspections: InspectionRecord[], log: Logger): Promise<void> {
     const original = (e as FlowError).failures?.[0]?.error ?? e;
-    const reason = reasonOf(original);
     const code = isGlanceImportError(original) ? original.code : isGlanceImportError(e) ? e.code : 'GI_FLOW_FAILED';
-    log.error({ err: original, error_code: code, reverted: (e as FlowError).reverted }, `Import failed: ${reason}`);
-    await this.rt.db.tasks.update(job.task.id, { status: 'failure', message: reason, result: { error_code: code, inspections }, expires_at: expiry(this.rt) }, { fromStatus: ['pending', 'processing'] })
+    // A plugin's uncoded error keeps its own words as the task message, as Glance writes it; the
+    // code and `result.plugin` say which plugin it came from.
+    const plugin = coreErrors.is(original, 'GI_PLUGIN_FAILED') ? original.details as { plugin: string; reason: string } : undefined;
+    const reason = plugin?.reason ?? reasonOf(original);
+    log.error({ err: original, error_code: code, reverted: (e as FlowError).reverted }, `Import failed: ${reasonOf(original)}`);
+    const result = { error_code: code, ...(plugin ? { plugin: plugin.plugin } : {}), inspections };
+    await this.rt.db.tasks.update(job.task.id, { status: 'failure', message: reason, result, expires_at: expiry(this.rt) }, { fromStatus: ['pending', 'processing'] })
       .catch((err: unknown) => log.warn({ err }, 'could not record the task failure'));
     await restoreImage(this.rt, job.imageId, job.task.id, job.before, job.stores, log, { allFailed: failsAllStores(job.request.method.name) }).catch((err: unknown) => log.error({ err }, 'could not restore the image after a failed import'));
   }

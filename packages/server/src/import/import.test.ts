@@ -266,6 +266,24 @@ describe('stale import locks', () => {
   });
 });
 
+describe('stale import locks: the old task', () => {
+  it('fails with GI_IMPORT_LOCK_PREEMPTED and Glance\'s message "Expired lock preempted"', async () => {
+    h = await harness();
+    const { id } = await newImage();
+    await h.req('PUT', `/v2/images/${id}/stage`, { payload: 'hello', headers: octet });
+    const db = h.server.runtime.db;
+    // A task some other node started and never finished: no flow runs it here.
+    const old = await db.tasks.create({ id: '00000000-0000-0000-0000-0000000000aa', type: 'api_image_import', owner: 'p', image_id: id, request_id: null, user_id: null, input: {} });
+    await db.tasks.update(old.id, { status: 'processing' });
+    await db.images.update(id, { columns: { status: 'importing' } });
+    await db.images.setPropertyIfAbsent(id, 'os_glance_import_task', old.id);
+    await db.driver.execute('UPDATE tasks SET updated_at = ? WHERE id = ?', [new Date(Date.now() - 2 * 3600_000).toISOString(), old.id]);
+    expect((await h.req('POST', `/v2/images/${id}/import`, { body: { method: { name: 'glance-direct' } } })).status).toBe(202);
+    expect(await db.tasks.get(old.id)).toMatchObject({ status: 'failure', message: 'Expired lock preempted', result: { error_code: 'GI_IMPORT_LOCK_PREEMPTED' } });
+    expect((await waitTask(id)).status).toBe('success');
+  });
+});
+
 describe('shutdown', () => {
   it('stops an import that outlives the grace period; the image is back to uploading with its staged data', async () => {
     const hold = definePlugin({ getFlow: (ctx) => linearFlow('hold', {}, defineTask({

@@ -1,4 +1,4 @@
-import { giError } from '@glance-import/core';
+import { giError } from '../errors.js';
 import type { ImageRecord, TaskRecord } from '@glance-import/db';
 import type { Runtime } from '../runtime.js';
 import type { ImportTaskInput } from './job.js';
@@ -32,11 +32,12 @@ export async function bustStaleLock(rt: Runtime, image: ImageRecord): Promise<Im
   const task = await rt.db.tasks.get(holder);
   if (!isStale(task)) throw giError('GI_IMPORT_LOCKED', { imageId: image.id });
   rt.log.warn({ image_id: image.id, task_id: holder }, 'Image has an expired import lock; preempting it');
+  const preempted = giError('GI_IMPORT_LOCK_PREEMPTED', { taskId: holder });
   if (task && (task.status === 'pending' || task.status === 'processing')) {
-    await rt.db.tasks.update(task.id, { status: 'failure', message: 'Expired lock preempted', expires_at: expiry(rt) }, { fromStatus: ['pending', 'processing'] }).catch(() => {});
+    await rt.db.tasks.update(task.id, { status: 'failure', message: preempted.message, result: { error_code: preempted.code }, expires_at: expiry(rt) }, { fromStatus: ['pending', 'processing'] }).catch(() => {});
   }
   // A flow running in this process reverts, restores the image and releases the lock itself.
-  await rt.executor.abortTask(holder, 'Expired lock preempted');
+  await rt.executor.abortTask(holder, preempted.message);
   const fresh = (await rt.db.images.get(image.id))!;
   if (fresh.properties[LOCK_PROPERTY] === holder) {
     const input = task?.input as ImportTaskInput | null | undefined;

@@ -1,10 +1,10 @@
-import type { ResolvedPlugin } from '@glance-import/core';
+import { decompresses, type ResolvedPlugin } from '@glance-import/core';
 import type { Runtime } from '../runtime.js';
 
 export const importEnabled = (rt: Pick<Runtime, 'config'>) => rt.config.values.DEFAULT.enable_image_import;
 
-/** A plugin that takes compressed data and gives uncompressed data (image_decompression or a third party's). */
-export const decompresses = (p: ResolvedPlugin) => p.meta.formats?.accepts?.compressed === true && p.meta.formats?.produces?.(p.options).compressed === false;
+// The definition is core's (the plugin's format contract); re-exported for the import flow.
+export { decompresses };
 
 /** Compressed data may be staged when a configured plugin will decompress it. */
 export const acceptsCompressed = (plugins: readonly ResolvedPlugin[]) => plugins.some(decompresses);

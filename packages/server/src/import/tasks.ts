@@ -1,6 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { defineTask, giError, isGlanceImportError, reasonOf, type Logger } from '@glance-import/core';
+import { defineTask, isGlanceImportError, reasonOf, type Logger } from '@glance-import/core';
+import { giError } from '../errors.js';
 import type { ImageLocation } from '@glance-import/db';
 import { inspectFile, type Check, type InspectionResult } from '@glance-import/format-inspector';
 import { writeToStores } from '@glance-import/store';

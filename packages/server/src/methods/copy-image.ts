@@ -1,4 +1,5 @@
-import { defineTask, giError } from '@glance-import/core';
+import { defineTask } from '@glance-import/core';
+import { giError } from '../errors.js';
 import type { ImportMethod } from './method.js';
 import { stageFrom } from './stage.js';
 

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { defineTask, giError, type ImportRequest } from '@glance-import/core';
+import { defineTask, type ImportRequest } from '@glance-import/core';
+import { giError } from '../errors.js';
 import { badRequest } from '../http/errors.js';
 import { UUID_RE } from '../images/attributes.js';
 import type { TaskDeps } from '../import/tasks.js';

@@ -1,7 +1,8 @@
 import http, { type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import type { LookupFunction } from 'node:net';
-import { giError, reasonOf } from '@glance-import/core';
+import { reasonOf } from '@glance-import/core';
+import { giError } from '../errors.js';
 import { redactUri, type ResolvedAddress } from './uri-filter.js';
 
 export interface HopOptions {

@@ -1,4 +1,6 @@
-import { defineTask, giError, type FlowItem } from '@glance-import/core';
+import { defineTask, type FlowItem } from '@glance-import/core';
+import { storeErrors } from '@glance-import/store';
+import { giError } from '../errors.js';
 import type { TaskDeps } from '../import/tasks.js';
 import type { Runtime } from '../runtime.js';
 import { registerMethod, type ImportMethod } from './method.js';
@@ -46,7 +48,7 @@ function webDownloadTask(d: TaskDeps, filter: (uri: string) => Promise<FilterVer
       });
       const total = source.contentLength;
       // Refused before the first byte: the source says up front that it is too large.
-      if (total !== undefined && total > cap) { source.discard(); throw giError('GI_STORE_TOO_LARGE', { limit: cap }); }
+      if (total !== undefined && total > cap) { source.discard(); throw storeErrors.error('GI_STORE_TOO_LARGE', { limit: cap }); }
       d.log.info({ image_id: job.imageId, uri: redactUri(source.url), content_length: total ?? null }, 'web-download started');
       d.progress.report({ phase: 'download', bytesDone: 0, ...(total !== undefined ? { bytesTotal: total } : {}) });
       const staged = await stageFrom(d, source.body, { phase: 'download', signal: ctx.signal, ...(total !== undefined ? { expectedBytes: total } : {}) });

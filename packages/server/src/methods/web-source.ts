@@ -1,4 +1,4 @@
-import { giError } from '@glance-import/core';
+import { giError } from '../errors.js';
 import { pinnedGet, type HopOptions, type HopResponse } from './pinned-get.js';
 import { redactUri, type FilterVerdict } from './uri-filter.js';
 

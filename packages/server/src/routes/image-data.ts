@@ -1,4 +1,6 @@
-import { isGlanceImportError, giError } from '@glance-import/core';
+import { isGlanceImportError } from '@glance-import/core';
+import { storeErrors } from '@glance-import/store';
+import { giError } from '../errors.js';
 import { StreamInspector, type InspectOptions } from '@glance-import/format-inspector';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { judgeFormat } from '../images/format-check.js';
@@ -83,7 +85,7 @@ export function imageDataRoutes(app: FastifyInstance, rt: Runtime): void {
     requireOctetStream(request);
     const image = await visibleImage(rt, request, request.params.id);
     authorize(rt, request, 'modify_image', image);
-    if (await rt.staging.has(image.id)) throw giError('GI_STORE_STAGE_EXISTS', { imageId: image.id });
+    if (await rt.staging.has(image.id)) throw storeErrors.error('GI_STORE_STAGE_EXISTS', { imageId: image.id });
     const owner = image.owner ?? callerOf(request).projectId;
     await rt.quotas.enforce(owner, 'image_stage_total', declaredSize(request));
     await rt.quotas.enforce(owner, 'image_count_uploading', 1);

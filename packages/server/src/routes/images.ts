@@ -6,7 +6,7 @@ import { CREATE_READ_ONLY, BASE_ATTRIBUTES, isReservedName } from '../images/att
 import { deleteImage } from '../images/delete.js';
 import { parsePatch, planPatch, PATCH_V20, PATCH_V21 } from '../images/patch.js';
 import { validateAttribute, validateExtraProperty } from '../images/validate.js';
-import { giError } from '@glance-import/core';
+import { giError } from '../errors.js';
 import { badRequest, conflict, forbidden, notFound, unsupportedMediaType } from '../http/errors.js';
 import { assertNoBody, authorize, callerOf, credentials, imageTarget, visibleImage } from '../http/guards.js';
 import type { Runtime } from '../runtime.js';

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { giError, isGlanceImportError } from '@glance-import/core';
+import { isGlanceImportError } from '@glance-import/core';
+import { giError } from '../errors.js';
 import type { ImageRecord } from '@glance-import/db';
 import type { FastifyInstance } from 'fastify';
 import { conflict, forbidden, notFound } from '../http/errors.js';

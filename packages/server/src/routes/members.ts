@@ -1,4 +1,4 @@
-import { giError } from '@glance-import/core';
+import { giError } from '../errors.js';
 import type { ImageMember, ImageRecord } from '@glance-import/db';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { badRequest, conflict, forbidden, notFound } from '../http/errors.js';

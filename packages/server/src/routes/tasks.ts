@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { TASK_SORT_KEYS, TASK_STATUSES, type TaskStatus } from '@glance-import/db';
-import { giError } from '@glance-import/core';
+import { giError } from '../errors.js';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { badRequest, notFound } from '../http/errors.js';
 import { assertNoBody, callerOf, credentials } from '../http/guards.js';
