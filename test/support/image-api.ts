@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '@glance-import/core';
-import { createServer, type GlanceServer } from '@glance-import/server';
+import { createServer, serverSchema, type GlanceServer } from '@glance-import/server';
 import { afterAll, beforeAll } from 'vitest';
 import { Corpus } from './corpus.js';
 import { REPO } from './workspace.js';
@@ -33,7 +33,7 @@ export class ImageApi {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'gi-e2e-import-'));
     const confFile = path.join(dataDir, 'glance-image-import.conf');
     writeFileSync(confFile, conf);
-    const config = await loadConfig({ configFiles: [confFile], searchFrom: false });
+    const config = await loadConfig({ configFiles: [confFile], searchFrom: false, schema: serverSchema });
     const server = await createServer({ config, dataDir, root: REPO, logger: { level: process.env.GI_E2E_LOG ?? 'silent' } });
     const url = await server.listen('127.0.0.1', 0);
     const t = server.runtime.db.tokens;
@@ -98,7 +98,7 @@ export class ImageApi {
       const task = (await this.tasks(id)).find((t) => !before.has(t.id));
       if (task && (task.status === 'success' || task.status === 'failure')) {
         // The flow goes on a little after the task ends (staging clean-up): wait for it too.
-        await this.server.runtime.executor.drain();
+        await this.server.runtime.imports.drain();
         return (await this.tasks(id)).find((t) => t.id === task.id)!;
       }
       await new Promise((resolve) => setTimeout(resolve, 20));

@@ -1,7 +1,10 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { configCheck } from './commands/config-check.js';
 import { imageImport } from './commands/image-import.js';
-import { dbSync, serve, tokenCreate } from './commands/serve.js';
+import { dbSync } from './commands/db-sync.js';
+import { dbVersion } from './commands/db-version.js';
+import { serve } from './commands/serve.js';
+import { tokenCreate } from './commands/token-create.js';
 import { pluginsList } from './commands/plugins-list.js';
 import { EXIT, processIo, reportError, UsageError, type Io } from './io.js';
 
@@ -23,13 +26,13 @@ const common = {
 
 const COMMANDS: Record<string, Command> = {
   serve: {
-    summary: 'Serve the Image API (SQLite, file store and staging under --data-dir)',
+    summary: 'Serve the Image API (database from [database] connection, else SQLite under --data-dir)',
     options: { ...common, 'data-dir': { type: 'string' }, host: { type: 'string' }, port: { type: 'string' } },
     run: (v, _p, io) => serve(v as Parameters<typeof serve>[0], io),
   },
   'token create': {
-    summary: 'Create a token in the data dir; prints only the token',
-    options: { 'data-dir': { type: 'string' }, user: { type: 'string' }, project: { type: 'string' }, roles: { type: 'string' }, description: { type: 'string' } },
+    summary: 'Create a token in the database; prints only the token',
+    options: { ...common, 'data-dir': { type: 'string' }, user: { type: 'string' }, project: { type: 'string' }, roles: { type: 'string' }, description: { type: 'string' } },
     run: (v, _p, io) => tokenCreate(v as Parameters<typeof tokenCreate>[0], io),
   },
   'image import': {
@@ -42,9 +45,14 @@ const COMMANDS: Record<string, Command> = {
     run: (v, p, io) => imageImport(v as Parameters<typeof imageImport>[0], p, io),
   },
   'db sync': {
-    summary: 'Create or upgrade the database schema in --data-dir',
-    options: { 'data-dir': { type: 'string' } },
+    summary: 'Create or upgrade the database schema (as glance-manage db_sync)',
+    options: { ...common, 'data-dir': { type: 'string' } },
     run: (v, _p, io) => dbSync(v as Parameters<typeof dbSync>[0], io),
+  },
+  'db version': {
+    summary: 'Print the schema version of the database',
+    options: { ...common, 'data-dir': { type: 'string' } },
+    run: (v, _p, io) => dbVersion(v as Parameters<typeof dbVersion>[0], io),
   },
   'plugins list': {
     summary: 'List entry points (namespace, name, package, version, compatibility, load error)',

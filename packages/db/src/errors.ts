@@ -27,7 +27,21 @@ export const dbErrors = defineErrors('GI_DB_', {
   }),
   GI_DB_URL_INVALID: def<{ url: string; reason: string }>({
     message: (p) => `Database URL '${p.url}' is not usable: ${p.reason}.`,
-    hint: "Use 'sqlite:///<absolute path>' (embedded) or 'postgresql://user@host/db'.",
+    hint: "Set [database] connection to 'sqlite:///<absolute path>' (embedded) or 'postgresql://user:password@host:5432/dbname'.",
+  }),
+  GI_DB_CONNECT_FAILED: def<{ url: string; reason: string }>({
+    message: (p) => `Cannot use the database at ${p.url}: ${p.reason}.`,
+    hint: 'Check [database] connection (user, password, host, port, database name), that PostgreSQL runs and accepts this host (pg_hba.conf), and that the role owns the database.',
+  }),
+  GI_DB_SCHEMA_OUTDATED: def<{ url: string; version: number; latest: number; command: string }>({
+    message: (p) => p.version === 0
+      ? `The database at ${p.url} has no glance-import schema yet; this version needs schema ${p.latest}.`
+      : `The database at ${p.url} has schema version ${p.version}; this version of glance-import needs ${p.latest}.`,
+    hint: (p) => `Run \`${p.command}\` once (from one node), then start again.`,
+  }),
+  GI_DB_SCHEMA_TOO_NEW: def<{ url: string; version: number; latest: number }>({
+    message: (p) => `The database at ${p.url} has schema version ${p.version}, newer than this glance-import knows (up to ${p.latest}).`,
+    hint: 'A newer glance-import migrated it: run that version (or newer) on every node. Schemas are never downgraded; restore a backup to go back.',
   }),
 });
 

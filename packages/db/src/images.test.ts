@@ -1,17 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { openDatabase, type Database } from './open.js';
+import type { Database } from './open.js';
+import { BACKENDS, databasePerTest } from './test-backends.js';
 import type { NewImage } from './types.js';
-
-let db: Database;
-beforeEach(async () => { db = await openDatabase(':memory:'); });
 
 const img = (o: Partial<NewImage> = {}): NewImage => ({
   id: randomUUID(), name: 'img', visibility: 'shared', owner: 'p1', disk_format: 'raw', container_format: 'bare',
   min_disk: 0, min_ram: 0, protected: false, os_hidden: false, properties: {}, tags: [], ...o,
 });
 
-describe('ImageRepository', () => {
+describe.each(BACKENDS)('ImageRepository on %s', (backend) => {
+  const fresh = databasePerTest(backend);
+  let db: Database;
+  beforeEach(async () => { db = await fresh().open(); });
+
   it('creates a queued image with properties and tags, and refuses a duplicate id', async () => {
     const i = img({ properties: { os_distro: 'debian' }, tags: ['a', 'b', 'a'] });
     const r = await db.images.create(i);

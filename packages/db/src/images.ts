@@ -86,10 +86,9 @@ export class ImageRepository {
         throw giError('GI_DB_CONFLICT', { kind: 'image', id, reason: `status is ${row.status}, expected ${opts.fromStatus!.join(' or ')}` });
       }
       for (const name of changes.removeProperties ?? []) await tx.execute('DELETE FROM image_properties WHERE image_id = ? AND name = ?', [id, name]);
+      // One statement, so a property a concurrent setPropertyIfAbsent creates is overwritten, not a unique violation.
       for (const [k, v] of Object.entries(changes.setProperties ?? {})) {
-        if ((await tx.execute('UPDATE image_properties SET value = ? WHERE image_id = ? AND name = ?', [v, id, k])) === 0) {
-          await tx.execute('INSERT INTO image_properties (image_id, name, value) VALUES (?, ?, ?)', [id, k, v]);
-        }
+        await tx.execute('INSERT INTO image_properties (image_id, name, value) VALUES (?, ?, ?) ON CONFLICT (image_id, name) DO UPDATE SET value = excluded.value', [id, k, v]);
       }
       if (changes.tags) {
         await tx.execute('DELETE FROM image_tags WHERE image_id = ?', [id]);

@@ -1,8 +1,7 @@
-import type { SqlDriver } from './sql/driver.js';
-
 /**
  * One set of migrations for every engine: portable types only (TEXT, INTEGER, BIGINT), timestamps
- * as ISO-8601 text, JSON as text, booleans as 0/1 integers.
+ * as ISO-8601 text, JSON as text, booleans as 0/1 integers, so both engines read back the very
+ * strings that were written. Versions only grow; a released migration is never edited.
  */
 export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; statements: readonly string[] }> = [
   {
@@ -46,19 +45,3 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; statemen
     ],
   },
 ];
-
-/** Apply every migration not applied yet, each in its own transaction. Returns the versions applied. */
-export async function migrate(driver: SqlDriver): Promise<number[]> {
-  await driver.execute('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
-  const done = new Set((await driver.query<{ version: number }>('SELECT version FROM schema_migrations')).map((r) => Number(r.version)));
-  const applied: number[] = [];
-  for (const m of MIGRATIONS) {
-    if (done.has(m.version)) continue;
-    await driver.transaction(async (tx) => {
-      for (const s of m.statements) await tx.execute(s);
-      await tx.execute('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)', [m.version, m.name, new Date().toISOString()]);
-    });
-    applied.push(m.version);
-  }
-  return applied;
-}

@@ -1,65 +1,65 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { defineTask, Engine, linearFlow } from '@glance-import/core';
 import { describe, expect, it } from 'vitest';
-import { openDatabase } from './open.js';
+import { BACKENDS, databasePerTest } from './test-backends.js';
 
-describe('TaskRepository', () => {
-  it('creates, updates conditionally, lists by owner with paging, and lists an image’s tasks', async () => {
-    const db = await openDatabase(':memory:');
-    const mk = (owner: string, image: string | null) => db.tasks.create({ id: randomUUID(), type: 'api_image_import', owner, image_id: image, request_id: 'req', user_id: 'u', input: { a: 1 } });
-    const t1 = await mk('p1', 'img');
-    await mk('p1', null);
-    await mk('p2', 'img');
-    expect(t1).toMatchObject({ status: 'pending', message: '', result: null, input: { a: 1 } });
-    const done = await db.tasks.update(t1.id, { status: 'processing', progress: { phase: 'store', bytesDone: 5, updatedAt: 'x' } }, { fromStatus: ['pending'] });
-    expect(done.progress).toMatchObject({ phase: 'store', bytesDone: 5 });
-    await expect(db.tasks.update(t1.id, { status: 'processing' }, { fromStatus: ['pending'] })).rejects.toMatchObject({ code: 'GI_DB_CONFLICT' });
-    expect((await db.tasks.list({ owner: 'p1', sort: { key: 'created_at', dir: 'desc' }, limit: 10 })).length).toBe(2);
-    const page = await db.tasks.list({ sort: { key: 'created_at', dir: 'asc' }, limit: 2 });
-    expect((await db.tasks.list({ sort: { key: 'created_at', dir: 'asc' }, limit: 2, marker: page[1]!.id })).length).toBe(1);
-    expect((await db.tasks.listForImage('img')).length).toBe(2);
-    await db.tasks.discard(t1.id);
-    expect(await db.tasks.get(t1.id)).toBeUndefined();
-    expect((await db.tasks.listForImage('img')).length).toBe(1);
+describe.each(BACKENDS)('on %s', (backend) => {
+  const fresh = databasePerTest(backend);
+
+  describe('TaskRepository', () => {
+    it('creates, updates conditionally, lists by owner with paging, and lists an image’s tasks', async () => {
+      const db = await fresh().open();
+      const mk = (owner: string, image: string | null) => db.tasks.create({ id: randomUUID(), type: 'api_image_import', owner, image_id: image, request_id: 'req', user_id: 'u', input: { a: 1 } });
+      const t1 = await mk('p1', 'img');
+      await mk('p1', null);
+      await mk('p2', 'img');
+      expect(t1).toMatchObject({ status: 'pending', message: '', result: null, input: { a: 1 } });
+      const done = await db.tasks.update(t1.id, { status: 'processing', progress: { phase: 'store', bytesDone: 5, updatedAt: 'x' } }, { fromStatus: ['pending'] });
+      expect(done.progress).toMatchObject({ phase: 'store', bytesDone: 5 });
+      await expect(db.tasks.update(t1.id, { status: 'processing' }, { fromStatus: ['pending'] })).rejects.toMatchObject({ code: 'GI_DB_CONFLICT' });
+      expect((await db.tasks.list({ owner: 'p1', sort: { key: 'created_at', dir: 'desc' }, limit: 10 })).length).toBe(2);
+      const page = await db.tasks.list({ sort: { key: 'created_at', dir: 'asc' }, limit: 2 });
+      expect((await db.tasks.list({ sort: { key: 'created_at', dir: 'asc' }, limit: 2, marker: page[1]!.id })).length).toBe(1);
+      expect((await db.tasks.listForImage('img')).length).toBe(2);
+      await db.tasks.discard(t1.id);
+      expect(await db.tasks.get(t1.id)).toBeUndefined();
+      expect((await db.tasks.listForImage('img')).length).toBe(1);
+    });
   });
-});
 
-describe('TokenRepository', () => {
-  it('stores only a hash; verifies, expires and revokes', async () => {
-    const db = await openDatabase(':memory:');
-    const t = await db.tokens.create({ userId: 'u', projectId: 'p', roles: ['member'] });
-    expect(JSON.stringify(await db.driver.query('SELECT * FROM tokens'))).not.toContain(t);
-    expect(await db.tokens.verify(t)).toMatchObject({ userId: 'u', projectId: 'p', roles: ['member'] });
-    expect(await db.tokens.verify('nope')).toBeUndefined();
-    const old = await db.tokens.create({ userId: 'u', projectId: 'p', roles: [] }, { expiresAt: new Date(Date.now() - 1000) });
-    expect(await db.tokens.verify(old)).toBeUndefined();
-    expect(await db.tokens.revoke(t)).toBe(true);
-    expect(await db.tokens.verify(t)).toBeUndefined();
+  describe('TokenRepository', () => {
+    it('stores only a hash; verifies, expires and revokes', async () => {
+      const db = await fresh().open();
+      const t = await db.tokens.create({ userId: 'u', projectId: 'p', roles: ['member'] });
+      expect(JSON.stringify(await db.driver.query('SELECT * FROM tokens'))).not.toContain(t);
+      expect(await db.tokens.verify(t)).toMatchObject({ userId: 'u', projectId: 'p', roles: ['member'] });
+      expect(await db.tokens.verify('nope')).toBeUndefined();
+      const old = await db.tokens.create({ userId: 'u', projectId: 'p', roles: [] }, { expiresAt: new Date(Date.now() - 1000) });
+      expect(await db.tokens.verify(old)).toBeUndefined();
+      expect(await db.tokens.revoke(t)).toBe(true);
+      expect(await db.tokens.verify(t)).toBeUndefined();
+    });
   });
-});
 
-describe('SqlFlowPersistence', () => {
-  it('persists every atom state of an engine run in a file database and resumes from it', async () => {
-    const file = path.join(mkdtempSync(path.join(tmpdir(), 'gi-db-')), 'glance.sqlite');
-    const db = await openDatabase(`sqlite://${file}`);
-    const ran: string[] = [];
-    const flow = (failB: boolean) => linearFlow('f', {},
-      defineTask({ name: 'a', provides: 'x', execute: () => { ran.push('a'); return { path: '/a' }; } }),
-      defineTask({ name: 'b', requires: ['x'], execute: ({ x }) => { ran.push(`b ${JSON.stringify(x)}`); if (failB) throw new Error('crash'); } }));
-    await expect(new Engine(flow(true), { persistence: db.flows, flowId: 'f1' }).run()).rejects.toMatchObject({ code: 'GI_FLOW_FAILED' });
-    const atoms = await db.flows.loadAtoms('f1');
-    expect(atoms.map((a) => [a.atom, a.state])).toEqual(expect.arrayContaining([['a', 'REVERTED'], ['b', 'REVERTED']]));
-    expect(atoms.find((a) => a.atom === 'a')!.result).toEqual({ path: '/a' });
-    expect(atoms.find((a) => a.atom === 'b')!.error?.message).toBe('crash');
-    await db.flows.saveAtom({ flowId: 'f2', atom: 'a', state: 'SUCCESS', attempt: 1, result: { path: '/kept' }, updatedAt: new Date().toISOString() });
-    await db.close();
-    const reopened = await openDatabase(`sqlite://${file}`);
-    ran.length = 0;
-    await new Engine(flow(false), { persistence: reopened.flows, flowId: 'f2', resume: true }).run();
-    expect(ran).toEqual(['b {"path":"/kept"}']);
-    expect((await reopened.flows.loadFlow('f2'))?.state).toBe('SUCCESS');
+  describe('SqlFlowPersistence', () => {
+    it('persists every atom state of an engine run and resumes from it on another connection', async () => {
+      const db = await fresh().open();
+      const ran: string[] = [];
+      const flow = (failB: boolean) => linearFlow('f', {},
+        defineTask({ name: 'a', provides: 'x', execute: () => { ran.push('a'); return { path: '/a' }; } }),
+        defineTask({ name: 'b', requires: ['x'], execute: ({ x }) => { ran.push(`b ${JSON.stringify(x)}`); if (failB) throw new Error('crash'); } }));
+      await expect(new Engine(flow(true), { persistence: db.flows, flowId: 'f1' }).run()).rejects.toMatchObject({ code: 'GI_FLOW_FAILED' });
+      const atoms = await db.flows.loadAtoms('f1');
+      expect(atoms.map((a) => [a.atom, a.state])).toEqual(expect.arrayContaining([['a', 'REVERTED'], ['b', 'REVERTED']]));
+      expect(atoms.find((a) => a.atom === 'a')!.result).toEqual({ path: '/a' });
+      expect(atoms.find((a) => a.atom === 'b')!.error?.message).toBe('crash');
+      await db.flows.saveAtom({ flowId: 'f2', atom: 'a', state: 'SUCCESS', attempt: 1, result: { path: '/kept' }, updatedAt: new Date().toISOString() });
+      await db.close();
+      const reopened = await fresh().open();
+      ran.length = 0;
+      await new Engine(flow(false), { persistence: reopened.flows, flowId: 'f2', resume: true }).run();
+      expect(ran).toEqual(['b {"path":"/kept"}']);
+      expect((await reopened.flows.loadFlow('f2'))?.state).toBe('SUCCESS');
+    });
   });
 });

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, accessSync, constants } from 'node:fs';
 import path from 'node:path';
-import { EntryPointRegistry, IMPORT_PLUGINS_NAMESPACE, isGlanceImportError, resolveImportPlugins, type GlanceConfig } from '@glance-import/core';
+import { EntryPointRegistry, IMPORT_PLUGINS_NAMESPACE, isGlanceImportError, resolveImportPlugins, type ResolvedPlugin } from '@glance-import/core';
 import { giError } from './errors.js';
-import { openDatabase, type Database } from '@glance-import/db';
+import { databaseSettings, openDatabase, type Database, type ImageRecord, type OpenOptions } from '@glance-import/db';
 import { PolicyEnforcer } from '@glance-import/policy';
 import { StagingArea } from '@glance-import/store';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
@@ -11,41 +11,58 @@ import { pino, type Logger, type LoggerOptions } from 'pino';
 import { sendError, toApiError } from './http/errors.js';
 import { registerBodyParsers } from './http/body.js';
 import { identify } from './http/identity.js';
-import { ImportExecutor } from './import/executor.js';
+import { Imports } from './import/service.js';
+import { importSettings } from './import/settings.js';
+import type { Resolver } from './methods/uri-filter.js';
 import { Metrics } from './metrics.js';
 import { Quotas } from './quotas.js';
 import { imageDataRoutes } from './routes/image-data.js';
 import { imageRoutes } from './routes/images.js';
 import { importRoutes } from './routes/imports.js';
+import { infoRoutes } from './routes/info.js';
 import { memberRoutes } from './routes/members.js';
 import { opsRoutes } from './routes/ops.js';
 import { schemaRoutes } from './routes/schemas.js';
+import { storeRoutes } from './routes/stores.js';
 import { taskRoutes } from './routes/tasks.js';
 import { versionPrefixes, versionRoutes, versionsDocument } from './routes/versions.js';
-import type { Runtime } from './runtime.js';
-import { buildStores } from './stores.js';
+import { buildStores, type StoreSet } from './stores.js';
 import { imageView } from './views/image.js';
-import { PATCH_V20, PATCH_V21 } from './images/patch.js';
-// Import methods register themselves with methodFor() when loaded.
-import './methods/index.js';
+import type { ServerConfig } from './options.js';
 
 export interface ServerOptions {
-  config: GlanceConfig;
+  config: ServerConfig;
   dataDir: string;
   /** Where plugins are declared (the host app's package.json); default cwd. */
   root?: string;
   /** Use these plugins instead of discovering them (tests). */
   registry?: EntryPointRegistry;
+  /** An open database (the caller closes it); default: `[database] connection`, opened with `database`. */
   db?: Database;
+  /** What to do about the schema of the database it opens (default: migrate it). */
+  database?: Pick<OpenOptions, 'schema' | 'syncCommand'>;
   /** How long a shutdown waits for running imports before stopping them (they revert); default 30 s. */
   shutdownGraceMs?: number;
   /** pino options, or a ready logger; default JSON to stdout at info. */
   logger?: LoggerOptions | Logger;
+  /** How web-download and glance-download resolve names; default node:dns `lookup` (tests play DNS with it). */
+  resolve?: Resolver;
+}
+
+/** What a running server is made of, for the CLI that prints it and for tests; nothing inside takes it whole. */
+export interface ServerParts {
+  readonly config: ServerConfig;
+  readonly dataDir: string;
+  readonly db: Database;
+  readonly staging: StagingArea;
+  readonly stores: StoreSet;
+  readonly plugins: readonly ResolvedPlugin[];
+  readonly imports: Imports;
 }
 
 export interface GlanceServer {
   readonly app: FastifyInstance;
-  readonly runtime: Runtime;
+  readonly runtime: ServerParts;
   /** Start listening; resolves to the URL. */
   listen(host: string, port: number): Promise<string>;
   close(): Promise<void>;
@@ -67,7 +84,6 @@ export async function createServer(o: ServerOptions): Promise<GlanceServer> {
   }
   const log: Logger = o.logger && 'child' in o.logger ? (o.logger as Logger) : pino({ level: 'info', ...(o.logger as LoggerOptions | undefined) });
   const gi = config.values.glance_import;
-  const db = o.db ?? await openDatabase(gi.database_url ?? `sqlite://${path.join(dataDir, 'glance.sqlite')}`);
   // Entry points are looked for only when the config names some (plugins, or store types other than
   // the built-in file store): a service without them needs no host app.
   const needsDiscovery = config.values.image_import_opts.image_import_plugins.length > 0
@@ -81,19 +97,22 @@ export async function createServer(o: ServerOptions): Promise<GlanceServer> {
   const policy = await PolicyEnforcer.load({ ...(policyFile ? { file: policyFile } : {}) });
   const { plugins, warnings } = await resolveImportPlugins(registry, config);
   for (const w of warnings) log.warn({ error_code: w.code }, w.message);
-  const executor = new ImportExecutor();
+  // Opened once nothing else can refuse the config, so a refusal leaves no connection pool open.
+  const dbSettings = databaseSettings(config, dataDir);
+  const db = o.db ?? await openDatabase(dbSettings.url, { pool: dbSettings.pool, ...o.database });
+  const metrics = new Metrics();
+  const quotas = new Quotas({ config, db });
+  const imports = new Imports({
+    db, staging, stores, quotas, plugins, settings: importSettings(config), log, metrics, ...(o.resolve ? { resolve: o.resolve } : {}),
+  });
+  const formats = { disk: config.values.image_format.disk_formats, container: config.values.image_format.container_formats };
   const viewOptions = {
     multiStore: stores.multi, storeWeights: new Map([...stores.byId.values()].map((s) => [s.id, s.weight])),
     showMultipleLocations: config.values.DEFAULT.show_multiple_locations, showDirectUrl: config.values.DEFAULT.show_image_direct_url,
   };
-  const runtime: Runtime = {
-    config, dataDir, db, staging, stores, policy, plugins, executor, metrics: new Metrics(), quotas: new Quotas({ config, db }), log,
-    formats: { disk: config.values.image_format.disk_formats, container: config.values.image_format.container_formats },
-    selfUrl: config.values.DEFAULT.worker_self_reference_url ?? config.values.DEFAULT.public_endpoint,
-    view: (image) => imageView(image, viewOptions),
-  };
-  executor.attach(runtime);
-  const prefixes = versionPrefixes(runtime);
+  const view = (image: ImageRecord) => imageView(image, viewOptions);
+  const selfUrl = config.values.DEFAULT.worker_self_reference_url ?? config.values.DEFAULT.public_endpoint;
+  const prefixes = versionPrefixes({ config, stores });
 
   // Typed as the default instance: routes take FastifyInstance, whatever logger type pino brings.
   const app = Fastify({
@@ -133,7 +152,7 @@ export async function createServer(o: ServerOptions): Promise<GlanceServer> {
     if (!body.complete && !body.destroyed && body.readableFlowing !== true) body.resume();
     return payload;
   });
-  app.addHook('onResponse', async (request, reply) => { runtime.metrics.requests.add({ method: request.method, status: String(reply.statusCode) }, 1); });
+  app.addHook('onResponse', async (request, reply) => { metrics.requests.add({ method: request.method, status: String(reply.statusCode) }, 1); });
   app.setErrorHandler((err, request, reply) => {
     const apiErr = toApiError(err, request.id);
     if (apiErr.status === 500 || !isGlanceImportError(err)) {
@@ -146,25 +165,28 @@ export async function createServer(o: ServerOptions): Promise<GlanceServer> {
     const allowed = [...new Set(routes.filter((r) => r.re.test(url)).map((r) => r.method))];
     if (allowed.length) return sendError(request, reply, giError('GI_API_METHOD_NOT_ALLOWED', { method: request.method, allowed }));
     // An unknown version prefix (/v3/..., /v2.99/...) answers the versions document, as Glance's negotiation does.
-    if (/^\/v\d/.test(url) && !url.startsWith('/v2/')) return reply.code(300).send(versionsDocument(runtime, request));
+    if (/^\/v\d/.test(url) && !url.startsWith('/v2/')) return reply.code(300).send(versionsDocument({ config, stores }, request));
     return sendError(request, reply, giError('GI_API_NOT_FOUND', { message: 'The resource could not be found.' }));
   });
 
-  versionRoutes(app, runtime);
-  opsRoutes(app, runtime);
-  schemaRoutes(app, runtime);
-  imageRoutes(app, runtime);
-  imageDataRoutes(app, runtime);
-  importRoutes(app, runtime);
-  memberRoutes(app, runtime);
-  taskRoutes(app, runtime);
+  versionRoutes(app, { config, stores });
+  opsRoutes(app, { db, metrics });
+  schemaRoutes(app, { formats });
+  imageRoutes(app, { config, db, policy, quotas, stores, staging, formats, view, imports });
+  imageDataRoutes(app, { config, db, policy, quotas, staging, stores, metrics, plugins, imports, selfUrl });
+  importRoutes(app, { db, policy, imports });
+  infoRoutes(app, { policy, quotas, stores, imports });
+  storeRoutes(app, { db, policy, stores });
+  memberRoutes(app, { config, db, policy });
+  taskRoutes(app, { config, db, policy });
 
-  const recovered = await executor.recoverInterrupted();
+  // A database that fails here would otherwise keep its pool, and the process, alive.
+  const recovered = await imports.recoverInterrupted().catch(async (e: unknown) => { if (!o.db) await db.close(); throw e; });
   if (recovered) log.warn({ count: recovered }, 'failed import tasks interrupted by the last shutdown; their images are back in their pre-import state');
   void staging.sweep((id) => db.images.isLive(id)).then((removed) => { if (removed.length) log.info({ removed }, 'removed orphaned staging files'); }).catch((err: unknown) => log.warn({ err }, 'staging sweep failed'));
 
   return {
-    app, runtime,
+    app, runtime: { config, dataDir, db, staging, stores, plugins, imports },
     async listen(host, port) {
       try {
         return await app.listen({ host, port });
@@ -176,7 +198,7 @@ export async function createServer(o: ServerOptions): Promise<GlanceServer> {
     },
     async close() {
       await app.close();
-      await executor.shutdown(o.shutdownGraceMs ?? 30_000);
+      await imports.shutdown(o.shutdownGraceMs ?? 30_000);
       if (!o.db) await db.close();
     },
   };

@@ -1,7 +1,7 @@
 import { isGlanceImportError } from '@glance-import/core';
 import { giError } from './errors.js';
 import type { Database } from '@glance-import/db';
-import type { Runtime } from './runtime.js';
+import type { ServerConfig } from './options.js';
 
 export type QuotaName = 'image_size_total' | 'image_stage_total' | 'image_count_total' | 'image_count_uploading';
 const MiB = 1024 * 1024;
@@ -13,7 +13,7 @@ const toMiB = (bytes: number) => Math.ceil(bytes / MiB);
  * enforced when `[DEFAULT] use_keystone_limits` is true. Sizes are in MiB, as Glance counts them.
  */
 export class Quotas {
-  constructor(private readonly rt: Pick<Runtime, 'config'> & { db: Database }) {}
+  constructor(private readonly rt: { config: ServerConfig; db: Database }) {}
 
   get enabled(): boolean {
     return this.rt.config.values.DEFAULT.use_keystone_limits;

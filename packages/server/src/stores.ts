@@ -1,6 +1,7 @@
 import path from 'node:path';
-import { coreErrors, type EntryPointRegistry, type GlanceConfig, pluginMeta } from '@glance-import/core';
+import { coreErrors, type EntryPointRegistry, pluginMeta } from '@glance-import/core';
 import { fileStoreFactory, STORE_DRIVERS_NAMESPACE, type StoreDriver, type StoreDriverFactory } from '@glance-import/store';
+import type { ServerConfig } from './options.js';
 
 /** The stores of this node: several (multi-store, `enabled_backends`) or Glance's single store. */
 export interface StoreSet {
@@ -24,7 +25,7 @@ async function factoryFor(type: string, registry: EntryPointRegistry): Promise<S
  * dir, so /v2/info/stores answers as a multi-store Glance does. A config that names
  * `[glance_store] filesystem_store_datadir` without `enabled_backends` gets Glance's single store.
  */
-export async function buildStores(config: GlanceConfig, dataDir: string, registry: EntryPointRegistry): Promise<StoreSet> {
+export async function buildStores(config: ServerConfig, dataDir: string, registry: EntryPointRegistry): Promise<StoreSet> {
   const v = config.values;
   const single = config.storeIds.length === 0 && config.rawGroup('glance_store').has('filesystem_store_datadir');
   if (single) {

@@ -26,11 +26,11 @@ const plugins = (...names: string[]) => `[image_import_opts]\nimage_import_plugi
 describe('glance-import config check', () => {
   it('resolves image_import_plugins in config order and prints the import flow', async () => {
     const root = hostApp(PLUGINS);
-    const r = await check(root, `${plugins('beta', 'alpha')}[alpha]\nlevel = 3\n[database]\nconnection = sqlite://\n`);
+    const r = await check(root, `${plugins('beta', 'alpha')}[alpha]\nlevel = 3\n[database]\nconnection = sqlite://\n[profiler]\nenabled = false\n`);
     expect(r).toMatchObject({ code: 0, stderr: '' });
     expect(r.stdout).toBe([
       `config: ${path.join(root, 'glance-image-import.conf')}`,
-      'notice: [database] is a Glance group glance-import does not use; ignored.',
+      'notice: [profiler] is a Glance group glance-import does not use; ignored.',
       'import plugins, in order:',
       '  1. beta  p-beta@1.0.0  [beta]',
       '  2. alpha  p-alpha@1.0.0  [alpha]',

@@ -1,5 +1,5 @@
 import { describeFlow, EntryPointRegistry, findHostRoot, loadConfig, resolveImportPlugins } from '@glance-import/core';
-import { describeImportFlow } from '@glance-import/server';
+import { describeImportFlow, serverSchema } from '@glance-import/server';
 import { EXIT, type Io } from '../io.js';
 
 export interface ConfigCheckArgs {
@@ -10,7 +10,8 @@ export interface ConfigCheckArgs {
 
 export async function configCheck(args: ConfigCheckArgs, io: Io): Promise<number> {
   const root = findHostRoot(args.root ?? process.cwd());
-  const config = await loadConfig({ configFiles: args['config-file'], searchFrom: root });
+  // The whole config: core's options and the server's, then each plugin's group as it resolves.
+  const config = await loadConfig({ configFiles: args['config-file'], searchFrom: root, schema: serverSchema });
   const registry = EntryPointRegistry.discover({ root, dirs: config.values.glance_import.plugin_dirs });
   const { plugins, warnings } = await resolveImportPlugins(registry, config);
   // The very flow the server builds for a glance-direct import with this config.

@@ -1,4 +1,5 @@
 import { EntryPointRegistry, findHostRoot, loadConfig } from '@glance-import/core';
+import { serverSchema } from '@glance-import/server';
 import { EXIT, reportError, table, type Io } from '../io.js';
 
 export interface PluginsListArgs {
@@ -11,7 +12,7 @@ export interface PluginsListArgs {
 /** Every entry point the host declares, with whether it can be used; loads no plugin code. */
 export async function pluginsList(args: PluginsListArgs, io: Io): Promise<number> {
   const root = findHostRoot(args.root ?? process.cwd());
-  const config = await loadConfig({ configFiles: args['config-file'], searchFrom: root });
+  const config = await loadConfig({ configFiles: args['config-file'], searchFrom: root, schema: serverSchema });
   const registry = EntryPointRegistry.discover({ root, dirs: config.values.glance_import.plugin_dirs });
   const rows = registry.list(args.namespace).map((s) => ({
     namespace: s.entryPoint.namespace,

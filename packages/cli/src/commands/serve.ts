@@ -1,19 +1,14 @@
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { coreVersion, findHostRoot, isGlanceImportError, loadConfig } from '@glance-import/core';
-import { openDatabase } from '@glance-import/db';
+import { coreVersion } from '@glance-import/core';
 import { createServer } from '@glance-import/server';
 import { EXIT, UsageError, type Io } from '../io.js';
+import { loadServiceConfig, type ServiceArgs } from '../service-config.js';
 
-export interface ServeArgs {
-  'data-dir'?: string;
+export interface ServeArgs extends ServiceArgs {
   host?: string;
   port?: string;
-  'config-file'?: string[];
-  root?: string;
 }
-
-export const DEFAULT_DATA_DIR = 'data';
 
 export function parsePort(raw: string | undefined): number | undefined {
   if (raw === undefined) return undefined;
@@ -22,30 +17,15 @@ export function parsePort(raw: string | undefined): number | undefined {
 }
 
 /**
- * The host application (where plugins are declared): --root, else the nearest package.json at or
- * above the working directory. Scripts start the service from anywhere: without a host, only a
- * config that names import plugins fails (when they cannot be found).
- */
-function hostRoot(explicit: string | undefined): string | undefined {
-  if (explicit !== undefined) return findHostRoot(explicit);
-  try {
-    return findHostRoot(process.cwd());
-  } catch (e) {
-    if (isGlanceImportError(e, 'GI_REGISTRY_HOST_NOT_FOUND')) return undefined;
-    throw e;
-  }
-}
-
-/**
- * `glance-import serve`: the Image API on the embedded default. A fresh data dir gets one admin
- * token, printed once and kept in <data dir>/admin-token (mode 600).
+ * `glance-import serve`: the Image API on the database `[database] connection` names (the embedded
+ * default: SQLite in the data dir). A database not migrated to this version is refused with the
+ * `db sync` command to run; only an empty SQLite database is created. A fresh database gets one
+ * admin token, printed once and kept in <data dir>/admin-token (mode 600).
  */
 export async function serve(args: ServeArgs, io: Io, signal?: AbortSignal): Promise<number> {
-  const root = hostRoot(args.root);
-  const dataDir = path.resolve(args['data-dir'] ?? DEFAULT_DATA_DIR);
   const port = parsePort(args.port);
-  const config = await loadConfig({ configFiles: args['config-file'], searchFrom: root ?? false });
-  const server = await createServer({ config, dataDir, ...(root ? { root } : {}) });
+  const { config, root, dataDir, syncCommand } = await loadServiceConfig(args);
+  const server = await createServer({ config, dataDir, ...(root ? { root } : {}), database: { schema: 'current', syncCommand } });
   const db = server.runtime.db;
   const host = args.host ?? config.values.DEFAULT.bind_host;
   let url: string;
@@ -81,33 +61,6 @@ export async function serve(args: ServeArgs, io: Io, signal?: AbortSignal): Prom
     signal?.addEventListener('abort', stop);
   });
   await server.close();
-  return EXIT.ok;
-}
-
-/** `glance-import token create`: prints only the token, for scripts. */
-export async function tokenCreate(args: { 'data-dir'?: string; user?: string; project?: string; roles?: string; description?: string }, io: Io): Promise<number> {
-  for (const k of ['user', 'project', 'roles'] as const) if (!args[k]) throw new UsageError(`token create needs --${k}`);
-  const dataDir = path.resolve(args['data-dir'] ?? DEFAULT_DATA_DIR);
-  const db = await openDatabase(`sqlite://${path.join(dataDir, 'glance.sqlite')}`);
-  try {
-    const roles = args.roles!.split(',').map((r) => r.trim()).filter(Boolean);
-    io.out(await db.tokens.create({ userId: args.user!, projectId: args.project!, roles }, args.description ? { description: args.description } : {}));
-  } finally {
-    await db.close();
-  }
-  return EXIT.ok;
-}
-
-/** `glance-import db sync`: create or upgrade the database schema. */
-export async function dbSync(args: { 'data-dir'?: string }, io: Io): Promise<number> {
-  const dataDir = path.resolve(args['data-dir'] ?? DEFAULT_DATA_DIR);
-  const db = await openDatabase(`sqlite://${path.join(dataDir, 'glance.sqlite')}`, { migrate: false });
-  try {
-    const applied = await db.migrate();
-    io.out(applied.length ? `applied migrations ${applied.join(', ')} to ${db.url}` : `${db.url} is up to date`);
-  } finally {
-    await db.close();
-  }
   return EXIT.ok;
 }
 

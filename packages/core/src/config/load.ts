@@ -5,8 +5,8 @@ import { giError, GlanceImportError, reasonOf } from '../errors.js';
 import { suggest } from '@glance-import/errors';
 import { parseIni } from './ini.js';
 import {
-  coreSchema, IGNORED_GLANCE_DEFAULT_OPTIONS, IGNORED_GLANCE_GROUPS, storeGroupSchema,
-  type CoreConfig, type StoreGroupConfig,
+  composeSchemas, coreSchema, IGNORED_GLANCE_DEFAULT_OPTIONS, IGNORED_GLANCE_GROUPS, storeGroupSchema,
+  type ConfigSchema, type ConfigValues, type CoreConfig, type CoreSchema, type StoreGroupConfig,
 } from './schema.js';
 import type { GroupSchema, GroupValues } from './types.js';
 
@@ -28,47 +28,57 @@ export interface ConfigNotice {
   message: string;
 }
 
-export interface LoadConfigOptions {
+export interface LoadConfigOptions<S extends ConfigSchema = Record<never, never>> {
   /** Glance-style INI files, read in order; a later file wins, as with oslo.config. */
   configFiles?: readonly string[];
   /** Directory searched by cosmiconfig (module name `glance-import`); `false` skips it. Default: cwd. */
   searchFrom?: string | false;
   /** Values applied last (tests, CLI flags), as `{ group: { option: value } }`. */
   overrides?: Record<string, Record<string, unknown>>;
+  /**
+   * The option groups of the package that runs with this config (the server's), composed with
+   * core's group by group: both are validated when loaded, `[DEFAULT]` included.
+   */
+  schema?: S;
 }
 
 /**
- * One typed, validated configuration. Core groups are validated when loaded; store and plugin
- * groups are kept raw until their schema is known (`group()`), then validated the same way.
+ * One typed, validated configuration. The groups of the schema it was loaded with (core's and the
+ * server's) are validated when loaded; store and plugin groups are kept raw until their schema is
+ * known (`group()`), then validated the same way.
  */
-export class GlanceConfig {
-  readonly values: CoreConfig;
+export class GlanceConfig<S extends ConfigSchema = CoreSchema> {
+  readonly values: ConfigValues<S>;
+  private readonly backends: CoreConfig['DEFAULT']['enabled_backends'];
 
   constructor(
     private readonly raw: Map<string, Map<string, RawValue>>,
     readonly sources: readonly string[],
     readonly notices: readonly ConfigNotice[],
+    private readonly schema: ConfigSchema = coreSchema,
   ) {
     const values: Record<string, Record<string, unknown>> = {};
-    for (const [group, schema] of Object.entries(coreSchema)) values[group] = this.validate(group, schema, 'GI_CONFIG_INVALID_VALUE');
-    this.values = values as CoreConfig;
+    for (const [group, options] of Object.entries(schema)) values[group] = this.validate(group, options, 'GI_CONFIG_INVALID_VALUE');
+    // Built from the schema's own groups, so it holds every group S names.
+    this.values = values as ConfigValues<S>;
+    this.backends = (values as CoreConfig).DEFAULT.enabled_backends;
   }
 
   /** Store ids of multi-store mode (`enabled_backends`), in the order written. */
   get storeIds(): string[] {
-    return Object.keys(this.values.DEFAULT.enabled_backends ?? {});
+    return Object.keys(this.backends ?? {});
   }
 
   store(id: string): StoreGroupConfig {
     return this.validate(id, storeGroupSchema, 'GI_CONFIG_INVALID_VALUE');
   }
 
-  /** Validate a plugin's group against the schema the plugin exports. */
-  group<G extends GroupSchema>(group: string, schema: G, plugin: string): GroupValues<G> {
+  /** Validate a group against a schema: a plugin's (named, so its errors say which plugin), or another package's. */
+  group<G extends GroupSchema>(group: string, schema: G, plugin?: string): GroupValues<G> {
     try {
       return this.validate(group, schema, 'GI_CONFIG_INVALID_VALUE');
     } catch (e) {
-      if (e instanceof GlanceImportError && e.code === 'GI_CONFIG_INVALID_VALUE') {
+      if (plugin !== undefined && e instanceof GlanceImportError && e.code === 'GI_CONFIG_INVALID_VALUE') {
         throw giError('GI_PLUGIN_INVALID_OPTIONS', { plugin, group, problems: [e.message.replace(/\.$/, '')] }, { cause: e });
       }
       throw e;
@@ -81,11 +91,11 @@ export class GlanceConfig {
   }
 
   /**
-   * After plugins are resolved: every group written must belong to core, a store, a plugin, or be
-   * a Glance group we knowingly ignore.
+   * After plugins are resolved: every group written must belong to the schema, a store, a plugin,
+   * or be a Glance group we knowingly ignore.
    */
   checkGroups(pluginGroups: Iterable<string>): void {
-    const known = new Set([...Object.keys(coreSchema), ...this.storeIds, ...pluginGroups]);
+    const known = new Set([...Object.keys(this.schema), ...this.storeIds, ...pluginGroups]);
     for (const [group, entries] of this.raw) {
       if (known.has(group) || IGNORED_GLANCE_GROUPS.has(group)) continue;
       const first = [...entries.values()][0];
@@ -139,8 +149,9 @@ async function readIni(file: string): Promise<string> {
   }
 }
 
-/** Load cosmiconfig config, then each INI file in order, then overrides; validate core groups. */
-export async function loadConfig(options: LoadConfigOptions = {}): Promise<GlanceConfig> {
+/** Load cosmiconfig config, then each INI file in order, then overrides; validate the schema's groups. */
+export async function loadConfig<S extends ConfigSchema = Record<never, never>>(options: LoadConfigOptions<S> = {}): Promise<GlanceConfig<CoreSchema & S>> {
+  const schema = composeSchemas([coreSchema, ...(options.schema ? [options.schema] : [])]);
   const raw = new Map<string, Map<string, RawValue>>();
   const sources: string[] = [];
   const notices: ConfigNotice[] = [];
@@ -177,15 +188,16 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Glanc
 
   for (const [group, entries] of raw) {
     const first = [...entries.values()][0]!;
-    if (IGNORED_GLANCE_GROUPS.has(group)) notices.push({ file: first.file, group, message: `[${group}] is a Glance group glance-import does not use; ignored.` });
+    // A group a package defines is not ignored, even where Glance's own file has it ([database]).
+    if (IGNORED_GLANCE_GROUPS.has(group) && !(group in schema)) notices.push({ file: first.file, group, message: `[${group}] is a Glance group glance-import does not use; ignored.` });
     if (group === 'DEFAULT') {
       for (const [option, v] of entries) {
-        if (!(option in coreSchema.DEFAULT) && IGNORED_GLANCE_DEFAULT_OPTIONS.has(option)) {
+        if (!(option in (schema.DEFAULT ?? {})) && IGNORED_GLANCE_DEFAULT_OPTIONS.has(option)) {
           notices.push({ file: v.file, group, option, message: `[DEFAULT] ${option} is a Glance option glance-import does not use; ignored.` });
         }
       }
     }
   }
 
-  return new GlanceConfig(raw, sources, notices);
+  return new GlanceConfig<CoreSchema & S>(raw, sources, notices, schema);
 }

@@ -1,11 +1,20 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import Database from 'better-sqlite3';
 import type { SqlDriver, SqlExecutor, SqlValue } from './driver.js';
+
+/** How long a statement waits for another connection's write transaction before it fails. */
+const BUSY_WAIT_MS = 5000;
+
+const isBusy = (e: unknown) => String((e as { code?: unknown }).code).startsWith('SQLITE_BUSY');
 
 /**
  * better-sqlite3 is synchronous; one connection serves the process. A transaction holds a queue
  * so that statements from other requests never run inside it while its async body awaits.
+ * Another connection (the `token create` command, a second driver in the same process) may hold
+ * the write lock: a statement then waits asynchronously and tries again, for SQLite's own busy
+ * wait would stop this thread, and with it a holder that lives in the same process.
  */
 export class SqliteDriver implements SqlDriver {
   readonly dialect = 'sqlite' as const;
@@ -18,8 +27,7 @@ export class SqliteDriver implements SqlDriver {
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('foreign_keys = ON');
-    // Another process (the `token create` command) may write while the server runs.
-    this.db.pragma('busy_timeout = 5000');
+    this.db.pragma('busy_timeout = 0');
     this.direct = {
       query: async <T>(sql: string, params: readonly SqlValue[] = []) => this.db.prepare(sql).all(...params) as T[],
       execute: async (sql: string, params: readonly SqlValue[] = []) => this.db.prepare(sql).run(...params).changes,
@@ -27,16 +35,16 @@ export class SqliteDriver implements SqlDriver {
   }
 
   query<T = Record<string, unknown>>(sql: string, params?: readonly SqlValue[]): Promise<T[]> {
-    return this.serial(() => this.direct.query<T>(sql, params));
+    return this.serial(() => whenFree(() => this.direct.query<T>(sql, params)));
   }
 
   execute(sql: string, params?: readonly SqlValue[]): Promise<number> {
-    return this.serial(() => this.direct.execute(sql, params));
+    return this.serial(() => whenFree(() => this.direct.execute(sql, params)));
   }
 
   transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
     return this.serial(async () => {
-      this.db.exec('BEGIN IMMEDIATE');
+      await whenFree(async () => this.db.exec('BEGIN IMMEDIATE'));
       try {
         const out = await fn(this.direct);
         this.db.exec('COMMIT');
@@ -48,14 +56,28 @@ export class SqliteDriver implements SqlDriver {
     });
   }
 
+  /** Closes once the queued statements are done; calling it again is harmless. */
   async close(): Promise<void> {
     await this.queue.catch(() => {});
-    this.db.close();
+    if (this.db.open) this.db.close();
   }
 
   private serial<T>(fn: () => Promise<T>): Promise<T> {
     const run = this.queue.then(fn, fn);
     this.queue = run.catch(() => {});
     return run;
+  }
+}
+
+/** Run `fn` until no other connection holds the lock it needs, for up to BUSY_WAIT_MS. */
+async function whenFree<T>(fn: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + BUSY_WAIT_MS;
+  for (let delay = 2; ; delay = Math.min(delay * 2, 50)) {
+    try {
+      return await fn();
+    } catch (e) {
+      if (!isBusy(e) || Date.now() >= deadline) throw e;
+      await sleep(delay);
+    }
   }
 }

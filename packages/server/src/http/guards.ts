@@ -1,8 +1,7 @@
-import type { ImageRecord } from '@glance-import/db';
-import { enforceImage, imageTarget as policyTarget, type Credentials, type ImageLike, type Target } from '@glance-import/policy';
+import type { Database, ImageRecord } from '@glance-import/db';
+import { enforceImage, imageTarget as policyTarget, type Credentials, type ImageLike, type PolicyEnforcer, type Target } from '@glance-import/policy';
 import { giError } from '../errors.js';
 import type { FastifyRequest } from 'fastify';
-import type { Runtime } from '../runtime.js';
 import { badRequest, imageNotFound } from './errors.js';
 import type { CallerIdentity } from './identity.js';
 
@@ -42,7 +41,7 @@ export function assertNoBody(request: FastifyRequest): void {
  * see. Like Glance's database layer, a shared image is visible to its owner and its members only;
  * then `get_image` decides.
  */
-export async function visibleImage(rt: Runtime, request: FastifyRequest, id: string): Promise<ImageRecord> {
+export async function visibleImage(rt: { db: Database; policy: PolicyEnforcer }, request: FastifyRequest, id: string): Promise<ImageRecord> {
   const caller = callerOf(request);
   const image = await rt.db.images.get(id.toLowerCase());
   if (!image) throw imageNotFound(id);
@@ -53,6 +52,6 @@ export async function visibleImage(rt: Runtime, request: FastifyRequest, id: str
 }
 
 /** Enforce an image rule: 403 when the caller can see the image, 404 when not (Glance's ImageAPIPolicy). */
-export function authorize(rt: Runtime, request: FastifyRequest, rule: string, image: ImageRecord): void {
+export function authorize(rt: { policy: PolicyEnforcer }, request: FastifyRequest, rule: string, image: ImageRecord): void {
   enforceImage(rt.policy, rule, policyImage(image), credentials(callerOf(request)));
 }

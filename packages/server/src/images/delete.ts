@@ -1,14 +1,23 @@
-import type { ImageRecord } from '@glance-import/db';
+import type { Database, ImageRecord } from '@glance-import/db';
 import type { FastifyBaseLogger } from 'fastify';
-import type { Runtime } from '../runtime.js';
+import type { StagingArea } from '@glance-import/store';
+import type { Imports } from '../import/service.js';
+import type { StoreSet } from '../stores.js';
+
+export interface DeleteDeps {
+  db: Database;
+  stores: StoreSet;
+  staging: StagingArea;
+  imports: Pick<Imports, 'abortImage'>;
+}
 
 /**
  * Delete an image: mark it deleted first (a running import's lock checks then fail), stop its
  * import and wait for the revert, then remove its data from every store and from staging.
  */
-export async function deleteImage(rt: Runtime, image: ImageRecord, log: FastifyBaseLogger): Promise<void> {
+export async function deleteImage(rt: DeleteDeps, image: ImageRecord, log: FastifyBaseLogger): Promise<void> {
   await rt.db.images.markDeleted(image.id);
-  await rt.executor.abortImage(image.id, 'image deleted');
+  await rt.imports.abortImage(image.id, 'image deleted');
   for (const loc of image.locations) {
     const driver = rt.stores.byId.get(loc.store);
     try {

@@ -2,7 +2,7 @@ import type { ImageAccessor, ImageSnapshot, Logger, SettableAttribute } from '@g
 import { giError } from '../errors.js';
 import type { Database, ImageRecord } from '@glance-import/db';
 import { RESERVED_NAMESPACE } from '../images/attributes.js';
-import { LOCK_PROPERTY } from './settings.js';
+import { assertLockHeld } from './lock.js';
 
 export function snapshotOf(i: ImageRecord): ImageSnapshot {
   return {
@@ -11,19 +11,24 @@ export function snapshotOf(i: ImageRecord): ImageSnapshot {
   };
 }
 
+/** The image as import tasks use it: the plugins' accessor, and the record itself. */
+export interface ImportImage extends ImageAccessor {
+  load(): Promise<ImageRecord>;
+}
+
 const SETTABLE = new Set<SettableAttribute>(['status', 'disk_format', 'container_format', 'size', 'virtual_size']);
 
 /**
  * The image as an import's tasks and plugins see it (Glance's action wrapper): every call reloads
  * the image and checks this import still holds its lock, so a preempted import cannot write.
  */
-export class LockedImage implements ImageAccessor {
+export class LockedImage implements ImportImage {
   constructor(private readonly db: Database, readonly imageId: string, readonly taskId: string, private readonly log: Logger) {}
 
   async load(): Promise<ImageRecord> {
     const image = await this.db.images.get(this.imageId);
     if (!image) throw giError('GI_IMPORT_IMAGE_DELETED', { imageId: this.imageId });
-    if (image.properties[LOCK_PROPERTY] !== this.taskId) throw giError('GI_IMPORT_LOCK_LOST', { imageId: this.imageId, taskId: this.taskId });
+    assertLockHeld(image, this.taskId);
     return image;
   }
 

@@ -1,43 +1,34 @@
-import { alwaysRevert, FILE_PATH, linearFlow, type Flow, type FlowItem, type ImportContext } from '@glance-import/core';
-import { methodFor } from '../methods/method.js';
-import { decompresses } from './settings.js';
-import { completeTask, deleteFromStaging, imageLock, importToStores, inspect, verifyStaging, type TaskDeps } from './tasks.js';
+import { alwaysRevert, decompresses, FILE_PATH, linearFlow, type Flow, type FlowItem, type ImportContext, type ResolvedPlugin } from '@glance-import/core';
+import type { TaskDeps } from './deps.js';
+import { inspect } from './inspect.js';
+import { importToStores } from './store-write.js';
+import { completeTask, deleteFromStaging, imageLock, verifyStaging } from './tasks.js';
 
 /**
  * The import flow, in Glance's order: lock; method tasks that fill staging; verify staging; the
- * inspector; each plugin in `image_import_plugins` order (none for copy-image), with the inspector
- * again after each plugin that rewrites the data; the store write; staging cleanup; completion.
- * Completion comes last, as in Glance: once the task reads success and the lock is free, the next
- * import (a copy-image staging the same image) must not find this one still cleaning up.
+ * inspector; each plugin in `image_import_plugins` order (when the method runs plugins), with the
+ * inspector again after each plugin that rewrites the data; the store write; staging cleanup;
+ * completion. Completion comes last, as in Glance: once the task reads success and the lock is
+ * free, the next import (a copy-image staging the same image) must not find this one still
+ * cleaning up. `stagingBytesLimit`: what the project's staging quota still allows, for plugins.
  */
-async function stagingLimit(d: TaskDeps): Promise<{ stagingBytesLimit?: number }> {
-  const remaining = await d.rt.quotas.remainingBytes(d.job.caller.projectId, 'image_stage_total');
-  return remaining === undefined ? {} : { stagingBytesLimit: remaining };
-}
-
-export async function buildImportFlow(d: TaskDeps): Promise<Flow> {
-  const { rt, job } = d;
-  const copy = job.request.method.name === 'copy-image';
-  const plugins = copy ? [] : rt.plugins;
+export async function buildImportFlow(d: TaskDeps, configured: readonly ResolvedPlugin[], o: { stagingBytesLimit?: number } = {}): Promise<Flow> {
+  const { job, settings } = d;
+  const plugins = job.method.runsPlugins ? configured : [];
   // Compressed data may pass an inspection only when a plugin still to come decompresses it.
   const decompressAfter = (i: number) => plugins.slice(i).some(decompresses);
   const flow = linearFlow('api_image_import', { retry: alwaysRevert() }, imageLock(d));
-  flow.add(...(methodFor(job.request.method.name)?.tasks(d) ?? []));
+  flow.add(...job.method.tasks(d));
   flow.add(verifyStaging(d));
-  // copy-image moves data that was inspected when it first arrived; it runs no plugins either.
-  if (!copy) flow.add(inspect(d, 'staged', decompressAfter(0)));
+  if (job.method.runsPlugins) flow.add(inspect(d, 'staged', decompressAfter(0)));
   const ctx: Omit<ImportContext, 'options'> = {
-    taskId: job.task.id, taskType: 'api_image_import', imageId: job.imageId, importRequest: job.request, image: d.image,
-    stagingDir: rt.staging.dir, stores: job.stores,
+    taskId: job.taskId, taskType: 'api_image_import', imageId: job.imageId, importRequest: job.request, image: d.image,
+    stagingDir: d.staging.dir, stores: job.stores,
     identity: { userId: job.caller.userId, projectId: job.caller.projectId, roles: job.caller.roles, isAdmin: job.caller.isAdmin },
     logger: d.log, signal: d.signal, progress: d.progress,
-    imageFormat: {
-      vmdkAllowedTypes: rt.config.values.image_format.vmdk_allowed_types,
-      requireFormatMatch: rt.config.values.image_format.require_image_format_match,
-      gptSafetyChecksNonfatal: rt.config.values.image_format.gpt_safety_checks_nonfatal,
-    },
-    imageSizeCap: rt.config.values.DEFAULT.image_size_cap,
-    ...await stagingLimit(d),
+    imageFormat: settings.imageFormat,
+    imageSizeCap: settings.imageSizeCap,
+    ...(o.stagingBytesLimit === undefined ? {} : { stagingBytesLimit: o.stagingBytesLimit }),
   };
   for (const [i, plugin] of plugins.entries()) {
     const pluginFlow = await plugin.getFlow({ ...ctx, logger: d.log.child({ plugin: plugin.name }) });

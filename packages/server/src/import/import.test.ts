@@ -167,7 +167,7 @@ describe('glance-direct end to end', () => {
     expect(await stageHost()).toBe('http://node-a:9292');
     fail = false;
     await h.req('POST', `/v2/images/${id}/import`, { body: { method: { name: 'glance-direct' } } });
-    await h.server.runtime.executor.drain();
+    await h.server.runtime.imports.drain();
     expect((await h.req('GET', `/v2/images/${id}`)).json.status).toBe('active');
     expect(await stageHost()).toBeUndefined();
   });
@@ -293,7 +293,7 @@ describe('shutdown', () => {
     const { id } = await newImage();
     await h.req('PUT', `/v2/images/${id}/stage`, { payload: 'hello', headers: octet });
     await h.req('POST', `/v2/images/${id}/import`, { body: { method: { name: 'glance-direct' } } });
-    const { db, executor } = h.server.runtime;
+    const { db, imports: executor } = h.server.runtime;
     for (let i = 0; i < 200 && executor.active === 0; i++) await new Promise((r) => setTimeout(r, 5));
     const started = Date.now();
     await executor.shutdown(100);

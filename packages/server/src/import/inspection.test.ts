@@ -34,7 +34,7 @@ async function stageAndImport(data: Buffer) {
   const { id } = (await h.req('POST', '/v2/images', { body: { name: 'i', disk_format: 'raw', container_format: 'bare' } })).json as { id: string };
   expect((await h.req('PUT', `/v2/images/${id}/stage`, { payload: data, headers: octet })).status).toBe(204);
   await h.req('POST', `/v2/images/${id}/import`, { body: { method: { name: 'glance-direct' } } });
-  await h.server.runtime.executor.drain();
+  await h.server.runtime.imports.drain();
   const task = (await h.req('GET', `/v2/images/${id}/tasks`)).json.tasks[0];
   return { id, task, image: (await h.req('GET', `/v2/images/${id}`)).json };
 }

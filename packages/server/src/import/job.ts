@@ -1,6 +1,7 @@
 import type { ImportRequest } from '@glance-import/core';
-import type { ImageBase, TaskRecord } from '@glance-import/db';
+import type { ImageBase } from '@glance-import/db';
 import type { CallerIdentity } from '../http/identity.js';
+import type { ImportMethod } from '../methods/method.js';
 
 /** What the image looked like before the import; a failed import puts these columns back. */
 export type ImageBefore = Pick<ImageBase, 'status' | 'size' | 'virtual_size' | 'checksum' | 'os_hash_algo' | 'os_hash_value' | 'disk_format' | 'container_format'>;
@@ -13,9 +14,11 @@ export interface ImportTaskInput {
   previous: ImageBefore;
 }
 
+/** One accepted import, from the call that started it to the end of its flow. */
 export interface ImportJob {
-  task: TaskRecord;
+  taskId: string;
   imageId: string;
+  method: ImportMethod;
   request: ImportRequest;
   stores: string[];
   before: ImageBefore;
@@ -27,3 +30,8 @@ export const beforeOf = (i: ImageBase): ImageBefore => ({
   status: i.status, size: i.size, virtual_size: i.virtual_size, checksum: i.checksum, os_hash_algo: i.os_hash_algo,
   os_hash_value: i.os_hash_value, disk_format: i.disk_format, container_format: i.container_format,
 });
+
+/** When a finished task is removed: `[task] task_time_to_live` hours from now. */
+export function expiry(ttlHours: number): string {
+  return new Date(Date.now() + ttlHours * 3600_000).toISOString();
+}

@@ -1,11 +1,30 @@
+import { type Logger } from '@glance-import/core';
 import { giError } from '../errors.js';
-import type { ImageRecord, TaskRecord } from '@glance-import/db';
-import type { Runtime } from '../runtime.js';
-import type { ImportTaskInput } from './job.js';
-import { failsAllStores, restoreImage } from './restore.js';
-import { LOCK_PROPERTY } from './settings.js';
+import type { Database, ImageRecord, TaskRecord } from '@glance-import/db';
+import type { StagingArea } from '@glance-import/store';
+import { expiry, type ImportTaskInput } from './job.js';
+
+/**
+ * An image's import lock: the id of the task importing it, in this reserved property. This file is
+ * the only code that reads or writes it; everything else goes through these functions.
+ */
+export const LOCK_PROPERTY = 'os_glance_import_task';
 
 const MINUTE = 60_000;
+
+/** The task holding the image's lock, if any. */
+export const lockHolder = (image: ImageRecord): string | undefined => image.properties[LOCK_PROPERTY];
+
+/** Take the lock for a task; false when another task holds it. */
+export const acquireLock = (db: Database, imageId: string, taskId: string): Promise<boolean> => db.images.setPropertyIfAbsent(imageId, LOCK_PROPERTY, taskId);
+
+/** Release the lock if this task still holds it (a takeover may have given it to another). */
+export const releaseLock = (db: Database, imageId: string, taskId: string): Promise<unknown> => db.images.deletePropertyIfEquals(imageId, LOCK_PROPERTY, taskId);
+
+/** A preempted import must not write: every access of its image checks it still holds the lock. */
+export function assertLockHeld(image: ImageRecord, taskId: string): void {
+  if (lockHolder(image) !== taskId) throw giError('GI_IMPORT_LOCK_LOST', { imageId: image.id, taskId });
+}
 
 /** A lock is stale when its task is gone, or its task has not been updated for 60 minutes (120 while pending). */
 export function isStale(task: TaskRecord | undefined, now = Date.now()): boolean {
@@ -15,9 +34,20 @@ export function isStale(task: TaskRecord | undefined, now = Date.now()): boolean
 }
 
 /** Whether the image holds an import lock that may be taken over. */
-export async function holdsStaleLock(rt: Runtime, image: ImageRecord): Promise<boolean> {
-  const holder = image.properties[LOCK_PROPERTY];
-  return holder !== undefined && isStale(await rt.db.tasks.get(holder));
+export async function holdsStaleLock(db: Database, image: ImageRecord): Promise<boolean> {
+  const holder = lockHolder(image);
+  return holder !== undefined && isStale(await db.tasks.get(holder));
+}
+
+export interface TakeOverDeps {
+  db: Database;
+  staging: Pick<StagingArea, 'has'>;
+  log: Logger;
+  taskTtlHours: number;
+  /** Stop the holder's flow if it runs in this process; resolves once it has reverted. */
+  stop(taskId: string, reason: string): Promise<void>;
+  /** Put the image back as the holder's task input says it was before, releasing the holder's lock. */
+  restore(taskId: string, input: ImportTaskInput): Promise<void>;
 }
 
 /**
@@ -26,36 +56,31 @@ export async function holdsStaleLock(rt: Runtime, image: ImageRecord): Promise<b
  * had before that import, the lock released), else 409 "Image has active task". A stale lock is
  * what a dead node leaves, so this is how an image never stays `importing` for good.
  */
-export async function bustStaleLock(rt: Runtime, image: ImageRecord): Promise<ImageRecord> {
-  const holder = image.properties[LOCK_PROPERTY];
+export async function takeOverStaleLock(d: TakeOverDeps, image: ImageRecord): Promise<ImageRecord> {
+  const holder = lockHolder(image);
   if (!holder) return image;
-  const task = await rt.db.tasks.get(holder);
+  const task = await d.db.tasks.get(holder);
   if (!isStale(task)) throw giError('GI_IMPORT_LOCKED', { imageId: image.id });
-  rt.log.warn({ image_id: image.id, task_id: holder }, 'Image has an expired import lock; preempting it');
+  d.log.warn({ image_id: image.id, task_id: holder }, 'Image has an expired import lock; preempting it');
   const preempted = giError('GI_IMPORT_LOCK_PREEMPTED', { taskId: holder });
   if (task && (task.status === 'pending' || task.status === 'processing')) {
-    await rt.db.tasks.update(task.id, { status: 'failure', message: preempted.message, result: { error_code: preempted.code }, expires_at: expiry(rt) }, { fromStatus: ['pending', 'processing'] }).catch(() => {});
+    await d.db.tasks.update(task.id, { status: 'failure', message: preempted.message, result: { error_code: preempted.code }, expires_at: expiry(d.taskTtlHours) }, { fromStatus: ['pending', 'processing'] }).catch(() => {});
   }
   // A flow running in this process reverts, restores the image and releases the lock itself.
-  await rt.executor.abortTask(holder, preempted.message);
-  const fresh = (await rt.db.images.get(image.id))!;
-  if (fresh.properties[LOCK_PROPERTY] === holder) {
+  await d.stop(holder, preempted.message);
+  const fresh = (await d.db.images.get(image.id))!;
+  if (lockHolder(fresh) === holder) {
     const input = task?.input as ImportTaskInput | null | undefined;
     if (input?.previous) {
-      await restoreImage(rt, image.id, holder, input.previous, input.backend ?? [], rt.log, { allFailed: failsAllStores(input.import_req.method.name) });
+      await d.restore(holder, input);
     } else {
       // The task record is gone: put an importing image back by what staging holds.
-      const status = fresh.status !== 'importing' ? fresh.status : (await rt.staging.has(image.id)) ? 'uploading' : 'queued';
-      await rt.db.images.update(image.id, { columns: { status } });
-      await rt.db.images.deletePropertyIfEquals(image.id, LOCK_PROPERTY, holder);
+      const status = fresh.status !== 'importing' ? fresh.status : (await d.staging.has(image.id)) ? 'uploading' : 'queued';
+      await d.db.images.update(image.id, { columns: { status } });
+      await releaseLock(d.db, image.id, holder);
     }
   }
-  const after = (await rt.db.images.get(image.id))!;
-  if (after.properties[LOCK_PROPERTY]) throw giError('GI_IMPORT_LOCKED', { imageId: image.id });
+  const after = (await d.db.images.get(image.id))!;
+  if (lockHolder(after)) throw giError('GI_IMPORT_LOCKED', { imageId: image.id });
   return after;
-}
-
-/** When a finished task is removed: `[task] task_time_to_live` hours from now. */
-export function expiry(rt: Runtime): string {
-  return new Date(Date.now() + rt.config.values.task.task_time_to_live * 3600_000).toISOString();
 }

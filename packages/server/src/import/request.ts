@@ -1,7 +1,8 @@
 import type { ImportRequest } from '@glance-import/core';
 import type { ImageRecord } from '@glance-import/db';
 import { badRequest, conflict } from '../http/errors.js';
-import type { Runtime } from '../runtime.js';
+import type { ImportMethod } from '../methods/index.js';
+import type { StoreSet } from '../stores.js';
 
 /** Glance checks only these fields of the import body, in this order; unknown keys are ignored (§1.8). */
 export function parseImportBody(body: unknown, enabledMethods: readonly string[]): ImportRequest {
@@ -29,31 +30,28 @@ export function parseImportBody(body: unknown, enabledMethods: readonly string[]
 }
 
 /** The status rules of an import call (409s), in Glance's order. */
-export function checkImportStatus(image: ImageRecord, method: string): void {
-  if (image.status === 'active' && method !== 'copy-image') throw conflict('Image with status active cannot be target for import');
-  if (image.status !== 'active' && method === 'copy-image') throw conflict('Only images with status active can be targeted for copying');
-  if (image.status !== 'queued' && (method === 'web-download' || method === 'glance-download')) throw conflict(`Image needs to be in 'queued' state to use '${method}' method`);
-  if (image.status !== 'uploading' && method === 'glance-direct') throw conflict("Image needs to be staged before 'glance-direct' method can be used");
+export function checkImportStatus(image: ImageRecord, method: ImportMethod): void {
+  if (image.status !== method.requiredStatus) throw conflict(image.status === 'active' ? 'Image with status active cannot be target for import' : method.wrongStatus);
   if (!image.container_format) throw conflict("'container_format' needs to be set before import");
   if (!image.disk_format) throw conflict("'disk_format' needs to be set before import");
 }
 
 /** Which stores an import writes to (multi-store), with Glance's 400/409 answers. */
-export function resolveTargetStores(rt: Runtime, req: ImportRequest, image: ImageRecord, storeHeader: string | undefined): string[] {
-  if (!rt.stores.multi) {
+export function resolveTargetStores(set: StoreSet, method: ImportMethod, req: ImportRequest, image: ImageRecord, storeHeader: string | undefined): string[] {
+  if (!set.multi) {
     if (req.all_stores_must_succeed === false) throw badRequest('All_stores_must_succeed can only be set with enabled_backends');
-    return [rt.stores.defaultId];
+    return [set.defaultId];
   }
   if (req.all_stores && (req.stores || storeHeader)) throw badRequest("All_stores parameter can't be used with x-image-meta-store header or stores parameter");
   if (req.stores && storeHeader) throw badRequest("Stores parameter and x-image-meta-store header can't be both specified");
-  const writable = [...rt.stores.byId.values()].filter((s) => !s.readOnly).map((s) => s.id);
-  let stores = req.all_stores ? writable : (req.stores ?? (storeHeader ? [storeHeader] : [rt.stores.defaultId]));
+  const writable = [...set.byId.values()].filter((s) => !s.readOnly).map((s) => s.id);
+  let stores = req.all_stores ? writable : (req.stores ?? (storeHeader ? [storeHeader] : [set.defaultId]));
   for (const s of stores) {
-    if (!rt.stores.byId.has(s)) throw conflict(`Store for identifier ${s} not found`);
-    if (rt.stores.byId.get(s)!.readOnly) throw conflict(`Store ${s} is read only`);
+    if (!set.byId.has(s)) throw conflict(`Store for identifier ${s} not found`);
+    if (set.byId.get(s)!.readOnly) throw conflict(`Store ${s} is read only`);
   }
   const held = new Set(image.locations.filter((l) => l.status === 'active').map((l) => l.store));
-  if (req.method.name === 'copy-image') {
+  if (method.copiesActiveImage) {
     if (req.all_stores) stores = stores.filter((s) => !held.has(s));
     else for (const s of stores) if (held.has(s)) throw badRequest(`Image is already present at store '${s}'`);
   }

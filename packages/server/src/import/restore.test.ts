@@ -2,7 +2,7 @@ import type { Logger } from '@glance-import/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { harness, type Harness } from '../testing/harness.js';
 import { restoreImage } from './restore.js';
-import { LOCK_PROPERTY } from './settings.js';
+import { LOCK_PROPERTY } from './lock.js';
 
 let h: Harness;
 afterEach(async () => { await h?.close(); });

@@ -1,18 +1,26 @@
 import type { Logger } from '@glance-import/core';
-import type { Runtime } from '../runtime.js';
+import type { Database } from '@glance-import/db';
+import type { StoreSet } from '../stores.js';
 import type { ImageBefore } from './job.js';
-import { FAILED_PROPERTY, IMPORTING_PROPERTY, LOCK_PROPERTY, parseStoreList, storeList } from './settings.js';
+import { lockHolder, releaseLock } from './lock.js';
+import { FAILED_PROPERTY, IMPORTING_PROPERTY, parseStoreList, storeList } from './properties.js';
+
+export interface RestoreDeps {
+  db: Database;
+  stores: Pick<StoreSet, 'multi'>;
+}
 
 /**
  * Put an image back as it was before a failed import and release the lock (idempotent; safe when
  * the image was deleted or another import took over). glance-direct returns to `uploading` with its
  * staged data, web-download to `queued`, copy-image stays `active` — never left in `importing`.
+ * `allFailed`: the method counts every target store as failed (its descriptor's `failsAllStores`).
  */
-export async function restoreImage(rt: Runtime, imageId: string, taskId: string, before: ImageBefore, targets: readonly string[], log: Logger, opts: { allFailed?: boolean } = {}): Promise<void> {
-  const image = await rt.db.images.get(imageId);
+export async function restoreImage(d: RestoreDeps, imageId: string, taskId: string, before: ImageBefore, targets: readonly string[], log: Logger, opts: { allFailed?: boolean } = {}): Promise<void> {
+  const image = await d.db.images.get(imageId);
   if (!image) return;
-  const holder = image.properties[LOCK_PROPERTY];
-  // No lock: this task's revert already put the image back (the executor restores again after it).
+  const holder = lockHolder(image);
+  // No lock: this task's revert already put the image back (the service restores again after it).
   if (holder === undefined) return;
   if (holder !== taskId) {
     log.warn({ image_id: imageId, task_id: taskId, holder }, 'import lock no longer held by this task; leaving the image to its new owner');
@@ -23,12 +31,9 @@ export async function restoreImage(rt: Runtime, imageId: string, taskId: string,
   // this); copy-image only records the store that failed, the others keep or never had the image.
   const failed = [...parseStoreList(image.properties[FAILED_PROPERTY]), ...(opts.allFailed ? targets : [])];
   const columns = before.status === 'active' ? {} : { ...before };
-  await rt.db.images.update(imageId, {
+  await d.db.images.update(imageId, {
     columns,
-    setProperties: { [IMPORTING_PROPERTY]: storeList(importing), [FAILED_PROPERTY]: storeList(rt.stores.multi ? failed : []) },
+    setProperties: { [IMPORTING_PROPERTY]: storeList(importing), [FAILED_PROPERTY]: storeList(d.stores.multi ? failed : []) },
   });
-  await rt.db.images.deletePropertyIfEquals(imageId, LOCK_PROPERTY, taskId);
+  await releaseLock(d.db, imageId, taskId);
 }
-
-/** Whether a failed import of this method counts every target store as failed. */
-export const failsAllStores = (method: string) => method !== 'copy-image';

@@ -2,8 +2,7 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { source } from '../testing/http-sources.js';
 import { expectCleanFailure, filteringOff, importWeb, newImage, staged, waitTask, webImportTests } from '../testing/web-import.js';
-import { registerMethod } from './method.js';
-import { createWebDownload } from './web-download.js';
+import type { Resolver } from './uri-filter.js';
 
 const t = webImportTests();
 
@@ -48,8 +47,8 @@ describe('web-download: DNS pinning', () => {
   it('connects to the address the filter checked, with the name in Host; DNS is asked once per check', async () => {
     const src = await t.serve(source((_req, res) => res.end('pinned')));
     const asked: string[] = [];
-    registerMethod(createWebDownload({ resolve: async (name) => { asked.push(name); return [{ address: '127.0.0.1', family: 4 }]; } }));
-    const h = await t.harness({ ini: filteringOff() });
+    const resolve: Resolver = async (name) => { asked.push(name); return [{ address: '127.0.0.1', family: 4 }]; };
+    const h = await t.harness({ ini: filteringOff(), resolve });
     const id = await newImage(h);
     expect((await importWeb(h, id, `http://images.example.test:${src.port}/x.img`)).status).toBe(202);
     expect((await waitTask(h, id)).status).toBe('success');
@@ -60,8 +59,8 @@ describe('web-download: DNS pinning', () => {
   it('a name that rebinds to a refused address between the call and the download fails the task, never connecting', async () => {
     const src = await t.serve(source((_req, res) => res.end('x')));
     const answers = ['127.0.0.1', '10.9.9.9'];
-    registerMethod(createWebDownload({ resolve: async () => [{ address: answers.shift() ?? '10.9.9.9', family: 4 }] }));
-    const h = await t.harness({ ini: filteringOff({ disallowed_hosts: ['10.9.9.9'] }) });
+    const resolve: Resolver = async () => [{ address: answers.shift() ?? '10.9.9.9', family: 4 }];
+    const h = await t.harness({ ini: filteringOff({ disallowed_hosts: ['10.9.9.9'] }), resolve });
     const id = await newImage(h);
     expect((await importWeb(h, id, `http://images.example.test:${src.port}/x.img`)).status).toBe(202);
     await expectCleanFailure(h, id, /no longer passes filtering: host 'images.example.test' resolves to an address in disallowed_hosts/);

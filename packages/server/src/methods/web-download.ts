@@ -1,48 +1,38 @@
 import { defineTask, type FlowItem } from '@glance-import/core';
 import { storeErrors } from '@glance-import/store';
 import { giError } from '../errors.js';
-import type { TaskDeps } from '../import/tasks.js';
-import type { Runtime } from '../runtime.js';
-import { registerMethod, type ImportMethod } from './method.js';
-import { filterImportUri, redactUri, systemResolver, type FilterVerdict, type Resolver } from './uri-filter.js';
+import type { TaskDeps } from '../import/deps.js';
+import type { ImportMethod, MethodCheckDeps } from './method.js';
+import { filterImportUri, redactUri, type FilterVerdict } from './uri-filter.js';
 import { openWebSource } from './web-source.js';
+import { remoteSource } from './remote-source.js';
 import { stageFrom } from './stage.js';
 
-export interface WebDownloadOptions {
-  /** How names are resolved (tests play DNS with it); default node:dns `lookup`. */
-  resolve?: Resolver;
-}
-
-function filterFor(rt: Runtime, resolve: Resolver): (uri: string) => Promise<FilterVerdict> {
-  return (uri) => filterImportUri(uri, rt.config.values.import_filtering_opts, resolve);
-}
+const filterFor = (d: MethodCheckDeps) => (uri: string): Promise<FilterVerdict> => filterImportUri(uri, d.settings.filtering, d.resolve);
 
 /**
  * Glance's web-download (`_WebDownload`): the URI is filtered at the import call (400), then a task
  * streams it into staging as `<staging>/<image id>` before VerifyStaging; a failure removes what
  * was staged and ImageLock's revert puts the image back to `queued`.
  */
-export function createWebDownload(opts: WebDownloadOptions = {}): ImportMethod {
-  const resolve = opts.resolve ?? systemResolver;
-  return {
-    name: 'web-download',
-    async validate(rt, req) {
-      const uri = req.method.uri;
-      const verdict: FilterVerdict = uri ? await filterFor(rt, resolve)(uri) : { ok: false, reason: "the request has no 'method.uri'" };
-      if (!verdict.ok) throw giError('GI_METHOD_URI_FILTERED', { method: 'web-download', uri: redactUri(uri ?? ''), reason: verdict.reason });
-    },
-    tasks: (d) => [webDownloadTask(d, filterFor(d.rt, resolve))],
-  };
-}
+export const webDownload: ImportMethod = {
+  ...remoteSource('web-download'),
+  async validate(d, req) {
+    const uri = req.method.uri;
+    const verdict: FilterVerdict = uri ? await filterFor(d)(uri) : { ok: false, reason: "the request has no 'method.uri'" };
+    if (!verdict.ok) throw giError('GI_METHOD_URI_FILTERED', { method: 'web-download', uri: redactUri(uri ?? ''), reason: verdict.reason });
+  },
+  tasks: (d) => [webDownloadTask(d, filterFor(d))],
+};
 
 function webDownloadTask(d: TaskDeps, filter: (uri: string) => Promise<FilterVerdict>): FlowItem {
-  const { rt, job } = d;
+  const { job } = d;
   return defineTask({
     name: 'WebDownload',
     execute: async (_inputs, ctx) => {
       const uri = job.request.method.uri ?? '';
-      const cap = rt.config.values.DEFAULT.image_size_cap;
-      const f = rt.config.values.import_filtering_opts;
+      const cap = d.settings.imageSizeCap;
+      const f = d.settings.filtering;
       const source = await openWebSource(uri, {
         filter, maxRedirects: f.max_redirects, connectTimeoutMs: f.connect_timeout * 1000, readTimeoutMs: f.read_timeout * 1000, signal: ctx.signal,
       });
@@ -56,9 +46,7 @@ function webDownloadTask(d: TaskDeps, filter: (uri: string) => Promise<FilterVer
     },
     // Also runs when a later task fails: Glance's BaseDownload.revert deletes the staged file too.
     revert: async () => {
-      await rt.staging.remove(job.imageId).catch((e: unknown) => d.log.warn({ err: e, image_id: job.imageId }, 'could not remove web-download staging data'));
+      await d.staging.remove(job.imageId).catch((e: unknown) => d.log.warn({ err: e, image_id: job.imageId }, 'could not remove web-download staging data'));
     },
   });
 }
-
-registerMethod(createWebDownload());

@@ -1,4 +1,4 @@
-import { isGlanceImportError } from '@glance-import/core';
+import { isGlanceImportError, type ResolvedPlugin } from '@glance-import/core';
 import { storeErrors } from '@glance-import/store';
 import { giError } from '../errors.js';
 import { StreamInspector, type InspectOptions } from '@glance-import/format-inspector';
@@ -7,8 +7,16 @@ import { judgeFormat } from '../images/format-check.js';
 import { Head, tap } from '../images/tap.js';
 import { badRequest, conflict, notFound, unsupportedMediaType } from '../http/errors.js';
 import { assertNoBody, authorize, callerOf, visibleImage } from '../http/guards.js';
-import { importEnabled, acceptsCompressed } from '../import/settings.js';
-import type { Runtime } from '../runtime.js';
+import { acceptsCompressed } from '../import/plugins.js';
+import type { Database } from '@glance-import/db';
+import type { PolicyEnforcer } from '@glance-import/policy';
+import type { StagingArea } from '@glance-import/store';
+import type { Imports } from '../import/service.js';
+import { glanceDirect } from '../methods/index.js';
+import type { Metrics } from '../metrics.js';
+import type { Quotas } from '../quotas.js';
+import type { StoreSet } from '../stores.js';
+import type { ServerConfig } from '../options.js';
 
 type Params = { id: string };
 
@@ -70,41 +78,55 @@ function inspectedBody(request: FastifyRequest) {
   };
 }
 
-export function imageDataRoutes(app: FastifyInstance, rt: Runtime): void {
-  const cap = () => rt.config.values.DEFAULT.image_size_cap;
-  const hashAlgo = () => rt.config.values.DEFAULT.hashing_algorithm;
-  const formatPolicy = () => ({ requireFormatMatch: rt.config.values.image_format.require_image_format_match, acceptCompressed: acceptsCompressed(rt.plugins) });
+export interface ImageDataRouteDeps {
+  config: ServerConfig;
+  db: Database;
+  policy: PolicyEnforcer;
+  quotas: Quotas;
+  staging: StagingArea;
+  stores: StoreSet;
+  metrics: Metrics;
+  plugins: readonly ResolvedPlugin[];
+  imports: Pick<Imports, 'enabled' | 'offers'>;
+  /** URL other nodes reach this one at, recorded as the stage host. */
+  selfUrl: string | undefined;
+}
+
+export function imageDataRoutes(app: FastifyInstance, d: ImageDataRouteDeps): void {
+  const cap = () => d.config.values.DEFAULT.image_size_cap;
+  const hashAlgo = () => d.config.values.DEFAULT.hashing_algorithm;
+  const formatPolicy = () => ({ requireFormatMatch: d.config.values.image_format.require_image_format_match, acceptCompressed: acceptsCompressed(d.plugins) });
   const inspectOpts = (declaredFormat: string | null) => ({
     ...(declaredFormat ? { declaredFormat } : {}),
-    vmdkAllowedTypes: rt.config.values.image_format.vmdk_allowed_types, gptSafetyChecksNonfatal: rt.config.values.image_format.gpt_safety_checks_nonfatal,
+    vmdkAllowedTypes: d.config.values.image_format.vmdk_allowed_types, gptSafetyChecksNonfatal: d.config.values.image_format.gpt_safety_checks_nonfatal,
   });
 
   app.put<{ Params: Params }>('/v2/images/:id/stage', async (request, reply) => {
-    if (!importEnabled(rt)) throw notFound('Image import is not supported at this site.');
-    if (!rt.config.values.DEFAULT.enabled_import_methods.includes('glance-direct')) throw notFound("'glance-direct' method is not available at this site.");
+    if (!d.imports.enabled) throw notFound('Image import is not supported at this site.');
+    if (!d.imports.offers(glanceDirect)) throw notFound("'glance-direct' method is not available at this site.");
     requireOctetStream(request);
-    const image = await visibleImage(rt, request, request.params.id);
-    authorize(rt, request, 'modify_image', image);
-    if (await rt.staging.has(image.id)) throw storeErrors.error('GI_STORE_STAGE_EXISTS', { imageId: image.id });
+    const image = await visibleImage(d, request, request.params.id);
+    authorize(d, request, 'modify_image', image);
+    if (await d.staging.has(image.id)) throw storeErrors.error('GI_STORE_STAGE_EXISTS', { imageId: image.id });
     const owner = image.owner ?? callerOf(request).projectId;
-    await rt.quotas.enforce(owner, 'image_stage_total', declaredSize(request));
-    await rt.quotas.enforce(owner, 'image_count_uploading', 1);
-    await rt.db.images.update(image.id, { columns: { status: 'uploading' } }, { fromStatus: ['queued'] })
+    await d.quotas.enforce(owner, 'image_stage_total', declaredSize(request));
+    await d.quotas.enforce(owner, 'image_count_uploading', 1);
+    await d.db.images.update(image.id, { columns: { status: 'uploading' } }, { fromStatus: ['queued'] })
       .catch((e: { code?: string }) => { throw e.code === 'GI_DB_CONFLICT' ? conflict(`Image status transition from ${image.status} to uploading is not allowed`) : e; });
     const body = inspectedBody(request);
     const gone = clientGone(request);
     try {
       // Staged bytes are counted, not hashed: the hashes that count are taken when the final data is stored.
-      const res = await rt.quotas.capped(owner, 'image_stage_total', cap(), (maxBytes) =>
-        rt.staging.write(image.id, body.source, { maxBytes, signal: gone, hash: false }));
+      const res = await d.quotas.capped(owner, 'image_stage_total', cap(), (maxBytes) =>
+        d.staging.write(image.id, body.source, { maxBytes, signal: gone, hash: false }));
       const verdict = judgeFormat(image, body.result(inspectOpts(image.disk_format)), body.head(), formatPolicy());
       if (verdict.warning) request.log.warn({ image_id: image.id }, verdict.warning);
-      rt.metrics.bytesStaged.add({}, res.size);
-      await rt.db.images.update(image.id, { columns: { size: res.size }, ...(rt.selfUrl ? { setProperties: { os_glance_stage_host: rt.selfUrl } } : {}) }, { fromStatus: ['uploading'] });
+      d.metrics.bytesStaged.add({}, res.size);
+      await d.db.images.update(image.id, { columns: { size: res.size }, ...(d.selfUrl ? { setProperties: { os_glance_stage_host: d.selfUrl } } : {}) }, { fromStatus: ['uploading'] });
     } catch (e) {
       // A failed stage leaves nothing: no data, and the image queued so the user can stage again.
-      await rt.staging.remove(image.id).catch(() => {});
-      await rt.db.images.update(image.id, { columns: { status: 'queued', size: null } }, { fromStatus: ['uploading'] }).catch(() => {});
+      await d.staging.remove(image.id).catch(() => {});
+      await d.db.images.update(image.id, { columns: { status: 'queued', size: null } }, { fromStatus: ['uploading'] }).catch(() => {});
       throw clientsFault(e, gone);
     }
     return reply.code(204).send();
@@ -113,49 +135,49 @@ export function imageDataRoutes(app: FastifyInstance, rt: Runtime): void {
   // Beyond Glance (which answers 405): drop staged data and return the image to queued.
   app.delete<{ Params: Params }>('/v2/images/:id/stage', async (request, reply) => {
     assertNoBody(request);
-    if (!importEnabled(rt)) throw notFound('Image import is not supported at this site.');
-    const image = await visibleImage(rt, request, request.params.id);
-    authorize(rt, request, 'modify_image', image);
+    if (!d.imports.enabled) throw notFound('Image import is not supported at this site.');
+    const image = await visibleImage(d, request, request.params.id);
+    authorize(d, request, 'modify_image', image);
     if (image.status !== 'uploading') throw conflict(`Image ${image.id} has no staged data to delete (status is ${image.status}); only an uploading image has.`);
-    await rt.db.images.update(image.id, { columns: { status: 'queued', size: null }, removeProperties: ['os_glance_stage_host'] }, { fromStatus: ['uploading'] })
+    await d.db.images.update(image.id, { columns: { status: 'queued', size: null }, removeProperties: ['os_glance_stage_host'] }, { fromStatus: ['uploading'] })
       .catch((e: { code?: string }) => { throw e.code === 'GI_DB_CONFLICT' ? conflict(`Image ${image.id} changed status while its staged data was being deleted.`) : e; });
-    await rt.staging.remove(image.id);
+    await d.staging.remove(image.id);
     return reply.code(204).send();
   });
 
   app.put<{ Params: Params }>('/v2/images/:id/file', async (request, reply) => {
     requireOctetStream(request);
-    const image = await visibleImage(rt, request, request.params.id);
-    authorize(rt, request, 'upload_image', image);
-    const storeId = (request.headers['x-image-meta-store'] as string | undefined) ?? rt.stores.defaultId;
-    const driver = rt.stores.byId.get(storeId);
+    const image = await visibleImage(d, request, request.params.id);
+    authorize(d, request, 'upload_image', image);
+    const storeId = (request.headers['x-image-meta-store'] as string | undefined) ?? d.stores.defaultId;
+    const driver = d.stores.byId.get(storeId);
     if (!driver) throw giError('GI_API_BAD_REQUEST', { message: `Store for identifier ${storeId} not found` });
     if (!image.disk_format || !image.container_format) throw giError('GI_API_BAD_REQUEST', { message: 'Properties disk_format, container_format must be set prior to saving data.' });
     const owner = image.owner ?? callerOf(request).projectId;
-    await rt.quotas.enforce(owner, 'image_size_total', declaredSize(request));
-    await rt.quotas.enforce(owner, 'image_count_uploading', 1);
-    await rt.db.images.update(image.id, { columns: { status: 'saving' } }, { fromStatus: ['queued'] })
+    await d.quotas.enforce(owner, 'image_size_total', declaredSize(request));
+    await d.quotas.enforce(owner, 'image_count_uploading', 1);
+    await d.db.images.update(image.id, { columns: { status: 'saving' } }, { fromStatus: ['queued'] })
       .catch((e: { code?: string }) => { throw e.code === 'GI_DB_CONFLICT' ? conflict(`Image status transition from ${image.status} to saving is not allowed`) : e; });
     const body = inspectedBody(request);
     let location: string | undefined;
     const gone = clientGone(request);
     try {
-      const res = await rt.quotas.capped(owner, 'image_size_total', cap(), (maxBytes) =>
+      const res = await d.quotas.capped(owner, 'image_size_total', cap(), (maxBytes) =>
         driver.add(image.id, body.source, { maxBytes, signal: gone, hashAlgo: hashAlgo() }));
       location = res.location;
       const result = body.result(inspectOpts(image.disk_format));
       judgeFormat(image, result, body.head(), { ...formatPolicy(), acceptCompressed: false });
       const virtual = image.container_format === 'bare' && result.diskFormat === image.disk_format ? result.virtualSize : null;
-      await rt.db.images.addLocation(image.id, { store: storeId, url: res.location, metadata: { store: storeId }, status: 'active' });
-      await rt.db.images.update(image.id, {
+      await d.db.images.addLocation(image.id, { store: storeId, url: res.location, metadata: { store: storeId }, status: 'active' });
+      await d.db.images.update(image.id, {
         columns: { status: 'active', size: res.size, checksum: res.checksum, os_hash_algo: res.hashAlgo, os_hash_value: res.hashValue, virtual_size: virtual ?? res.size },
       }, { fromStatus: ['saving'] });
-      rt.metrics.bytesStored.add({ store: storeId }, res.size);
+      d.metrics.bytesStored.add({ store: storeId }, res.size);
     } catch (e) {
       if (location) await driver.delete(location).catch(() => {});
-      const fresh = await rt.db.images.get(image.id);
-      for (const l of fresh?.locations ?? []) if (l.url === location) await rt.db.images.removeLocation(image.id, l.id);
-      await rt.db.images.update(image.id, { columns: { status: 'queued', size: null, checksum: null, os_hash_algo: null, os_hash_value: null } }, { fromStatus: ['saving', 'active'] }).catch(() => {});
+      const fresh = await d.db.images.get(image.id);
+      for (const l of fresh?.locations ?? []) if (l.url === location) await d.db.images.removeLocation(image.id, l.id);
+      await d.db.images.update(image.id, { columns: { status: 'queued', size: null, checksum: null, os_hash_algo: null, os_hash_value: null } }, { fromStatus: ['saving', 'active'] }).catch(() => {});
       if (isGlanceImportError(e, 'GI_DB_NOT_FOUND')) throw giError('GI_API_GONE', { message: 'Image was deleted during upload; the uploaded data was removed.' });
       throw clientsFault(e, gone);
     }
@@ -164,13 +186,13 @@ export function imageDataRoutes(app: FastifyInstance, rt: Runtime): void {
 
   app.get<{ Params: Params }>('/v2/images/:id/file', async (request, reply: FastifyReply) => {
     assertNoBody(request);
-    const image = await visibleImage(rt, request, request.params.id);
-    authorize(rt, request, 'download_image', image);
+    const image = await visibleImage(d, request, request.params.id);
+    authorize(d, request, 'download_image', image);
     if (image.status === 'deactivated' && !callerOf(request).isAdmin) throw giError('GI_API_FORBIDDEN', { message: 'The requested image has been deactivated. Image data download is forbidden.' });
     const locations = image.locations.filter((l) => l.status === 'active');
-    const loc = locations.find((l) => l.store === rt.stores.defaultId) ?? locations[0];
+    const loc = locations.find((l) => l.store === d.stores.defaultId) ?? locations[0];
     if (!loc) return reply.code(204).send();
-    const driver = rt.stores.byId.get(loc.store);
+    const driver = d.stores.byId.get(loc.store);
     if (!driver) throw giError('GI_API_NOT_FOUND', { message: `Image data of ${image.id} is in store '${loc.store}', which this node does not have.` });
     const size = image.size ?? 0;
     const rangeHeader = request.headers.range ?? (request.headers['content-range'] as string | undefined)?.replace(/^bytes /, 'bytes=').replace(/\/.*$/, '');

@@ -3,13 +3,15 @@ import type { ImageQuery, ImageRecord, SortKey, Visibility } from '@glance-impor
 import { IMAGE_SORT_KEYS } from '@glance-import/db';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { CREATE_READ_ONLY, BASE_ATTRIBUTES, isReservedName } from '../images/attributes.js';
-import { deleteImage } from '../images/delete.js';
+import { deleteImage, type DeleteDeps } from '../images/delete.js';
 import { parsePatch, planPatch, PATCH_V20, PATCH_V21 } from '../images/patch.js';
-import { validateAttribute, validateExtraProperty } from '../images/validate.js';
+import { validateAttribute, validateExtraProperty, type Formats } from '../images/validate.js';
 import { giError } from '../errors.js';
 import { badRequest, conflict, forbidden, notFound, unsupportedMediaType } from '../http/errors.js';
 import { assertNoBody, authorize, callerOf, credentials, imageTarget, visibleImage } from '../http/guards.js';
-import type { Runtime } from '../runtime.js';
+import type { PolicyEnforcer } from '@glance-import/policy';
+import type { Quotas } from '../quotas.js';
+import type { ServerConfig } from '../options.js';
 
 type Params = { id: string };
 
@@ -20,14 +22,14 @@ function createBody(body: unknown): Record<string, unknown> {
 }
 
 /** Glance's list query: sort_key/sort_dir (repeatable) or sort=k:dir,...; filters; any other key filters properties. */
-function listQuery(rt: Runtime, request: FastifyRequest): ImageQuery {
+function listQuery(d: ImageRouteDeps, request: FastifyRequest): ImageQuery {
   const raw = request.query as Record<string, string | string[]>;
   const all = (k: string) => (raw[k] === undefined ? [] : Array.isArray(raw[k]) ? (raw[k] as string[]) : [raw[k] as string]);
   const one = (k: string) => all(k).at(-1);
   const caller = callerOf(request);
   const limitRaw = one('limit');
-  const limitMax = rt.config.values.DEFAULT.api_limit_max;
-  let limit = rt.config.values.DEFAULT.limit_param_default;
+  const limitMax = d.config.values.DEFAULT.api_limit_max;
+  let limit = d.config.values.DEFAULT.limit_param_default;
   if (limitRaw !== undefined) {
     if (!/^\d+$/.test(limitRaw)) throw badRequest('limit param must be an integer');
     limit = Math.min(Number(limitRaw), limitMax);
@@ -86,7 +88,15 @@ function listQuery(rt: Runtime, request: FastifyRequest): ImageQuery {
   return q;
 }
 
-export function imageRoutes(app: FastifyInstance, rt: Runtime): void {
+export interface ImageRouteDeps extends DeleteDeps {
+  config: ServerConfig;
+  policy: PolicyEnforcer;
+  quotas: Quotas;
+  formats: Formats;
+  view(image: ImageRecord): Record<string, unknown>;
+}
+
+export function imageRoutes(app: FastifyInstance, d: ImageRouteDeps): void {
   app.post('/v2/images', async (request, reply) => {
     const body = createBody(request.body);
     const caller = callerOf(request);
@@ -98,7 +108,7 @@ export function imageRoutes(app: FastifyInstance, rt: Runtime): void {
       if (CREATE_READ_ONLY.has(k)) throw forbidden(`Attribute '${k}' is read-only.`);
       if (k === 'locations') throw forbidden("Attribute 'locations' is read-only.");
       if (BASE_ATTRIBUTES.has(k)) {
-        const value = validateAttribute(k, v, rt.formats);
+        const value = validateAttribute(k, v, d.formats);
         if (k === 'tags') tags = value as string[];
         else columns[k] = value;
       } else properties[k] = validateExtraProperty(k, v);
@@ -107,30 +117,30 @@ export function imageRoutes(app: FastifyInstance, rt: Runtime): void {
     if (owner !== caller.projectId && !caller.isAdmin) throw forbidden(`You are not permitted to create images owned by '${owner}'.`);
     const visibility = (columns.visibility as Visibility | undefined) ?? 'shared';
     const creds = credentials(caller);
-    rt.policy.enforce('add_image', { project_id: owner, owner, visibility }, creds);
-    if (visibility === 'public') rt.policy.enforce('publicize_image', { project_id: owner, owner, visibility }, creds);
-    if (visibility === 'community') rt.policy.enforce('communitize_image', { project_id: owner, owner, visibility }, creds);
-    await rt.quotas.enforce(owner, 'image_count_total', 1);
-    if (tags.length > rt.config.values.DEFAULT.image_tag_quota && rt.config.values.DEFAULT.image_tag_quota >= 0) throw badRequest('Maximum number of tags exceeded');
-    const image = await rt.db.images.create({
+    d.policy.enforce('add_image', { project_id: owner, owner, visibility }, creds);
+    if (visibility === 'public') d.policy.enforce('publicize_image', { project_id: owner, owner, visibility }, creds);
+    if (visibility === 'community') d.policy.enforce('communitize_image', { project_id: owner, owner, visibility }, creds);
+    await d.quotas.enforce(owner, 'image_count_total', 1);
+    if (tags.length > d.config.values.DEFAULT.image_tag_quota && d.config.values.DEFAULT.image_tag_quota >= 0) throw badRequest('Maximum number of tags exceeded');
+    const image = await d.db.images.create({
       id: (columns.id as string | undefined) ?? randomUUID(), name: (columns.name as string | null | undefined) ?? null, visibility, owner,
       disk_format: (columns.disk_format as string | null | undefined) ?? null, container_format: (columns.container_format as string | null | undefined) ?? null,
       min_disk: (columns.min_disk as number | undefined) ?? 0, min_ram: (columns.min_ram as number | undefined) ?? 0,
       protected: (columns.protected as boolean | undefined) ?? false, os_hidden: (columns.os_hidden as boolean | undefined) ?? false, properties, tags,
     }).catch((e: { code?: string }) => { throw e.code === 'GI_DB_DUPLICATE' ? conflict(`An image with identifier ${String(columns.id)} already exists`) : e; });
-    const methods = rt.config.values.DEFAULT.enable_image_import ? rt.config.values.DEFAULT.enabled_import_methods : [];
+    const methods = d.config.values.DEFAULT.enable_image_import ? d.config.values.DEFAULT.enabled_import_methods : [];
     if (methods.length) reply.header('OpenStack-image-import-methods', methods.join(','));
-    if (rt.stores.multi) reply.header('OpenStack-image-store-ids', [...rt.stores.byId.keys()].join(','));
+    if (d.stores.multi) reply.header('OpenStack-image-store-ids', [...d.stores.byId.keys()].join(','));
     reply.header('Location', `${request.protocol}://${request.host}/v2/images/${image.id}`);
-    return reply.code(201).send(rt.view(image));
+    return reply.code(201).send(d.view(image));
   });
 
   app.get('/v2/images', async (request) => {
-    const q = listQuery(rt, request);
-    rt.policy.enforce('get_images', { project_id: q.viewer.projectId, owner: q.viewer.projectId }, credentials(callerOf(request)));
+    const q = listQuery(d, request);
+    d.policy.enforce('get_images', { project_id: q.viewer.projectId, owner: q.viewer.projectId }, credentials(callerOf(request)));
     const creds = credentials(callerOf(request));
-    const page = (await rt.db.images.list(q)).filter((i) => rt.policy.check('get_image', imageTarget(i), creds));
-    const out: Record<string, unknown> = { images: page.map((i) => rt.view(i)), first: '/v2/images', schema: '/v2/schemas/images' };
+    const page = (await d.db.images.list(q)).filter((i) => d.policy.check('get_image', imageTarget(i), creds));
+    const out: Record<string, unknown> = { images: page.map((i) => d.view(i)), first: '/v2/images', schema: '/v2/schemas/images' };
     if (page.length > 0 && page.length === q.limit) {
       const params = new URLSearchParams();
       for (const [k, v] of Object.entries(request.query as Record<string, string | string[]>)) {
@@ -145,7 +155,7 @@ export function imageRoutes(app: FastifyInstance, rt: Runtime): void {
 
   app.get<{ Params: Params }>('/v2/images/:id', async (request) => {
     assertNoBody(request);
-    return rt.view(await visibleImage(rt, request, request.params.id));
+    return d.view(await visibleImage(d, request, request.params.id));
   });
 
   app.patch<{ Params: Params }>('/v2/images/:id', async (request, reply) => {
@@ -154,67 +164,67 @@ export function imageRoutes(app: FastifyInstance, rt: Runtime): void {
       reply.header('Accept-Patch', `${PATCH_V20}, ${PATCH_V21}`);
       throw unsupportedMediaType(`Image PATCH expects Content-Type one of: ${PATCH_V20}, ${PATCH_V21}`);
     }
-    const image = await visibleImage(rt, request, request.params.id);
-    authorize(rt, request, 'modify_image', image);
+    const image = await visibleImage(d, request, request.params.id);
+    authorize(d, request, 'modify_image', image);
     const ops = parsePatch(request.body, ct);
     const caller = callerOf(request);
     const changes = planPatch(image, ops, {
-      formats: rt.formats, isAdmin: caller.isAdmin, dialect: ct,
-      propertyQuota: rt.config.values.DEFAULT.image_property_quota, tagQuota: rt.config.values.DEFAULT.image_tag_quota,
+      formats: d.formats, isAdmin: caller.isAdmin, dialect: ct,
+      propertyQuota: d.config.values.DEFAULT.image_property_quota, tagQuota: d.config.values.DEFAULT.image_tag_quota,
     });
     const vis = changes.columns?.visibility;
     if (vis && vis !== image.visibility) {
       const target = { ...imageTarget(image), visibility: vis };
-      if (vis === 'public') rt.policy.enforce('publicize_image', target, credentials(caller));
-      if (vis === 'community') rt.policy.enforce('communitize_image', target, credentials(caller));
+      if (vis === 'public') d.policy.enforce('publicize_image', target, credentials(caller));
+      if (vis === 'community') d.policy.enforce('communitize_image', target, credentials(caller));
     }
     const formatChange = changes.columns && ('disk_format' in changes.columns || 'container_format' in changes.columns);
-    const updated = await rt.db.images.update(image.id, changes, formatChange ? { fromStatus: ['queued', 'importing'] } : {})
+    const updated = await d.db.images.update(image.id, changes, formatChange ? { fromStatus: ['queued', 'importing'] } : {})
       .catch((e: { code?: string }) => { throw e.code === 'GI_DB_CONFLICT' ? forbidden('Attribute disk_format can be only replaced for a queued image.') : e; });
-    return rt.view(updated);
+    return d.view(updated);
   });
 
   app.delete<{ Params: Params }>('/v2/images/:id', async (request, reply) => {
     assertNoBody(request);
-    const image = await visibleImage(rt, request, request.params.id);
-    authorize(rt, request, 'delete_image', image);
+    const image = await visibleImage(d, request, request.params.id);
+    authorize(d, request, 'delete_image', image);
     if (image.protected) throw forbidden(`Image ${image.id} is protected and cannot be deleted.`);
-    await deleteImage(rt, image, request.log);
+    await deleteImage(d, image, request.log);
     return reply.code(204).send();
   });
 
   app.put<{ Params: Params & { tag: string } }>('/v2/images/:id/tags/:tag', async (request, reply) => {
     assertNoBody(request);
-    const image = await visibleImage(rt, request, request.params.id);
-    authorize(rt, request, 'modify_image', image);
+    const image = await visibleImage(d, request, request.params.id);
+    authorize(d, request, 'modify_image', image);
     const tag = request.params.tag;
     if (tag.length > 255) throw badRequest('Tag is longer than 255 characters.');
     if (!image.tags.includes(tag)) {
-      const quota = rt.config.values.DEFAULT.image_tag_quota;
+      const quota = d.config.values.DEFAULT.image_tag_quota;
       if (quota >= 0 && image.tags.length + 1 > quota) throw giError('GI_API_TOO_LARGE', { message: `Maximum number of tags exceeded: ${quota}` });
-      await rt.db.images.update(image.id, { tags: [...image.tags, tag] });
+      await d.db.images.update(image.id, { tags: [...image.tags, tag] });
     }
     return reply.code(204).send();
   });
 
   app.delete<{ Params: Params & { tag: string } }>('/v2/images/:id/tags/:tag', async (request, reply) => {
     assertNoBody(request);
-    const image = await visibleImage(rt, request, request.params.id);
-    authorize(rt, request, 'modify_image', image);
+    const image = await visibleImage(d, request, request.params.id);
+    authorize(d, request, 'modify_image', image);
     if (!image.tags.includes(request.params.tag)) throw notFound(`Tag ${request.params.tag} not found on image ${image.id}.`);
-    await rt.db.images.update(image.id, { tags: image.tags.filter((t) => t !== request.params.tag) });
+    await d.db.images.update(image.id, { tags: image.tags.filter((t) => t !== request.params.tag) });
     return reply.code(204).send();
   });
 
   for (const action of ['deactivate', 'reactivate'] as const) {
     app.post<{ Params: Params }>(`/v2/images/:id/actions/${action}`, async (request, reply) => {
       assertNoBody(request);
-      const image = await visibleImage(rt, request, request.params.id);
-      authorize(rt, request, action, image);
+      const image = await visibleImage(d, request, request.params.id);
+      authorize(d, request, action, image);
       const [from, to] = action === 'deactivate' ? ['active', 'deactivated'] : ['deactivated', 'active'];
       if (image.status === to) return reply.code(204).send();
       if (image.status !== from) throw forbidden(`Not allowed to ${action} image in status '${image.status}'`);
-      await rt.db.images.update(image.id, { columns: { status: to as ImageRecord['status'] } }, { fromStatus: [from as ImageRecord['status']] });
+      await d.db.images.update(image.id, { columns: { status: to as ImageRecord['status'] } }, { fromStatus: [from as ImageRecord['status']] });
       return reply.code(204).send();
     });
   }

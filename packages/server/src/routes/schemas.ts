@@ -1,10 +1,14 @@
 import type { FastifyInstance } from 'fastify';
 import { assertNoBody } from '../http/guards.js';
-import type { Runtime } from '../runtime.js';
+import type { Formats } from '../images/validate.js';
 import { collectionSchema, imageSchema, memberSchema, taskSchema } from '../views/schemas.js';
 
-export function schemaRoutes(app: FastifyInstance, rt: Runtime): void {
-  const image = () => imageSchema(rt.formats);
+export interface SchemaRouteDeps {
+  formats: Formats;
+}
+
+export function schemaRoutes(app: FastifyInstance, d: SchemaRouteDeps): void {
+  const image = () => imageSchema(d.formats);
   app.get('/v2/schemas/image', async (request) => { assertNoBody(request); return image(); });
   app.get('/v2/schemas/images', async (request) => { assertNoBody(request); return collectionSchema('images', image()); });
   app.get('/v2/schemas/member', async (request) => { assertNoBody(request); return memberSchema(); });

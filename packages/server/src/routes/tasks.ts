@@ -1,22 +1,29 @@
 import { randomUUID } from 'node:crypto';
-import { TASK_SORT_KEYS, TASK_STATUSES, type TaskStatus } from '@glance-import/db';
+import { TASK_SORT_KEYS, TASK_STATUSES, type Database, type TaskStatus } from '@glance-import/db';
 import { giError } from '../errors.js';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { badRequest, notFound } from '../http/errors.js';
 import { assertNoBody, callerOf, credentials } from '../http/guards.js';
-import type { Runtime } from '../runtime.js';
+import type { PolicyEnforcer } from '@glance-import/policy';
 import { taskStub, taskView } from '../views/task.js';
 import { UUID_RE } from '../images/attributes.js';
+import type { ServerConfig } from '../options.js';
 
 type Params = { id: string };
 
+export interface TaskRouteDeps {
+  config: ServerConfig;
+  db: Database;
+  policy: PolicyEnforcer;
+}
+
 /** The deprecated Tasks API: every call first needs `tasks_api_access` (admin by default). */
-export function taskRoutes(app: FastifyInstance, rt: Runtime): void {
-  const access = (request: FastifyRequest) => rt.policy.enforce('tasks_api_access', {}, credentials(callerOf(request)));
+export function taskRoutes(app: FastifyInstance, d: TaskRouteDeps): void {
+  const access = (request: FastifyRequest) => d.policy.enforce('tasks_api_access', {}, credentials(callerOf(request)));
 
   app.get('/v2/tasks', async (request) => {
     access(request);
-    await rt.db.tasks.purgeExpired();
+    await d.db.tasks.purgeExpired();
     const q = request.query as Record<string, string>;
     const caller = callerOf(request);
     if (q.status && !(TASK_STATUSES as readonly string[]).includes(q.status)) throw badRequest(`Invalid status value: ${q.status}`);
@@ -25,8 +32,8 @@ export function taskRoutes(app: FastifyInstance, rt: Runtime): void {
     if (q.sort_key && !(TASK_SORT_KEYS as readonly string[]).includes(q.sort_key)) throw badRequest(`Invalid sort key: ${q.sort_key}`);
     if (q.marker && !UUID_RE.test(q.marker)) throw badRequest('Invalid marker format');
     if (q.limit !== undefined && !/^\d+$/.test(q.limit)) throw badRequest('limit param must be an integer');
-    const limit = Math.min(q.limit !== undefined ? Number(q.limit) : rt.config.values.DEFAULT.limit_param_default, rt.config.values.DEFAULT.api_limit_max);
-    const tasks = await rt.db.tasks.list({
+    const limit = Math.min(q.limit !== undefined ? Number(q.limit) : d.config.values.DEFAULT.limit_param_default, d.config.values.DEFAULT.api_limit_max);
+    const tasks = await d.db.tasks.list({
       ...(caller.isAdmin ? {} : { owner: caller.projectId }), ...(q.status ? { status: q.status as TaskStatus } : {}), ...(q.type ? { type: q.type } : {}),
       sort: { key: q.sort_key ?? 'created_at', dir: (q.sort_dir as 'asc' | 'desc') ?? 'desc' }, limit, ...(q.marker ? { marker: q.marker } : {}),
     });
@@ -46,10 +53,10 @@ export function taskRoutes(app: FastifyInstance, rt: Runtime): void {
     if (!['import', 'api_image_import'].includes(String(body.type))) throw badRequest(`Invalid type value: ${String(body.type)}`);
     if (typeof body.input !== 'object' || body.input === null || Array.isArray(body.input)) throw badRequest("Provided object does not match schema 'task': 'input' must be an object");
     const caller = callerOf(request);
-    const task = await rt.db.tasks.create({ id: randomUUID(), type: String(body.type), owner: caller.projectId, image_id: null, request_id: request.id, user_id: caller.userId, input: body.input });
+    const task = await d.db.tasks.create({ id: randomUUID(), type: String(body.type), owner: caller.projectId, image_id: null, request_id: request.id, user_id: caller.userId, input: body.input });
     // Legacy `import` tasks (copy_from by URL) are not run by this service; like a Glance that refuses
     // their input when they run, the task is created pending and then fails with the reason.
-    await rt.db.tasks.update(task.id, {
+    await d.db.tasks.update(task.id, {
       status: 'failure', message: 'Legacy import tasks are not supported; use the interoperable image import (POST /v2/images/{id}/import).',
     });
     reply.header('Location', `${request.protocol}://${request.host}/v2/tasks/${task.id}`);
@@ -60,7 +67,7 @@ export function taskRoutes(app: FastifyInstance, rt: Runtime): void {
     assertNoBody(request);
     access(request);
     const caller = callerOf(request);
-    const task = await rt.db.tasks.get(request.params.id);
+    const task = await d.db.tasks.get(request.params.id);
     if (!task || (!caller.isAdmin && task.owner !== caller.projectId)) throw notFound(`Failed to find task ${request.params.id}`);
     return taskView(task);
   });

@@ -4,6 +4,8 @@ import path from 'node:path';
 import { EntryPointRegistry, IMPORT_PLUGINS_NAMESPACE, loadConfig } from '@glance-import/core';
 import type { Logger } from 'pino';
 import { createServer, type GlanceServer } from '../app.js';
+import type { Resolver } from '../methods/uri-filter.js';
+import { serverSchema } from '../options.js';
 
 export interface Harness {
   server: GlanceServer;
@@ -16,13 +18,13 @@ export interface Harness {
 }
 
 /** A server on a temp data dir with tokens for an admin, a member of p1, a member of p2 and a reader of p1. */
-export async function harness(o: { ini?: Record<string, Record<string, unknown>>; plugins?: Record<string, unknown>; storeDrivers?: Record<string, unknown>; logger?: Logger } = {}): Promise<Harness> {
+export async function harness(o: { ini?: Record<string, Record<string, unknown>>; plugins?: Record<string, unknown>; storeDrivers?: Record<string, unknown>; logger?: Logger; resolve?: Resolver } = {}): Promise<Harness> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'gi-server-'));
   // Store directories written as {data} land in this test's data dir.
   const ini = JSON.parse(JSON.stringify(o.ini ?? {}).replaceAll('{data}', dataDir)) as Record<string, Record<string, unknown>>;
-  const config = await loadConfig({ searchFrom: false, overrides: ini });
+  const config = await loadConfig({ searchFrom: false, overrides: ini, schema: serverSchema });
   const registry = EntryPointRegistry.fromNamespaces({ [IMPORT_PLUGINS_NAMESPACE]: o.plugins ?? {}, 'glance.store.drivers': o.storeDrivers ?? {} });
-  const server = await createServer({ config, dataDir, registry, logger: o.logger ?? { level: process.env.GI_TEST_LOG ?? 'silent' } });
+  const server = await createServer({ config, dataDir, registry, logger: o.logger ?? { level: process.env.GI_TEST_LOG ?? 'silent' }, ...(o.resolve ? { resolve: o.resolve } : {}) });
   const t = server.runtime.db.tokens;
   const tokens = {
     admin: await t.create({ userId: 'admin', projectId: 'admin-project', roles: ['admin', 'member', 'reader'] }),

@@ -1,23 +1,17 @@
 import { readdirSync } from 'node:fs';
 import { afterEach, expect } from 'vitest';
-import { registerMethod } from '../methods/method.js';
-import { createWebDownload } from '../methods/web-download.js';
 import { harness, type Harness } from './harness.js';
 import { sourcePool } from './http-sources.js';
 
 /** Helpers for web-download tests through the API: create, import, wait, and check what a failure left. */
 
-/**
- * Servers and sources for the tests of one file: each is closed after its test, and the default
- * web-download (real DNS) is registered again in case a test swapped in a fake resolver.
- */
+/** Servers and sources for the tests of one file: each is closed after its test. */
 export function webImportTests() {
   const harnesses: Harness[] = [];
   const pool = sourcePool();
   afterEach(async () => {
     await Promise.all(harnesses.splice(0).map((x) => x.close()));
     await pool.closeAll();
-    registerMethod(createWebDownload());
   });
   return {
     serve: pool.serve,
@@ -43,7 +37,7 @@ export async function waitTask(h: Harness, id: string) {
     const tasks = (await h.req('GET', `/v2/images/${id}/tasks`)).json.tasks as Array<{ status: string; message: string; result: Record<string, unknown> }>;
     if (tasks[0] && ['success', 'failure'].includes(tasks[0].status)) {
       // The task ends before the flow's last steps (staging cleanup, restore) have run.
-      await h.server.runtime.executor.drain();
+      await h.server.runtime.imports.drain();
       return tasks[0];
     }
     await new Promise((r) => setTimeout(r, 10));

@@ -1,0 +1,69 @@
+import { coreErrors, Engine, isGlanceImportError, reasonOf, type FlowError, type Logger, type ResolvedPlugin } from '@glance-import/core';
+import { LockedImage } from './accessor.js';
+import type { ImportParts, TaskDeps } from './deps.js';
+import { buildImportFlow } from './flow.js';
+import type { InspectionRecord } from './inspection.js';
+import { expiry, type ImportJob } from './job.js';
+import { ImportProgress } from './progress.js';
+import { restoreImage } from './restore.js';
+
+export interface RunDeps extends ImportParts {
+  plugins: readonly ResolvedPlugin[];
+  log: Logger;
+}
+
+/**
+ * Run one accepted import as a flow on the core engine, recording each atom's state; a failure
+ * fails the task with a reason a person can act on and puts the image back.
+ */
+export async function runImport(d: RunDeps, job: ImportJob, signal: AbortSignal): Promise<void> {
+  const method = job.method.name;
+  const log: Logger = d.log.child({ request_id: job.requestId, task_id: job.taskId, image_id: job.imageId });
+  d.metrics.tasksRunning.add({}, 1);
+  const progress = new ImportProgress(d.db, job.taskId, d.metrics);
+  try {
+    try {
+      await d.db.tasks.update(job.taskId, { status: 'processing' }, { fromStatus: ['pending'] });
+    } catch (e) {
+      log.warn({ err: e }, 'import task is no longer pending; not running it');
+      return;
+    }
+    log.info({ method, stores: job.stores }, 'Import started');
+    const deps: TaskDeps = {
+      db: d.db, staging: d.staging, stores: d.stores, quotas: d.quotas, settings: d.settings, metrics: d.metrics, resolve: d.resolve,
+      job, image: new LockedImage(d.db, job.imageId, job.taskId, log), progress, log, signal, inspections: [],
+    };
+    try {
+      const remaining = await d.quotas.remainingBytes(job.caller.projectId, 'image_stage_total');
+      const flow = await buildImportFlow(deps, d.plugins, remaining === undefined ? {} : { stagingBytesLimit: remaining });
+      const engine = new Engine(flow, {
+        mode: d.settings.engine.mode, maxWorkers: d.settings.engine.maxWorkers, persistence: d.db.flows, flowId: job.taskId, signal,
+        listeners: [{ onAtom: (e) => { if (e.state === 'RUNNING') progress.enter(e.atom); log.debug({ atom: e.atom, state: e.state }, 'atom state'); } }],
+      });
+      await engine.run();
+      d.metrics.imports.add({ method, outcome: 'success' }, 1);
+    } catch (e) {
+      await fail(d, job, e, deps.inspections, log);
+      d.metrics.imports.add({ method, outcome: 'failure' }, 1);
+    }
+  } finally {
+    await progress.finish();
+    d.metrics.tasksRunning.add({}, -1);
+  }
+}
+
+/** Fail the task with a reason a person can act on; make sure the image is not left importing. */
+async function fail(d: RunDeps, job: ImportJob, e: unknown, inspections: InspectionRecord[], log: Logger): Promise<void> {
+  const original = (e as FlowError).failures?.[0]?.error ?? e;
+  const code = isGlanceImportError(original) ? original.code : isGlanceImportError(e) ? e.code : 'GI_FLOW_FAILED';
+  // A plugin's uncoded error keeps its own words as the task message, as Glance writes it; the
+  // code and `result.plugin` say which plugin it came from.
+  const plugin = coreErrors.is(original, 'GI_PLUGIN_FAILED') ? original.details as { plugin: string; reason: string } : undefined;
+  const reason = plugin?.reason ?? reasonOf(original);
+  log.error({ err: original, error_code: code, reverted: (e as FlowError).reverted }, `Import failed: ${reasonOf(original)}`);
+  const result = { error_code: code, ...(plugin ? { plugin: plugin.plugin } : {}), inspections };
+  await d.db.tasks.update(job.taskId, { status: 'failure', message: reason, result, expires_at: expiry(d.settings.taskTtlHours) }, { fromStatus: ['pending', 'processing'] })
+    .catch((err: unknown) => log.warn({ err }, 'could not record the task failure'));
+  await restoreImage(d, job.imageId, job.taskId, job.before, job.stores, log, { allFailed: job.method.failsAllStores })
+    .catch((err: unknown) => log.error({ err }, 'could not restore the image after a failed import'));
+}
