@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dataFile, downloaded, md5, newImage, settled, sha512 } from './support/client-import.js';
@@ -98,6 +98,18 @@ describe('the stores', () => {
     expect(listed.stdout).toMatch(/^glance\.store\.drivers +s3 +@glance-import\/store-s3 +\S+ +yes$/m);
     expect(listed.stdout).toMatch(/^glance\.store\.drivers +swift +@glance-import\/store-swift +\S+ +yes$/m);
   });
+
+  it('/v2/info/stores/detail shows each type and its properties as Glance does, never a credential; members get 403', async () => {
+    const detail = await admin.http('GET', '/v2/info/stores/detail');
+    expect(detail.json).toEqual({ stores: [
+      { id: 'local', type: 'file', weight: 0, description: 'Local disk', default: 'true', properties: { data_dir: path.join(work.dir, 'local'), chunk_size: 65536, thin_provisioning: false } },
+      { id: 'objects', type: 'swift', weight: 0, description: 'Swift', properties: { container: CONTAINER, large_object_size: MB, large_object_chunk_size: MB } },
+      { id: 's3objects', type: 's3', weight: 0, description: 'S3', properties: { s3_store_large_object_size: 5 * MiB, s3_store_large_object_chunk_size: 5 * MiB, s3_store_thread_pools: 2 } },
+    ] });
+    expect(detail.text).not.toContain(swift.key);
+    expect(detail.text).not.toContain(swift.user);
+    expect((await alice.http('GET', '/v2/info/stores/detail')).status).toBe(403);
+  });
 });
 
 describe('glance-direct', () => {
@@ -169,5 +181,40 @@ describe('credentials', () => {
       expect(text).not.toMatch(new RegExp(`\\b${swift.key}\\b`));
       expect(text).not.toContain(swift.user);
     }
+  });
+});
+
+describe('bad store settings fail at start-up and in config check, naming the store and the option, never a credential', () => {
+  const base = () => readFileSync(conf, 'utf8');
+  const cases: Array<[string, (ini: string) => string, RegExp]> = [
+    ['a wrong swift key', (ini) => ini.replace('swift_store_key = testing', 'swift_store_key = not-the-key'),
+      /^error GI_SWIFT_AUTH_FAILED: Store 'objects' \(swift\): http:\/\/127\.0\.0\.1:8080\/auth\/v1\.0 refused the credentials \(HTTP 401\)\.\n {2}hint: Check swift_store_user \/ swift_store_key; the values are not shown\.\n$/],
+    ['a missing container', (ini) => ini.replace(`swift_store_container = ${CONTAINER}`, 'swift_store_container = gi-e2e-no-such-container'),
+      /^error GI_SWIFT_NO_CONTAINER: Store 'objects' \(swift\): the container gi-e2e-no-such-container does not exist in Swift\.\n {2}hint: .*swift_store_create_container_on_put = true in \[objects\]/],
+    ['no swift key at all', (ini) => ini.replace(/^swift_store_key = .*\n/m, ''),
+      /^error GI_SWIFT_BAD_OPTIONS: Store 'objects' \(swift\): swift_store_key is required\.\n/],
+    ['an unknown swift option', (ini) => ini.replace('swift_store_container =', 'swift_store_contianer ='),
+      /^error GI_CONFIG_UNKNOWN_OPTION: .*glance-api\.conf:\d+: unknown option 'swift_store_contianer' in \[objects\]\. Did you mean 'swift_store_container'/],
+    ['an S3 endpoint nothing listens on', (ini) => ini.replace(`s3_store_host = ${swift.url}`, 's3_store_host = 127.0.0.1:9'),
+      /^error GI_S3_UNREACHABLE: Store 's3objects' \(s3\): cannot reach http:\/\/127\.0\.0\.1:9 \(s3_store_host\): ECONNREFUSED\.\n/],
+    ['a wrong S3 secret', (ini) => ini.replace('s3_store_secret_key = testing', 's3_store_secret_key = not-the-secret'),
+      /^error GI_S3_ACCESS_DENIED: Store 's3objects' \(s3\): the S3 service refused HeadBucket .* \(HTTP 403 Forbidden\)\.\n {2}hint: Check s3_store_access_key \/ s3_store_secret_key/],
+  ];
+
+  it.each(cases)('%s', async (_what, edit, expected) => {
+    const dir = path.join(work.dir, `bad-${randomBytes(3).toString('hex')}`);
+    const bad = path.join(dir, 'glance-api.conf');
+    mkdirSync(dir);
+    writeFileSync(bad, edit(base()));
+    const [started, checked] = await Promise.all([
+      cli(['serve', '--data-dir', path.join(dir, 'data'), '--port', '0', '--config-file', bad]),
+      cli(['config', 'check', '--config-file', bad]),
+    ]);
+    for (const r of [started, checked]) {
+      expect(r.code, r.stdout + r.stderr).toBe(1);
+      expect(r.stderr.replace(/^\(node:\d+\) Warning: NodeVersionSupportWarning[\s\S]*?\n\(Use `node --trace-warnings[^\n]*\n/, '')).toMatch(expected);
+      for (const secret of ['not-the-key', 'not-the-secret', 'testing', 'test:tester']) expect(r.stdout + r.stderr).not.toContain(secret);
+    }
+    expect(started.stdout).not.toContain('serving the Image API');
   });
 });
