@@ -9,8 +9,9 @@ import { auth, cuttingRelay, data, forgetToken, group, MB, md5, MiB, newId, read
 // Against the reference Swift (native API, tempauth). What the store leaves in Swift is looked at
 // through Swift itself, never through the store.
 
-let swift: SwiftView;
-beforeAll(async () => { swift = await SwiftView.open(); });
+const swift = SwiftView.open();
+// The second account (tempauth user test2:tester2), for the token test and the references file.
+const swift2 = SwiftView.open('test2:tester2', 'testing2');
 
 /** A store on a fresh container; segments of 1 MB above 1 MB unless told otherwise. */
 function store(extra: Record<string, unknown> = {}, id = 'objects') {
@@ -220,7 +221,7 @@ describe('deleting', () => {
 
 describe('tokens', () => {
   it('are cached, and renewed on a 401 without failing a write (memcached forgot them)', async () => {
-    const container = swift.container();
+    const container = swift2.container();
     const s = createSwiftStore('objects', group(container, {
       swift_store_user: 'test2:tester2', swift_store_key: 'testing2', swift_store_large_object_size: 1, swift_store_large_object_chunk_size: 1,
     }));
@@ -299,14 +300,16 @@ describe('a swift references file (swift_store_config_file)', () => {
   ].join('\n'));
 
   it('writes with default_swift_reference and reads each location with the account its reference names', async () => {
-    const container = swift.container();
+    const container = swift2.container();
     const refs = (ref: string) => createSwiftStore('objects', { swift_store_config_file: file, default_swift_reference: ref, swift_store_container: container, swift_store_create_container_on_put: true });
     const inOther = await refs('other').add(newId(), source(Buffer.from('in test2')));
     expect(inOther.location).toMatch(new RegExp(`^swift\\+config://other/${container}/`));
     // The default store reads a location of the other account, with that account's credentials.
     expect((await readAll((await refs('ref1').get(inOther.location)).stream)).toString()).toBe('in test2');
     expect(await swift.list(container)).toEqual([]); // not in test's account
+    expect((await swift2.list(container)).length).toBe(2); // the size unknown: a manifest and its one segment
     await refs('ref1').delete(inOther.location);
+    expect(await swift2.list(container)).toEqual([]);
   });
 
   it('refuses a default_swift_reference the file does not hold, and a file it cannot use', () => {

@@ -32,14 +32,16 @@ export async function auth(user = SWIFT.user, key = SWIFT.key): Promise<{ token:
   return { token: res.headers.get('x-auth-token')!, url: res.headers.get('x-storage-url')! };
 }
 
-/** Swift as the test sees it: container listings and heads, and clean-up of test containers. */
+/** Swift as the test sees it, as one user: container listings and heads, and clean-up of test containers. */
 export class SwiftView {
   private containers = new Set<string>();
+  private session: Promise<{ token: string; url: string }> | undefined;
 
-  constructor(private readonly session: { token: string; url: string }) {}
+  private constructor(private readonly user: string, private readonly key: string) {}
 
-  static async open(): Promise<SwiftView> {
-    const view = new SwiftView(await auth());
+  /** Call at the top of a test file: the containers it hands out are removed after the file's tests. */
+  static open(user = SWIFT.user, key = SWIFT.key): SwiftView {
+    const view = new SwiftView(user, key);
     afterAll(() => view.dropAll());
     return view;
   }
@@ -51,8 +53,10 @@ export class SwiftView {
     return name;
   }
 
-  req(method: string, path: string, init: RequestInit = {}): Promise<Response> {
-    return fetch(`${this.session.url}/${path}`, { ...init, method, headers: { 'x-auth-token': this.session.token, ...init.headers } });
+  async req(method: string, path: string, init: RequestInit = {}): Promise<Response> {
+    this.session ??= auth(this.user, this.key);
+    const { token, url } = await this.session;
+    return fetch(`${url}/${path}`, { ...init, method, headers: { 'x-auth-token': token, ...init.headers } });
   }
 
   /** Object names in the container (sorted), [] when it does not exist. */
