@@ -81,6 +81,7 @@ export const serverSchema = {
     glance_download_endpoints: option(dict(string()), { default: {}, help: "Beyond Glance (which reads Keystone's catalog): the Image API endpoint of each region glance-download may pull from, as 'RegionTwo:https://glance.two.example:9292'." }),
     glance_download_tokens: option(dict(string()), { default: {}, help: "A token to use with a region's endpoint instead of the caller's (when the regions do not share identities), as 'RegionTwo:<token>'." }),
     policy_file: option(string(), { help: 'oslo.policy rules file (YAML or JSON). Default: <data dir>/policy.yaml when it exists.' }),
+    console: option(boolean(), { default: true, help: 'Beyond Glance: serve the operator web console (@glance-import/console) at /console.' }),
   },
   // Read by @glance-import/db; a server opens the database its config names.
   database: databaseSchema,
