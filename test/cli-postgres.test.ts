@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { LATEST_SCHEMA, MIGRATIONS } from '@glance-import/db';
 import { cli, serve, tempDir } from './support/glance-server.js';
 import { postgresSchema, type PostgresSchema } from './support/postgres.js';
 
@@ -35,12 +36,12 @@ describe('glance-import on PostgreSQL', () => {
     const sync = `glance-import db sync --config-file ${conf}`;
 
     const before = await cli(['db', 'version', '--config-file', conf, '--data-dir', dataDir], { cwd });
-    expect(before).toMatchObject({ code: 0, stdout: '0\n', stderr: `note: this glance-import needs schema 1; run \`${sync}\`\n` });
+    expect(before).toMatchObject({ code: 0, stdout: '0\n', stderr: `note: this glance-import needs schema ${LATEST_SCHEMA}; run \`${sync}\`\n` });
 
     const refused = await cli(['serve', '--config-file', conf, '--data-dir', dataDir, '--port', '0'], { cwd });
     expect(refused.code).toBe(1);
     expect(refused.stderr).toBe([
-      `error GI_DB_SCHEMA_OUTDATED: The database at ${shown} has no glance-import schema yet; this version needs schema 1.`,
+      `error GI_DB_SCHEMA_OUTDATED: The database at ${shown} has no glance-import schema yet; this version needs schema ${LATEST_SCHEMA}.`,
       `  hint: Run \`${sync}\` once (from one node), then start again.`,
       '',
     ].join('\n'));
@@ -50,9 +51,9 @@ describe('glance-import on PostgreSQL', () => {
 
     // The hint's command, as the operator would paste it.
     const synced = await cli(sync.split(' ').slice(1), { cwd });
-    expect(synced).toMatchObject({ code: 0, stderr: '', stdout: `applied migrations 1 to ${shown}\n` });
+    expect(synced).toMatchObject({ code: 0, stderr: '', stdout: `applied migrations ${MIGRATIONS.map((m) => m.version).join(', ')} to ${shown}\n` });
     expect(await cli(sync.split(' ').slice(1), { cwd })).toMatchObject({ code: 0, stdout: `${shown} is up to date\n` });
-    expect(await cli(['db', 'version', '--config-file', conf], { cwd })).toMatchObject({ code: 0, stdout: '1\n', stderr: '' });
+    expect(await cli(['db', 'version', '--config-file', conf], { cwd })).toMatchObject({ code: 0, stdout: `${LATEST_SCHEMA}\n`, stderr: '' });
   });
 
   it('token create and two serve nodes share the database: a token works on both, an image made on one is seen on the other; the data dirs hold no database', async () => {
@@ -83,9 +84,10 @@ describe('glance-import on PostgreSQL', () => {
   it('a schema newer than this glance-import: db sync, serve and token create refuse it, unchanged; db version prints it with a note', async () => {
     const { schema, conf, shown } = await database('newer');
     expect((await cli(['db', 'sync', '--config-file', conf], { cwd })).code).toBe(0);
-    await schema.sql("INSERT INTO schema_migrations (version, name, applied_at) VALUES (2, 'from a newer release', '2031-01-01T00:00:00.000Z')");
+    const newer = LATEST_SCHEMA + 1;
+    await schema.sql(`INSERT INTO schema_migrations (version, name, applied_at) VALUES (${newer}, 'from a newer release', '2031-01-01T00:00:00.000Z')`);
     const tooNew = [
-      `error GI_DB_SCHEMA_TOO_NEW: The database at ${shown} has schema version 2, newer than this glance-import knows (up to 1).`,
+      `error GI_DB_SCHEMA_TOO_NEW: The database at ${shown} has schema version ${newer}, newer than this glance-import knows (up to ${LATEST_SCHEMA}).`,
       '  hint: A newer glance-import migrated it: run that version (or newer) on every node. Schemas are never downgraded; restore a backup to go back.',
       '',
     ].join('\n');
@@ -94,9 +96,9 @@ describe('glance-import on PostgreSQL', () => {
     expect(await cli(['serve', '--config-file', conf, '--data-dir', dataDir, '--port', '0'], { cwd })).toMatchObject({ code: 1, stderr: tooNew });
     expect(await cli(['token', 'create', '--config-file', conf, '--data-dir', dataDir, '--user', 'u', '--project', 'p', '--roles', 'member'], { cwd })).toMatchObject({ code: 1, stderr: tooNew });
     expect(await cli(['db', 'version', '--config-file', conf], { cwd })).toMatchObject({
-      code: 0, stdout: '2\n', stderr: 'note: newer than this glance-import knows (up to 1); run a version at least as new\n',
+      code: 0, stdout: `${newer}\n`, stderr: `note: newer than this glance-import knows (up to ${LATEST_SCHEMA}); run a version at least as new\n`,
     });
-    expect((await schema.sql('SELECT version FROM schema_migrations ORDER BY version')).map((r) => r.version)).toEqual([1, 2]);
+    expect((await schema.sql('SELECT version FROM schema_migrations ORDER BY version')).map((r) => r.version)).toEqual([...MIGRATIONS.map((m) => m.version), newer]);
   });
 
   it('a connection it cannot use: exit 1 with GI_DB_CONNECT_FAILED and the password hidden, for every command', async () => {

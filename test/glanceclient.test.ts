@@ -27,8 +27,10 @@ const sorted = (o: object) => Object.keys(o).sort();
 const CREATED_KEYS = ['checksum', 'container_format', 'created_at', 'disk_format', 'file', 'id', 'min_disk', 'min_ram', 'name', 'os_hash_algo', 'os_hash_value', 'os_hidden', 'owner', 'protected', 'schema', 'size', 'status', 'tags', 'updated_at', 'virtual_size', 'visibility'];
 /** After an import Glance adds the store bookkeeping and `stores`; beyond Glance, the inspector's verdict. */
 const IMPORTED_KEYS = [...CREATED_KEYS, 'os_glance_failed_import', 'os_glance_importing_to_stores', 'stores', 'os_glance_inspection'].sort();
-/** GET /v2/images/{id}/tasks rows as Glance answers them (raw rows); beyond Glance, `progress`. */
-const IMAGE_TASK_KEYS = ['created_at', 'deleted', 'deleted_at', 'expires_at', 'id', 'image_id', 'input', 'message', 'owner', 'progress', 'request_id', 'result', 'status', 'type', 'updated_at', 'user_id'];
+/** Beyond Glance, beside its task fields: the import's progress, inspections and failure. */
+const OUR_TASK_KEYS = ['error_code', 'error_hint', 'error_plugin', 'inspections', 'progress'];
+/** GET /v2/images/{id}/tasks rows as Glance answers them (raw rows), and ours. */
+const IMAGE_TASK_KEYS = ['created_at', 'deleted', 'deleted_at', 'expires_at', 'id', 'image_id', 'input', 'message', 'owner', 'request_id', 'result', 'status', 'type', 'updated_at', 'user_id', ...OUR_TASK_KEYS].sort();
 
 async function newImage(s: Session, extra: Record<string, unknown> = {}): Promise<string> {
   return (await s.ok('images.create', [], { name: 'gc', disk_format: 'raw', container_format: 'bare', ...extra })).id as string;
@@ -186,6 +188,26 @@ describe('python-glanceclient against glance-import serve', () => {
     expect(await alice.fails('images.list', [], { sort_dir: 'sideways' })).toMatchObject({ status: 400, message: expect.stringContaining('Invalid sort direction: sideways') });
     expect(await alice.fails('images.list', [], { filters: { visibility: 'bogus' } })).toMatchObject({ status: 400, message: '400 Bad Request: Invalid visibility value: bogus' });
     expect((await alice.fails('images.list', [], { marker: '00000000-0000-0000-0000-000000000000' })).status).toBe(400);
+
+    // Glance's filter operators and column filters: the reference Glance gave these very answers.
+    const ids = Object.fromEntries((await list({})).items.map((i) => [i.name.slice(-1), (i as unknown as { id: string }).id]));
+    expect(names(await list({ filters: { tag: [tag], name: `in:${tag}-a,"${tag}-c"` }, sort: 'name:asc' }))).toBe('ac');
+    expect(names(await list({ filters: { tag: [tag], name: `eq:${tag}-b` } }))).toBe('b');
+    expect(names(await list({ filters: { tag: [tag], disk_format: 'in:qcow2,ami' }, sort: 'name:asc' }))).toBe('ab');
+    expect(names(await list({ filters: { tag: [tag], min_ram: 0 } }))).toBe('dbeac'); // a column, not a property
+    expect(names(await list({ filters: { tag: [tag], size_max: -1 } }))).toBe('');
+    expect(names(await list({ filters: { tag: [tag], created_at: 'gt:2000-01-01T00:00:00Z' } }))).toBe('dbeac');
+    expect(names(await list({ filters: { tag: [tag], created_at: 'lt:2000-01-01T00:00:00Z' } }))).toBe('');
+    // A marker outside the filtered set pages from its place in the order.
+    expect(names(await list({ filters: { tag: [tag], name: `in:${tag}-a,${tag}-b` }, sort: 'name:desc', marker: ids.c }))).toBe('ba');
+    const refused = async (kwargs: Record<string, unknown>) => alice.fails('images.list', [], kwargs);
+    expect(await refused({ filters: { name: 'like:x' } })).toMatchObject({ type: 'HTTPBadRequest', status: 400, message: expect.stringContaining('Unable to filter by unknown operator') });
+    expect(await refused({ filters: { created_at: 'gt:yesterday' } })).toMatchObject({ status: 400, message: expect.stringContaining('query filter format. Use ISO 8601 DateTime notation.') });
+    expect(await refused({ filters: { member_status: 'bogus' } })).toMatchObject({ status: 400, message: '400 Bad Request: Invalid status: bogus' });
+    expect(await refused({ marker: '00000000-0000-0000-0000-000000000000' })).toMatchObject({ message: '400 Bad Request: No image found with ID 00000000-0000-0000-0000-000000000000' });
+    expect(await refused({ sort_key: 'min_ram' })).toMatchObject({
+      message: '400 Bad Request: Invalid sort key: min_ram. It must be one of the following: name, status, container_format, disk_format, size, id, created_at, updated_at.',
+    });
   });
 
   it('images.update and image_tags.update / image_tags.delete', async () => {
@@ -205,6 +227,11 @@ describe('python-glanceclient against glance-import serve', () => {
     expect((await alice.ok('images.get', [id])).tags).toEqual(['silver']);
     expect((await alice.fails('image_tags.delete', [id, 'gold'])).status).toBe(404);
     expect((await bob.fails('image_tags.update', [id, 'x'])).status).toBe(404);
+    // Tags up to 255 characters, past the web framework's default 100-character path segment.
+    await alice.ok('image_tags.update', [id, 'x'.repeat(200)]);
+    expect((await alice.ok('images.get', [id])).tags).toContain('x'.repeat(200));
+    expect(await alice.fails('image_tags.update', [id, 'x'.repeat(256)])).toMatchObject({ type: 'HTTPBadRequest', status: 400, message: expect.stringContaining('Provided object does not match schema') });
+    expect(await alice.fails('images.create', [], { name: 'neg', min_disk: -3 })).toMatchObject({ status: 400, message: expect.stringContaining("Invalid value '-3' for parameter 'min_disk': Cannot be a negative value") });
   });
 
   it('images.delete: 204, then 404 for get and a second delete; another project cannot delete', async () => {
@@ -244,13 +271,28 @@ describe('python-glanceclient against glance-import serve', () => {
     expect(await admin.fails('tasks.list', [], { filters: { status: 'bogus' } })).toMatchObject({ status: 400, message: '400 Bad Request: Invalid status value: bogus' });
 
     const task = await admin.ok('tasks.get', [taskId]);
-    expect(sorted(task)).toEqual(['created_at', 'expires_at', 'id', 'image_id', 'input', 'message', 'owner', 'progress', 'request_id', 'result', 'schema', 'status', 'type', 'updated_at', 'user_id']);
-    expect(task).toMatchObject({ type: 'api_image_import', status: 'success', owner: 'p1', user_id: 'alice', image_id: id, result: { image_id: id }, message: 'Copied 0 MiB' });
-    expect((await admin.fails('tasks.get', ['00000000-0000-0000-0000-000000000000'])).status).toBe(404);
+    expect(sorted(task)).toEqual(['created_at', 'expires_at', 'id', 'image_id', 'input', 'message', 'owner', 'request_id', 'result', 'schema', 'status', 'type', 'updated_at', 'user_id', ...OUR_TASK_KEYS].sort());
+    expect(task).toMatchObject({
+      type: 'api_image_import', status: 'success', owner: 'p1', user_id: 'alice', image_id: id, result: { image_id: id }, message: 'Copied 0 MiB', error_code: null,
+      input: { image_id: id, import_req: { method: { name: 'glance-direct' } }, backend: ['local'] },
+    });
+    expect(sorted(task.input)).toEqual(['backend', 'image_id', 'import_req']); // as Glance: no pre-import snapshot
+    expect(await admin.fails('tasks.get', ['00000000-0000-0000-0000-000000000000'])).toMatchObject({ status: 404, message: '404 Not Found: Could not find task 00000000-0000-0000-0000-000000000000' });
+    // The Tasks API's paging words, and its first link.
+    const listing = await admin.http('GET', '/v2/tasks?limit=1&status=success');
+    expect(listing.json.first).toBe('/v2/tasks?limit=1&status=success');
+    for (const [query, words] of [
+      ['marker=00000000-0000-0000-0000-000000000000', 'Task with the given id 00000000-0000-0000-0000-000000000000 was not found'],
+      ['limit=-1', 'limit param must be positive'], ['sort_key=bogus', 'Sort key supplied was not valid.'],
+    ]) {
+      const r = await admin.http('GET', `/v2/tasks?${query}`);
+      expect(r.status, query).toBe(400);
+      expect(r.text, query).toContain(words);
+    }
 
     const input = { import_from: 'http://127.0.0.1:9/never', import_from_format: 'raw', image_properties: { disk_format: 'raw', container_format: 'bare' } };
     const created = await admin.ok('tasks.create', [], { type: 'import', input });
-    expect(sorted(created)).toEqual(['created_at', 'id', 'input', 'message', 'owner', 'progress', 'request_id', 'result', 'schema', 'status', 'type', 'updated_at', 'user_id']);
+    expect(sorted(created)).toEqual(['created_at', 'id', 'input', 'message', 'owner', 'request_id', 'result', 'schema', 'status', 'type', 'updated_at', 'user_id', ...OUR_TASK_KEYS].sort());
     expect(created).toMatchObject({ type: 'import', status: 'pending', input, owner: 'admin', user_id: 'admin', result: null });
     // Legacy import tasks are not run here; like a Glance that refuses their input, the task fails with the reason.
     expect(await admin.ok('tasks.get', [created.id])).toMatchObject({ status: 'failure', message: expect.stringContaining('Legacy import tasks are not supported') });
@@ -266,7 +308,7 @@ describe('python-glanceclient against glance-import serve', () => {
   });
 
   it('answers ids that are not UUIDs, and unknown ones, with 404 on every image call', async () => {
-    for (const bad of ['not-a-uuid', '00000000-0000-0000-0000-000000000000']) {
+    for (const bad of ['not-a-uuid', '00000000-0000-0000-0000-000000000000', 'a'.repeat(150)]) {
       const notFound = { type: 'HTTPNotFound', status: 404, message: `404 Not Found: No image found with ID ${bad}` };
       expect(await alice.fails('images.get', [bad])).toEqual(notFound);
       expect(await alice.fails('images.stage', [bad], { data_file: file('x.raw', Buffer.from('x')) })).toEqual(notFound);

@@ -79,11 +79,11 @@ describe('import failures through a real server process', () => {
     await expectImportsAgain(id, data);
   });
 
-  it('a plugin that throws without a GI_* code: the task names the plugin (GI_PLUGIN_FAILED, result.plugin) and keeps its words as the message', async () => {
+  it('a plugin that throws without a GI_* code: the task names the plugin (GI_PLUGIN_FAILED, error_plugin) and keeps its words as the message', async () => {
     const { id } = await staged({ gate_fail: 'no code here' });
     expect((await api.importDirect(id)).status).toBe(202);
     const { task } = await api.settled(id);
-    expect(task).toMatchObject({ status: 'failure', message: 'gate plugin refused the image: no code here', result: { error_code: 'GI_PLUGIN_FAILED', plugin: 'gate' } });
+    expect(task).toMatchObject({ status: 'failure', message: 'gate plugin refused the image: no code here', result: null, error_code: 'GI_PLUGIN_FAILED', error_plugin: 'gate' });
   });
 
   it('a store write that fails (the store directory replaced by a file): the reason names the store; after repair the import succeeds', async () => {

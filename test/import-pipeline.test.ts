@@ -55,12 +55,12 @@ describe('image_decompression → image_conversion → inject_image_metadata', (
   it('inspects the staged data, then again after each plugin that rewrote it; the task keeps every verdict, the image the last', async () => {
     const { id, source, staged, task, image } = await importCompressed('qcow2', 'gzip');
     const qcow2Checks = ['backing_file', 'data_file', 'unknown_features', 'virtual_size', 'format_match'].map((name) => ({ name, passed: true }));
-    expect(task.result.inspections).toEqual([
+    expect(task.inspections).toEqual([
       { phase: 'staged', verdict: 'compressed', format: 'gzip', disk_format: 'qcow2', virtual_size: null, checks: [], inspector_version: expect.stringMatching(/^\d+\.\d+\.\d+$/) },
       { phase: 'image_decompression', verdict: 'ok', format: 'qcow2', disk_format: 'qcow2', virtual_size: source.virtualSize, checks: qcow2Checks, inspector_version: expect.any(String) },
       { phase: 'image_conversion', verdict: 'ok', format: 'raw', disk_format: 'raw', virtual_size: source.virtualSize, checks: [{ name: 'format_match', passed: true }], inspector_version: expect.any(String) },
     ]);
-    expect(JSON.parse(image.os_glance_inspection)).toEqual(task.result.inspections[2]);
+    expect(JSON.parse(image.os_glance_inspection)).toEqual(task.inspections[2]);
 
     const phases = task.progress.phases as Array<{ phase: string; bytes?: number; startedAt: string; endedAt: string }>;
     expect(phases.map((p) => p.phase)).toEqual([
@@ -74,7 +74,7 @@ describe('image_decompression → image_conversion → inject_image_metadata', (
 
     // The Tasks API (admin) shows the same record.
     const full = await api.call('GET', `/v2/tasks/${task.id}`, { token: api.tokens.admin });
-    expect(full.json).toMatchObject({ id: task.id, status: 'success', image_id: id, user_id: 'alice', result: task.result, progress: task.progress });
+    expect(full.json).toMatchObject({ id: task.id, status: 'success', image_id: id, user_id: 'alice', result: { image_id: id }, progress: task.progress, inspections: task.inspections, error_code: null });
   });
 
   it.each<[SourceFormat, Compression]>([['vmdk', 'zstd'], ['vhd', 'xz'], ['vdi', 'bzip2'], ['qcow2', 'zip']])(
@@ -83,7 +83,7 @@ describe('image_decompression → image_conversion → inject_image_metadata', (
       const { id, source, task, image } = await importCompressed(format, how);
       expect(task.status).toBe('success');
       expect(image).toMatchObject({ status: 'active', disk_format: 'raw', virtual_size: source.virtualSize, size: source.raw.size, checksum: source.raw.md5, os_hash_value: source.raw.sha512, ...INJECTED });
-      expect(task.result.inspections.map((r: { format: string }) => r.format)).toEqual([how, format, 'raw']);
+      expect(task.inspections.map((r: { format: string }) => r.format)).toEqual([how, format, 'raw']);
       expect(api.staged(id)).toEqual([]);
     },
   );

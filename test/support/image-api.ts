@@ -19,6 +19,10 @@ export interface Task {
   message: string;
   result: any;
   progress: any;
+  inspections: any;
+  error_code: string | null;
+  error_hint: string | null;
+  error_plugin: string | null;
 }
 
 /**

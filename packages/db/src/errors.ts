@@ -20,10 +20,16 @@ export const dbErrors = defineErrors('GI_DB_', {
     message: (p) => `A ${p.kind} with ID ${p.id} already exists.`,
     hint: 'Choose another ID, or omit it to get a new one.',
   }),
-  GI_DB_MARKER_NOT_FOUND: def<{ marker: string }>({
+  GI_DB_MARKER_NOT_FOUND: def<{ kind: 'image' | 'task'; marker: string }>({
     status: 400,
-    message: (p) => `marker ${p.marker} not found.`,
+    // Glance's words: the image API's "No image found", the Tasks API's TaskNotFound.
+    message: (p) => (p.kind === 'image' ? `No image found with ID ${p.marker}` : `Task with the given id ${p.marker} was not found`),
     hint: 'Pass the ID of the last item of the previous page, as the `next` link does.',
+  }),
+  GI_DB_MARKER_FORBIDDEN: def<{ kind: 'image' | 'task'; marker: string }>({
+    status: 403,
+    message: (p) => (p.kind === 'image' ? `Forbidding request, image ${p.marker} not visible` : `Forbidding request, task ${p.marker} is not visible`),
+    hint: 'The marker must be an item you may see; start again from the first page.',
   }),
   GI_DB_URL_INVALID: def<{ url: string; reason: string }>({
     message: (p) => `Database URL '${p.url}' is not usable: ${p.reason}.`,

@@ -89,10 +89,11 @@ describe.each(BACKENDS)('ImageRepository on %s', (backend) => {
     expect(await list({})).toEqual(['d', 'b', 'c', 'a']);
     expect(await list({ sort: [{ key: 'size', dir: 'desc' }] })).toEqual(['a', 'c', 'b', 'd']);
     expect(await list({ tags: ['gold'] })).toEqual(['c', 'a']);
-    expect(await list({ properties: { os_distro: 'debian' }, size_min: 2 })).toEqual(['c', 'a']);
+    expect(await list({ properties: { os_distro: 'debian' }, columns: [{ column: 'size', op: 'gte', value: 2 }] })).toEqual(['c', 'a']);
     const page1 = await db.images.list({ viewer, sort: [{ key: 'name', dir: 'asc' }], limit: 2 });
     expect(page1.map((i) => i.name)).toEqual(['a', 'b']);
     expect((await db.images.list({ viewer, sort: [{ key: 'name', dir: 'asc' }], limit: 2, marker: page1[1]!.id })).map((i) => i.name)).toEqual(['c', 'd']);
-    await expect(db.images.list({ viewer, sort: [], limit: 2, marker: randomUUID() })).rejects.toMatchObject({ code: 'GI_DB_MARKER_NOT_FOUND' });
+    const unknown = randomUUID();
+    await expect(db.images.list({ viewer, sort: [], limit: 2, marker: unknown })).rejects.toMatchObject({ code: 'GI_DB_MARKER_NOT_FOUND', status: 400, message: `No image found with ID ${unknown}` });
   });
 });

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { giError } from './errors.js';
 import { isUniqueViolation, type SqlDriver, type SqlExecutor, type SqlValue } from './sql/driver.js';
+import { listImageRows } from './image-list.js';
 import { bool, now, num, placeholders, toSql } from './rows.js';
 import type { ImageBase, ImageChanges, ImageLocation, ImageMember, ImageQuery, ImageRecord, ImageStatus, NewImage } from './types.js';
 
@@ -8,7 +9,6 @@ const COLUMNS = [
   'id', 'name', 'status', 'visibility', 'owner', 'disk_format', 'container_format', 'size', 'virtual_size', 'checksum',
   'os_hash_algo', 'os_hash_value', 'min_disk', 'min_ram', 'protected', 'os_hidden', 'created_at', 'updated_at',
 ] as const;
-export const IMAGE_SORT_KEYS = ['name', 'status', 'container_format', 'disk_format', 'size', 'virtual_size', 'id', 'created_at', 'updated_at', 'visibility', 'owner', 'min_disk', 'min_ram'] as const;
 
 type Row = Record<string, unknown>;
 
@@ -51,21 +51,9 @@ export class ImageRepository {
     return (await this.load(this.db, [id]))[0];
   }
 
-  /** Ids in order, then the page after the marker. */
+  /** One page in order, by keyset after the marker (see image-list.ts). */
   async list(q: ImageQuery): Promise<ImageRecord[]> {
-    const { where, params } = filters(q);
-    const order = [...q.sort, ...(q.sort.some((s) => s.key === 'id') ? [] : [{ key: 'id', dir: 'desc' as const }])]
-      .map((s) => `CASE WHEN images.${s.key} IS NULL THEN 0 ELSE 1 END ${s.dir}, images.${s.key} ${s.dir}`).join(', ');
-    const ids = (await this.db.query<{ id: string }>(`SELECT images.id FROM images WHERE ${where} ORDER BY ${order}`, params)).map((r) => r.id);
-    let start = 0;
-    if (q.marker) {
-      const at = ids.indexOf(q.marker);
-      if (at < 0) throw giError('GI_DB_MARKER_NOT_FOUND', { marker: q.marker });
-      start = at + 1;
-    }
-    const page = ids.slice(start, start + q.limit);
-    const byId = new Map((await this.load(this.db, page)).map((r) => [r.id, r]));
-    return page.map((id) => byId.get(id)!).filter(Boolean);
+    return this.hydrate(this.db, await listImageRows(this.db, COLUMNS, q));
   }
 
   /**
@@ -188,6 +176,12 @@ export class ImageRepository {
   private async load(ex: SqlExecutor, ids: readonly string[]): Promise<ImageRecord[]> {
     if (ids.length === 0) return [];
     const rows = await ex.query(`SELECT ${COLUMNS.join(', ')} FROM images WHERE deleted = 0 AND id IN (${placeholders(ids.length)})`, ids);
+    const byId = new Map((await this.hydrate(ex, rows)).map((r) => [r.id, r]));
+    return ids.map((id) => byId.get(id)).filter((r): r is ImageRecord => r !== undefined);
+  }
+
+  /** Live image rows with their properties, tags and locations, in the rows' order. */
+  private async hydrate(ex: SqlExecutor, rows: readonly Row[]): Promise<ImageRecord[]> {
     // A deleted image keeps its properties and tags rows; read them only for the live ones.
     const live = rows.map((r) => String(r.id));
     if (live.length === 0) return [];
@@ -195,8 +189,8 @@ export class ImageRepository {
     const props = await ex.query<{ image_id: string; name: string; value: string }>(`SELECT image_id, name, value FROM image_properties WHERE image_id IN (${inList}) ORDER BY name`, live);
     const tags = await ex.query<{ image_id: string; value: string }>(`SELECT image_id, value FROM image_tags WHERE image_id IN (${inList}) ORDER BY value`, live);
     const locs = await ex.query<Row>(`SELECT id, image_id, store, url, metadata, status, created_at FROM image_locations WHERE image_id IN (${inList}) ORDER BY created_at, id`, live);
-    const byId = new Map(rows.map((r) => [String(r.id), { ...toBase(r), properties: {} as Record<string, string>, tags: [] as string[], locations: [] as ImageLocation[] }]));
-    // Deleted images keep their property rows; only the rows of images loaded above count.
+    const records = rows.map((r) => ({ ...toBase(r), properties: {} as Record<string, string>, tags: [] as string[], locations: [] as ImageLocation[] }));
+    const byId = new Map(records.map((r) => [r.id, r]));
     for (const p of props) { const r = byId.get(p.image_id); if (r) r.properties[p.name] = p.value; }
     for (const t of tags) byId.get(t.image_id)?.tags.push(t.value);
     for (const l of locs) {
@@ -205,37 +199,6 @@ export class ImageRepository {
         status: l.status as ImageLocation['status'], createdAt: String(l.created_at),
       });
     }
-    return ids.map((id) => byId.get(id)).filter((r): r is ImageRecord => r !== undefined);
+    return records;
   }
-}
-
-/** WHERE clause for a listing: visibility as the viewer may see it (Glance's image_get_all), then filters. */
-function filters(q: ImageQuery): { where: string; params: SqlValue[] } {
-  const w: string[] = [];
-  const p: SqlValue[] = [];
-  const add = (sql: string, ...params: SqlValue[]) => { w.push(sql); p.push(...params); };
-  const project = q.viewer.projectId ?? '';
-  const memberStatus = q.member_status ?? 'accepted';
-  const isMember = memberStatus === 'all'
-    ? ['EXISTS (SELECT 1 FROM image_members m WHERE m.image_id = images.id AND m.member = ?)', [project]] as const
-    : ['EXISTS (SELECT 1 FROM image_members m WHERE m.image_id = images.id AND m.member = ? AND m.status = ?)', [project, memberStatus]] as const;
-  add('images.deleted = 0');
-  const vis = q.visibility ?? 'all';
-  if (vis !== 'all') add('images.visibility = ?', vis);
-  if (!q.viewer.isAdmin) {
-    // Community images are listed only when asked for (visibility=community) or owned.
-    if (vis === 'all') add(`(images.owner = ? OR images.visibility = 'public' OR (images.visibility = 'shared' AND ${isMember[0]}))`, project, ...isMember[1]);
-    else if (vis === 'private') add('images.owner = ?', project);
-    else if (vis === 'shared') add(`(images.owner = ? OR ${isMember[0]})`, project, ...isMember[1]);
-  }
-  const eq = (col: string, v: SqlValue | undefined) => { if (v !== undefined) add(`images.${col} = ?`, v); };
-  eq('name', q.name); eq('status', q.status); eq('owner', q.owner); eq('disk_format', q.disk_format); eq('container_format', q.container_format);
-  if (q.protected !== undefined) eq('protected', q.protected ? 1 : 0);
-  eq('os_hidden', q.os_hidden ? 1 : 0);
-  if (q.size_min !== undefined) add('images.size >= ?', q.size_min);
-  if (q.size_max !== undefined) add('images.size <= ?', q.size_max);
-  if (q.ids) add(q.ids.length ? `images.id IN (${placeholders(q.ids.length)})` : '1 = 0', ...q.ids);
-  for (const t of q.tags ?? []) add('EXISTS (SELECT 1 FROM image_tags t WHERE t.image_id = images.id AND t.value = ?)', t);
-  for (const [k, v] of Object.entries(q.properties ?? {})) add('EXISTS (SELECT 1 FROM image_properties ip WHERE ip.image_id = images.id AND ip.name = ? AND ip.value = ?)', k, v);
-  return { where: w.join(' AND '), params: p };
 }

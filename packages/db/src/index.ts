@@ -2,7 +2,8 @@
 export { openDatabase, databaseOn, type Database, type OpenOptions } from './open.js';
 export { parseDatabaseUrl, defaultDatabaseUrl, hidePassword, type DatabaseTarget } from './url.js';
 export { databaseSchema, databaseGroups, databaseSettings, type DatabaseOptions, type DatabaseSettings } from './options.js';
-export { ImageRepository, IMAGE_SORT_KEYS } from './images.js';
+export { ImageRepository } from './images.js';
+export { IMAGE_SORT_KEYS } from './image-list.js';
 export { TaskRepository, TASK_SORT_KEYS } from './tasks.js';
 export { TokenRepository } from './tokens.js';
 export { SqlFlowPersistence } from './flows.js';

@@ -44,4 +44,29 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; statemen
         result TEXT, error TEXT, updated_at TEXT NOT NULL, PRIMARY KEY (flow_id, atom))`,
     ],
   },
+  {
+    version: 2,
+    name: 'indexes for listing images and tasks',
+    // Partial (live rows only) and portable: SQLite and PostgreSQL both take `WHERE deleted = 0` and
+    // indexes on expressions. The sort expressions are those of image-list.ts and tasks.ts: an index
+    // serves a keyset page only when its expression is the ORDER BY's, so edit them together.
+    statements: [
+      ...[
+        ['created_at', 'created_at, id'],
+        ['updated_at', 'updated_at, created_at, id'],
+        ['name', "(COALESCE(name, '')), created_at, id"],
+        ['status', 'status, created_at, id'],
+        ['disk_format', "(COALESCE(disk_format, '')), created_at, id"],
+        ['container_format', "(COALESCE(container_format, '')), created_at, id"],
+        ['size', '(COALESCE(size, 0)), created_at, id'],
+      ].map(([key, columns]) => `CREATE INDEX images_sort_${key} ON images (${columns}) WHERE deleted = 0`),
+      // The other column filters; visibility and owner have theirs since version 1.
+      ...['checksum', 'os_hash_value', 'virtual_size', 'min_disk', 'min_ram'].map((c) => `CREATE INDEX images_${c} ON images (${c}) WHERE deleted = 0`),
+      'CREATE INDEX image_tags_value ON image_tags (value, image_id)',
+      'CREATE INDEX image_properties_name_value ON image_properties (name, value, image_id)',
+      'CREATE INDEX image_members_member ON image_members (member, status, image_id)',
+      'CREATE INDEX tasks_sort_created_at ON tasks (created_at, id) WHERE deleted = 0',
+      'CREATE INDEX tasks_owner ON tasks (owner, created_at, id) WHERE deleted = 0',
+    ],
+  },
 ];

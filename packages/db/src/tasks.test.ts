@@ -25,6 +25,31 @@ describe.each(BACKENDS)('on %s', (backend) => {
       expect(await db.tasks.get(t1.id)).toBeUndefined();
       expect((await db.tasks.listForImage('img')).length).toBe(1);
     });
+
+    it('pages by keyset in any sort key, NULLs as empty, and refuses an unknown or foreign marker in Glance\'s words', async () => {
+      const db = await fresh().open();
+      const ids: string[] = [];
+      for (const [owner, image] of [['p1', 'b'], ['p1', null], ['p2', 'a'], ['p1', 'a'], ['p1', null]] as const) {
+        ids.push((await db.tasks.create({ id: randomUUID(), type: 'api_image_import', owner, image_id: image, request_id: null, user_id: 'u', input: {} })).id);
+      }
+      for (const sort of [{ key: 'image_id', dir: 'asc' }, { key: 'image_id', dir: 'desc' }, { key: 'created_at', dir: 'desc' }, { key: 'status', dir: 'asc' }] as const) {
+        const all = (await db.tasks.list({ sort, limit: 10 })).map((t) => t.id);
+        const seen: string[] = [];
+        let marker: string | undefined;
+        for (let page = await db.tasks.list({ sort, limit: 2 }); page.length; page = await db.tasks.list({ sort, limit: 2, marker })) {
+          seen.push(...page.map((t) => t.id));
+          marker = page.at(-1)!.id;
+        }
+        expect(seen, JSON.stringify(sort)).toEqual(all);
+        expect(seen.sort()).toEqual([...ids].sort());
+      }
+      expect((await db.tasks.list({ sort: { key: 'image_id', dir: 'asc' }, limit: 10 })).map((t) => t.image_id)).toEqual([null, null, 'a', 'a', 'b']);
+      const unknown = randomUUID();
+      await expect(db.tasks.list({ sort: { key: 'created_at', dir: 'desc' }, limit: 1, marker: unknown }))
+        .rejects.toMatchObject({ code: 'GI_DB_MARKER_NOT_FOUND', status: 400, message: `Task with the given id ${unknown} was not found` });
+      await expect(db.tasks.list({ owner: 'p1', sort: { key: 'created_at', dir: 'desc' }, limit: 1, marker: ids[2]! }))
+        .rejects.toMatchObject({ code: 'GI_DB_MARKER_FORBIDDEN', status: 403, message: `Forbidding request, task ${ids[2]} is not visible` });
+    });
   });
 
   describe('TokenRepository', () => {

@@ -1,10 +1,15 @@
 import { giError } from './errors.js';
 import type { SqlDriver, SqlValue } from './sql/driver.js';
+import { keyset } from './keyset.js';
 import { json, now, placeholders, toSql } from './rows.js';
 import type { NewTask, TaskChanges, TaskProgress, TaskQuery, TaskRecord, TaskStatus } from './types.js';
 
 const COLUMNS = ['id', 'type', 'status', 'owner', 'image_id', 'request_id', 'user_id', 'input', 'result', 'message', 'progress', 'created_at', 'updated_at', 'expires_at'] as const;
-export const TASK_SORT_KEYS = ['id', 'type', 'status', 'owner', 'created_at', 'updated_at', 'expires_at'] as const;
+/** Glance sorts tasks by any column of its tasks table. */
+export const TASK_SORT_KEYS = ['id', 'type', 'status', 'owner', 'expires_at', 'created_at', 'updated_at', 'deleted_at', 'deleted', 'image_id', 'request_id', 'user_id'] as const;
+const NULLABLE = new Set(['expires_at', 'deleted_at', 'image_id', 'request_id', 'user_id']);
+/** A NULL sorts and compares as '', as Glance's `_paginate_query` compares the marker. */
+const sortExpr = (key: string) => (NULLABLE.has(key) ? `COALESCE(${key}, '')` : key);
 
 function toTask(r: Record<string, unknown>): TaskRecord {
   return {
@@ -31,21 +36,30 @@ export class TaskRepository {
     return r ? toTask(r) : undefined;
   }
 
+  /**
+   * One page, by keyset after the marker, ordered as Glance orders tasks: the sort key, then
+   * created_at and id, all in the one direction.
+   */
   async list(q: TaskQuery): Promise<TaskRecord[]> {
+    if (!(TASK_SORT_KEYS as readonly string[]).includes(q.sort.key)) throw new TypeError(`not a task sort key: ${q.sort.key}`);
     const where: string[] = ['deleted = 0'];
     const params: SqlValue[] = [];
     if (q.owner !== undefined) { where.push('owner = ?'); params.push(q.owner); }
     if (q.status) { where.push('status = ?'); params.push(q.status); }
     if (q.type) { where.push('type = ?'); params.push(q.type); }
-    const order = `${q.sort.key} ${q.sort.dir}, id ${q.sort.dir}`;
-    const rows = (await this.db.query(`SELECT ${COLUMNS.join(', ')} FROM tasks WHERE ${where.join(' AND ')} ORDER BY ${order}`, params)).map(toTask);
-    let start = 0;
+    const keys = [...new Set([q.sort.key, 'created_at', 'id'])];
+    const terms = keys.map((k) => ({ expr: sortExpr(k), dir: q.sort.dir }));
+    let marker: SqlValue[] | undefined;
     if (q.marker) {
-      const at = rows.findIndex((r) => r.id === q.marker);
-      if (at < 0) throw giError('GI_DB_MARKER_NOT_FOUND', { marker: q.marker });
-      start = at + 1;
+      const row = (await this.db.query<Record<string, SqlValue>>(`SELECT ${terms.map((t, i) => `${t.expr} AS k${i}`).join(', ')}, owner FROM tasks WHERE id = ? AND deleted = 0`, [q.marker]))[0];
+      if (!row) throw giError('GI_DB_MARKER_NOT_FOUND', { kind: 'task', marker: q.marker });
+      if (q.owner !== undefined && row.owner !== q.owner) throw giError('GI_DB_MARKER_FORBIDDEN', { kind: 'task', marker: q.marker });
+      marker = terms.map((_t, i) => row[`k${i}`]!);
     }
-    return rows.slice(start, start + q.limit);
+    const page = keyset(terms, marker);
+    if (page.after) { where.push(page.after.sql); params.push(...page.after.params); }
+    const rows = await this.db.query(`SELECT ${COLUMNS.join(', ')} FROM tasks WHERE ${where.join(' AND ')} ORDER BY ${page.orderBy} LIMIT ?`, [...params, q.limit]);
+    return rows.map(toTask);
   }
 
   async listForImage(imageId: string): Promise<TaskRecord[]> {

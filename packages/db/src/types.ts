@@ -73,24 +73,30 @@ export interface SortKey {
   dir: 'asc' | 'desc';
 }
 
+/** Image columns a listing filters on, as Glance's `image_get_all` does. */
+export const IMAGE_FILTER_COLUMNS = [
+  'id', 'name', 'status', 'visibility', 'owner', 'disk_format', 'container_format', 'size', 'virtual_size', 'checksum',
+  'os_hash_algo', 'os_hash_value', 'min_disk', 'min_ram', 'protected', 'os_hidden', 'created_at', 'updated_at',
+] as const;
+export type ImageFilterColumn = (typeof IMAGE_FILTER_COLUMNS)[number];
+
+/** A condition on one image column: `in` a list (Glance's `in:` and `eq:`), or one comparison. */
+export type ColumnFilter =
+  | { column: ImageFilterColumn; op: 'in'; values: ReadonlyArray<string | number> }
+  | { column: ImageFilterColumn; op: 'eq' | 'neq' | 'gt' | 'gte' | 'lt' | 'lte'; value: string | number | boolean };
+
 export interface ImageQuery {
   viewer: Viewer;
   /** 'all' lists everything the viewer may see, community included only when owned (as Glance does). */
   visibility?: Visibility | 'all';
-  name?: string;
-  status?: string;
-  owner?: string;
-  disk_format?: string;
-  container_format?: string;
-  size_min?: number;
-  size_max?: number;
-  protected?: boolean;
-  os_hidden?: boolean;
   member_status?: 'accepted' | 'pending' | 'rejected' | 'all';
+  /** All must hold. Numbers for the integer columns, booleans for `protected`/`os_hidden`, ISO-8601 for the timestamps. */
+  columns?: readonly ColumnFilter[];
   tags?: readonly string[];
-  ids?: readonly string[];
   properties?: Record<string, string>;
+  /** In order; the id is appended when missing, in the last key's direction, so the order is total. */
   sort: readonly SortKey[];
+  /** The id of the row the page starts after: it pages from that image's place in this order, filtered or not. */
   marker?: string;
   limit: number;
 }

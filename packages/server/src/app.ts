@@ -129,7 +129,10 @@ export async function createServer(o: ServerOptions): Promise<GlanceServer> {
     logController: new LogController({ requestIdLogLabel: 'request_id' }),
     bodyLimit: BODY_LIMIT,
     return503OnClosing: true,
-    routerOptions: { ignoreTrailingSlash: true },
+    // A path segment is as long as the client makes it: a 255-character tag may take 2 KiB
+    // percent-encoded, and a long unknown id answers 404 as in Glance, not the router's 414. Node's
+    // 16 KiB header limit bounds the whole URL anyway.
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 16 * 1024 },
     rewriteUrl: (req) => {
       const url = req.url ?? '/';
       const m = /^\/(v\d+(?:\.\d+)?)(\/.*)?$/.exec(url);

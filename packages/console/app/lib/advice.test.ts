@@ -4,7 +4,7 @@ import type { ImportTask } from './task-types';
 
 const failed = (code: string, method: string, message = 'boom', hint?: string): ImportTask => ({
   id: 't', type: 'api_image_import', status: 'failure', owner: 'p', image_id: 'i', created_at: '', updated_at: '', message,
-  input: { import_req: { method: { name: method } } }, result: { error_code: code, ...(hint ? { hint } : {}) }, progress: null,
+  input: { import_req: { method: { name: method } } }, result: null, error_code: code, ...(hint ? { error_hint: hint } : {}), progress: null,
 });
 
 describe('failureAdvice', () => {
@@ -30,7 +30,7 @@ describe('failureAdvice', () => {
 
   it("a plugin's own error names the plugin", () => {
     const t = failed('GI_PLUGIN_FAILED', 'glance-direct', 'flaky plugin broke');
-    t.result!.plugin = 'flaky';
+    t.error_plugin = 'flaky';
     expect(failureAdvice(t, 'uploading')).toMatchObject({ summary: 'The import plugin flaky failed.', reason: 'flaky plugin broke', actions: ['retry', 'discard-stage', 'delete'] });
   });
 

@@ -43,9 +43,9 @@ export function retryStatus(method: string): string {
  * reason, what to do, and the actions the image's current status still allows.
  */
 export function failureAdvice(task: ImportTask, imageStatus: string | undefined): FailureAdvice {
-  const code = task.result?.error_code ?? '';
+  const code = task.error_code ?? '';
   const method = task.input?.import_req?.method?.name ?? 'glance-direct';
-  const plugin = task.result?.plugin;
+  const plugin = task.error_plugin;
   const summary = code === 'GI_PLUGIN_FAILED' && plugin ? `The import plugin ${plugin} failed.` : KINDS.find(([re]) => re.test(code))?.[1] ?? 'The import failed.';
   const refused = DATA_REFUSED.test(code);
   const canRetry = imageStatus === retryStatus(method) && !refused;
@@ -53,7 +53,7 @@ export function failureAdvice(task: ImportTask, imageStatus: string | undefined)
   if (canRetry) actions.push('retry');
   if (method === 'glance-direct' && imageStatus === 'uploading') actions.push('discard-stage');
   if (imageStatus !== undefined && imageStatus !== 'deleted') actions.push('delete');
-  let todo = task.result?.hint ?? '';
+  let todo = task.error_hint ?? '';
   if (!todo) {
     if (refused) todo = method === 'glance-direct' ? 'Import a different file: discard the staged data and upload again, or delete the image.' : 'Import different data, or delete the image.';
     else if (canRetry) todo = method === 'glance-direct' ? 'The staged data was kept: fix the cause, then import again.' : 'Fix the cause, then import again.';

@@ -22,8 +22,8 @@ export interface ImageSort {
 export const NO_FILTERS: ImageFilters = { name: '', status: '', visibility: '', disk_format: '', size_min: '', size_max: '', tags: '', owner: '' };
 export const DEFAULT_SORT: ImageSort = { key: 'created_at', dir: 'desc' };
 
-/** Keys Glance sorts images by (the API refuses any other). */
-export const SORT_KEYS = ['name', 'status', 'visibility', 'disk_format', 'size', 'created_at', 'updated_at', 'owner'] as const;
+/** Keys Glance sorts images by (the API refuses any other); the console's columns among them. */
+export const SORT_KEYS = ['name', 'status', 'disk_format', 'size', 'created_at', 'updated_at'] as const;
 
 const MiB = 1024 * 1024;
 
@@ -33,8 +33,9 @@ export function imagesQuery(f: ImageFilters, sort: ImageSort, limit: number, mar
   q.set('limit', String(limit));
   if (marker) q.set('marker', marker);
   q.set('sort', `${sort.key}:${sort.dir}`);
-  if (f.name.trim()) q.set('name', f.name.trim());
-  for (const k of ['status', 'visibility', 'disk_format', 'owner'] as const) if (f[k].trim()) q.set(k, f[k].trim());
+  // Glance reads `a:b` in these as operator `a`: `eq:` keeps a value with a colon (ubuntu:22.04) whole.
+  for (const k of ['name', 'status', 'disk_format'] as const) if (f[k].trim()) q.set(k, `eq:${f[k].trim()}`);
+  for (const k of ['visibility', 'owner'] as const) if (f[k].trim()) q.set(k, f[k].trim());
   for (const k of ['size_min', 'size_max'] as const) {
     const mib = Number(f[k]);
     if (f[k].trim() && Number.isFinite(mib) && mib >= 0) q.set(k, String(Math.round(mib * MiB)));

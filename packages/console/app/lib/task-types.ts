@@ -40,8 +40,14 @@ export interface ImportTask {
     import_req?: { method?: { name?: string; uri?: string; glance_image_id?: string; glance_region?: string; glance_service_interface?: string }; stores?: string[]; all_stores?: boolean; all_stores_must_succeed?: boolean };
     backend?: string[];
   } | null;
-  /** `plugin`: the plugin whose own (uncoded) error failed the import (GI_PLUGIN_FAILED). */
-  result: { error_code?: string; hint?: string; plugin?: string; inspections?: InspectionRecord[] } | null;
+  /** Glance's: `{image_id}` once the import succeeded, null otherwise. */
+  result: { image_id?: string } | null;
+  /** Beyond Glance: a failed import's GI_* code and what to do about it. */
+  error_code?: string | null;
+  error_hint?: string | null;
+  /** The plugin whose own (uncoded) error failed the import (GI_PLUGIN_FAILED). */
+  error_plugin?: string | null;
+  inspections?: InspectionRecord[] | null;
   progress: TaskProgress | null;
 }
 

@@ -32,11 +32,11 @@ function Failure({ task, image, onChanged }: { task: ImportTask; image: ImageVie
   };
   const req = task.input?.import_req;
   return (
-    <div class="failure" role="alert" data-error-code={task.result?.error_code ?? ''}>
+    <div class="failure" role="alert" data-error-code={task.error_code ?? ''}>
       <h3>{advice.summary}</h3>
       <p class="reason">{advice.reason}</p>
       <p><strong>What to do: </strong>{advice.todo}</p>
-      {task.result?.error_code ? <p class="muted small">error code {task.result.error_code}</p> : null}
+      {task.error_code ? <p class="muted small">error code {task.error_code}</p> : null}
       <div class="actions">
         {advice.actions.includes('retry') && req?.method?.name ? (
           <button type="button" disabled={busy} onClick={() => act(() => startImport(api, task.image_id, req as ImportRequest))}>Import again</button>
@@ -70,7 +70,7 @@ export function ImportWatch({ id }: { id: string }) {
   const p = task?.progress;
   const started = parseTime(task?.created_at)?.getTime();
   const ended = task && !running(task) ? parseTime(task.updated_at)?.getTime() : undefined;
-  const inspections = task?.result?.inspections ?? [];
+  const inspections = task?.inspections ?? [];
   const imageInspection = parseInspection(image?.os_glance_inspection);
 
   return (

@@ -2,7 +2,7 @@ import { giError } from '../errors.js';
 import type { ImageChanges, ImageColumns, ImageRecord } from '@glance-import/db';
 import { badRequest, conflict, forbidden } from '../http/errors.js';
 import { BASE_ATTRIBUTES, isReservedName, PATCH_READ_ONLY } from './attributes.js';
-import { validateAttribute, validateExtraProperty, type Formats } from './validate.js';
+import { checkTagQuota, validateAttribute, validateExtraProperty, type Formats } from './validate.js';
 
 export const PATCH_V21 = 'application/openstack-images-v2.1-json-patch';
 export const PATCH_V20 = 'application/openstack-images-v2.0-json-patch';
@@ -91,7 +91,7 @@ export function planPatch(image: ImageRecord, ops: readonly Op[], rules: PatchRu
   if (rules.propertyQuota >= 0 && kept > rules.propertyQuota && kept > Object.keys(image.properties).length) {
     throw giError('GI_API_TOO_LARGE', { message: `Attempted: ${kept}, Maximum: ${rules.propertyQuota}` });
   }
-  if (tags && rules.tagQuota >= 0 && new Set(tags).size > rules.tagQuota) throw giError('GI_API_TOO_LARGE', { message: `Attempted: ${new Set(tags).size}, Maximum: ${rules.tagQuota}` });
+  if (tags) checkTagQuota(new Set(tags).size, rules.tagQuota);
   const setProperties: Record<string, string> = {};
   const removeProperties: string[] = [];
   for (const [k, v] of Object.entries(props)) {

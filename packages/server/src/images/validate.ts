@@ -1,4 +1,5 @@
 import type { ImageColumns } from '@glance-import/db';
+import { giError } from '../errors.js';
 import { badRequest } from '../http/errors.js';
 import { UUID_RE } from './attributes.js';
 
@@ -29,7 +30,7 @@ export function validateAttribute(key: string, value: unknown, formats: Formats)
     case 'min_ram':
     case 'min_disk':
       if (typeof value !== 'number' || !Number.isInteger(value)) throw bad(`${JSON.stringify(value)} is not of type 'integer'`);
-      if (value < 0) throw bad(`${value} is less than the minimum of 0`);
+      if (value < 0) throw badRequest(`Invalid value '${value}' for parameter '${key}': Cannot be a negative value`);
       return value;
     case 'disk_format':
     case 'container_format': {
@@ -39,7 +40,7 @@ export function validateAttribute(key: string, value: unknown, formats: Formats)
     }
     case 'tags':
       if (!Array.isArray(value) || value.some((t) => typeof t !== 'string')) throw bad(`${JSON.stringify(value)} is not of type 'array' of strings`);
-      if ((value as string[]).some((t) => t.length > 255)) throw bad('a tag is longer than 255 characters');
+      for (const t of value as string[]) checkTag(t);
       return value as string[];
     default:
       return value as string;
@@ -51,4 +52,17 @@ export function validateExtraProperty(key: string, value: unknown): string {
   if (key.length > 255) throw badRequest(`Provided object does not match schema 'image': property name '${key.slice(0, 40)}…' is longer than 255 characters`);
   if (typeof value !== 'string') throw badRequest(`Provided object does not match schema 'image': ${JSON.stringify(value)} is not of type 'string' (property '${key}')`);
   return value;
+}
+
+/** A tag is at most 255 characters (the image schema's tags.items.maxLength), refused as Glance's schema check words it. */
+export function checkTag(tag: string): string {
+  if (tag.length > 255) throw badRequest(`Provided object does not match schema 'image': '${tag}' is too long`);
+  return tag;
+}
+
+/** 413 for more tags than [DEFAULT] image_tag_quota, in Glance's words; a negative quota is no limit. */
+export function checkTagQuota(attempted: number, quota: number, imageId?: string): void {
+  if (quota < 0 || attempted <= quota) return;
+  const words = `The limit has been exceeded on the number of allowed image tags. Attempted: ${attempted}, Maximum: ${quota}`;
+  throw giError('GI_API_TOO_LARGE', { message: imageId ? `Image tag limit exceeded for image ${imageId}: ${words}:` : words });
 }

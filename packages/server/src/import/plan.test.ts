@@ -16,7 +16,7 @@ const twoSteps = (name: string, fail = false) => definePlugin({
     defineTask({ name: `${name}-b`, execute: () => { if (fail) throw giError('GI_IMPORT_NO_STORE_SUCCEEDED', {}); } })),
 });
 
-async function importOnce(): Promise<{ status: string; result: Record<string, unknown>; progress: { plan: unknown; phases: Array<{ phase: string }> } }> {
+async function importOnce(): Promise<{ status: string; result: Record<string, unknown> | null; error_code: string | null; error_hint: string | null; progress: { plan: unknown; phases: Array<{ phase: string }> } }> {
   const id = (await h.req('POST', '/v2/images', { body: { name: 'i', disk_format: 'raw', container_format: 'bare' } })).json.id as string;
   await h.req('PUT', `/v2/images/${id}/stage`, { payload: 'hello', headers: octet });
   expect((await h.req('POST', `/v2/images/${id}/import`, { body: { method: { name: 'glance-direct' } } })).status).toBe(202);
@@ -42,11 +42,11 @@ describe("an import task's plan and failure hint", () => {
     expect(task.progress.phases.map((p) => p.phase)).toEqual((task.progress.plan as Array<{ phase: string }>).map((p) => p.phase));
   });
 
-  it("a failed import's result carries the error's hint beside its code", async () => {
+  it("a failed import's task carries the error's hint beside its code", async () => {
     h = await harness({ ini: { image_import_opts: { image_import_plugins: ['broken'] } }, plugins: { broken: twoSteps('broken', true) } });
     const task = await importOnce();
     const expected = giError('GI_IMPORT_NO_STORE_SUCCEEDED', {});
-    expect(task).toMatchObject({ status: 'failure', result: { error_code: 'GI_IMPORT_NO_STORE_SUCCEEDED', hint: expected.hint } });
+    expect(task).toMatchObject({ status: 'failure', result: null, error_code: 'GI_IMPORT_NO_STORE_SUCCEEDED', error_hint: expected.hint });
     expect(expected.hint).not.toBe('');
   });
 });

@@ -20,9 +20,13 @@ import type { ServerConfig } from '../options.js';
 
 type Params = { id: string };
 
-function requireOctetStream(request: FastifyRequest): void {
+/**
+ * Data uploads take application/octet-stream only. Checked before the body is parsed (a route's
+ * preParsing hook), so a JSON body gets this 415 rather than a JSON parser's 400 or 413.
+ */
+async function requireOctetStream(request: FastifyRequest): Promise<void> {
   const ct = (request.headers['content-type'] ?? '').split(';')[0]!.trim();
-  if (ct !== 'application/octet-stream') throw unsupportedMediaType(`Content-Type must be application/octet-stream, got '${ct || '(none)'}'.`);
+  if (ct !== 'application/octet-stream') throw unsupportedMediaType(`The request media type ${ct} is not supported by this server.`);
 }
 
 /** Aborted when the client goes away before the body is complete. */
@@ -101,10 +105,14 @@ export function imageDataRoutes(app: FastifyInstance, d: ImageDataRouteDeps): vo
     vmdkAllowedTypes: d.config.values.image_format.vmdk_allowed_types, gptSafetyChecksNonfatal: d.config.values.image_format.gpt_safety_checks_nonfatal,
   });
 
-  app.put<{ Params: Params }>('/v2/images/:id/stage', async (request, reply) => {
+  // As Glance's deserializer: the method must be on offer, then the Content-Type right.
+  const stageAllowed = async (request: FastifyRequest) => {
     if (!d.imports.enabled) throw notFound('Image import is not supported at this site.');
     if (!d.imports.offers(glanceDirect)) throw notFound("'glance-direct' method is not available at this site.");
-    requireOctetStream(request);
+    await requireOctetStream(request);
+  };
+
+  app.put<{ Params: Params }>('/v2/images/:id/stage', { preParsing: stageAllowed }, async (request, reply) => {
     const image = await visibleImage(d, request, request.params.id);
     authorize(d, request, 'modify_image', image);
     if (await d.staging.has(image.id)) throw storeErrors.error('GI_STORE_STAGE_EXISTS', { imageId: image.id });
@@ -145,8 +153,7 @@ export function imageDataRoutes(app: FastifyInstance, d: ImageDataRouteDeps): vo
     return reply.code(204).send();
   });
 
-  app.put<{ Params: Params }>('/v2/images/:id/file', async (request, reply) => {
-    requireOctetStream(request);
+  app.put<{ Params: Params }>('/v2/images/:id/file', { preParsing: requireOctetStream }, async (request, reply) => {
     const image = await visibleImage(d, request, request.params.id);
     authorize(d, request, 'upload_image', image);
     const storeId = (request.headers['x-image-meta-store'] as string | undefined) ?? d.stores.defaultId;

@@ -128,6 +128,63 @@ describe('images', () => {
     expect(wrong.headers['accept-patch']).toContain('application/openstack-images-v2.1-json-patch');
   });
 
+  it('answers as Glance: negative min_disk/min_ram, locations on create, more tags than image_tag_quota', async () => {
+    for (const key of ['min_disk', 'min_ram']) {
+      const r = await h.req('POST', '/v2/images', { body: { [key]: -3 } });
+      expect(r.status).toBe(400);
+      expect(r.text).toContain(`Invalid value '-3' for parameter '${key}': Cannot be a negative value`);
+    }
+    const img = await create();
+    const patched = await h.req('PATCH', `/v2/images/${img.id}`, { body: [{ op: 'replace', path: '/min_disk', value: -3 }], headers: { 'content-type': 'application/openstack-images-v2.1-json-patch' } });
+    expect(patched.text).toContain("Invalid value '-3' for parameter 'min_disk': Cannot be a negative value");
+    const locations = await h.req('POST', '/v2/images', { body: { locations: [] } });
+    expect(locations.status).toBe(403);
+    expect(locations.text).toContain("Attribute 'locations' is reserved.");
+    const tags = Array.from({ length: 129 }, (_, i) => `t${i % 128}`);
+    const many = await h.req('POST', '/v2/images', { body: { tags } });
+    expect(many.status).toBe(413);
+    expect(many.text).toContain('The limit has been exceeded on the number of allowed image tags. Attempted: 129, Maximum: 128');
+    expect((await h.req('POST', '/v2/images', { body: { tags: tags.slice(1) } })).status).toBe(201);
+    const full = await create({ tags: tags.slice(1) });
+    const one = await h.req('PUT', `/v2/images/${full.id}/tags/more`);
+    expect(one.status).toBe(413);
+    expect(one.text).toContain(`Image tag limit exceeded for image ${full.id}: The limit has been exceeded on the number of allowed image tags. Attempted: 129, Maximum: 128:`);
+  });
+
+  it('takes tags up to 255 characters, refuses 256 as Glance, and answers long unknown ids with 404, not the router\'s 414', async () => {
+    const img = await create();
+    for (const n of [101, 255]) expect((await h.req('PUT', `/v2/images/${img.id}/tags/${'y'.repeat(n)}`)).status, String(n)).toBe(204);
+    const wide = 'é'.repeat(255); // 2,295 characters percent-encoded
+    expect((await h.req('PUT', `/v2/images/${img.id}/tags/${encodeURIComponent(wide)}`)).status).toBe(204);
+    expect((await h.req('GET', `/v2/images/${img.id}`)).json.tags).toEqual(['y'.repeat(101), 'y'.repeat(255), wide].sort());
+    const long = await h.req('PUT', `/v2/images/${img.id}/tags/${'y'.repeat(256)}`);
+    expect(long.status).toBe(400);
+    expect(long.text).toContain(`Provided object does not match schema 'image': '${'y'.repeat(256)}' is too long`);
+    expect((await h.req('POST', '/v2/images', { body: { tags: ['z'.repeat(256)] } })).text).toContain(`'${'z'.repeat(256)}' is too long`);
+    expect((await h.req('DELETE', `/v2/images/${img.id}/tags/${'y'.repeat(255)}`)).status).toBe(204);
+    const id = 'a'.repeat(150);
+    const image = await h.req('GET', `/v2/images/${id}`);
+    expect(image.status).toBe(404);
+    expect(image.text).toContain(`No image found with ID ${id}`);
+    expect((await h.req('PUT', `/v2/images/${id}/tags/x`)).text).toContain(`Image ${id} not found.`); // the tags controller's words
+    expect((await h.req('GET', `/v2/tasks/${id}`, { token: h.tokens.admin })).text).toContain(`Could not find task ${id}`);
+    const shared = await create({ visibility: 'shared' });
+    expect((await h.req('GET', `/v2/images/${shared.id}/members/${'m'.repeat(150)}`)).status).toBe(404);
+  });
+
+  it('answers 415 to a data upload that is not application/octet-stream before reading its body, JSON included', async () => {
+    const img = await create();
+    for (const route of ['file', 'stage']) {
+      for (const payload of ['{}', '{bad', JSON.stringify({ pad: 'x'.repeat(2 * 1024 * 1024) })]) {
+        const r = await h.req('PUT', `/v2/images/${img.id}/${route}`, { payload, headers: { 'content-type': 'application/json' } });
+        expect(r.status, `${route} ${payload.slice(0, 10)}`).toBe(415);
+        expect(r.text).toContain('The request media type application/json is not supported by this server.');
+      }
+    }
+    expect((await h.req('PUT', '/v2/images/00000000-0000-0000-0000-000000000000/file', { payload: '{}', headers: { 'content-type': 'application/json' } })).status).toBe(415);
+    expect((await h.req('GET', `/v2/images/${img.id}`)).json.status).toBe('queued');
+  });
+
   it('adds and removes tags', async () => {
     const img = await create();
     expect((await h.req('PUT', `/v2/images/${img.id}/tags/fast`)).status).toBe(204);

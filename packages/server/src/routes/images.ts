@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import type { ImageQuery, ImageRecord, SortKey, Visibility } from '@glance-import/db';
-import { IMAGE_SORT_KEYS } from '@glance-import/db';
+import type { ImageRecord, Visibility } from '@glance-import/db';
+import { isGlanceImportError } from '@glance-import/core';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { CREATE_READ_ONLY, BASE_ATTRIBUTES, isReservedName } from '../images/attributes.js';
 import { deleteImage, type DeleteDeps } from '../images/delete.js';
 import { parsePatch, planPatch, PATCH_V20, PATCH_V21 } from '../images/patch.js';
-import { validateAttribute, validateExtraProperty, type Formats } from '../images/validate.js';
-import { giError } from '../errors.js';
+import { parseListQuery, type RawQuery } from '../images/list-query.js';
+import { checkTag, checkTagQuota, validateAttribute, validateExtraProperty, type Formats } from '../images/validate.js';
 import { badRequest, conflict, forbidden, notFound, unsupportedMediaType } from '../http/errors.js';
+import { pageLink } from '../http/links.js';
 import { assertNoBody, authorize, callerOf, credentials, imageTarget, visibleImage } from '../http/guards.js';
 import type { PolicyEnforcer } from '@glance-import/policy';
 import type { Quotas } from '../quotas.js';
@@ -19,73 +20,6 @@ function createBody(body: unknown): Record<string, unknown> {
   if (body === undefined || body === null || body === '') throw badRequest('Body expected in request.');
   if (typeof body !== 'object' || Array.isArray(body)) throw badRequest('Request body must be a JSON object.');
   return body as Record<string, unknown>;
-}
-
-/** Glance's list query: sort_key/sort_dir (repeatable) or sort=k:dir,...; filters; any other key filters properties. */
-function listQuery(d: ImageRouteDeps, request: FastifyRequest): ImageQuery {
-  const raw = request.query as Record<string, string | string[]>;
-  const all = (k: string) => (raw[k] === undefined ? [] : Array.isArray(raw[k]) ? (raw[k] as string[]) : [raw[k] as string]);
-  const one = (k: string) => all(k).at(-1);
-  const caller = callerOf(request);
-  const limitRaw = one('limit');
-  const limitMax = d.config.values.DEFAULT.api_limit_max;
-  let limit = d.config.values.DEFAULT.limit_param_default;
-  if (limitRaw !== undefined) {
-    if (!/^\d+$/.test(limitRaw)) throw badRequest('limit param must be an integer');
-    limit = Math.min(Number(limitRaw), limitMax);
-  }
-  const sort: SortKey[] = [];
-  const checkKey = (k: string) => { if (!(IMAGE_SORT_KEYS as readonly string[]).includes(k)) throw badRequest(`Invalid sort key: ${k}. It should be one of the following: ${IMAGE_SORT_KEYS.join(', ')}.`); return k; };
-  const checkDir = (d: string) => { if (d !== 'asc' && d !== 'desc') throw badRequest(`Invalid sort direction: ${d}. It should be one of the following: asc, desc.`); return d as 'asc' | 'desc'; };
-  if (one('sort') !== undefined) {
-    if (all('sort_key').length || all('sort_dir').length) throw badRequest('The "sort" param cannot be used with "sort_key" or "sort_dir".');
-    for (const part of one('sort')!.split(',')) {
-      const [k, d] = part.split(':').map((s) => s.trim());
-      sort.push({ key: checkKey(k!), dir: checkDir(d ?? 'desc') });
-    }
-  } else {
-    const keys = all('sort_key').length ? all('sort_key') : ['created_at'];
-    const dirs = all('sort_dir');
-    if (dirs.length > 1 && dirs.length !== keys.length) throw badRequest('Number of sort dirs does not match the number of sort keys');
-    keys.forEach((k, i) => sort.push({ key: checkKey(k), dir: checkDir(dirs[dirs.length > 1 ? i : 0] ?? 'desc') }));
-  }
-  const bool = (k: string) => {
-    const v = one(k);
-    if (v === undefined) return undefined;
-    if (!['true', 'false'].includes(v.toLowerCase())) throw badRequest(`Invalid value '${v}' for ${k}: expected true or false.`);
-    return v.toLowerCase() === 'true';
-  };
-  const int = (k: string) => {
-    const v = one(k);
-    if (v === undefined) return undefined;
-    if (!/^\d+$/.test(v)) throw badRequest(`Invalid value '${v}' for parameter '${k}': must be an integer.`);
-    return Number(v);
-  };
-  const vis = one('visibility');
-  if (vis !== undefined && !['public', 'private', 'shared', 'community', 'all'].includes(vis)) throw badRequest(`Invalid visibility value: ${vis}`);
-  if (one('changes-since') !== undefined) throw badRequest('The changes-since filter is not supported by the v2 API.');
-  const known = new Set(['limit', 'marker', 'sort', 'sort_key', 'sort_dir', 'visibility', 'member_status', 'name', 'status', 'owner', 'disk_format', 'container_format', 'size_min', 'size_max', 'tag', 'os_hidden', 'protected', 'id']);
-  const properties = Object.fromEntries(Object.entries(raw).filter(([k]) => !known.has(k)).map(([k, v]) => [k, Array.isArray(v) ? v.at(-1)! : v]));
-  const idFilter = one('id');
-  const q: ImageQuery = {
-    viewer: { projectId: caller.projectId, isAdmin: caller.isAdmin }, sort, limit,
-    ...(one('marker') ? { marker: one('marker')! } : {}),
-    ...(vis ? { visibility: vis as Visibility | 'all' } : {}),
-    ...(one('member_status') ? { member_status: one('member_status') as ImageQuery['member_status'] } : {}),
-    ...(one('name') !== undefined ? { name: one('name')! } : {}),
-    ...(one('status') ? { status: one('status')! } : {}),
-    ...(one('owner') ? { owner: one('owner')! } : {}),
-    ...(one('disk_format') ? { disk_format: one('disk_format')! } : {}),
-    ...(one('container_format') ? { container_format: one('container_format')! } : {}),
-    ...(int('size_min') !== undefined ? { size_min: int('size_min')! } : {}),
-    ...(int('size_max') !== undefined ? { size_max: int('size_max')! } : {}),
-    ...(bool('protected') !== undefined ? { protected: bool('protected')! } : {}),
-    ...(bool('os_hidden') !== undefined ? { os_hidden: bool('os_hidden')! } : {}),
-    ...(all('tag').length ? { tags: all('tag') } : {}),
-    ...(idFilter ? { ids: idFilter.startsWith('in:') ? idFilter.slice(3).split(',') : [idFilter] } : {}),
-    ...(Object.keys(properties).length ? { properties } : {}),
-  };
-  return q;
 }
 
 export interface ImageRouteDeps extends DeleteDeps {
@@ -106,7 +40,7 @@ export function imageRoutes(app: FastifyInstance, d: ImageRouteDeps): void {
     for (const [k, v] of Object.entries(body)) {
       if (isReservedName(k)) throw forbidden(`Attribute '${k}' is reserved.`);
       if (CREATE_READ_ONLY.has(k)) throw forbidden(`Attribute '${k}' is read-only.`);
-      if (k === 'locations') throw forbidden("Attribute 'locations' is read-only.");
+      if (k === 'locations') throw forbidden("Attribute 'locations' is reserved.");
       if (BASE_ATTRIBUTES.has(k)) {
         const value = validateAttribute(k, v, d.formats);
         if (k === 'tags') tags = value as string[];
@@ -121,7 +55,7 @@ export function imageRoutes(app: FastifyInstance, d: ImageRouteDeps): void {
     if (visibility === 'public') d.policy.enforce('publicize_image', { project_id: owner, owner, visibility }, creds);
     if (visibility === 'community') d.policy.enforce('communitize_image', { project_id: owner, owner, visibility }, creds);
     await d.quotas.enforce(owner, 'image_count_total', 1);
-    if (tags.length > d.config.values.DEFAULT.image_tag_quota && d.config.values.DEFAULT.image_tag_quota >= 0) throw badRequest('Maximum number of tags exceeded');
+    checkTagQuota(tags.length, d.config.values.DEFAULT.image_tag_quota);
     const image = await d.db.images.create({
       id: (columns.id as string | undefined) ?? randomUUID(), name: (columns.name as string | null | undefined) ?? null, visibility, owner,
       disk_format: (columns.disk_format as string | null | undefined) ?? null, container_format: (columns.container_format as string | null | undefined) ?? null,
@@ -136,20 +70,18 @@ export function imageRoutes(app: FastifyInstance, d: ImageRouteDeps): void {
   });
 
   app.get('/v2/images', async (request) => {
-    const q = listQuery(d, request);
-    d.policy.enforce('get_images', { project_id: q.viewer.projectId, owner: q.viewer.projectId }, credentials(callerOf(request)));
-    const creds = credentials(callerOf(request));
-    const page = (await d.db.images.list(q)).filter((i) => d.policy.check('get_image', imageTarget(i), creds));
-    const out: Record<string, unknown> = { images: page.map((i) => d.view(i)), first: '/v2/images', schema: '/v2/schemas/images' };
-    if (page.length > 0 && page.length === q.limit) {
-      const params = new URLSearchParams();
-      for (const [k, v] of Object.entries(request.query as Record<string, string | string[]>)) {
-        if (k === 'marker') continue;
-        for (const one of Array.isArray(v) ? v : [v]) params.append(k, one);
-      }
-      params.set('marker', page.at(-1)!.id);
-      out.next = `/v2/images?${params.toString()}`;
-    }
+    const caller = callerOf(request);
+    const query = request.query as RawQuery;
+    const q = parseListQuery(query, { projectId: caller.projectId, isAdmin: caller.isAdmin }, {
+      limitDefault: d.config.values.DEFAULT.limit_param_default, limitMax: d.config.values.DEFAULT.api_limit_max,
+    });
+    const creds = credentials(caller);
+    d.policy.enforce('get_images', { project_id: caller.projectId, owner: caller.projectId }, creds);
+    const rows = await d.db.images.list(q);
+    const page = rows.filter((i) => d.policy.check('get_image', imageTarget(i), creds));
+    const out: Record<string, unknown> = { images: page.map((i) => d.view(i)), first: pageLink('/v2/images', query), schema: '/v2/schemas/images' };
+    // Whether the database had more is known from its rows; the policy may have hidden some (Glance's db_image_count).
+    if (page.length > 0 && rows.length === q.limit) out.next = pageLink('/v2/images', query, page.at(-1)!.id);
     return out;
   });
 
@@ -193,15 +125,18 @@ export function imageRoutes(app: FastifyInstance, d: ImageRouteDeps): void {
     return reply.code(204).send();
   });
 
+  // The tags controller words an unknown image its own way.
+  const taggedImage = (request: FastifyRequest<{ Params: Params }>) => visibleImage(d, request, request.params.id).catch((e: unknown) => {
+    throw isGlanceImportError(e, 'GI_API_NOT_FOUND') ? notFound(`Image ${request.params.id} not found.`) : e;
+  });
+
   app.put<{ Params: Params & { tag: string } }>('/v2/images/:id/tags/:tag', async (request, reply) => {
     assertNoBody(request);
-    const image = await visibleImage(d, request, request.params.id);
+    const image = await taggedImage(request);
     authorize(d, request, 'modify_image', image);
-    const tag = request.params.tag;
-    if (tag.length > 255) throw badRequest('Tag is longer than 255 characters.');
+    const tag = checkTag(request.params.tag);
     if (!image.tags.includes(tag)) {
-      const quota = d.config.values.DEFAULT.image_tag_quota;
-      if (quota >= 0 && image.tags.length + 1 > quota) throw giError('GI_API_TOO_LARGE', { message: `Maximum number of tags exceeded: ${quota}` });
+      checkTagQuota(image.tags.length + 1, d.config.values.DEFAULT.image_tag_quota, image.id);
       await d.db.images.update(image.id, { tags: [...image.tags, tag] });
     }
     return reply.code(204).send();
@@ -209,7 +144,7 @@ export function imageRoutes(app: FastifyInstance, d: ImageRouteDeps): void {
 
   app.delete<{ Params: Params & { tag: string } }>('/v2/images/:id/tags/:tag', async (request, reply) => {
     assertNoBody(request);
-    const image = await visibleImage(d, request, request.params.id);
+    const image = await taggedImage(request);
     authorize(d, request, 'modify_image', image);
     if (!image.tags.includes(request.params.tag)) throw notFound(`Tag ${request.params.tag} not found on image ${image.id}.`);
     await d.db.images.update(image.id, { tags: image.tags.filter((t) => t !== request.params.tag) });

@@ -26,11 +26,19 @@ describe('image members', () => {
     expect((await h.req('GET', `/v2/images/${img.id}`, { token: h.tokens.other })).status).toBe(404);
   });
 
-  it('only shared images have members', async () => {
+  it('only shared images have members: each call refuses a private one in Glance\'s words', async () => {
     const img = (await h.req('POST', '/v2/images', { body: { visibility: 'private' } })).json;
     const r = await h.req('POST', `/v2/images/${img.id}/members`, { body: { member: 'p2' } });
     expect(r.status).toBe(403);
-    expect(r.text).toContain('Only shared images have members.');
+    expect(r.text).toContain(`Not allowed to create members for image ${img.id}.`);
+    const list = await h.req('GET', `/v2/images/${img.id}/members`);
+    expect(list.status).toBe(403);
+    expect(list.text).toContain(`Not allowed to list members for image ${img.id}: Only shared images have members.`);
+    const one = await h.req('GET', `/v2/images/${img.id}/members/p2`);
+    expect(one.status).toBe(404);
+    expect(one.text).toContain('Only shared images have members.');
+    expect((await h.req('PUT', `/v2/images/${img.id}/members/p1`, { body: { status: 'accepted' } })).text).toContain(`Not allowed to update members for image ${img.id}.`);
+    expect((await h.req('DELETE', `/v2/images/${img.id}/members/p2`)).text).toContain(`Not allowed to delete members for image ${img.id}.`);
     expect((await h.req('GET', '/v2/schemas/member')).json.name).toBe('member');
   });
 });

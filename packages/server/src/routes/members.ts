@@ -14,6 +14,13 @@ const memberView = (m: ImageMember) => ({
   status: m.status, updated_at: isoSeconds(m.updated_at),
 });
 
+const ONLY_SHARED = 'Only shared images have members.';
+
+/** Glance's `_check_visibility_and_ownership`: each call words the refusal its own way. */
+function onlyShared(image: ImageRecord, refusal: Error): void {
+  if (image.visibility !== 'shared') throw refusal;
+}
+
 export interface MemberRouteDeps {
   config: ServerConfig;
   db: Database;
@@ -29,9 +36,9 @@ export function memberRoutes(app: FastifyInstance, d: MemberRouteDeps): void {
   app.post<{ Params: Params }>('/v2/images/:id/members', async (request) => {
     const body = request.body as { member?: unknown } | undefined;
     const image = await visibleImage(d, request, request.params.id);
+    onlyShared(image, forbidden(`Not allowed to create members for image ${image.id}.`));
     enforce(request, 'add_member', image);
     if (!body || typeof body.member !== 'string' || !body.member) throw badRequest('Member to be added not specified');
-    if (image.visibility !== 'shared') throw forbidden(`Only shared images have members.`);
     const quota = d.config.values.DEFAULT.image_member_quota;
     if (quota >= 0 && (await d.db.images.members(image.id)).length >= quota) throw giError('GI_API_TOO_LARGE', { message: `Maximum number of image members exceeded: ${quota}` });
     const m = await d.db.images.addMember(image.id, body.member)
@@ -42,6 +49,7 @@ export function memberRoutes(app: FastifyInstance, d: MemberRouteDeps): void {
   app.get<{ Params: Params }>('/v2/images/:id/members', async (request) => {
     assertNoBody(request);
     const image = await visibleImage(d, request, request.params.id);
+    onlyShared(image, forbidden(`Not allowed to list members for image ${image.id}: ${ONLY_SHARED}`));
     enforce(request, 'get_members', image);
     const caller = callerOf(request);
     const all = await d.db.images.members(image.id);
@@ -53,6 +61,7 @@ export function memberRoutes(app: FastifyInstance, d: MemberRouteDeps): void {
   app.get<{ Params: Params }>('/v2/images/:id/members/:member', async (request) => {
     assertNoBody(request);
     const image = await visibleImage(d, request, request.params.id);
+    onlyShared(image, notFound(ONLY_SHARED));
     enforce(request, 'get_member', image);
     const caller = callerOf(request);
     const m = (await d.db.images.members(image.id)).find((x) => x.member === request.params.member);
@@ -62,6 +71,7 @@ export function memberRoutes(app: FastifyInstance, d: MemberRouteDeps): void {
 
   app.put<{ Params: Params }>('/v2/images/:id/members/:member', async (request) => {
     const image = await visibleImage(d, request, request.params.id);
+    onlyShared(image, forbidden(`Not allowed to update members for image ${image.id}.`));
     const caller = callerOf(request);
     const status = (request.body as { status?: unknown } | undefined)?.status;
     if (!['pending', 'accepted', 'rejected'].includes(status as string)) throw badRequest(`Invalid status: ${String(status)}. Status must be one of pending, accepted, rejected.`);
@@ -76,6 +86,7 @@ export function memberRoutes(app: FastifyInstance, d: MemberRouteDeps): void {
   app.delete<{ Params: Params }>('/v2/images/:id/members/:member', async (request, reply) => {
     assertNoBody(request);
     const image = await visibleImage(d, request, request.params.id);
+    onlyShared(image, forbidden(`Not allowed to delete members for image ${image.id}.`));
     enforce(request, 'delete_member', image);
     if (image.owner !== callerOf(request).projectId && !callerOf(request).isAdmin) throw forbidden('Only the owner of an image may remove its members.');
     if (!(await d.db.images.removeMember(image.id, request.params.member))) throw notFound(`${request.params.member} is not a member of image ${image.id}`);

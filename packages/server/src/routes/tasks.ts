@@ -4,6 +4,8 @@ import { giError } from '../errors.js';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { badRequest, notFound } from '../http/errors.js';
 import { assertNoBody, callerOf, credentials } from '../http/guards.js';
+import { pageLink } from '../http/links.js';
+import { pythonInt } from '../images/filter-syntax.js';
 import type { PolicyEnforcer } from '@glance-import/policy';
 import { taskStub, taskView } from '../views/task.js';
 import { UUID_RE } from '../images/attributes.js';
@@ -24,24 +26,30 @@ export function taskRoutes(app: FastifyInstance, d: TaskRouteDeps): void {
   app.get('/v2/tasks', async (request) => {
     access(request);
     await d.db.tasks.purgeExpired();
-    const q = request.query as Record<string, string>;
+    const raw = request.query as Record<string, string | string[]>;
+    const q = Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, Array.isArray(v) ? v.at(-1)! : v]));
     const caller = callerOf(request);
+    // Glance's words: the deserializer's, then its database API's for a sort key that is no column.
+    if (q.sort_dir !== undefined && !['asc', 'desc'].includes(q.sort_dir)) throw badRequest(`Invalid sort direction: ${q.sort_dir}`);
     if (q.status && !(TASK_STATUSES as readonly string[]).includes(q.status)) throw badRequest(`Invalid status value: ${q.status}`);
     if (q.type && !['import', 'api_image_import'].includes(q.type)) throw badRequest(`Invalid type value: ${q.type}`);
-    if (q.sort_dir && !['asc', 'desc'].includes(q.sort_dir)) throw badRequest(`Invalid sort direction: ${q.sort_dir}`);
-    if (q.sort_key && !(TASK_SORT_KEYS as readonly string[]).includes(q.sort_key)) throw badRequest(`Invalid sort key: ${q.sort_key}`);
     if (q.marker && !UUID_RE.test(q.marker)) throw badRequest('Invalid marker format');
-    if (q.limit !== undefined && !/^\d+$/.test(q.limit)) throw badRequest('limit param must be an integer');
-    const limit = Math.min(q.limit !== undefined ? Number(q.limit) : d.config.values.DEFAULT.limit_param_default, d.config.values.DEFAULT.api_limit_max);
+    let limit = d.config.values.DEFAULT.limit_param_default;
+    if (q.limit !== undefined) {
+      const n = pythonInt(q.limit);
+      if (n === undefined) throw badRequest('limit param must be an integer');
+      if (n < 0) throw badRequest('limit param must be positive');
+      limit = n;
+    }
+    limit = Math.min(limit, d.config.values.DEFAULT.api_limit_max);
+    const sortKey = q.sort_key ?? 'created_at';
+    if (!(TASK_SORT_KEYS as readonly string[]).includes(sortKey)) throw badRequest('Sort key supplied was not valid.');
     const tasks = await d.db.tasks.list({
       ...(caller.isAdmin ? {} : { owner: caller.projectId }), ...(q.status ? { status: q.status as TaskStatus } : {}), ...(q.type ? { type: q.type } : {}),
-      sort: { key: q.sort_key ?? 'created_at', dir: (q.sort_dir as 'asc' | 'desc') ?? 'desc' }, limit, ...(q.marker ? { marker: q.marker } : {}),
+      sort: { key: sortKey, dir: (q.sort_dir as 'asc' | 'desc' | undefined) ?? 'desc' }, limit, ...(q.marker ? { marker: q.marker } : {}),
     });
-    const out: Record<string, unknown> = { tasks: tasks.map(taskStub), first: '/v2/tasks', schema: '/v2/schemas/tasks' };
-    if (tasks.length === limit && limit > 0) {
-      const params = new URLSearchParams({ ...q, marker: tasks.at(-1)!.id });
-      out.next = `/v2/tasks?${params.toString()}`;
-    }
+    const out: Record<string, unknown> = { tasks: tasks.map(taskStub), first: pageLink('/v2/tasks', raw), schema: '/v2/schemas/tasks' };
+    if (tasks.length > 0 && tasks.length === limit) out.next = pageLink('/v2/tasks', raw, tasks.at(-1)!.id);
     return out;
   });
 
@@ -68,7 +76,7 @@ export function taskRoutes(app: FastifyInstance, d: TaskRouteDeps): void {
     access(request);
     const caller = callerOf(request);
     const task = await d.db.tasks.get(request.params.id);
-    if (!task || (!caller.isAdmin && task.owner !== caller.projectId)) throw notFound(`Failed to find task ${request.params.id}`);
+    if (!task || (!caller.isAdmin && task.owner !== caller.projectId)) throw notFound(`Could not find task ${request.params.id}`);
     return taskView(task);
   });
 
