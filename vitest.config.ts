@@ -1,8 +1,10 @@
 import { configDefaults, defineConfig } from 'vitest/config';
 
 // Workspace packages resolve to their sources (the `@glance-import/source` export condition), so unit
-// tests need no build; suites that spawn the CLI build first (`pnpm test:all`).
-const conditions = ['@glance-import/source', 'module', 'node', 'development|production'];
+// tests need no build; suites that spawn the CLI build first (`pnpm test:all`). No 'module' condition:
+// packages such as the AWS SDK map it to bundler-only builds (extensionless imports) that Node cannot
+// load, where Node itself takes their 'node' build.
+const conditions = ['@glance-import/source', 'node', 'development|production'];
 
 export default defineConfig({
   ssr: { resolve: { conditions } },

@@ -45,7 +45,9 @@ async function until<T>(what: string, probe: () => Promise<T>, done: (v: T) => b
   throw new Error(`timed out waiting for ${what}`);
 }
 
-const settled = (s: Session, id: string) => until(`image ${id} to leave importing`, () => s.ok('images.get', [id]), (i) => i.status !== 'importing');
+// The end of an import: out of importing and its lock released (the image may turn active a moment
+// before the flow's last task drops os_glance_import_task).
+const settled = (s: Session, id: string) => until(`image ${id} to leave importing`, () => s.ok('images.get', [id]), (i) => i.status !== 'importing' && i.os_glance_import_task === undefined);
 
 beforeAll(async () => {
   server = await serve(path.join(work.dir, 'data'));

@@ -9,6 +9,8 @@ import { injectErrors } from '@glance-import/plugin-inject-metadata';
 import { policyErrors } from '@glance-import/policy';
 import { serverErrors } from '@glance-import/server';
 import { storeErrors } from '@glance-import/store';
+import { s3Errors } from '@glance-import/store-s3';
+import { swiftErrors } from '@glance-import/store-swift';
 
 /** Every first-party error table, by the package that owns it, as its public entry exports it. */
 export const ERROR_TABLES: Record<string, Pick<Errors<ErrorTable>, 'prefixes' | 'table'>> = {
@@ -19,6 +21,8 @@ export const ERROR_TABLES: Record<string, Pick<Errors<ErrorTable>, 'prefixes' | 
   '@glance-import/policy': policyErrors,
   '@glance-import/server': serverErrors,
   '@glance-import/store': storeErrors,
+  '@glance-import/store-s3': s3Errors,
+  '@glance-import/store-swift': swiftErrors,
   '@glance-import/plugin-convert': convertErrors,
   '@glance-import/plugin-decompress': decompressErrors,
   '@glance-import/plugin-inject-metadata': injectErrors,

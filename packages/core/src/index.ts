@@ -25,7 +25,7 @@ export {
 } from './registry/registry.js';
 export { findHostRoot } from './registry/packages.js';
 
-export { opts, option, string, integer, boolean, list, dict, port, unquote, OptionValueError, type OptType, type OptSpec, type GroupSchema, type GroupValues } from './config/types.js';
+export { opts, option, string, secret, integer, boolean, list, dict, port, unquote, OptionValueError, type OptType, type OptSpec, type GroupSchema, type GroupValues } from './config/types.js';
 export { parseIni, type IniEntry } from './config/ini.js';
 export { coreSchema, storeGroupSchema, composeSchemas, type ConfigSchema, type ConfigValues, type CoreConfig, type CoreSchema, type StoreGroupConfig } from './config/schema.js';
 export { loadConfig, GlanceConfig, CONFIG_MODULE_NAME, type LoadConfigOptions, type ConfigNotice } from './config/load.js';

@@ -32,7 +32,7 @@ import { schemaRoutes } from './routes/schemas.js';
 import { storeRoutes } from './routes/stores.js';
 import { taskRoutes } from './routes/tasks.js';
 import { versionPrefixes, versionRoutes, versionsDocument } from './routes/versions.js';
-import { buildStores, type StoreSet } from './stores.js';
+import { buildStores, checkStores, type StoreSet } from './stores.js';
 import { imageView } from './views/image.js';
 import type { ServerConfig } from './options.js';
 
@@ -107,6 +107,9 @@ export async function createServer(o: ServerOptions): Promise<GlanceServer> {
   const identityChoice = identityConfig(config, { trustedIdentityHeaders: gi.trusted_identity_headers });
   const { plugins, warnings } = await resolveImportPlugins(registry, config);
   for (const w of warnings) log.warn({ error_code: w.code }, w.message);
+  // An object store that cannot work (unreachable, credentials refused, container missing) stops the
+  // start here, not the first import.
+  await checkStores(stores.byId.values());
   // Opened once nothing else can refuse the config, so a refusal leaves no connection pool open.
   const dbSettings = databaseSettings(config, dataDir);
   const db = o.db ?? await openDatabase(dbSettings.url, { pool: dbSettings.pool, ...o.database });

@@ -21,6 +21,42 @@ async function factoryFor(type: string, registry: EntryPointRegistry): Promise<S
 }
 
 /**
+ * A store of a type from glance.store.drivers. A driver that declares its options (defineStoreDriver)
+ * gets its group validated here, errors naming file, line, group and option; else the raw values.
+ */
+async function driverStore(config: ServerConfig, registry: EntryPointRegistry, id: string, type: string): Promise<StoreDriver> {
+  const factory = await factoryFor(type, registry);
+  const schema = pluginMeta(factory).options;
+  return factory(id, schema ? config.group(id, schema) : Object.fromEntries([...config.rawGroup(id)].map(([k, r]) => [k, r.value])));
+}
+
+/**
+ * Each store's start-up check (reachable, credentials accepted, container or bucket there), all at once;
+ * the first failure in enabled_backends order rejects. A store that cannot work stops the start (or
+ * `config check`), not the first import.
+ */
+export async function checkStores(stores: Iterable<StoreDriver>): Promise<void> {
+  const outcomes = await Promise.allSettled([...stores].map((s) => s.check?.()));
+  const failed = outcomes.find((o) => o.status === 'rejected');
+  if (failed) throw failed.reason;
+}
+
+/**
+ * What `config check` does for the stores, without touching a disk: every store's group is validated
+ * and every store of a driver type is built and checked. Returns the stores as `id`, `type`.
+ */
+export async function checkStoreConfig(config: ServerConfig, registry: EntryPointRegistry): Promise<Array<{ id: string; type: string }>> {
+  const backends = Object.entries(config.values.DEFAULT.enabled_backends ?? {});
+  const drivers: StoreDriver[] = [];
+  for (const [id, type] of backends) {
+    if (type === 'file') config.store(id);
+    else drivers.push(await driverStore(config, registry, id, type));
+  }
+  await checkStores(drivers);
+  return backends.map(([id, type]) => ({ id, type }));
+}
+
+/**
  * Embedded default (nothing configured): multi-store with one file store `local` under the data
  * dir, so /v2/info/stores answers as a multi-store Glance does. A config that names
  * `[glance_store] filesystem_store_datadir` without `enabled_backends` gets Glance's single store.
@@ -39,17 +75,12 @@ export async function buildStores(config: ServerConfig, dataDir: string, registr
   const byId = new Map<string, StoreDriver>();
   for (const [id, type] of Object.entries(backends)) {
     if (id.startsWith('os_glance_')) throw coreErrors.error('GI_CONFIG_INVALID_VALUE', { file: '(config)', group: 'DEFAULT', option: 'enabled_backends', reason: `store id '${id}' uses the reserved os_glance_ prefix` });
-    const factory = await factoryFor(type, registry);
-    let options: Record<string, unknown>;
     if (type === 'file') {
       const g = config.storeIds.length ? config.store(id) : { filesystem_store_datadir: path.join(dataDir, 'images'), store_description: 'Local file store', weight: 0 };
-      options = { ...g, filesystem_store_datadir: path.resolve(g.filesystem_store_datadir ?? path.join(dataDir, 'stores', id)) };
+      byId.set(id, fileStoreFactory(id, { ...g, filesystem_store_datadir: path.resolve(g.filesystem_store_datadir ?? path.join(dataDir, 'stores', id)) }));
     } else {
-      // A third-party driver may export an options schema like a plugin does; else it gets the raw values.
-      const schema = pluginMeta(factory).options;
-      options = schema ? config.group(id, schema, type) : Object.fromEntries([...config.rawGroup(id)].map(([k, r]) => [k, r.value]));
+      byId.set(id, await driverStore(config, registry, id, type));
     }
-    byId.set(id, factory(id, options));
   }
   const staging = v.os_glance_staging_store.filesystem_store_datadir ?? (v.DEFAULT.node_staging_uri ? fileUriPath(v.DEFAULT.node_staging_uri) : path.join(dataDir, 'staging'));
   return { multi: true, byId, defaultId: v.glance_store.default_backend ?? Object.keys(backends)[0]!, stagingDir: path.resolve(staging) };

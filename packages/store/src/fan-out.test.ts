@@ -62,6 +62,14 @@ describe('writeToStores', () => {
     expect(maxLead).toBeLessThanOrEqual(5);
   });
 
+  it('tells each store the announced size, so it can choose how to write (one object or segments)', async () => {
+    const seen: Array<number | undefined> = [];
+    const spy = (id: string): StoreDriver => ({ ...testStore(id), add: (imageId, source, opts) => { seen.push(opts?.expectedBytes); return testStore(id).add(imageId, source, opts); } });
+    const out = await writeToStores(chunked(Buffer.alloc(3 * MiB)).source, [spy('a'), spy('b')], IMAGE_ID, { expectedBytes: 3 * MiB });
+    expect(out.results.every((r) => r.ok)).toBe(true);
+    expect(seen).toEqual([3 * MiB, 3 * MiB]);
+  });
+
   it('with failFast stops every other store at the first failure and keeps nothing of them', async () => {
     const { source, state } = chunked(Buffer.alloc(16 * MiB), 256 * 1024);
     const [a, c] = [fileStore('a'), fileStore('c')];

@@ -39,7 +39,7 @@ export async function writeToStores(source: Source, stores: readonly StoreDriver
     const signal = writeOpts.signal ? AbortSignal.any([writeOpts.signal, stops[i]!.signal]) : stops[i]!.signal;
     let outcome: StoreOutcome;
     try {
-      const { location } = await store.add(imageId, split.branch(i), { signal, hashAlgo: writeOpts.hashAlgo });
+      const { location } = await store.add(imageId, split.branch(i), { signal, hashAlgo: writeOpts.hashAlgo, expectedBytes: writeOpts.expectedBytes });
       outcome = { store: store.id, ok: true, location };
     } catch (error) {
       outcome = { store: store.id, ok: false, error };

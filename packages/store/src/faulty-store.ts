@@ -17,6 +17,8 @@ export class FaultyStore implements StoreDriver {
   get readOnly() { return this.inner.readOnly; }
   get description() { return this.inner.description; }
   get weight() { return this.inner.weight; }
+  get properties() { return this.inner.properties; }
+  get check() { return this.inner.check?.bind(this.inner); }
 
   add(imageId: string, source: Source, opts?: WriteOptions) {
     return this.inner.add(imageId, this.failing(source), opts);

@@ -17,6 +17,7 @@ describe('file store', () => {
     const dir = tempDir();
     const store = createFileStore('fast', { dir, description: 'Fast disks', weight: 5 });
     expect(store).toMatchObject({ id: 'fast', type: 'file', readOnly: false, description: 'Fast disks', weight: 5 });
+    expect(store.properties).toEqual({ data_dir: dir, chunk_size: 65536, thin_provisioning: false });
     const added = await store.add(IMAGE_ID, createReadStream(fx.file), { hashAlgo: 'sha512' });
     expect(added).toEqual({ location: `file://${dir}/${IMAGE_ID}`, size: MiB + 3, checksum: fx.md5, hashAlgo: 'sha512', hashValue: fx.sha512 });
     expect(await store.exists(added.location)).toBe(true);

@@ -41,6 +41,8 @@ export function createFileStore(id: string, options: FileStoreOptions): StoreDri
     readOnly: false,
     description: options.description,
     weight: options.weight ?? 0,
+    // Glance's keys; its file store reads and writes in 64 KiB chunks and is never thin-provisioned.
+    properties: { data_dir: dir, chunk_size: 65536, thin_provisioning: false },
     async add(imageId, source, opts = {}) {
       const file = path.join(dir, checkImageId(imageId));
       const conflict = () => giError('GI_STORE_DUPLICATE', { store: id, imageId });

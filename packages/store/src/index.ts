@@ -10,4 +10,8 @@ export { createFileStore, fileStoreFactory, type FileStoreOptions } from './file
 export { writeToStores, type FanOutResult, type FanOutOptions, type StoreOutcome } from './fan-out.js';
 export { FaultyStore, type Fault } from './faulty-store.js';
 export { isUuid } from './image-id.js';
+export {
+  defineStoreDriver, parseStoreOptions,
+  type StoreDriverSpec, type DefinedStoreDriver, type StoreOptionSpec, type StoreOptionSchema, type StoreOptionValues,
+} from './define-driver.js';
 export { storeErrors } from './errors.js';

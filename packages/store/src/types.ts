@@ -55,7 +55,23 @@ export interface StoreDriver {
   readonly description?: string;
   /** Preference order when several stores hold an image (higher first). */
   readonly weight: number;
-  /** Atomic: the location exists only once every byte is durable; nothing is left on failure or abort. */
+  /**
+   * What `GET /v2/info/stores/detail` shows as the store's `properties`, with Glance's keys for the
+   * store type (a swift store: `container`, `large_object_size`, ...). Never credentials.
+   */
+  readonly properties?: Readonly<Record<string, unknown>>;
+  /**
+   * Optional start-up check: is the store usable as configured (endpoint reachable, credentials
+   * accepted, container or bucket present or creatable)? Called once when the service starts and by
+   * `config check`; rejects with a coded error naming the store and the option to fix, so a bad
+   * store fails there and not in the middle of the first import. Writes nothing.
+   */
+  check?(opts?: { signal?: AbortSignal }): Promise<void>;
+  /**
+   * Atomic: the location exists only once every byte is durable; nothing is left on failure or abort.
+   * `opts.expectedBytes`, when given, is the size of the data (a store may choose how to write by it:
+   * one object or segments).
+   */
   add(imageId: string, source: Source, opts?: WriteOptions): Promise<{ location: string } & HashResult>;
   /** `size` is the total size of the data, whatever the range. */
   get(location: string, range?: ByteRange): Promise<{ stream: NodeJS.ReadableStream; size: number }>;

@@ -1,6 +1,6 @@
 import { describeFlow, EntryPointRegistry, findHostRoot, loadConfig, resolveImportPlugins } from '@glance-import/core';
 import { identityConfig, KeystoneAuth, type IdentityConfig } from '@glance-import/keystone';
-import { describeImportFlow, serverSchema } from '@glance-import/server';
+import { checkStoreConfig, describeImportFlow, serverSchema } from '@glance-import/server';
 import { EXIT, type Io } from '../io.js';
 
 export interface ConfigCheckArgs {
@@ -15,6 +15,9 @@ export async function configCheck(args: ConfigCheckArgs, io: Io): Promise<number
   const config = await loadConfig({ configFiles: args['config-file'], searchFrom: root, schema: serverSchema });
   const registry = EntryPointRegistry.discover({ root, dirs: config.values.glance_import.plugin_dirs });
   const { plugins, warnings } = await resolveImportPlugins(registry, config);
+  // As at start-up: each store's group is validated, and each store of a driver (swift, s3, ...) is
+  // reached and logged in to, its container or bucket looked for.
+  const stores = await checkStoreConfig(config, registry);
   // The very flow the server builds for a glance-direct import with this config.
   const flow = await describeImportFlow(config, plugins);
   const engine = config.values.taskflow_executor;
@@ -25,7 +28,7 @@ export async function configCheck(args: ConfigCheckArgs, io: Io): Promise<number
     io.out(JSON.stringify({
       sources: config.sources, notices, warnings: warnings.map((w) => w.toJSON()),
       plugins: plugins.map((p) => ({ name: p.name, package: p.entryPoint.packageName, version: p.entryPoint.packageVersion, group: p.group, options: p.options })),
-      engine, flow: describeFlow(flow), identity: { mode: identity.mode, ...(keystone ? { keystone } : {}) },
+      stores, engine, flow: describeFlow(flow), identity: { mode: identity.mode, ...(keystone ? { keystone } : {}) },
     }, null, 2));
   } else {
     io.out(`config: ${config.sources.length ? config.sources.join(', ') : '(defaults only)'}`);
@@ -34,6 +37,10 @@ export async function configCheck(args: ConfigCheckArgs, io: Io): Promise<number
     io.out('import plugins, in order:');
     if (plugins.length === 0) io.out('  (none: [image_import_opts] image_import_plugins is empty)');
     plugins.forEach((p, i) => io.out(`  ${i + 1}. ${p.name}  ${p.entryPoint.packageName}@${p.entryPoint.packageVersion}  [${p.group}]`));
+    if (stores.length) {
+      io.out('stores (enabled_backends; each of a driver type reached, its credentials and container or bucket checked):');
+      for (const s of stores) io.out(`  ${s.id}  ${s.type}`);
+    }
     io.out(`flow of a glance-direct import (engine_mode ${engine.engine_mode}, max_workers ${engine.max_workers}):`);
     for (const line of describeFlow(flow)) io.out(`  ${line}`);
     if (identity.mode === 'trusted-auth') io.out('identity: trusted headers of a fronting proxy (X-Identity-Status: Confirmed)');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { boolean, dict, integer, list, port, string } from './types.js';
+import { boolean, dict, integer, list, port, secret, string } from './types.js';
 
 describe('option types (oslo.config syntax)', () => {
   it('lists accept oslo forms and JSON arrays', () => {
@@ -20,6 +20,12 @@ describe('option types (oslo.config syntax)', () => {
     expect(dict(string()).parse({ a: 'b' })).toEqual({ a: 'b' });
     expect(() => dict(string()).parse('novalue')).toThrow(/not key:value/);
     expect(() => dict(string({ choices: ['file'] })).parse('x:swift')).toThrow(/key 'x': 'swift' is not one of 'file'/);
+  });
+
+  it('secrets parse as strings and never repeat a bad value', () => {
+    expect(secret().parse("'s3cr3t'")).toBe('s3cr3t');
+    expect(secret().parse(1234)).toBe('1234');
+    expect(() => secret().parse({ key: 's3cr3t' })).toThrow('expected a string (the value is not shown)');
   });
 
   it('booleans, integers and strings', () => {

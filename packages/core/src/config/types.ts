@@ -36,6 +36,21 @@ export function string(o: { choices?: readonly string[]; maxLength?: number } = 
   };
 }
 
+/**
+ * A credential (a key, a password): parsed like a string, but a bad value is never repeated in the
+ * error, and `config check` does not print it.
+ */
+export function secret(): OptType<string> {
+  return {
+    kind: 'secret',
+    description: 'a string (a secret: never shown)',
+    parse(raw) {
+      if (typeof raw !== 'string' && typeof raw !== 'number') fail('expected a string (the value is not shown)');
+      return typeof raw === 'string' ? unquote(raw) : String(raw);
+    },
+  };
+}
+
 export function integer(o: { min?: number; max?: number } = {}): OptType<number> {
   const range = o.min !== undefined && o.max !== undefined ? ` from ${o.min} to ${o.max}` : o.min !== undefined ? ` >= ${o.min}` : o.max !== undefined ? ` <= ${o.max}` : '';
   return {
@@ -156,4 +171,4 @@ export type GroupSchema = Record<string, OptSpec<unknown>>;
 export type GroupValues<G extends GroupSchema> = { -readonly [K in keyof G]: G[K] extends OptSpec<infer T> ? T : never };
 
 /** The namespace plugin authors use to declare their options: `opts.option(opts.string(), {...})`. */
-export const opts = { string, integer, boolean, list, dict, port, option };
+export const opts = { string, secret, integer, boolean, list, dict, port, option };

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { definePlugin, defineTask, linearFlow } from '@glance-import/core';
-import { FaultyStore, fileStoreFactory, type StoreDriverFactory } from '@glance-import/store';
+import { boolean, definePlugin, defineTask, integer, linearFlow, option, string } from '@glance-import/core';
+import { defineStoreDriver, FaultyStore, fileStoreFactory, storeErrors, type StoreDriverFactory } from '@glance-import/store';
 import { afterEach, describe, expect, it } from 'vitest';
 import { harness, type Harness } from '../testing/harness.js';
 
@@ -186,5 +186,47 @@ describe('quotas (use_keystone_limits, [glance_import_limits])', () => {
   it('limits are not enforced without use_keystone_limits', async () => {
     h = await harness({ ini: { glance_import_limits: { image_count_total: '0' } } });
     expect((await h.req('POST', '/v2/images', { body: {} })).status).toBe(201);
+  });
+});
+
+describe('store drivers of glance.store.drivers', () => {
+  const checked: string[] = [];
+  /** A file store declared like swift and s3 are: its own options, Glance-style properties, a start-up check. */
+  const probe = defineStoreDriver({
+    options: {
+      store_description: option(string(), { help: 'shown' }),
+      weight: option(integer(), { default: 0, help: 'order' }),
+      probe_dir: option(string(), { help: 'where' }),
+      probe_refuses: option(boolean(), { default: false, help: 'whether check() fails' }),
+    },
+    create: (id, v) => ({
+      ...fileStoreFactory(id, { filesystem_store_datadir: v.probe_dir, store_description: v.store_description, weight: v.weight }),
+      type: 'probe',
+      properties: { probe_dir: v.probe_dir },
+      async check() {
+        checked.push(id);
+        if (v.probe_refuses) throw storeErrors.error('GI_STORE_BAD_OPTIONS', { store: id, reason: 'probe_refuses is set' });
+      },
+    }),
+  });
+  const ini = (probeGroup: Record<string, unknown>) => ({
+    DEFAULT: { enabled_backends: 'fast:file, cold:probe' }, glance_store: { default_backend: 'fast' },
+    fast: { filesystem_store_datadir: '{data}/fast' }, cold: { probe_dir: '{data}/cold', store_description: 'Cold', ...probeGroup },
+  });
+
+  it('are checked at start-up, get their group validated and typed, and show their properties in /v2/info/stores/detail', async () => {
+    h = await harness({ ini: ini({ weight: '3' }), storeDrivers: { probe } });
+    expect(checked).toEqual(['cold']);
+    const detail = await h.req('GET', '/v2/info/stores/detail', { token: h.tokens.admin });
+    expect(detail.json.stores).toEqual([
+      { id: 'fast', type: 'file', weight: 0, default: 'true', properties: { data_dir: path.join(h.dataDir, 'fast'), chunk_size: 65536, thin_provisioning: false } },
+      { id: 'cold', type: 'probe', weight: 3, description: 'Cold', properties: { probe_dir: path.join(h.dataDir, 'cold') } },
+    ]);
+    expect((await h.req('GET', '/v2/info/stores/detail')).status).toBe(403);
+  });
+
+  it('a store whose check fails, or whose group has an unknown option, stops the start', async () => {
+    await expect(harness({ ini: ini({ probe_refuses: 'true' }), storeDrivers: { probe } })).rejects.toMatchObject({ code: 'GI_STORE_BAD_OPTIONS', message: "Store 'cold' cannot be set up: probe_refuses is set." });
+    await expect(harness({ ini: ini({ probe_dri: 'x' }), storeDrivers: { probe } })).rejects.toMatchObject({ code: 'GI_CONFIG_UNKNOWN_OPTION', message: expect.stringContaining("unknown option 'probe_dri' in [cold]. Did you mean 'probe_dir'?") });
   });
 });

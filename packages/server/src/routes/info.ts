@@ -46,7 +46,9 @@ export function infoRoutes(app: FastifyInstance, d: InfoRouteDeps): void {
     return {
       stores: [...d.stores.byId.values()].map((s) => ({
         id: s.id, type: s.type, weight: s.weight, ...(s.description ? { description: s.description } : {}),
-        ...(s.id === d.stores.defaultId ? { default: 'true' } : {}), ...(s.readOnly ? { 'read-only': 'true' } : {}), properties: {},
+        ...(s.id === d.stores.defaultId ? { default: 'true' } : {}), ...(s.readOnly ? { 'read-only': 'true' } : {}),
+        // Glance's properties for the store's type, as the driver gives them (never credentials).
+        properties: s.properties ?? {},
       })),
     };
   });
