@@ -6,7 +6,7 @@ export {
   type Errors, type ErrorDefinition, type ErrorTable, type ErrorParams, type ParamsOf,
 } from '@glance-import/errors';
 export { coreVersion, CORE_PACKAGE } from './version.js';
-export { silentLogger, memoryLogger, type Logger, type LogFn, type LogRecord } from './logger.js';
+export { silentLogger, memoryLogger, contextLogger, type Logger, type LogFn, type LogRecord } from './logger.js';
 
 export { defineTask, type Task, type TaskSpec, type Inputs, type Outcome, type RevertOutcome, type AtomFailure, type AtomContext } from './flow/task.js';
 export { linearFlow, unorderedFlow, graphFlow, isFlow, type Flow, type FlowItem, type FlowOptions, type FlowPattern } from './flow/flows.js';
