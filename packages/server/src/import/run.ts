@@ -1,4 +1,4 @@
-import { coreErrors, Engine, isGlanceImportError, reasonOf, type FlowError, type Logger, type ResolvedPlugin } from '@glance-import/core';
+import { contextLogger, coreErrors, Engine, isGlanceImportError, reasonOf, type FlowError, type Logger, type ResolvedPlugin } from '@glance-import/core';
 import { LockedImage } from './accessor.js';
 import type { ImportParts, TaskDeps } from './deps.js';
 import { buildImportFlow } from './flow.js';
@@ -18,8 +18,10 @@ export interface RunDeps extends ImportParts {
  */
 export async function runImport(d: RunDeps, job: ImportJob, signal: AbortSignal): Promise<void> {
   const method = job.method.name;
-  const log: Logger = d.log.child({ request_id: job.requestId, task_id: job.taskId, image_id: job.imageId });
-  d.metrics.tasksRunning.add({}, 1);
+  // Every record of the import carries these once, however plugins and tasks bind them again.
+  const log: Logger = contextLogger(d.log, { request_id: job.requestId, task_id: job.taskId, image_id: job.imageId });
+  const started = Date.now();
+  let outcome = 'failure';
   const progress = new ImportProgress(d.db, job.taskId, d.metrics);
   try {
     try {
@@ -41,14 +43,14 @@ export async function runImport(d: RunDeps, job: ImportJob, signal: AbortSignal)
         listeners: [{ onAtom: (e) => { if (e.state === 'RUNNING') progress.enter(e.atom); log.debug({ atom: e.atom, state: e.state }, 'atom state'); } }],
       });
       await engine.run();
-      d.metrics.imports.add({ method, outcome: 'success' }, 1);
+      outcome = 'success';
     } catch (e) {
       await fail(d, job, e, deps.inspections, log);
-      d.metrics.imports.add({ method, outcome: 'failure' }, 1);
     }
+    d.metrics.imports.inc({ method, outcome });
+    d.metrics.importSeconds.observe({ method, outcome }, (Date.now() - started) / 1000);
   } finally {
     await progress.finish();
-    d.metrics.tasksRunning.add({}, -1);
   }
 }
 
