@@ -1,5 +1,6 @@
 import { describeFlow, EntryPointRegistry, findHostRoot, loadConfig, resolveImportPlugins } from '@glance-import/core';
 import { describeImportFlow, serverSchema } from '@glance-import/server';
+import { configOptions, jsonOption, type Command } from '../command.js';
 import { EXIT, type Io } from '../io.js';
 
 export interface ConfigCheckArgs {
@@ -36,3 +37,11 @@ export async function configCheck(args: ConfigCheckArgs, io: Io): Promise<number
   }
   return EXIT.ok;
 }
+
+export const configCheckCommand: Command = {
+  name: 'config check',
+  summary: 'Load the config, resolve image_import_plugins in order, print the import flow',
+  description: 'Exits 1 with the GI_* code and a hint for the first problem: an unknown option, a bad value, a plugin that cannot be found or loaded, a plugin order that cannot work.',
+  options: { ...configOptions, ...jsonOption },
+  run: (v, _p, io) => configCheck(v as ConfigCheckArgs, io),
+};
