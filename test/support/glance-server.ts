@@ -41,6 +41,9 @@ export interface RunningServer {
   stop(): Promise<number | null>;
   /** SIGKILL: a crash, nothing drained. */
   kill(): Promise<void>;
+  /** Send a signal and return at once; `exited` resolves to the exit code when the process ends. */
+  signal(sig: NodeJS.Signals): void;
+  readonly exited: Promise<number | null>;
 }
 
 /**
@@ -60,7 +63,8 @@ export function serve(dataDir: string, args: readonly string[] = [], o: { cwd?: 
   return new Promise<RunningServer>((resolve, reject) => {
     const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`serve printed no banner within 30 s\n${stdout}\n${stderr}`)); }, 30_000);
     const server: RunningServer = {
-      url: '', dataDir, adminToken: undefined,
+      url: '', dataDir, adminToken: undefined, exited,
+      signal: (sig) => { child.kill(sig); },
       output: () => ({ stdout, stderr }),
       async token(user, project, roles) {
         const r = await cli(['token', 'create', '--data-dir', dataDir, '--user', user, '--project', project, '--roles', roles.join(',')]);
