@@ -37,4 +37,6 @@ export {
   type ProgressReporter, type ProgressUpdate,
 } from './plugin/context.js';
 export { checkChain, type ChainLink } from './plugin/chain.js';
+export { checkAttributes, checkExtraProperties, checkRemovedProperties, SETTABLE_ATTRIBUTES, RESERVED_PROPERTY_PREFIX } from './plugin/image-changes.js';
+export { PropertyChanges } from './plugin/property-changes.js';
 export { resolveImportPlugins, type ResolvedPlugin, type ResolvedPlugins } from './plugin/resolve.js';
