@@ -1,8 +1,7 @@
 import { contextLogger, coreErrors, Engine, isGlanceImportError, reasonOf, type FlowError, type Logger, type ResolvedPlugin } from '@glance-import/core';
 import { LockedImage } from './accessor.js';
-import type { ImportParts, TaskDeps } from './deps.js';
+import { storesFailed, type ImportParts, type TaskDeps } from './deps.js';
 import { buildImportFlow } from './flow.js';
-import type { InspectionRecord } from './inspection.js';
 import { expiry, type ImportJob } from './job.js';
 import { ImportProgress } from './progress.js';
 import { restoreImage } from './restore.js';
@@ -33,7 +32,7 @@ export async function runImport(d: RunDeps, job: ImportJob, signal: AbortSignal)
     log.info({ method, stores: job.stores }, 'Import started');
     const deps: TaskDeps = {
       db: d.db, staging: d.staging, stores: d.stores, quotas: d.quotas, settings: d.settings, metrics: d.metrics, resolve: d.resolve,
-      job, image: new LockedImage(d.db, job.imageId, job.taskId, log), progress, log, signal, inspections: [],
+      job, image: new LockedImage(d.db, job.imageId, job.taskId, log), progress, log, signal, inspections: [], reached: { section: 'method' },
     };
     try {
       const remaining = await d.quotas.remainingBytes(job.caller.projectId, 'image_stage_total');
@@ -45,7 +44,7 @@ export async function runImport(d: RunDeps, job: ImportJob, signal: AbortSignal)
       await engine.run();
       outcome = 'success';
     } catch (e) {
-      await fail(d, job, e, deps.inspections, log);
+      await fail(d, job, e, deps, log);
     }
     d.metrics.imports.inc({ method, outcome });
     d.metrics.importSeconds.observe({ method, outcome }, (Date.now() - started) / 1000);
@@ -55,7 +54,8 @@ export async function runImport(d: RunDeps, job: ImportJob, signal: AbortSignal)
 }
 
 /** Fail the task with a reason a person can act on; make sure the image is not left importing. */
-async function fail(d: RunDeps, job: ImportJob, e: unknown, inspections: InspectionRecord[], log: Logger): Promise<void> {
+async function fail(d: RunDeps, job: ImportJob, e: unknown, deps: Pick<TaskDeps, 'inspections' | 'job' | 'reached'>, log: Logger): Promise<void> {
+  const { inspections } = deps;
   const original = (e as FlowError).failures?.[0]?.error ?? e;
   const code = isGlanceImportError(original) ? original.code : isGlanceImportError(e) ? e.code : 'GI_FLOW_FAILED';
   // A plugin's uncoded error keeps its own words as the task message, as Glance writes it; the
@@ -66,6 +66,6 @@ async function fail(d: RunDeps, job: ImportJob, e: unknown, inspections: Inspect
   const result = { error_code: code, ...(plugin ? { plugin: plugin.plugin } : {}), inspections };
   await d.db.tasks.update(job.taskId, { status: 'failure', message: reason, result, expires_at: expiry(d.settings.taskTtlHours) }, { fromStatus: ['pending', 'processing'] })
     .catch((err: unknown) => log.warn({ err }, 'could not record the task failure'));
-  await restoreImage(d, job.imageId, job.taskId, job.before, job.stores, log, { allFailed: job.method.failsAllStores })
+  await restoreImage(d, job.imageId, job.taskId, job.before, job.stores, log, { allFailed: storesFailed(deps) })
     .catch((err: unknown) => log.error({ err }, 'could not restore the image after a failed import'));
 }

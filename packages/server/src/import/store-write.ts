@@ -25,6 +25,7 @@ export function importToStores(d: TaskDeps) {
     requires: d.job.method.runsPlugins ? ['file_path', 'inspection'] : ['file_path'],
     provides: 'stored',
     execute: async ({ file_path, inspection }) => {
+      d.reached.section = 'stores';
       const { job } = d;
       const image = await d.image.load();
       const size = (await stat(file_path)).size;
