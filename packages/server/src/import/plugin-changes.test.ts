@@ -15,11 +15,12 @@ const writer = (write: (ctx: ImportContext) => Promise<void>) => definePlugin({
   getFlow: (ctx) => linearFlow('writer', {}, defineTask({ name: 'Write', execute: () => write(ctx) })),
 });
 const breaker = definePlugin({ getFlow: () => linearFlow('breaker', {}, defineTask({ name: 'Break', execute: () => { throw new Error('the disk is not bootable'); } })) });
+const badRevert = definePlugin({ getFlow: () => linearFlow('bad_revert', {}, defineTask({ name: 'BadRevert', execute: () => {}, revert: () => { throw new Error('cannot revert'); } })) });
 
-async function importWith(write: (ctx: ImportContext) => Promise<void>, o: { fail?: boolean; ini?: Record<string, Record<string, unknown>>; properties?: Record<string, string> } = {}) {
+async function importWith(write: (ctx: ImportContext) => Promise<void>, o: { fail?: boolean; chain?: string[]; ini?: Record<string, Record<string, unknown>>; properties?: Record<string, string> } = {}) {
   h = await harness({
-    plugins: { writer: writer(write), breaker },
-    ini: { ...o.ini, image_import_opts: { image_import_plugins: o.fail ? ['writer', 'breaker'] : ['writer'] } },
+    plugins: { writer: writer(write), breaker, bad_revert: badRevert },
+    ini: { ...o.ini, image_import_opts: { image_import_plugins: o.chain ?? (o.fail ? ['writer', 'breaker'] : ['writer']) } },
   });
   const { id } = (await h.req('POST', '/v2/images', { body: { name: 'p', disk_format: 'raw', container_format: 'bare', ...o.properties } })).json as { id: string };
   await h.req('PUT', `/v2/images/${id}/stage`, { payload: 'abc', headers: octet });
@@ -56,6 +57,13 @@ describe('what plugins write to the image', () => {
     expect(image).toMatchObject({ status: 'uploading', changed: 'by-user', removed: 'by-user' });
     expect(image.added).toBeUndefined();
     expect(image.twice).toBeUndefined();
+  });
+
+  it('also when a revert that throws stops the reverts before it', async () => {
+    const { image, task } = await importWith((ctx) => ctx.image.setExtraProperties({ added: 'by-plugin' }), { chain: ['writer', 'bad_revert', 'breaker'] });
+    expect(task).toMatchObject({ status: 'failure', message: 'the disk is not bootable' });
+    expect(image).toMatchObject({ status: 'uploading' });
+    expect(image.added).toBeUndefined();
   });
 
   it('a successful import keeps them', async () => {

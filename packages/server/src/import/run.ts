@@ -54,7 +54,7 @@ export async function runImport(d: RunDeps, job: ImportJob, signal: AbortSignal)
 }
 
 /** Fail the task with a reason a person can act on; make sure the image is not left importing. */
-async function fail(d: RunDeps, job: ImportJob, e: unknown, deps: Pick<TaskDeps, 'inspections' | 'job' | 'reached'>, log: Logger): Promise<void> {
+async function fail(d: RunDeps, job: ImportJob, e: unknown, deps: Pick<TaskDeps, 'inspections' | 'job' | 'reached' | 'image'>, log: Logger): Promise<void> {
   const { inspections } = deps;
   const original = (e as FlowError).failures?.[0]?.error ?? e;
   const code = isGlanceImportError(original) ? original.code : isGlanceImportError(e) ? e.code : 'GI_FLOW_FAILED';
@@ -66,6 +66,8 @@ async function fail(d: RunDeps, job: ImportJob, e: unknown, deps: Pick<TaskDeps,
   const result = { error_code: code, ...(plugin ? { plugin: plugin.plugin } : {}), inspections };
   await d.db.tasks.update(job.taskId, { status: 'failure', message: reason, result, expires_at: expiry(d.settings.taskTtlHours) }, { fromStatus: ['pending', 'processing'] })
     .catch((err: unknown) => log.warn({ err }, 'could not record the task failure'));
+  // Done by ImageLock's revert already, unless a revert that failed stopped the reverts before it ran.
+  await deps.image.undoPropertyChanges().catch((err: unknown) => log.warn({ err }, 'could not put back the image properties the failed import changed'));
   await restoreImage(d, job.imageId, job.taskId, job.before, job.stores, log, { allFailed: storesFailed(deps) })
     .catch((err: unknown) => log.error({ err }, 'could not restore the image after a failed import'));
 }
