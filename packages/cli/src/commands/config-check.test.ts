@@ -6,7 +6,7 @@ import { main } from '../main.js';
 import { bufferIo, hostApp, iniFile, pluginSource, type FixturePlugin } from '../host.fixture.js';
 
 const PLUGINS: FixturePlugin[] = [
-  { package: 'p-alpha', entryPoint: 'alpha', source: pluginSource('alpha', 'AlphaTask', "options: { level: opts.option(opts.integer({ min: 1, max: 9 }), { default: 6, help: 'how hard' }) },") },
+  { package: 'p-alpha', entryPoint: 'alpha', source: pluginSource('alpha', 'AlphaTask', "description: 'Alphas the image.', options: { level: opts.option(opts.integer({ min: 1, max: 9 }), { default: 6, help: 'how hard' }) },") },
   { package: 'p-beta', entryPoint: 'beta', source: pluginSource('beta', 'BetaTask') },
   { package: 'p-raw', entryPoint: 'needs_raw', source: pluginSource('needs_raw', 'RawTask', 'formats: { accepts: { compressed: false } },') },
   { package: 'p-unzip', entryPoint: 'unzip', source: pluginSource('unzip', 'UnzipTask', 'formats: { accepts: { compressed: true }, produces: () => ({ compressed: false }) },') },
@@ -35,6 +35,7 @@ describe('glance-import config check', () => {
       'import plugins, in order:',
       '  1. beta  p-beta@1.0.0  [beta]',
       '  2. alpha  p-alpha@1.0.0  [alpha]',
+      '     Alphas the image.',
       'flow of a glance-direct import (engine_mode parallel, max_workers 10):',
       '  api_image_import [linear, retry AlwaysRevert]',
       '    ImageLock',
@@ -60,8 +61,8 @@ describe('glance-import config check', () => {
     expect(r.code).toBe(0);
     const json = JSON.parse(r.stdout) as Record<string, unknown>;
     expect(json.plugins).toEqual([
-      { name: 'alpha', package: 'p-alpha', version: '1.0.0', group: 'alpha', options: { level: 6 } },
-      { name: 'beta', package: 'p-beta', version: '1.0.0', group: 'beta', options: {} },
+      { name: 'alpha', package: 'p-alpha', version: '1.0.0', group: 'alpha', options: { level: 6 }, description: 'Alphas the image.', help: { level: 'how hard' } },
+      { name: 'beta', package: 'p-beta', version: '1.0.0', group: 'beta', options: {}, help: {} },
     ]);
     expect(json.engine).toEqual({ engine_mode: 'serial', max_workers: 10, conversion_format: undefined });
     expect(json.flow).toEqual(expect.arrayContaining(['  alpha [linear]', '  beta [linear]', '  ImportToStore (requires file_path, inspection; provides stored)']));

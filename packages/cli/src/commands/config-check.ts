@@ -21,7 +21,11 @@ export async function configCheck(args: ConfigCheckArgs, io: Io): Promise<number
   if (args.json) {
     io.out(JSON.stringify({
       sources: config.sources, notices: config.notices, warnings: warnings.map((w) => w.toJSON()),
-      plugins: plugins.map((p) => ({ name: p.name, package: p.entryPoint.packageName, version: p.entryPoint.packageVersion, group: p.group, options: p.options })),
+      plugins: plugins.map((p) => ({
+        name: p.name, package: p.entryPoint.packageName, version: p.entryPoint.packageVersion, group: p.group, options: p.options,
+        ...(p.meta.description ? { description: p.meta.description } : {}),
+        help: Object.fromEntries(Object.entries(p.meta.options ?? {}).map(([k, o]) => [k, o.help])),
+      })),
       engine, flow: describeFlow(flow),
     }, null, 2));
   } else {
@@ -30,7 +34,10 @@ export async function configCheck(args: ConfigCheckArgs, io: Io): Promise<number
     for (const w of warnings) io.err(`warning ${w.code}: ${w.message}`);
     io.out('import plugins, in order:');
     if (plugins.length === 0) io.out('  (none: [image_import_opts] image_import_plugins is empty)');
-    plugins.forEach((p, i) => io.out(`  ${i + 1}. ${p.name}  ${p.entryPoint.packageName}@${p.entryPoint.packageVersion}  [${p.group}]`));
+    plugins.forEach((p, i) => {
+      io.out(`  ${i + 1}. ${p.name}  ${p.entryPoint.packageName}@${p.entryPoint.packageVersion}  [${p.group}]`);
+      if (p.meta.description) io.out(`     ${p.meta.description}`);
+    });
     io.out(`flow of a glance-direct import (engine_mode ${engine.engine_mode}, max_workers ${engine.max_workers}):`);
     for (const line of describeFlow(flow)) io.out(`  ${line}`);
     io.out('OK');
