@@ -37,7 +37,7 @@ export const coreSchema = {
     plugin_dirs: option(list(string()), { default: [], help: 'Beyond Glance: extra package directories searched for entry points.' }),
     plugin_load_errors: option(string({ choices: ['fail', 'warn'] }), { default: 'fail', help: "Beyond Glance: 'warn' skips a plugin that cannot load (with a warning) instead of refusing to start." }),
     input_formats: option(list(string()), { default: [], help: 'Beyond Glance: disk formats users are expected to import; used to check the plugin chain. Empty: any.' }),
-    input_compressed: option(boolean(), { default: false, help: 'Beyond Glance: users may import compressed data; the plugin chain must decompress before anything reads the format.' }),
+    input_compressed: option(boolean(), { default: false, help: 'Beyond Glance: users may import compressed data; the plugin chain must decompress before anything reads the format. A decompressor in image_import_plugins (image_decompression) says so too.' }),
   },
 } satisfies ConfigSchema;
 
