@@ -47,13 +47,14 @@ export interface RunningServer {
 }
 
 /**
- * Start `glance-import serve --data-dir DIR --port 0 [ARGS]` (as another user with `uid`/`gid`) and
+ * Start `glance-import serve --data-dir DIR --port 0 [ARGS]` (as another user with `uid`/`gid`; the
+ * workspace's built CLI, or `bin`, e.g. the one a host app installed) and
  * wait for its banner. The port comes from the OS; the banner's URL and admin token are parsed, as a
  * script reading stdout would.
  */
-export function serve(dataDir: string, args: readonly string[] = [], o: { cwd?: string; env?: Record<string, string>; uid?: number; gid?: number } = {}): Promise<RunningServer> {
-  assertBuilt();
-  const child = spawn(process.execPath, [CLI, 'serve', '--data-dir', dataDir, '--port', '0', ...args], {
+export function serve(dataDir: string, args: readonly string[] = [], o: { cwd?: string; env?: Record<string, string>; uid?: number; gid?: number; bin?: string } = {}): Promise<RunningServer> {
+  if (!o.bin) assertBuilt();
+  const child = spawn(process.execPath, [o.bin ?? CLI, 'serve', '--data-dir', dataDir, '--port', '0', ...args], {
     cwd: o.cwd ?? REPO, env: cleanEnv(o.env ?? {}), stdio: ['ignore', 'pipe', 'pipe'],
     ...(o.uid !== undefined ? { uid: o.uid } : {}), ...(o.gid !== undefined ? { gid: o.gid } : {}),
   });
