@@ -61,7 +61,29 @@ describe('glance-import completion bash', () => {
   });
 });
 
+/**
+ * What the zsh function offers for `words`: zsh runs it with compadd and _files standing in for the
+ * completion system's own (they exist only inside a completion widget), printing what they are given.
+ */
+async function completeZsh(...words: string[]): Promise<string[]> {
+  const file = path.join(dir, 'glance-import.zsh');
+  writeFileSync(file, await script('zsh'));
+  const line = ['glance-import', ...words].map((w) => `'${w}'`).join(' ');
+  const stubs = 'compadd() { [[ $1 == -- ]] && shift; print -rl -- "$@"; }; _files() { print -r -- "_files $*"; }';
+  const out = execFileSync('zsh', ['-fc', `${stubs}; source ${file}; words=(${line}); CURRENT=${words.length + 1}; cur=\${words[CURRENT]}; _glance_import`], { cwd: dir, encoding: 'utf8' });
+  return out.split('\n').filter(Boolean).sort();
+}
+
 describe('glance-import completion zsh', () => {
+  it('offers what bash completes: command words, options, values, files', async () => {
+    expect(await completeZsh('')).toEqual(['--help', '--version', ...new Set(COMMANDS.map((c) => c.name.split(' ')[0]!))].sort());
+    expect(await completeZsh('image', '')).toEqual(['delete', 'import', 'list', 'show']);
+    expect(await completeZsh('serve', '--log-level', '')).toEqual(['debug', 'error', 'fatal', 'info', 'silent', 'trace', 'warn']);
+    expect(await completeZsh('image', 'list', '--')).toEqual(['--endpoint', '--help', '--json', '--limit', '--status', '--token']);
+    expect(await completeZsh('image', 'import', '')).toEqual(['_files ']);
+    expect(await completeZsh('serve', '--data-dir', '')).toEqual(['_files -/']);
+  });
+
   it('is a #compdef function for glance-import with the same words, options and values', async () => {
     const zsh = await script('zsh');
     expect(zsh.split('\n')[0]).toBe('#compdef glance-import');
