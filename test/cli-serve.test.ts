@@ -30,12 +30,13 @@ describe('glance-import serve', () => {
     try {
       const { stdout, stderr } = server.output();
       const banner = stdout.split('\n').filter((l) => !l.startsWith('{')); // JSON lines are the log
-      expect(banner.slice(0, 8)).toEqual([
+      expect(banner.slice(0, 9)).toEqual([
         expect.stringMatching(/^glance-import \d+\.\d+\.\d+ serving the Image API on http:\/\/127\.0\.0\.1:\d+$/),
         `  data:    ${dataDir} (database sqlite://${dataDir}/glance.sqlite; staging ${dataDir}/staging)`,
         '  stores:  local (default)',
         '  config:  (defaults)',
         '  plugins: (none)',
+        `  console: ${server.url}/console/ (sign in with a token)`,
         `  admin token: ${server.adminToken}`,
         `               (printed once; kept in ${dataDir}/admin-token, mode 600)`,
         '',

@@ -32,6 +32,15 @@ describe.each(BACKENDS)('ImageRepository on %s', (backend) => {
     expect(again.tags).toEqual(['t']);
   });
 
+  it('owners() lists each project that owns an image once, sorted, deleted images left out', async () => {
+    await db.images.create(img({ owner: 'p2' }));
+    await db.images.create(img({ owner: 'p1' }));
+    await db.images.create(img({ owner: 'p2' }));
+    const gone = await db.images.create(img({ owner: 'p3' }));
+    await db.images.markDeleted(gone.id);
+    expect(await db.images.owners()).toEqual(['p1', 'p2']);
+  });
+
   it('takes and releases a property lock atomically', async () => {
     const { id } = await db.images.create(img());
     expect(await db.images.setPropertyIfAbsent(id, 'os_glance_import_task', 't1')).toBe(true);

@@ -144,6 +144,11 @@ export class ImageRepository {
     return { count: Number(a.total ?? 0), uploading: Number(a.uploading ?? 0), stagedBytes: Number(a.staged ?? 0), storedBytes: Number(b.stored ?? 0) };
   }
 
+  /** The projects that own images (not deleted), sorted. */
+  async owners(): Promise<string[]> {
+    return (await this.db.query<{ owner: string }>('SELECT DISTINCT owner FROM images WHERE deleted = 0 AND owner IS NOT NULL ORDER BY owner')).map((r) => r.owner);
+  }
+
   /** Members of a shared image, oldest first. */
   async members(id: string): Promise<ImageMember[]> {
     return (await this.db.query<Record<string, string>>('SELECT image_id, member, status, created_at, updated_at FROM image_members WHERE image_id = ? ORDER BY created_at, member', [id])).map(toMember);

@@ -107,6 +107,8 @@ export interface TaskProgress {
   rate?: number;
   phases?: Array<{ phase: string; startedAt: string; endedAt?: string; bytes?: number }>;
   stores?: Record<string, { status: 'pending' | 'writing' | 'done' | 'failed'; bytesDone?: number }>;
+  /** Every step of the flow in the order it runs, each plugin's steps named with the plugin. */
+  plan?: Array<{ phase: string; plugin?: string }>;
   updatedAt: string;
 }
 

@@ -71,6 +71,8 @@ const MATRIX: Record<string, string> = {
   cache_clean:            'TFFFFFFFFF',
   cache_prune:            'TFFFFFFFFF',
   stores_info_detail:     'TFFFFFFFFT',
+  get_import_plugins:     'TFFFFFFFFF',
+  get_projects_usage:     'TFFFFFFFFF',
   fetch_image_location:   'TFFFFFFFFT',
   add_image_location:     'TTFFFFFFFT',
   get_task:               'TTTTTTTTTT',

@@ -58,4 +58,8 @@ export const GLANCE_DEFAULT_RULES: Readonly<Record<string, string>> = Object.fre
   cache_delete: ADMIN,
   cache_clean: ADMIN,
   cache_prune: ADMIN,
+  // Beyond Glance: GET /v2/info/plugins, the import plugins and their load errors (operator console).
+  get_import_plugins: ADMIN,
+  // Beyond Glance: GET /v2/info/usage/projects, every project's usage against its limits.
+  get_projects_usage: ADMIN,
 });

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, accessSync, constants } from 'node:fs';
 import path from 'node:path';
 import { EntryPointRegistry, IMPORT_PLUGINS_NAMESPACE, isGlanceImportError, resolveImportPlugins, type ResolvedPlugin } from '@glance-import/core';
 import { giError } from './errors.js';
+import { consoleDir } from '@glance-import/console';
 import { databaseSettings, openDatabase, type Database, type ImageRecord, type OpenOptions } from '@glance-import/db';
 import { PolicyEnforcer } from '@glance-import/policy';
 import { StagingArea } from '@glance-import/store';
@@ -16,13 +17,17 @@ import { importSettings } from './import/settings.js';
 import type { Resolver } from './methods/uri-filter.js';
 import { serviceLogOptions } from './logger.js';
 import { Metrics } from './metrics.js';
+import { pluginsReport } from './plugins-report.js';
 import { Quotas } from './quotas.js';
+import { consoleRoutes, isConsolePath } from './routes/console.js';
 import { imageDataRoutes } from './routes/image-data.js';
 import { imageRoutes } from './routes/images.js';
 import { importRoutes } from './routes/imports.js';
 import { infoRoutes } from './routes/info.js';
 import { memberRoutes } from './routes/members.js';
 import { opsRoutes } from './routes/ops.js';
+import { pluginsInfoRoutes } from './routes/plugins-info.js';
+import { projectsUsageRoutes } from './routes/projects-usage.js';
 import { schemaRoutes } from './routes/schemas.js';
 import { storeRoutes } from './routes/stores.js';
 import { taskRoutes } from './routes/tasks.js';
@@ -161,7 +166,8 @@ export async function createServer(o: ServerOptions): Promise<GlanceServer> {
     reply.header('X-Openstack-Request-Id', request.id);
     if (draining && !READS.has(request.method)) throw giError('GI_SERVER_DRAINING', { method: request.method });
     const url = request.url.split('?')[0]!;
-    if (OPEN_ROUTES.has(url) || (url === '/metrics' && gi.metrics_access === 'open')) return;
+    // The console's files need no token (its page asks for one); turned off, /console is simply not found.
+    if (OPEN_ROUTES.has(url) || isConsolePath(url) || (url === '/metrics' && gi.metrics_access === 'open')) return;
     // Scrapers (Prometheus' authorization, credentials_file) send the token as a bearer token.
     const bearer = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
     if (bearer && request.headers['x-auth-token'] === undefined) request.headers['x-auth-token'] = bearer;
@@ -210,6 +216,11 @@ export async function createServer(o: ServerOptions): Promise<GlanceServer> {
   storeRoutes(app, { db, policy, stores });
   memberRoutes(app, { config, db, policy });
   taskRoutes(app, { config, db, policy });
+  pluginsInfoRoutes(app, {
+    policy, report: pluginsReport({ registry, configured: config.values.image_import_opts.image_import_plugins, loadErrors: gi.plugin_load_errors === 'warn' ? 'warn' : 'fail', plugins, warnings }),
+  });
+  projectsUsageRoutes(app, { db, policy, quotas });
+  if (gi.console) consoleRoutes(app, { dir: consoleDir(), log });
 
   // A database that fails here would otherwise keep its pool, and the process, alive.
   const recovered = await imports.recoverInterrupted().catch(async (e: unknown) => { if (!o.db) await db.close(); throw e; });
@@ -235,7 +246,15 @@ export async function createServer(o: ServerOptions): Promise<GlanceServer> {
         `shutting down${c.reason ? ` (${c.reason})` : ''}: waiting up to ${graceMs / 1000} s for ${active} import(s)`
         + `${queued ? ` (${queued} queued import(s) fail now)` : ''}; reads still answer, new imports and uploads get 503`);
       await imports.shutdown(graceMs);
-      await app.close();
+      // Fastify closes the connections that are idle when the close starts; a keep-alive connection
+      // whose request was still being answered (a browser console's, say) would then hold the close
+      // for the whole keep-alive timeout. Each is closed once its answer has gone out.
+      const sweep = setInterval(() => app.server.closeIdleConnections(), 100);
+      try {
+        await app.close();
+      } finally {
+        clearInterval(sweep);
+      }
       if (!o.db) await db.close();
       log.info('stopped');
     },

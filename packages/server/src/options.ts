@@ -84,6 +84,7 @@ export const serverSchema = {
     policy_file: option(string(), { help: 'oslo.policy rules file (YAML or JSON). Default: <data dir>/policy.yaml when it exists.' }),
     shutdown_grace: option(integer({ min: 0, max: 86_400 }), { default: 30, help: 'Seconds a stopping server (SIGINT, SIGTERM) lets running imports finish before it stops them (they revert); reads keep answering meanwhile, new imports and uploads get 503.' }),
     metrics_access: option(string({ choices: ['open', 'token', 'admin'] }), { default: 'admin', help: "Who may read GET /metrics: 'open' (anyone who reaches the port), 'token' (any valid token), 'admin' (a token with the admin role). Scrapers send the token as X-Auth-Token or Authorization: Bearer." }),
+    console: option(boolean(), { default: true, help: 'Beyond Glance: serve the operator web console (@glance-import/console) at /console.' }),
   },
   // Read by @glance-import/db; a server opens the database its config names.
   database: databaseSchema,

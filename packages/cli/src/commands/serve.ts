@@ -60,6 +60,7 @@ export async function serve(args: ServeArgs, io: Io, signal?: AbortSignal): Prom
     `  stores:  ${[...rt.stores.byId.values()].map((s) => `${s.id}${s.id === rt.stores.defaultId ? ' (default)' : ''}`).join(', ')}${rt.stores.multi ? '' : ' (single-store)'}`,
     `  config:  ${config.sources.length ? config.sources.join(', ') : '(defaults)'}`,
     `  plugins: ${rt.plugins.length ? rt.plugins.map((p) => p.name).join(', ') : '(none)'}`,
+    ...(config.values.glance_import.console ? [`  console: ${url}/console/ (sign in with a token)`] : []),
     freshToken
       ? `  admin token: ${freshToken}\n               (printed once; kept in ${tokenFile}, mode 600)`
       : `  admin token: in ${tokenFile}${existsSync(tokenFile) ? '' : ' (removed; create one with `glance-import token create`)'}`,

@@ -12,6 +12,24 @@ import { completeTask, deleteFromStaging, imageLock, verifyStaging } from './tas
  * free, the next import (a copy-image staging the same image) must not find this one still
  * cleaning up. `stagingBytesLimit`: what the project's staging quota still allows, for plugins.
  */
+/** The plugin whose getFlow() made each plugin flow, for the task's plan of steps. */
+const pluginFlows = new WeakMap<FlowItem, string>();
+
+/**
+ * Every task of an import flow in the order it runs, each plugin's tasks named with the plugin
+ * (the task's `progress.plan`: a client can show the steps to come, plugins in config order).
+ */
+export function importPlan(flow: Flow): Array<{ phase: string; plugin?: string }> {
+  const out: Array<{ phase: string; plugin?: string }> = [];
+  const walk = (item: FlowItem, plugin: string | undefined): void => {
+    const owner = pluginFlows.get(item) ?? plugin;
+    if (item.kind === 'task') out.push({ phase: item.name, ...(owner ? { plugin: owner } : {}) });
+    else for (const child of item.items) walk(child, owner);
+  };
+  walk(flow, undefined);
+  return out;
+}
+
 export async function buildImportFlow(d: TaskDeps, configured: readonly ResolvedPlugin[], o: { stagingBytesLimit?: number } = {}): Promise<Flow> {
   const { job, settings } = d;
   const plugins = job.method.runsPlugins ? configured : [];
@@ -32,6 +50,7 @@ export async function buildImportFlow(d: TaskDeps, configured: readonly Resolved
   };
   for (const [i, plugin] of plugins.entries()) {
     const pluginFlow = await plugin.getFlow({ ...ctx, logger: d.log.child({ plugin: plugin.name }) });
+    pluginFlows.set(pluginFlow, plugin.name);
     flow.add(pluginFlow);
     // Whatever a plugin says of itself, a new file_path is new data: inspect it again.
     if (plugin.meta.changesData || providesFilePath(pluginFlow)) flow.add(inspect(d, plugin.name, decompressAfter(i + 1)));

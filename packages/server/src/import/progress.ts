@@ -34,6 +34,11 @@ export class ImportProgress implements ProgressReporter {
     return structuredClone(this.state);
   }
 
+  /** The steps the import will run (written with the first phase). */
+  plan(steps: NonNullable<TaskProgress['plan']>): void {
+    this.state.plan = steps;
+  }
+
   /** Enter a phase (an atom starting); closes the previous one and records its duration. */
   enter(phase: string): void {
     this.close();

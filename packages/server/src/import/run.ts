@@ -1,7 +1,7 @@
 import { contextLogger, coreErrors, Engine, isGlanceImportError, reasonOf, type FlowError, type Logger, type ResolvedPlugin } from '@glance-import/core';
 import { LockedImage } from './accessor.js';
 import { storesFailed, type ImportParts, type TaskDeps } from './deps.js';
-import { buildImportFlow } from './flow.js';
+import { buildImportFlow, importPlan } from './flow.js';
 import { expiry, type ImportJob } from './job.js';
 import { ImportProgress } from './progress.js';
 import { restoreImage } from './restore.js';
@@ -37,6 +37,7 @@ export async function runImport(d: RunDeps, job: ImportJob, signal: AbortSignal)
     try {
       const remaining = await d.quotas.remainingBytes(job.caller.projectId, 'image_stage_total');
       const flow = await buildImportFlow(deps, d.plugins, remaining === undefined ? {} : { stagingBytesLimit: remaining });
+      progress.plan(importPlan(flow));
       const engine = new Engine(flow, {
         mode: d.settings.engine.mode, maxWorkers: d.settings.engine.maxWorkers, persistence: d.db.flows, flowId: job.taskId, signal,
         listeners: [{ onAtom: (e) => { if (e.state === 'RUNNING') progress.enter(e.atom); log.debug({ atom: e.atom, state: e.state }, 'atom state'); } }],
@@ -63,7 +64,9 @@ async function fail(d: RunDeps, job: ImportJob, e: unknown, deps: Pick<TaskDeps,
   const plugin = coreErrors.is(original, 'GI_PLUGIN_FAILED') ? original.details as { plugin: string; reason: string } : undefined;
   const reason = plugin?.reason ?? reasonOf(original);
   log.error({ err: original, error_code: code, reverted: (e as FlowError).reverted }, `Import failed: ${reasonOf(original)}`);
-  const result = { error_code: code, ...(plugin ? { plugin: plugin.plugin } : {}), inspections };
+  // Beyond Glance: what to do about it, for a client to show beside the reason.
+  const hint = isGlanceImportError(original) ? original.hint : isGlanceImportError(e) ? e.hint : undefined;
+  const result = { error_code: code, ...(hint ? { hint } : {}), ...(plugin ? { plugin: plugin.plugin } : {}), inspections };
   await d.db.tasks.update(job.taskId, { status: 'failure', message: reason, result, expires_at: expiry(d.settings.taskTtlHours) }, { fromStatus: ['pending', 'processing'] })
     .catch((err: unknown) => log.warn({ err }, 'could not record the task failure'));
   // Done by ImageLock's revert already, unless a revert that failed stopped the reverts before it ran.

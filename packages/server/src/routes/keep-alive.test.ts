@@ -55,3 +55,22 @@ describe('a body refused half-way on a keep-alive connection', () => {
     expect((await h.req('GET', `/v2/images/${id}`)).json).toMatchObject({ status: 'queued', size: null });
   });
 });
+
+describe('a shutdown with a keep-alive connection whose request is still being answered', () => {
+  it('answers the request, then closes that connection, so close() does not wait out the keep-alive timeout', async () => {
+    h = await harness();
+    const url = await h.server.listen('127.0.0.1', 0);
+    const { id } = (await h.req('POST', '/v2/images', { body: { disk_format: 'raw', container_format: 'bare' } })).json;
+    const c = connection(url);
+    const closed = new Promise<void>((resolve) => c.socket.on('close', () => resolve()));
+    c.write(`PUT /v2/images/${id}/stage HTTP/1.1\r\nHost: x\r\nX-Auth-Token: ${h.tokens.member}\r\nContent-Type: application/octet-stream\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n`);
+    await new Promise((r) => setTimeout(r, 300));
+    // As a browser console's connection is when the server is stopped under it.
+    const closing = h.close();
+    c.write('0\r\n\r\n');
+    expect(await c.read(/\r\n\r\n/)).toMatch(/^HTTP\/1\.1 204 /);
+    await closed;
+    await closing;
+    h = undefined as unknown as Harness;
+  });
+});

@@ -1,0 +1,2 @@
+import { packageBuild } from '../../tsup.base';
+export default packageBuild();
