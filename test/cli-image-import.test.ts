@@ -3,7 +3,8 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cli, serve, tempDir, type RunningServer } from './support/glance-server.js';
+import { CLI, cli, serve, tempDir, type RunningServer } from './support/glance-server.js';
+import { run } from './support/run.js';
 import { ApiClient } from './support/api-client.js';
 
 // `glance-import image import FILE --name N --disk-format F [--wait]` as scripts call it, against a
@@ -72,8 +73,9 @@ describe('glance-import image import', () => {
       expect(r.code).toBe(1);
       const id = r.stdout.trim();
       const lines = r.stderr.trimEnd().split('\n');
-      expect(lines.at(-2)).toBe('ImportToStore failed');
-      expect(lines.at(-1)).toMatch(new RegExp(`^import failed: Writing to store\\(s\\) local failed: local: Store 'local' cannot be written: .*ENOTDIR.* \\(image ${id} is uploading\\)$`));
+      expect(lines.at(-4)).toBe('ImportToStore failed');
+      expect(lines.at(-3)).toMatch(new RegExp(`^import failed: Writing to store\\(s\\) local failed: local: Store 'local' cannot be written: .*ENOTDIR.* \\(image ${id} is uploading\\)$`));
+      expect(lines.slice(-2)).toEqual([`  to retry:   glance-import image import --image ${id} --wait`, `  to give up: glance-import image delete ${id}`]);
       expect(await api.image(id)).toMatchObject({ status: 'uploading', size: data.length });
     } finally {
       rmSync(store, { force: true });
@@ -99,7 +101,21 @@ describe('glance-import image import', () => {
     const port = (closed.address() as net.AddressInfo).port;
     await new Promise((resolve) => closed.close(resolve));
     const down = await imageImport([disk, '--name', 'x', '--disk-format', 'raw', '--endpoint', `http://127.0.0.1:${port}`]);
-    expect(down).toMatchObject({ code: 1, stdout: '', stderr: `error: POST http://127.0.0.1:${port}/v2/images failed: ECONNREFUSED\n` });
+    expect(down).toMatchObject({
+      code: 1, stdout: '',
+      stderr: `error GI_CLI_UNREACHABLE: Cannot reach the Image API at http://127.0.0.1:${port} (POST /v2/images: ECONNREFUSED).\n`
+        + '  hint: Is `glance-import serve` running there? Check OS_IMAGE_URL (or --endpoint): scheme, host and port.\n',
+    });
+  });
+
+  it('output into a pipe the reader closed (| head): no stack trace, the exit code of the command itself', async () => {
+    await imageImport([disk, '--name', 'piped', '--disk-format', 'raw', '--wait', '--poll-interval', '0.05']);
+    for (const args of [['image', 'list'], ['image', 'list', '--json'], ['--help'], ['image', 'import', disk, '--name', 'piped-import', '--disk-format', 'raw', '--wait']]) {
+      const words = [process.execPath, CLI, ...args].map((w) => `'${w}'`).join(' ');
+      // head -c0 exits at once: every write of the command meets a closed pipe (EPIPE).
+      const r = await run('bash', ['-c', `{ ${words}; echo "exit $?" >&2; } | head -c0`], { cwd: work.dir, env, allowFailure: true });
+      expect(r.stderr.replace(/^(upload|Import|ImageLock|VerifyStaging|Inspect|DeleteFromStaging|CompleteTask|image \S+ is active).*\n/gm, ''), args.join(' ')).toBe('exit 0\n');
+    }
   });
 
   it.each([
@@ -109,7 +125,9 @@ describe('glance-import image import', () => {
     [[disk, '--name', 'x', '--disk-format', 'raw', '--token', 'gi_t'], 'usage error: no endpoint: pass --endpoint or set OS_IMAGE_URL'],
     [[disk, '--name', 'x', '--disk-format', 'raw', '--endpoint', 'http://127.0.0.1:1'], 'usage error: no token: pass --token or set OS_AUTH_TOKEN'],
     [[path.join(work.dir, 'missing.raw'), '--name', 'x', '--disk-format', 'raw', '--endpoint', 'http://127.0.0.1:1', '--token', 'gi_t'], `usage error: cannot read ${path.join(work.dir, 'missing.raw')}`],
-    [[disk, '--name', 'x', '--disk-format', 'raw', '--method', 'web-download'], 'usage error: --method web-download: this command stages a local file, so only glance-direct applies'],
+    [[disk, '--name', 'x', '--disk-format', 'raw', '--method', 'web-download'], 'usage error: --method web-download needs --uri URL'],
+    [[disk, '--name', 'x', '--disk-format', 'raw', '--method', 'copy-image'], "usage error: --method copy-image: this command does not run it: it copies an active image into more stores; call POST /v2/images/{id}/import with {\"method\": {\"name\": \"copy-image\"}, \"stores\": [...]}, e.g. `glance image-import ID --import-method copy-image --stores S`"],
+    [[work.dir, '--name', 'x', '--disk-format', 'raw', '--endpoint', 'http://127.0.0.1:1', '--token', 'gi_t'], `usage error: ${work.dir} is a directory: give the image file itself`],
   ])('usage error %#: exit 2 and one line, nothing sent', async (args, message) => {
     expect(await imageImport(args, noEnv)).toMatchObject({ code: 2, stdout: '', stderr: `${message}\n` });
   });

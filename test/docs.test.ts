@@ -1,6 +1,9 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { main } from '@glance-import/cli';
+import { coreVersion } from '@glance-import/core';
 import { describe, expect, it } from 'vitest';
+import { renderConfigReference } from './support/config-reference.js';
 import { ERROR_TABLES } from './support/error-tables.js';
 import { REPO, workspacePackages } from './support/workspace.js';
 
@@ -50,5 +53,42 @@ describe('README.md', () => {
     const readme = readFileSync(path.join(REPO, 'README.md'), 'utf8');
     const conf = readFileSync(path.join(import.meta.dirname, 'fixtures', 'keystone-glance-api.conf'), 'utf8');
     expect(readme).toContain(conf.replace(/^(?=.)/gm, '    '));
+  });
+});
+
+// docs/configuration.md is rendered from the option schemas; `pnpm docs:config` (GI_UPDATE_DOCS=1)
+// writes it again after a schema changed.
+describe('docs/configuration.md', () => {
+  it('is the reference rendered from the option schemas of core, server, db and each first-party plugin', () => {
+    const file = path.join(REPO, 'docs', 'configuration.md');
+    const rendered = renderConfigReference();
+    if (process.env.GI_UPDATE_DOCS) writeFileSync(file, rendered);
+    expect(readFileSync(file, 'utf8'), 'run `pnpm docs:config` to write it again').toBe(rendered);
+  });
+});
+
+describe('the sample configuration in etc/', () => {
+  it('glance-api.conf and glance-image-import.conf pass `config check` together, with the first-party plugins', async () => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await main(['config', 'check', '--root', REPO, '--config-file', path.join(REPO, 'etc', 'glance-api.conf'), '--config-file', path.join(REPO, 'etc', 'glance-image-import.conf')], {
+      out: (t) => out.push(t), err: (t) => err.push(t),
+    });
+    expect(err).toEqual([]);
+    expect(code).toBe(0);
+    expect(out.join('\n')).toContain('import plugins, in order:\n  1. image_decompression');
+    expect(out).toContain('notice: [oslo_policy] is a Glance group glance-import does not use; ignored.');
+  });
+});
+
+describe('docs/plugin-authors.md', () => {
+  it('names the versions of the packages it installs: the workspace\'s (`@glance-import/x@V`, `^V`, `glance-import-x-V.tgz`)', () => {
+    const named = [
+      ...guide.matchAll(/@glance-import\/[a-z-]+@\^?(\d+\.\d+\.\d+)/g), ...guide.matchAll(/glance-import-[a-z-]+-(\d+\.\d+\.\d+)\.tgz/g),
+      ...guide.matchAll(/\^(\d+\.\d+\.\d+)/g), ...guide.matchAll(/glance-import (\d+\.\d+\.\d+) serving/g),
+    ].map((m) => m[1]).filter((v) => v !== '1.0.0'); // 1.0.0: raw_padding's own version
+    expect(named.length).toBeGreaterThan(10);
+    expect(new Set(named)).toEqual(new Set([coreVersion()]));
+    expect(guide).toContain(`"@glance-import/core": "^${coreVersion()}"`);
   });
 });

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { thirdPartyClosure } from './support/closure.js';
 import { createHost, glanceImport, npmInstall } from './support/host.js';
+import { servePrebuild, type PrebuildHost } from './support/prebuild.js';
 import { packFromNpm, publishTarballs, startRegistry, type Registry } from './support/registry.js';
 import { run } from './support/run.js';
 import { assertBuilt, REPO, workspacePackages, type WorkspacePackage } from './support/workspace.js';
@@ -12,10 +13,12 @@ import { assertBuilt, REPO, workspacePackages, type WorkspacePackage } from './s
 // uplinks), next to a mirror of the third-party packages they need; a fresh folder then installs the
 // CLI and a plugin from that registry alone. A workspace: range left in a manifest, a package without
 // its dist, or a dependency or peer nobody published makes an install or a command here fail.
+// better-sqlite3 comes as the workspace's own compiled binary (support/prebuild.ts), not compiled again.
 
 const work = mkdtempSync(path.join(tmpdir(), 'gi-e2e-publish-'));
 const host = path.join(work, 'host');
 let registry: Registry | undefined;
+let prebuild: PrebuildHost | undefined;
 let published: WorkspacePackage[] = [];
 
 const reg = () => registry!;
@@ -29,7 +32,8 @@ beforeAll(async () => {
   const elsewhere = published.filter((p) => (p.manifest as { publishConfig?: { registry?: string } }).publishConfig?.registry);
   if (elsewhere.length) throw new Error(`publishConfig.registry would redirect this suite's publish: ${elsewhere.map((p) => p.name).join(', ')}`);
   const closure = thirdPartyClosure(published, new Set(all.map((p) => p.name)));
-  const [started, mirrored] = await Promise.all([startRegistry(path.join(work, 'registry')), packFromNpm(closure, path.join(work, 'mirror'))]);
+  const [started, mirrored, binary] = await Promise.all([startRegistry(path.join(work, 'registry')), packFromNpm(closure, path.join(work, 'mirror')), servePrebuild()]);
+  prebuild = binary;
   registry = started;
   await publishTarballs(reg(), mirrored);
   await run('pnpm', ['-r', 'publish', '--registry', reg().url, '--no-git-checks'], { cwd: REPO, env: reg().env });
@@ -37,6 +41,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await registry?.stop();
+  await prebuild?.stop();
   rmSync(work, { recursive: true, force: true });
 });
 
@@ -54,9 +59,10 @@ describe('publishing to a registry and installing from it alone', () => {
 
   it('a fresh folder installs @glance-import/cli and the no_op plugin; glance-import lists and checks it', async () => {
     createHost(host);
-    const install = await npmInstall(host, ['@glance-import/cli', '@glance-import/plugin-no-op'], [], reg().env);
+    const install = await npmInstall(host, ['@glance-import/cli', '@glance-import/plugin-no-op'], [], { ...reg().env, ...prebuild!.env });
     expect(install.stderr).toBe('');
     expect(install.code).toBe(0);
+    expect(prebuild!.requests.filter((r) => r.endsWith('.tar.gz'))).toHaveLength(1);
 
     const list = await glanceImport(host, ['plugins', 'list']);
     expect(list).toMatchObject({ code: 0, stderr: '' });
@@ -66,7 +72,6 @@ describe('publishing to a registry and installing from it alone', () => {
     const check = await glanceImport(host, ['config', 'check']);
     expect(check).toMatchObject({ code: 0, stderr: '' });
     expect(check.stdout).toContain(`config: ${path.join(host, 'glance-import.config.json')}\nimport plugins, in order:\n  1. no_op  @glance-import/plugin-no-op@`);
-    // The CLI carries the server, whose SQLite driver is compiled from source on install (about a minute here).
   }, 900_000);
 
   it('the plugin author\'s path of docs/plugin-authors.md: test with @glance-import/testing, publish, install, list', async () => {
@@ -79,7 +84,7 @@ describe('publishing to a registry and installing from it alone', () => {
     expect(test.stdout).toMatch(/# pass 4\n# fail 0\n/);
     await run('npm', ['publish'], { cwd: plugin, env: reg().env });
 
-    const install = await npmInstall(host, ['glance-import-plugin-raw-padding'], [], reg().env);
+    const install = await npmInstall(host, ['glance-import-plugin-raw-padding'], [], { ...reg().env, ...prebuild!.env });
     expect(install.code, install.stderr).toBe(0);
     copyFileSync(path.join(import.meta.dirname, 'fixtures', 'glance-image-import.conf'), path.join(host, 'glance-image-import.conf'));
     const npx = (...args: string[]) => run('npx', ['glance-import', ...args], { cwd: host, env: reg().env, allowFailure: true });
@@ -87,7 +92,7 @@ describe('publishing to a registry and installing from it alone', () => {
     expect(list.stdout).toMatch(/\nglance\.image_import\.plugins +raw_padding +glance-import-plugin-raw-padding +1\.0\.0 +yes\n/);
     const check = await npx('config', 'check', '--config-file', 'glance-image-import.conf');
     expect(check).toMatchObject({ code: 0, stderr: '' });
-    expect(check.stdout).toMatch(/ {2}1\. no_op .*\n {2}2\. raw_padding {2}glance-import-plugin-raw-padding@1\.0\.0 {2}\[raw_padding\]\n/);
+    expect(check.stdout).toMatch(/ {2}1\. no_op .*\n {5}Does nothing; logs that it ran\.\n {2}2\. raw_padding {2}glance-import-plugin-raw-padding@1\.0\.0 {2}\[raw_padding\]\n/);
     expect(check.stdout).toContain('    raw_padding [linear]\n      PadRawImage (requires file_path; provides file_path)\n');
   }, 300_000);
 });

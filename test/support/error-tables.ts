@@ -1,3 +1,4 @@
+import { cliErrors } from '@glance-import/cli';
 import { coreErrors } from '@glance-import/core';
 import { dbErrors } from '@glance-import/db';
 import type { ErrorTable, Errors } from '@glance-import/errors';
@@ -14,6 +15,7 @@ import { swiftErrors } from '@glance-import/store-swift';
 
 /** Every first-party error table, by the package that owns it, as its public entry exports it. */
 export const ERROR_TABLES: Record<string, Pick<Errors<ErrorTable>, 'prefixes' | 'table'>> = {
+  '@glance-import/cli': cliErrors,
   '@glance-import/core': coreErrors,
   '@glance-import/db': dbErrors,
   '@glance-import/format-inspector': inspectorErrors,

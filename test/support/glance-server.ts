@@ -41,16 +41,20 @@ export interface RunningServer {
   stop(): Promise<number | null>;
   /** SIGKILL: a crash, nothing drained. */
   kill(): Promise<void>;
+  /** Send a signal and return at once; `exited` resolves to the exit code when the process ends. */
+  signal(sig: NodeJS.Signals): void;
+  readonly exited: Promise<number | null>;
 }
 
 /**
- * Start `glance-import serve --data-dir DIR --port 0 [ARGS]` (as another user with `uid`/`gid`) and
+ * Start `glance-import serve --data-dir DIR --port 0 [ARGS]` (as another user with `uid`/`gid`; the
+ * workspace's built CLI, or `bin`, e.g. the one a host app installed) and
  * wait for its banner. The port comes from the OS; the banner's URL and admin token are parsed, as a
  * script reading stdout would.
  */
-export function serve(dataDir: string, args: readonly string[] = [], o: { cwd?: string; env?: Record<string, string>; uid?: number; gid?: number } = {}): Promise<RunningServer> {
-  assertBuilt();
-  const child = spawn(process.execPath, [CLI, 'serve', '--data-dir', dataDir, '--port', '0', ...args], {
+export function serve(dataDir: string, args: readonly string[] = [], o: { cwd?: string; env?: Record<string, string>; uid?: number; gid?: number; bin?: string } = {}): Promise<RunningServer> {
+  if (!o.bin) assertBuilt();
+  const child = spawn(process.execPath, [o.bin ?? CLI, 'serve', '--data-dir', dataDir, '--port', '0', ...args], {
     cwd: o.cwd ?? REPO, env: cleanEnv(o.env ?? {}), stdio: ['ignore', 'pipe', 'pipe'],
     ...(o.uid !== undefined ? { uid: o.uid } : {}), ...(o.gid !== undefined ? { gid: o.gid } : {}),
   });
@@ -60,7 +64,8 @@ export function serve(dataDir: string, args: readonly string[] = [], o: { cwd?: 
   return new Promise<RunningServer>((resolve, reject) => {
     const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`serve printed no banner within 30 s\n${stdout}\n${stderr}`)); }, 30_000);
     const server: RunningServer = {
-      url: '', dataDir, adminToken: undefined,
+      url: '', dataDir, adminToken: undefined, exited,
+      signal: (sig) => { child.kill(sig); },
       output: () => ({ stdout, stderr }),
       async token(user, project, roles) {
         const r = await cli(['token', 'create', '--data-dir', dataDir, '--user', user, '--project', project, '--roles', roles.join(',')]);

@@ -15,8 +15,9 @@ export function glanceImport(host: string, args: readonly string[], env: Record<
 }
 
 /**
- * `npm install` in a folder, quietly; extra npm arguments go first. Installing the CLI compiles its
- * SQLite driver from source: about a minute on a quiet 2-core machine, several on a loaded one.
+ * `npm install` in a folder, quietly; extra npm arguments go first. Installing the CLI installs its
+ * SQLite driver: give `servePrebuild().env` (support/prebuild.ts), or npm compiles it from source,
+ * minutes on a loaded 2-core machine.
  */
 export function npmInstall(dir: string, specs: readonly string[], args: readonly string[] = [], env: Record<string, string> = {}): Promise<RunResult> {
   return run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', ...args, ...specs], { cwd: dir, env, allowFailure: true, timeoutMs: 600_000 });

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { onTestFinished } from 'vitest';
 import type { Io } from './io.js';
+import { main } from './main.js';
 
 // Test helpers for the CLI's unit tests (not part of the package's surface).
 
@@ -63,3 +64,10 @@ export const getFlow = definePlugin({
   getFlow: () => linearFlow('${flow}', {}, defineTask({ name: '${task}', requires: [FILE_PATH], provides: FILE_PATH, execute: (i) => i.file_path })),
 });
 `;
+
+/** Run the command line in-process; what it wrote, by stream, and its exit code. */
+export async function runMain(argv: readonly string[], o: { columns?: number } = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  const io = { ...bufferIo(), columns: o.columns };
+  const code = await main(argv, io);
+  return { code, stdout: io.stdout(), stderr: io.stderr() };
+}

@@ -1,113 +1,79 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { configCheck } from './commands/config-check.js';
-import { imageImport } from './commands/image-import.js';
-import { dbSync } from './commands/db-sync.js';
-import { dbVersion } from './commands/db-version.js';
-import { serve } from './commands/serve.js';
-import { tokenCreate } from './commands/token-create.js';
-import { pluginsList } from './commands/plugins-list.js';
+import { didYouMean, suggest } from '@glance-import/core';
+import type { Command } from './command.js';
+import { COMMANDS } from './commands.js';
+import { commandHelp, globalHelp } from './help.js';
 import { EXIT, processIo, reportError, UsageError, type Io } from './io.js';
+import { cliVersion } from './version.js';
 
 export type { Io } from './io.js';
 
-type Values = Record<string, string | boolean | string[] | undefined>;
+const HELP = new Set(['--help', '-h']);
 
-interface Command {
-  summary: string;
-  options: NonNullable<ParseArgsConfig['options']>;
-  positionals?: number;
-  run(values: Values, positionals: string[], io: Io): Promise<number>;
+/** The command `argv` names (two words, else one), and the words after it. */
+function findCommand(argv: readonly string[]): { command: Command; rest: string[] } {
+  for (const words of [2, 1]) {
+    const command = COMMANDS.find((c) => c.name === argv.slice(0, words).join(' '));
+    if (command) return { command, rest: argv.slice(words) };
+  }
+  const given = argv[1] && !argv[1].startsWith('-') ? argv.slice(0, 2).join(' ') : argv[0]!;
+  const names = COMMANDS.map((c) => c.name);
+  // 'image' alone, or 'image lst': the commands starting with that word, else the closest names.
+  const group = names.filter((n) => n.startsWith(`${argv[0]} `));
+  const close = suggest(given, names);
+  const meant = given === argv[0] && group.length ? group : close.length ? close : group;
+  throw new UsageError(`unknown command '${given}'.${didYouMean(meant)} See 'glance-import --help'.`);
 }
 
-const common = {
-  'config-file': { type: 'string', multiple: true },
-  root: { type: 'string' },
-} as const;
+/** parseArgs' refusals, with the option meant and where to read about the command's options. */
+function parse(command: Command, rest: string[]) {
+  try {
+    return parseArgs({ args: rest, options: command.options as ParseArgsConfig['options'], allowPositionals: true, strict: true });
+  } catch (e) {
+    const message = (e as Error).message;
+    const unknown = /^Unknown option '(-{1,2}[^']*)'/.exec(message)?.[1];
+    const more = `See 'glance-import ${command.name} --help'.`;
+    if (unknown) {
+      const known = Object.keys(command.options).map((o) => `--${o}`);
+      throw new UsageError(`Unknown option '${unknown}' for '${command.name}'.${didYouMean(suggest(unknown.split('=')[0]!, known))} ${more}`);
+    }
+    throw new UsageError(`${message.split('. To specify')[0]!.replace(/\.$/, '')}. ${more}`);
+  }
+}
 
-const COMMANDS: Record<string, Command> = {
-  serve: {
-    summary: 'Serve the Image API (database from [database] connection, else SQLite under --data-dir)',
-    options: { ...common, 'data-dir': { type: 'string' }, host: { type: 'string' }, port: { type: 'string' } },
-    run: (v, _p, io) => serve(v as Parameters<typeof serve>[0], io),
-  },
-  'token create': {
-    summary: 'Create a token in the database; prints only the token',
-    options: { ...common, 'data-dir': { type: 'string' }, user: { type: 'string' }, project: { type: 'string' }, roles: { type: 'string' }, description: { type: 'string' } },
-    run: (v, _p, io) => tokenCreate(v as Parameters<typeof tokenCreate>[0], io),
-  },
-  'image import': {
-    summary: 'Create an image from FILE, stage it and import it (progress with --wait)',
-    options: {
-      name: { type: 'string' }, 'disk-format': { type: 'string' }, 'container-format': { type: 'string' }, method: { type: 'string' },
-      wait: { type: 'boolean' }, endpoint: { type: 'string' }, token: { type: 'string' }, 'poll-interval': { type: 'string' },
-    },
-    positionals: 1,
-    run: (v, p, io) => imageImport(v as Parameters<typeof imageImport>[0], p, io),
-  },
-  'db sync': {
-    summary: 'Create or upgrade the database schema (as glance-manage db_sync)',
-    options: { ...common, 'data-dir': { type: 'string' } },
-    run: (v, _p, io) => dbSync(v as Parameters<typeof dbSync>[0], io),
-  },
-  'db version': {
-    summary: 'Print the schema version of the database',
-    options: { ...common, 'data-dir': { type: 'string' } },
-    run: (v, _p, io) => dbVersion(v as Parameters<typeof dbVersion>[0], io),
-  },
-  'plugins list': {
-    summary: 'List entry points (namespace, name, package, version, compatibility, load error)',
-    options: { ...common, namespace: { type: 'string' }, json: { type: 'boolean' } },
-    run: (v, _p, io) => pluginsList(v as Parameters<typeof pluginsList>[0], io),
-  },
-  'config check': {
-    summary: 'Load the config, resolve image_import_plugins in order, print the import flow',
-    options: { ...common, json: { type: 'boolean' } },
-    run: (v, _p, io) => configCheck(v as Parameters<typeof configCheck>[0], io),
-  },
-};
-
-function help(): string {
-  return [
-    'usage: glance-import <command> [options]',
-    '',
-    'commands:',
-    ...Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(16)} ${c.summary}`),
-    '',
-    'common options:',
-    '  --config-file FILE   Glance-style INI file; repeat for several, later wins',
-    '  --root DIR           host application root (where plugins are declared); default: cwd',
-  ].join('\n');
+/** Positionals: as many as the command takes, the optional ones may be left out. */
+function checkPositionals(command: Command, given: string[]): void {
+  const takes = command.positionals ?? [];
+  const needed = takes.filter((p) => !p.optional).length;
+  const extra = given[takes.length];
+  if (extra !== undefined) throw new UsageError(`Unexpected argument '${extra}'. See 'glance-import ${command.name} --help'.`);
+  if (given.length < needed) throw new UsageError(`${command.name} needs ${takes.slice(given.length, needed).map((p) => p.name).join(' ')}. See 'glance-import ${command.name} --help'.`);
 }
 
 /** Run the command line; returns the exit code. */
-export async function main(argv: readonly string[], io: Io = processIo): Promise<number> {
-  if (argv.length === 0) {
-    io.err(`usage error: no command given\n\n${help()}`);
-    return EXIT.usage;
-  }
-  if (argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
-    io.out(help());
-    return EXIT.ok;
-  }
-  const key = [argv.slice(0, 2).join(' '), argv[0]!].find((k) => k in COMMANDS);
-  if (!key) {
-    io.err(`usage error: unknown command '${argv.slice(0, 2).join(' ')}'\n\n${help()}`);
-    return EXIT.usage;
-  }
-  const command = COMMANDS[key]!;
+export async function main(argv: readonly string[], io: Io = processIo()): Promise<number> {
   try {
-    const rest = argv.slice(key.split(' ').length);
-    if (rest.includes('--help') || rest.includes('-h')) {
-      io.out(help());
+    if (argv.length === 0) {
+      io.err(`usage error: no command given\n\n${globalHelp(COMMANDS)}`);
+      return EXIT.usage;
+    }
+    if (argv[0] === '--version' || argv[0] === '-V') {
+      io.out(`glance-import ${cliVersion}`);
       return EXIT.ok;
     }
-    let parsed;
-    try {
-      parsed = parseArgs({ args: [...rest], options: command.options, allowPositionals: (command.positionals ?? 0) > 0, strict: true });
-    } catch (e) {
-      throw new UsageError((e as Error).message);
+    if (HELP.has(argv[0]!) || argv[0] === 'help') {
+      const named = argv.length > 1 ? findCommand(argv.slice(1)).command : undefined;
+      io.out(named ? commandHelp(named) : globalHelp(COMMANDS));
+      return EXIT.ok;
     }
-    return await command.run(parsed.values as Values, parsed.positionals, io);
+    const { command, rest } = findCommand(argv);
+    if (rest.some((a) => HELP.has(a))) {
+      io.out(commandHelp(command));
+      return EXIT.ok;
+    }
+    const parsed = parse(command, rest);
+    checkPositionals(command, parsed.positionals);
+    return await command.run(parsed.values, parsed.positionals, io);
   } catch (e) {
     return reportError(io, e);
   }

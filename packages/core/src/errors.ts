@@ -94,6 +94,10 @@ export const coreErrors = defineErrors(['GI_FLOW_', 'GI_REGISTRY_', 'GI_PLUGIN_'
     message: (p) => `Plugin '${p.plugin}' failed: ${p.reason}`,
     hint: (p) => `${p.package} threw an error without a GI_* code; the cause is attached and the import log has it under plugin '${p.plugin}'. See the plugin's README, or report it to its authors.`,
   }),
+  GI_PLUGIN_BAD_IMAGE_CHANGE: def<{ change: string; reason: string }>({
+    message: (p) => `An import task may not ${p.change}: ${p.reason}.`,
+    hint: 'Import tasks set status, disk_format, container_format, size and virtual_size (numbers: whole, not negative), and extra properties named in up to 255 characters outside os_glance*, with string values of up to 65535 characters: write String(value).',
+  }),
   GI_CONFIG_PARSE: def<{ file: string; line: number; reason: string }>({
     message: (p) => `${p.file}:${p.line}: ${p.reason}.`,
     hint: 'Config files use oslo.config INI syntax: [group] headers and `name = value` lines.',

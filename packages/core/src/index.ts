@@ -6,7 +6,7 @@ export {
   type Errors, type ErrorDefinition, type ErrorTable, type ErrorParams, type ParamsOf,
 } from '@glance-import/errors';
 export { coreVersion, CORE_PACKAGE } from './version.js';
-export { silentLogger, memoryLogger, type Logger, type LogFn, type LogRecord } from './logger.js';
+export { silentLogger, memoryLogger, contextLogger, type Logger, type LogFn, type LogRecord } from './logger.js';
 
 export { defineTask, type Task, type TaskSpec, type Inputs, type Outcome, type RevertOutcome, type AtomFailure, type AtomContext } from './flow/task.js';
 export { linearFlow, unorderedFlow, graphFlow, isFlow, type Flow, type FlowItem, type FlowOptions, type FlowPattern } from './flow/flows.js';
@@ -37,4 +37,6 @@ export {
   type ProgressReporter, type ProgressUpdate,
 } from './plugin/context.js';
 export { checkChain, type ChainLink } from './plugin/chain.js';
+export { checkAttributes, checkExtraProperties, checkRemovedProperties, SETTABLE_ATTRIBUTES, RESERVED_PROPERTY_PREFIX } from './plugin/image-changes.js';
+export { PropertyChanges } from './plugin/property-changes.js';
 export { resolveImportPlugins, type ResolvedPlugin, type ResolvedPlugins } from './plugin/resolve.js';

@@ -29,3 +29,20 @@ export function memoryLogger(records: LogRecord[] = [], bindings: Record<string,
   }) as LogFn;
   return { records, debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error'), child: (more) => memoryLogger(records, { ...bindings, ...more }) };
 }
+
+/**
+ * A logger that adds `context` to each record, every key once. A pino child binds its keys on top
+ * of its parent's, so `log.child({ image_id }).info({ image_id }, ...)` writes a JSON line with
+ * `image_id` twice, which JSON tools read differently (or refuse); here a child, and the fields of
+ * a call, replace the context's value of a key instead.
+ */
+export function contextLogger(base: Logger, context: Record<string, unknown> = {}): Logger {
+  const at = (fn: LogFn): LogFn => ((a: string | Record<string, unknown>, b?: string) => {
+    if (typeof a === 'string') fn(context, a);
+    else fn({ ...context, ...a }, b);
+  }) as LogFn;
+  return {
+    debug: at(base.debug.bind(base)), info: at(base.info.bind(base)), warn: at(base.warn.bind(base)), error: at(base.error.bind(base)),
+    child: (more) => contextLogger(base, { ...context, ...more }),
+  };
+}

@@ -64,6 +64,17 @@ describe.each(BACKENDS)('on %s', (backend) => {
       expect(await db.tokens.revoke(t)).toBe(true);
       expect(await db.tokens.verify(t)).toBeUndefined();
     });
+
+    it('lists tokens by id (the hash), never the token, and revokes by id', async () => {
+      const db = await fresh().open();
+      const t = await db.tokens.create({ userId: 'u', projectId: 'p', roles: ['member', 'reader'] }, { description: 'ci' });
+      const listed = await db.tokens.list();
+      expect(listed).toEqual([{ id: expect.stringMatching(/^[0-9a-f]{64}$/), userId: 'u', projectId: 'p', roles: ['member', 'reader'], description: 'ci', createdAt: expect.any(String), expiresAt: null }]);
+      expect(JSON.stringify(listed)).not.toContain(t);
+      expect(await db.tokens.revokeById(listed[0]!.id)).toBe(true);
+      expect(await db.tokens.revokeById(listed[0]!.id)).toBe(false);
+      expect(await db.tokens.verify(t)).toBeUndefined();
+    });
   });
 
   describe('SqlFlowPersistence', () => {

@@ -160,3 +160,8 @@ export interface TokenInfo extends Identity {
   createdAt: string;
   expiresAt: string | null;
 }
+
+/** A token as `token list` shows it: by id, the hex sha256 of the token (the token itself is never stored). */
+export interface TokenSummary extends TokenInfo {
+  id: string;
+}

@@ -16,6 +16,7 @@ import { createIdentity, type Identity } from './http/identity.js';
 import { Imports } from './import/service.js';
 import { importSettings } from './import/settings.js';
 import type { Resolver } from './methods/uri-filter.js';
+import { serviceLogOptions } from './logger.js';
 import { Metrics } from './metrics.js';
 import { pluginsReport } from './plugins-report.js';
 import { Quotas } from './quotas.js';
@@ -47,10 +48,12 @@ export interface ServerOptions {
   db?: Database;
   /** What to do about the schema of the database it opens (default: migrate it). */
   database?: Pick<OpenOptions, 'schema' | 'syncCommand'>;
-  /** How long a shutdown waits for running imports before stopping them (they revert); default 30 s. */
+  /** How long a shutdown waits for running imports before stopping them (they revert); default `[glance_import] shutdown_grace`. */
   shutdownGraceMs?: number;
-  /** pino options, or a ready logger; default JSON to stdout at info. */
+  /** pino options, or a ready logger; default JSON lines to stdout, level names, ISO times. */
   logger?: LoggerOptions | Logger;
+  /** The log level of the logger made here (`serve --log-level`); default info, debug with `[DEFAULT] debug`. */
+  logLevel?: string;
   /** How web-download and glance-download resolve names; default node:dns `lookup` (tests play DNS with it). */
   resolve?: Resolver;
 }
@@ -73,12 +76,23 @@ export interface GlanceServer {
   readonly identity: Pick<Identity, 'mode' | 'describe' | 'notices'>;
   /** Start listening; resolves to the URL. */
   listen(host: string, port: number): Promise<string>;
-  close(): Promise<void>;
+  /**
+   * Drain, then stop: new imports, stages and uploads are refused with 503 while reads keep
+   * answering; running imports get the grace period to finish (`imports.hurry()` cuts it short),
+   * then stop and revert. `reason` (the signal) goes to the log.
+   */
+  close(o?: { reason?: string }): Promise<void>;
 }
 
 /** Large uploads stream through; only JSON bodies are bounded. */
 const BODY_LIMIT = 1024 * 1024;
 const OPEN_ROUTES = new Set(['/', '/versions', '/healthcheck', '/v2', '/v2/']);
+/** The Image API's collections: a client given the unversioned endpoint (openstacksdk with admin_token) calls them without /v2. */
+const UNVERSIONED = /^\/(images|schemas|tasks|info|stores)(\/|\?|$)/;
+/** Calls that keep answering while the server drains: they read, and a client following an import needs them. */
+const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
+/** Scrapes and probes every few seconds: their request lines go to debug, not info. */
+const QUIET_ROUTES = new Set(['/healthcheck', '/metrics']);
 
 /** Build the Image API server on the embedded default: SQLite, file stores and staging under `dataDir`. */
 export async function createServer(o: ServerOptions): Promise<GlanceServer> {
@@ -90,7 +104,8 @@ export async function createServer(o: ServerOptions): Promise<GlanceServer> {
   } catch (e) {
     throw giError('GI_SERVER_DATA_DIR', { dir: dataDir, reason: (e as Error).message }, { cause: e });
   }
-  const log: Logger = o.logger && 'child' in o.logger ? (o.logger as Logger) : pino({ level: 'info', ...(o.logger as LoggerOptions | undefined) });
+  const level = o.logLevel ?? (config.values.DEFAULT.debug ? 'debug' : 'info');
+  const log: Logger = o.logger && 'child' in o.logger ? (o.logger as Logger) : pino({ ...serviceLogOptions(level), ...(o.logger as LoggerOptions | undefined) });
   const gi = config.values.glance_import;
   // Entry points are looked for only when the config names some (plugins, or store types other than
   // the built-in file store): a service without them needs no host app.
@@ -116,10 +131,12 @@ export async function createServer(o: ServerOptions): Promise<GlanceServer> {
   const identity = createIdentity({ chosen: identityChoice, db, policy, log });
   for (const n of identity.notices) log.warn({ file: n.file }, n.message);
   const metrics = new Metrics();
+  let draining = false;
   const quotas = new Quotas({ config, db });
   const imports = new Imports({
     db, staging, stores, quotas, plugins, settings: importSettings(config), log, metrics, ...(o.resolve ? { resolve: o.resolve } : {}),
   });
+  metrics.watch(imports);
   const formats = { disk: config.values.image_format.disk_formats, container: config.values.image_format.container_formats };
   const viewOptions = {
     multiStore: stores.multi, storeWeights: new Map([...stores.byId.values()].map((s) => [s.id, s.weight])),
@@ -133,7 +150,8 @@ export async function createServer(o: ServerOptions): Promise<GlanceServer> {
   const app = Fastify({
     loggerInstance: log,
     genReqId: () => `req-${randomUUID()}`,
-    logController: new LogController({ requestIdLogLabel: 'request_id' }),
+    // One line per request, written in onResponse below, instead of Fastify's two.
+    logController: new LogController({ requestIdLogLabel: 'request_id', disableRequestLogging: true }),
     bodyLimit: BODY_LIMIT,
     return503OnClosing: true,
     // A path segment is as long as the client makes it: a 255-character tag may take 2 KiB
@@ -144,6 +162,8 @@ export async function createServer(o: ServerOptions): Promise<GlanceServer> {
       const url = req.url ?? '/';
       const m = /^\/(v\d+(?:\.\d+)?)(\/.*)?$/.exec(url);
       if (m && m[1] !== 'v2' && prefixes.has(m[1]!)) return `/v2${m[2] ?? '/'}`;
+      // Beyond Glance (whose version negotiation answers 300 there): the unversioned endpoint works too.
+      if (UNVERSIONED.test(url)) return `/v2${url}`;
       return url;
     },
   }) as unknown as FastifyInstance;
@@ -157,9 +177,13 @@ export async function createServer(o: ServerOptions): Promise<GlanceServer> {
   });
   app.addHook('onRequest', async (request, reply) => {
     reply.header('X-Openstack-Request-Id', request.id);
+    if (draining && !READS.has(request.method)) throw giError('GI_SERVER_DRAINING', { method: request.method });
     const url = request.url.split('?')[0]!;
     // The console's files need no token (its page asks for one); turned off, /console is simply not found.
-    if (OPEN_ROUTES.has(url) || isConsolePath(url)) return;
+    if (OPEN_ROUTES.has(url) || isConsolePath(url) || (url === '/metrics' && gi.metrics_access === 'open')) return;
+    // Scrapers (Prometheus' authorization, credentials_file) send the token as a bearer token.
+    const bearer = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
+    if (bearer && request.headers['x-auth-token'] === undefined) request.headers['x-auth-token'] = bearer;
     const caller = await identity.identify(request, reply);
     if (!caller) return reply;
     request.caller = caller;
@@ -173,7 +197,14 @@ export async function createServer(o: ServerOptions): Promise<GlanceServer> {
     if (!body.complete && !body.destroyed && body.readableFlowing !== true) body.resume();
     return payload;
   });
-  app.addHook('onResponse', async (request, reply) => { metrics.requests.add({ method: request.method, status: String(reply.statusCode) }, 1); });
+  app.addHook('onResponse', async (request, reply) => {
+    const status = reply.statusCode;
+    metrics.requests.inc({ method: request.method, status: String(status) });
+    metrics.requestSeconds.observe({ method: request.method }, reply.elapsedTime / 1000);
+    const line = { method: request.method, url: request.url, status, ms: Math.round(reply.elapsedTime) };
+    if (QUIET_ROUTES.has(request.url.split('?')[0]!)) request.log.debug(line, 'request');
+    else request.log.info(line, 'request');
+  });
   app.setErrorHandler((err, request, reply) => {
     const apiErr = toApiError(err, request.id);
     if (apiErr.status === 500 || !isGlanceImportError(err)) {
@@ -191,7 +222,7 @@ export async function createServer(o: ServerOptions): Promise<GlanceServer> {
   });
 
   versionRoutes(app, { config, stores });
-  opsRoutes(app, { db, metrics });
+  opsRoutes(app, { db, metrics, access: gi.metrics_access });
   schemaRoutes(app, { formats });
   imageRoutes(app, { config, db, policy, quotas, stores, staging, formats, view, imports });
   imageDataRoutes(app, { config, db, policy, quotas, staging, stores, metrics, plugins, imports, selfUrl });
@@ -224,7 +255,14 @@ export async function createServer(o: ServerOptions): Promise<GlanceServer> {
         throw giError('GI_SERVER_LISTEN', { host, port, reason: (e as Error).message }, { cause: e });
       }
     },
-    async close() {
+    async close(c = {}) {
+      const graceMs = o.shutdownGraceMs ?? gi.shutdown_grace * 1000;
+      const { active, queued } = imports;
+      draining = true;
+      log.info({ signal: c.reason, grace_s: graceMs / 1000, imports: active, queued },
+        `shutting down${c.reason ? ` (${c.reason})` : ''}: waiting up to ${graceMs / 1000} s for ${active} import(s)`
+        + `${queued ? ` (${queued} queued import(s) fail now)` : ''}; reads still answer, new imports and uploads get 503`);
+      await imports.shutdown(graceMs);
       // Fastify closes the connections that are idle when the close starts; a keep-alive connection
       // whose request was still being answered (a browser console's, say) would then hold the close
       // for the whole keep-alive timeout. Each is closed once its answer has gone out.
@@ -234,8 +272,8 @@ export async function createServer(o: ServerOptions): Promise<GlanceServer> {
       } finally {
         clearInterval(sweep);
       }
-      await imports.shutdown(o.shutdownGraceMs ?? 30_000);
       if (!o.db) await db.close();
+      log.info('stopped');
     },
   };
 }

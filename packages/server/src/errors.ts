@@ -72,6 +72,11 @@ export const serverErrors = defineErrors(['GI_API_', 'GI_SERVER_', 'GI_IMPORT_',
     message: (p) => `Cannot listen on ${p.host}:${p.port}: ${p.reason}.`,
     hint: 'Check --host and --port.',
   }),
+  GI_SERVER_DRAINING: def<{ method: string }>({
+    status: 503,
+    message: (p) => `The server is shutting down: it answers reads until its running imports end, but takes no ${p.method} now.`,
+    hint: 'Send the call again once the service is back (a restart takes seconds), or to another node.',
+  }),
   GI_IMPORT_LOCKED: def<{ imageId: string }>({
     status: 409,
     message: () => 'Image has active task',

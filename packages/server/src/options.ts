@@ -29,6 +29,7 @@ export const serverSchema = {
     show_image_direct_url: option(boolean(), { default: false, help: 'Show `direct_url` in the image view.' }),
     user_storage_quota: option(string(), { default: '0', help: 'Bytes per project (B/KB/MB/GB/TB suffix); 0 is off.' }),
     use_keystone_limits: option(boolean(), { default: false, help: "Enforce per-project limits. Glance reads them from Keystone; glance-import reads them from [glance_import_limits]." }),
+    debug: option(boolean(), { default: false, help: 'Log at debug level instead of info (`serve --log-level` overrides it).' }),
   },
   task: {
     task_executor: option(string({ choices: ['taskflow'] }), { default: 'taskflow', help: 'Kept for compatible config files; taskflow is the only executor.' }),
@@ -82,6 +83,8 @@ export const serverSchema = {
     glance_download_endpoints: option(dict(string()), { default: {}, help: "Beyond Glance (which reads Keystone's catalog): the Image API endpoint of each region glance-download may pull from, as 'RegionTwo:https://glance.two.example:9292'." }),
     glance_download_tokens: option(dict(string()), { default: {}, help: "A token to use with a region's endpoint instead of the caller's (when the regions do not share identities), as 'RegionTwo:<token>'." }),
     policy_file: option(string(), { help: 'oslo.policy rules file (YAML or JSON). Default: <data dir>/policy.yaml when it exists.' }),
+    shutdown_grace: option(integer({ min: 0, max: 86_400 }), { default: 30, help: 'Seconds a stopping server (SIGINT, SIGTERM) lets running imports finish before it stops them (they revert); reads keep answering meanwhile, new imports and uploads get 503.' }),
+    metrics_access: option(string({ choices: ['open', 'token', 'admin'] }), { default: 'admin', help: "Who may read GET /metrics: 'open' (anyone who reaches the port), 'token' (any valid token), 'admin' (a token with the admin role). Scrapers send the token as X-Auth-Token or Authorization: Bearer." }),
     console: option(boolean(), { default: true, help: 'Beyond Glance: serve the operator web console (@glance-import/console) at /console.' }),
   },
   // Read by @glance-import/db; a server opens the database its config names.

@@ -1,12 +1,15 @@
 import type { ImageAccessor, ImageSnapshot, Logger, SettableAttribute } from '@glance-import/core';
-import { silentLogger } from '@glance-import/core';
+import { checkAttributes, checkExtraProperties, checkRemovedProperties, PropertyChanges, silentLogger } from '@glance-import/core';
 
-const RESERVED = 'os_glance';
-
-/** An in-memory image record behind the ImageAccessor contract, as the image service provides it. */
+/**
+ * An in-memory image record behind the ImageAccessor contract, as the image service provides it:
+ * what a task writes passes core's one check of image changes (the server's own), and a failed
+ * import's property changes are put back as the server puts them back.
+ */
 export class MemoryImage implements ImageAccessor {
   private current: ImageSnapshot;
   readonly initial: ImageSnapshot;
+  private readonly changes = new PropertyChanges();
 
   constructor(image: Partial<ImageSnapshot> & { id: string }, private readonly logger: Logger = silentLogger) {
     this.current = {
@@ -25,21 +28,28 @@ export class MemoryImage implements ImageAccessor {
   }
 
   async setAttributes(attributes: Partial<Record<SettableAttribute, string | number | null>>): Promise<void> {
-    this.current = { ...this.current, ...attributes } as ImageSnapshot;
+    this.current = { ...this.current, ...checkAttributes(attributes) } as ImageSnapshot;
   }
 
   async setExtraProperties(properties: Record<string, string>): Promise<void> {
-    const allowed = Object.fromEntries(Object.entries(properties).filter(([k]) => {
-      if (!k.startsWith(RESERVED)) return true;
-      this.logger.warn({ property: k }, `Refusing to set reserved property '${k}'`);
-      return false;
-    }));
+    const allowed = checkExtraProperties(properties, (k) => this.logger.warn({ property: k }, `Refusing to set reserved property '${k}'`));
+    this.changes.record(this.current.extraProperties, allowed);
     this.current = { ...this.current, extraProperties: { ...this.current.extraProperties, ...allowed } };
   }
 
   async removeExtraProperties(names: readonly string[]): Promise<void> {
+    const removed = checkRemovedProperties(names, (k) => this.logger.warn({ property: k }, `Refusing to remove reserved property '${k}'`));
+    this.changes.record(this.current.extraProperties, Object.fromEntries(removed.map((k) => [k, undefined])));
     const next = { ...this.current.extraProperties };
-    for (const n of names) delete next[n];
+    for (const n of removed) delete next[n];
+    this.current = { ...this.current, extraProperties: next };
+  }
+
+  /** After a failed import, as the server does: put back the properties still holding what the import wrote. */
+  undoPropertyChanges(): void {
+    const { set, remove } = this.changes.undo(this.current.extraProperties);
+    const next: Record<string, string> = { ...this.current.extraProperties, ...set };
+    for (const k of remove) delete next[k];
     this.current = { ...this.current, extraProperties: next };
   }
 }

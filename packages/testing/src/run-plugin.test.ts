@@ -48,3 +48,31 @@ describe('runPlugin', () => {
     expect(existsSync(run.stagingDir)).toBe(false);
   });
 });
+
+describe('runPlugin refuses what the server refuses, and undoes what the server undoes', () => {
+  const writes = (write: (ctx: Parameters<Parameters<typeof definePlugin>[0]['getFlow']>[0]) => Promise<void>) => definePlugin({
+    getFlow: (ctx) => linearFlow('writes', {}, defineTask({ name: 'Write', execute: () => write(ctx) })),
+  });
+
+  it.each([
+    ['a number as a property value', writes((ctx) => ctx.image.setExtraProperties({ count: 5 } as unknown as Record<string, string>)), "An import task may not set the property 'count' to number 5: property values are strings."],
+    ['a boolean as a property value', writes((ctx) => ctx.image.setExtraProperties({ ok: true } as unknown as Record<string, string>)), "An import task may not set the property 'ok' to boolean true: property values are strings."],
+    ['min_ram', writes((ctx) => ctx.image.setAttributes({ min_ram: 512 } as never)), "An import task may not set the attribute 'min_ram': only status, disk_format, container_format, size, virtual_size can be set during an import."],
+  ])('%s fails the run with GI_PLUGIN_BAD_IMAGE_CHANGE, as on the server', async (_what, plugin, message) => {
+    const run = await runPlugin(plugin, { file: fixture('x') });
+    expect(run.ok).toBe(false);
+    expect(run.error?.failures[0]?.error).toMatchObject({ code: 'GI_PLUGIN_BAD_IMAGE_CHANGE', message });
+    expect(run.changes).toEqual({});
+    run.dispose();
+  });
+
+  it('after a failure, the properties a plugin without a revert wrote are put back, as the server puts them back', async () => {
+    const run = await runPlugin(writes((ctx) => ctx.image.setExtraProperties({ added: 'x', changed: 'x' })), {
+      file: fixture('x'), failAfter: true, image: { extraProperties: { changed: 'before' } },
+    });
+    expect(run.changesBeforeUndo).toEqual({ 'properties.added': { from: undefined, to: 'x' }, 'properties.changed': { from: 'before', to: 'x' } });
+    expect(run.changes).toEqual({});
+    expect(run.image.extraProperties).toEqual({ changed: 'before' });
+    run.dispose();
+  });
+});

@@ -39,8 +39,14 @@ export interface PluginRun {
   /** Remove the run's staging directory (call it in afterEach; the run leaves it for inspection). */
   dispose(): void;
   image: ImageSnapshot;
-  /** Attributes and properties the plugin changed (after reverts, if any ran). */
+  /**
+   * Attributes and properties the plugin changed. After a failure: what is left once the reverts ran
+   * and the framework put back the properties (as the server does; attributes go back with the image's
+   * own restore there, so a revert must undo the attributes it set).
+   */
   changes: Record<string, { from: unknown; to: unknown }>;
+  /** After a failure: what the plugin's own reverts left, before the framework put back the properties. */
+  changesBeforeUndo: Record<string, { from: unknown; to: unknown }>;
   /** Every name the flow provided, by name. */
   provided: Record<string, unknown>;
   /** Atom names that were reverted, in revert order. */
@@ -92,11 +98,14 @@ export async function runPlugin(plugin: PluginFn, o: RunPluginOptions): Promise<
     error = e as FlowError;
   }
   const filePath = typeof provided[FILE_PATH] === 'string' ? (provided[FILE_PATH] as string) : staged;
+  const afterReverts = image.snapshot();
+  // The server puts back what a failed import wrote to the image's properties, after the reverts.
+  if (error) image.undoPropertyChanges();
   const final = image.snapshot();
   return {
     ok: !error, ...(error ? { error } : {}), filePath, readData: () => readFileSync(filePath), stagingDir,
     dispose: () => rmSync(stagingDir, { recursive: true, force: true }),
-    image: final, changes: diffImage(image.initial, final), provided,
+    image: final, changes: diffImage(image.initial, final), changesBeforeUndo: diffImage(image.initial, afterReverts), provided,
     reverted: atoms.filter((a) => a.state === 'REVERTED').map((a) => a.atom), atoms, logs: logger.records, progress,
   };
 }

@@ -1,4 +1,4 @@
-import { chmodSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { fromRaw, rawData, workDir } from './images.fixture.js';
@@ -31,6 +31,18 @@ describe('qemu-img', () => {
     expect((await qemuImgInfo(raw, 'raw', never)).format).toBe('cpu=2 as=1048576');
     process.env.PATH = await limitsReporter();
     expect((await qemuImgInfo(raw, 'raw', never)).format).toBe('cpu=2 as=1048576');
+  });
+
+  it('runs qemu-img in a process group of its own, which a terminal’s Ctrl-C (sent to the foreground group) does not reach', async () => {
+    const dir = workDir();
+    const fake = path.join(dir, 'qemu-img');
+    // Field 5 of /proc/<pid>/stat is the process group.
+    writeFileSync(fake, '#!/bin/sh\nprintf \'{"format":"%s %s"}\' "$$" "$(cut -d" " -f5 /proc/$$/stat)"\n');
+    chmodSync(fake, 0o755);
+    process.env.PATH = `${dir}:${PATH}`;
+    const [pid, group] = (await qemuImgInfo(raw, 'raw', never)).format!.split(' ');
+    expect(group).toBe(pid);
+    expect(group).not.toBe(readFileSync(`/proc/${process.pid}/stat`, 'utf8').split(' ')[4]);
   });
 
   it('turns qemu-img’s complaints into GI_CONVERT_QEMU_IMG_FAILED', async () => {

@@ -56,7 +56,10 @@ export async function runQemuImg(args: string[], o: RunOptions): Promise<string>
   if (o.signal.aborted) throw giError('GI_CONVERT_CANCELLED', {});
   const [cmd, argv] = await commandLine(qemuImg, args, o.limited ?? false);
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
+    // Its own process group: a Ctrl-C in the terminal that runs `serve` reaches the whole foreground
+    // group, and must not kill qemu-img under a running import. The server stops it (through
+    // `signal`) when it stops the import, after the shutdown grace period.
+    const child = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     let stdout = '';
     let stderr = '';
     let stopped: Error | undefined;

@@ -51,6 +51,8 @@ describe('inject_image_metadata', () => {
     expect(run.reverted).toContain('InjectMetadataProperties');
     expect(run.image.extraProperties).toEqual({ hw_cpu_policy: 'shared', keep: 'me' });
     expect(run.changes).toEqual({});
+    // Its own revert did it, before the framework's undo would have.
+    expect(run.changesBeforeUndo).toEqual({});
   });
 
   it.each([

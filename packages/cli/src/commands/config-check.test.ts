@@ -6,9 +6,10 @@ import { main } from '../main.js';
 import { bufferIo, hostApp, iniFile, pluginSource, type FixturePlugin } from '../host.fixture.js';
 
 const PLUGINS: FixturePlugin[] = [
-  { package: 'p-alpha', entryPoint: 'alpha', source: pluginSource('alpha', 'AlphaTask', "options: { level: opts.option(opts.integer({ min: 1, max: 9 }), { default: 6, help: 'how hard' }) },") },
+  { package: 'p-alpha', entryPoint: 'alpha', source: pluginSource('alpha', 'AlphaTask', "description: 'Alphas the image.', options: { level: opts.option(opts.integer({ min: 1, max: 9 }), { default: 6, help: 'how hard' }) },") },
   { package: 'p-beta', entryPoint: 'beta', source: pluginSource('beta', 'BetaTask') },
   { package: 'p-raw', entryPoint: 'needs_raw', source: pluginSource('needs_raw', 'RawTask', 'formats: { accepts: { compressed: false } },') },
+  { package: 'p-unzip', entryPoint: 'unzip', source: pluginSource('unzip', 'UnzipTask', 'formats: { accepts: { compressed: true }, produces: () => ({ compressed: false }) },') },
   { package: 'p-old', entryPoint: 'old', source: pluginSource('old', 'OldTask'), coreRange: '^99.0.0' },
   { package: 'p-throws', entryPoint: 'throws', source: "export const getFlow = () => { throw new Error('no flow today'); };" },
   { package: 'p-peeks', entryPoint: 'peeks', source: "export const getFlow = async (ctx) => { await ctx.image.get(); };" },
@@ -34,6 +35,7 @@ describe('glance-import config check', () => {
       'import plugins, in order:',
       '  1. beta  p-beta@1.0.0  [beta]',
       '  2. alpha  p-alpha@1.0.0  [alpha]',
+      '     Alphas the image.',
       'flow of a glance-direct import (engine_mode parallel, max_workers 10):',
       '  api_image_import [linear, retry AlwaysRevert]',
       '    ImageLock',
@@ -59,8 +61,8 @@ describe('glance-import config check', () => {
     expect(r.code).toBe(0);
     const json = JSON.parse(r.stdout) as Record<string, unknown>;
     expect(json.plugins).toEqual([
-      { name: 'alpha', package: 'p-alpha', version: '1.0.0', group: 'alpha', options: { level: 6 } },
-      { name: 'beta', package: 'p-beta', version: '1.0.0', group: 'beta', options: {} },
+      { name: 'alpha', package: 'p-alpha', version: '1.0.0', group: 'alpha', options: { level: 6 }, description: 'Alphas the image.', help: { level: 'how hard' } },
+      { name: 'beta', package: 'p-beta', version: '1.0.0', group: 'beta', options: {}, help: {} },
     ]);
     expect(json.engine).toEqual({ engine_mode: 'serial', max_workers: 10, conversion_format: undefined });
     expect(json.flow).toEqual(expect.arrayContaining(['  alpha [linear]', '  beta [linear]', '  ImportToStore (requires file_path, inspection; provides stored)']));
@@ -84,7 +86,7 @@ describe('glance-import config check', () => {
   it.each<[string, string, (root: string) => string, string]>([
     ['a name not found (with did-you-mean)', plugins('alpah'),
       () => "error GI_REGISTRY_NOT_FOUND: No entry point 'alpah' in namespace 'glance.image_import.plugins'. Did you mean 'alpha'?",
-      "hint: Installed names: 'alpha', 'beta', 'needs_raw', 'old', 'peeks', 'throws'. Install the package that provides 'alpah'"],
+      "hint: Installed names: 'alpha', 'beta', 'needs_raw', 'old', 'peeks', 'throws', 'unzip'. Install the package that provides 'alpah'"],
     ['a plugin built for another core', plugins('beta', 'old'),
       () => `error GI_REGISTRY_INCOMPATIBLE: Entry point 'old' (p-old@1.0.0) requires @glance-import/core ^99.0.0, but ${coreVersion()} is running.`,
       `hint: Install a version of p-old built for @glance-import/core ${coreVersion()}, or a @glance-import/core that satisfies ^99.0.0.`],
@@ -107,6 +109,9 @@ describe('glance-import config check', () => {
     ['a chain that cannot work', `${plugins('beta', 'needs_raw')}[glance_import]\ninput_compressed = true\n`,
       () => "error GI_PLUGIN_CHAIN_INCOMPATIBLE: Plugin 'needs_raw' (position 2 in image_import_plugins) cannot work here: it needs uncompressed data, but compressed input is declared ([glance_import] input_compressed) and nothing before it decompresses.",
       "hint: Add 'image_decompression' before 'needs_raw' in image_import_plugins."],
+    ['a decompressor listed after a plugin that needs uncompressed data (no input_compressed needed)', plugins('needs_raw', 'unzip'),
+      () => "error GI_PLUGIN_CHAIN_INCOMPATIBLE: Plugin 'needs_raw' (position 1 in image_import_plugins) cannot work here: it needs uncompressed data, but compressed input is declared ('unzip' is in image_import_plugins) and nothing before it decompresses.",
+      "hint: Move 'unzip' before 'needs_raw' in image_import_plugins."],
     ['a getFlow() that throws', plugins('throws'),
       () => "error GI_REGISTRY_FACTORY_FAILED: Entry point 'throws' (p-throws) failed while building its flow: no flow today", 'hint: The plugin threw from getFlow()'],
     ['a getFlow() that touches the image', plugins('peeks'),

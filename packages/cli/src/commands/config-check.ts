@@ -1,6 +1,7 @@
 import { describeFlow, EntryPointRegistry, findHostRoot, loadConfig, resolveImportPlugins } from '@glance-import/core';
 import { identityConfig, KeystoneAuth, type IdentityConfig } from '@glance-import/keystone';
 import { checkStoreConfig, describeImportFlow, serverSchema } from '@glance-import/server';
+import { configOptions, jsonOption, type Command } from '../command.js';
 import { EXIT, type Io } from '../io.js';
 
 export interface ConfigCheckArgs {
@@ -27,7 +28,11 @@ export async function configCheck(args: ConfigCheckArgs, io: Io): Promise<number
     const keystone = await probe(identity);
     io.out(JSON.stringify({
       sources: config.sources, notices, warnings: warnings.map((w) => w.toJSON()),
-      plugins: plugins.map((p) => ({ name: p.name, package: p.entryPoint.packageName, version: p.entryPoint.packageVersion, group: p.group, options: p.options })),
+      plugins: plugins.map((p) => ({
+        name: p.name, package: p.entryPoint.packageName, version: p.entryPoint.packageVersion, group: p.group, options: p.options,
+        ...(p.meta.description ? { description: p.meta.description } : {}),
+        help: Object.fromEntries(Object.entries(p.meta.options ?? {}).map(([k, o]) => [k, o.help])),
+      })),
       stores, engine, flow: describeFlow(flow), identity: { mode: identity.mode, ...(keystone ? { keystone } : {}) },
     }, null, 2));
   } else {
@@ -36,7 +41,10 @@ export async function configCheck(args: ConfigCheckArgs, io: Io): Promise<number
     for (const w of warnings) io.err(`warning ${w.code}: ${w.message}`);
     io.out('import plugins, in order:');
     if (plugins.length === 0) io.out('  (none: [image_import_opts] image_import_plugins is empty)');
-    plugins.forEach((p, i) => io.out(`  ${i + 1}. ${p.name}  ${p.entryPoint.packageName}@${p.entryPoint.packageVersion}  [${p.group}]`));
+    plugins.forEach((p, i) => {
+      io.out(`  ${i + 1}. ${p.name}  ${p.entryPoint.packageName}@${p.entryPoint.packageVersion}  [${p.group}]`);
+      if (p.meta.description) io.out(`     ${p.meta.description}`);
+    });
     if (stores.length) {
       io.out('stores (enabled_backends; each of a driver type reached, its credentials and container or bucket checked):');
       for (const s of stores) io.out(`  ${s.id}  ${s.type}`);
@@ -67,3 +75,11 @@ async function probe(identity: IdentityConfig) {
     expiresAt: i.expiresAt.toISOString(), identityUrl: own.identityUrl, interface: identity.keystone.interface,
   };
 }
+
+export const configCheckCommand: Command = {
+  name: 'config check',
+  summary: 'Load the config, resolve image_import_plugins in order, print the import flow',
+  description: 'Exits 1 with the GI_* code and a hint for the first problem: an unknown option, a bad value, a plugin that cannot be found or loaded, a plugin order that cannot work.',
+  options: { ...configOptions, ...jsonOption },
+  run: (v, _p, io) => configCheck(v as ConfigCheckArgs, io),
+};

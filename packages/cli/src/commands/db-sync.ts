@@ -1,3 +1,4 @@
+import { serviceOptions, type Command } from '../command.js';
 import { EXIT, type Io } from '../io.js';
 import { loadServiceConfig, openServiceDatabase, type ServiceArgs } from '../service-config.js';
 
@@ -15,3 +16,11 @@ export async function dbSync(args: ServiceArgs, io: Io): Promise<number> {
   }
   return EXIT.ok;
 }
+
+export const dbSyncCommand: Command = {
+  name: 'db sync',
+  summary: 'Create or upgrade the database schema (as glance-manage db_sync)',
+  description: 'Run it once, from one node, before the nodes of a new version start; a schema newer than this version is refused, unchanged.',
+  options: serviceOptions,
+  run: (v, _p, io) => dbSync(v as ServiceArgs, io),
+};

@@ -1,3 +1,4 @@
+import { serviceOptions, type Command } from '../command.js';
 import { EXIT, type Io } from '../io.js';
 import { loadServiceConfig, openServiceDatabase, type ServiceArgs } from '../service-config.js';
 
@@ -18,3 +19,10 @@ export async function dbVersion(args: ServiceArgs, io: Io): Promise<number> {
   }
   return EXIT.ok;
 }
+
+export const dbVersionCommand: Command = {
+  name: 'db version',
+  summary: 'Print the schema version of the database',
+  options: serviceOptions,
+  run: (v, _p, io) => dbVersion(v as ServiceArgs, io),
+};

@@ -1,6 +1,8 @@
 import { EntryPointRegistry, findHostRoot, loadConfig } from '@glance-import/core';
 import { serverSchema } from '@glance-import/server';
-import { EXIT, reportError, table, type Io } from '../io.js';
+import { configOptions, jsonOption, type Command } from '../command.js';
+import { EXIT, reportError, type Io } from '../io.js';
+import { table } from '../table.js';
 
 export interface PluginsListArgs {
   'config-file'?: string[];
@@ -31,8 +33,20 @@ export async function pluginsList(args: PluginsListArgs, io: Io): Promise<number
     io.out(table([
       ['NAMESPACE', 'NAME', 'PACKAGE', 'VERSION', 'COMPATIBLE', 'ERROR'],
       ...rows.map((r) => [r.namespace, r.name, r.package, r.version, r.compatible ? 'yes' : 'no', r.error]),
-    ]));
+    ], { columns: io.columns, keep: [1] }));
   }
   for (const e of registry.metadataErrors) reportError(io, e);
   return metadata.length ? EXIT.failed : EXIT.ok;
 }
+
+export const pluginsListCommand: Command = {
+  name: 'plugins list',
+  summary: 'List entry points (namespace, name, package, version, compatibility, load error)',
+  description: 'Reads the package.json of each package the host declares; imports no plugin code.',
+  options: {
+    ...configOptions,
+    namespace: { type: 'string', value: 'NS', help: 'only this namespace', complete: ['glance.image_import.plugins', 'glance.store.drivers'] },
+    ...jsonOption,
+  },
+  run: (v, _p, io) => pluginsList(v as PluginsListArgs, io),
+};

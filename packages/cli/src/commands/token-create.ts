@@ -1,3 +1,4 @@
+import { serviceOptions, type Command } from '../command.js';
 import { EXIT, UsageError, type Io } from '../io.js';
 import { loadServiceConfig, openServiceDatabase, type ServiceArgs } from '../service-config.js';
 
@@ -23,3 +24,17 @@ export async function tokenCreate(args: TokenCreateArgs, io: Io): Promise<number
   }
   return EXIT.ok;
 }
+
+export const tokenCreateCommand: Command = {
+  name: 'token create',
+  summary: 'Create a token in the database; prints only the token',
+  description: 'The token goes to the database `serve` uses ([database] connection, else <data dir>/glance.sqlite), so every node sharing it accepts the token.',
+  options: {
+    ...serviceOptions,
+    user: { type: 'string', value: 'USER', help: 'the user id the token stands for' },
+    project: { type: 'string', value: 'PROJECT', help: 'the project id the token is scoped to' },
+    roles: { type: 'string', value: 'R1,R2', help: 'roles, comma-separated (admin, member, reader)' },
+    description: { type: 'string', value: 'TEXT', help: 'what the token is for; `token list` shows it' },
+  },
+  run: (v, _p, io) => tokenCreate(v as TokenCreateArgs, io),
+};

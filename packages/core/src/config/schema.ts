@@ -37,7 +37,7 @@ export const coreSchema = {
     plugin_dirs: option(list(string()), { default: [], help: 'Beyond Glance: extra package directories searched for entry points.' }),
     plugin_load_errors: option(string({ choices: ['fail', 'warn'] }), { default: 'fail', help: "Beyond Glance: 'warn' skips a plugin that cannot load (with a warning) instead of refusing to start." }),
     input_formats: option(list(string()), { default: [], help: 'Beyond Glance: disk formats users are expected to import; used to check the plugin chain. Empty: any.' }),
-    input_compressed: option(boolean(), { default: false, help: 'Beyond Glance: users may import compressed data; the plugin chain must decompress before anything reads the format.' }),
+    input_compressed: option(boolean(), { default: false, help: 'Beyond Glance: users may import compressed data; the plugin chain must decompress before anything reads the format. A decompressor in image_import_plugins (image_decompression) says so too.' }),
   },
 } satisfies ConfigSchema;
 
@@ -82,7 +82,7 @@ export const IGNORED_GLANCE_GROUPS = new Set([
 ]);
 
 export const IGNORED_GLANCE_DEFAULT_OPTIONS = new Set([
-  'debug', 'verbose', 'log_file', 'log_dir', 'log_config_append', 'use_syslog', 'use_stderr', 'workers', 'backlog', 'tcp_keepidle',
+  'verbose', 'log_file', 'log_dir', 'log_config_append', 'use_syslog', 'use_stderr', 'workers', 'backlog', 'tcp_keepidle',
   'client_socket_timeout', 'max_header_line', 'max_request_id_length', 'http_keepalive', 'image_cache_dir', 'image_cache_max_size',
   'image_cache_driver', 'image_cache_stall_time', 'delayed_delete', 'scrub_time', 'scrubber_datadir', 'registry_host', 'registry_port',
   'transport_url', 'cert_file', 'key_file', 'ca_file', 'location_strategy', 'property_protection_file', 'property_protection_rule_format',

@@ -15,9 +15,17 @@ describe('checkChain', () => {
     expect(err?.hint).toContain("Move 'image_decompression' before 'image_conversion'");
   });
 
-  it('accepts the working order, and any order when no compressed input is declared', () => {
+  it('accepts the working order, and any order of plugins that take compressed data alike', () => {
     expect(checkChain({ formats: '*', compressed: true }, [decompress, convert])).toBeUndefined();
-    expect(checkChain({ formats: '*', compressed: false }, [convert, decompress])).toBeUndefined();
+    expect(checkChain({ formats: '*', compressed: false }, [decompress, convert])).toBeUndefined();
+    expect(checkChain({ formats: '*', compressed: false }, [convert])).toBeUndefined();
+  });
+
+  it('a decompressor in the list declares compressed input by itself: conversion before it is refused without input_compressed', () => {
+    const err = checkChain({ formats: '*', compressed: false }, [convert, decompress]);
+    expect(err?.code).toBe('GI_PLUGIN_CHAIN_INCOMPATIBLE');
+    expect(err?.message).toContain("compressed input is declared ('image_decompression' is in image_import_plugins)");
+    expect(err?.hint).toContain("Move 'image_decompression' before 'image_conversion'");
   });
 
   it('names as the decompressor to move only a plugin whose contract takes compressed data', () => {

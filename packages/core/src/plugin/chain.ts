@@ -10,9 +10,13 @@ export interface ChainLink {
 /**
  * Follow the data's shape through the plugins in order and report the first plugin that would
  * receive data it cannot take (e.g. conversion before decompression when input may be compressed).
+ * Input may be compressed when the config says so (`input_compressed`), and also when a decompressor
+ * is configured at all: nobody lists one for data that never is.
  */
 export function checkChain(input: DataShape, links: readonly ChainLink[]): GlanceImportError<'GI_PLUGIN_CHAIN_INCOMPATIBLE'> | undefined {
-  let shape: DataShape = input;
+  const listed = links.find(decompresses);
+  const declaredBy = input.compressed ? '[glance_import] input_compressed' : listed ? `'${listed.name}' is in image_import_plugins` : undefined;
+  let shape: DataShape = { ...input, compressed: declaredBy !== undefined };
   for (const [i, link] of links.entries()) {
     const accepts = link.meta.formats?.accepts;
     const position = i + 1;
@@ -20,7 +24,7 @@ export function checkChain(input: DataShape, links: readonly ChainLink[]): Glanc
       const decompressor = links.slice(i + 1).find(decompresses);
       return giError('GI_PLUGIN_CHAIN_INCOMPATIBLE', {
         plugin: link.name, position,
-        reason: 'it needs uncompressed data, but compressed input is declared ([glance_import] input_compressed) and nothing before it decompresses',
+        reason: `it needs uncompressed data, but compressed input is declared (${declaredBy}) and nothing before it decompresses`,
         fix: decompressor ? `Move '${decompressor.name}' before '${link.name}' in image_import_plugins.` : `Add 'image_decompression' before '${link.name}' in image_import_plugins.`,
       });
     }

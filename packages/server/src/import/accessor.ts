@@ -1,7 +1,6 @@
-import type { ImageAccessor, ImageSnapshot, Logger, SettableAttribute } from '@glance-import/core';
+import { checkAttributes, checkExtraProperties, checkRemovedProperties, PropertyChanges, type ImageAccessor, type ImageSnapshot, type Logger, type SettableAttribute } from '@glance-import/core';
 import { giError } from '../errors.js';
 import type { Database, ImageRecord } from '@glance-import/db';
-import { RESERVED_NAMESPACE } from '../images/attributes.js';
 import { assertLockHeld } from './lock.js';
 
 export function snapshotOf(i: ImageRecord): ImageSnapshot {
@@ -11,18 +10,25 @@ export function snapshotOf(i: ImageRecord): ImageSnapshot {
   };
 }
 
-/** The image as import tasks use it: the plugins' accessor, and the record itself. */
+/** The image as import tasks use it: the plugins' accessor, the record itself, and undoing its property changes. */
 export interface ImportImage extends ImageAccessor {
   load(): Promise<ImageRecord>;
+  /**
+   * After a failed import: put back each extra property written through this accessor to what it
+   * was before the import, where it still holds the value written (a plugin's own revert, or a
+   * user, may have changed it since). Attributes are put back by the import's restore.
+   */
+  undoPropertyChanges(): Promise<void>;
 }
-
-const SETTABLE = new Set<SettableAttribute>(['status', 'disk_format', 'container_format', 'size', 'virtual_size']);
 
 /**
  * The image as an import's tasks and plugins see it (Glance's action wrapper): every call reloads
- * the image and checks this import still holds its lock, so a preempted import cannot write.
+ * the image and checks this import still holds its lock, so a preempted import cannot write; what
+ * is written passes core's one check of image changes, as in `@glance-import/testing`.
  */
 export class LockedImage implements ImportImage {
+  private readonly changes = new PropertyChanges();
+
   constructor(private readonly db: Database, readonly imageId: string, readonly taskId: string, private readonly log: Logger) {}
 
   async load(): Promise<ImageRecord> {
@@ -37,23 +43,30 @@ export class LockedImage implements ImportImage {
   }
 
   async setAttributes(attributes: Partial<Record<SettableAttribute, string | number | null>>): Promise<void> {
-    for (const k of Object.keys(attributes)) if (!SETTABLE.has(k as SettableAttribute)) throw new TypeError(`attribute '${k}' cannot be set by an import task`);
+    const columns = checkAttributes(attributes);
     await this.load();
-    await this.db.images.update(this.imageId, { columns: attributes as Record<string, never> });
+    await this.db.images.update(this.imageId, { columns: columns as Record<string, never> });
   }
 
   async setExtraProperties(properties: Record<string, string>): Promise<void> {
-    const allowed: Record<string, string> = {};
-    for (const [k, v] of Object.entries(properties)) {
-      if (k.startsWith(RESERVED_NAMESPACE)) this.log.warn({ image_id: this.imageId, property: k }, `Refusing to set reserved property '${k}'`);
-      else allowed[k] = v;
-    }
-    await this.load();
+    const allowed = checkExtraProperties(properties, (k) => this.log.warn({ property: k }, `Refusing to set reserved property '${k}'`));
+    const image = await this.load();
+    this.changes.record(image.properties, allowed);
     await this.db.images.update(this.imageId, { setProperties: allowed });
   }
 
   async removeExtraProperties(names: readonly string[]): Promise<void> {
-    await this.load();
-    await this.db.images.update(this.imageId, { removeProperties: names.filter((n) => !n.startsWith(RESERVED_NAMESPACE)) });
+    const removed = checkRemovedProperties(names, (k) => this.log.warn({ property: k }, `Refusing to remove reserved property '${k}'`));
+    const image = await this.load();
+    this.changes.record(image.properties, Object.fromEntries(removed.map((k) => [k, undefined])));
+    await this.db.images.update(this.imageId, { removeProperties: removed });
+  }
+
+  async undoPropertyChanges(): Promise<void> {
+    if (this.changes.size === 0) return;
+    const { set, remove } = this.changes.undo((await this.load()).properties);
+    if (!remove.length && !Object.keys(set).length) return;
+    this.log.info({ restored: Object.keys(set), removed: remove }, 'Put back the image properties the failed import changed');
+    await this.db.images.update(this.imageId, { setProperties: set, removeProperties: remove });
   }
 }

@@ -37,4 +37,13 @@ export interface TaskDeps extends ImportParts {
   signal: AbortSignal;
   /** Every inspection of this import, in order, the refused one included (the task's result shows them). */
   inspections: InspectionRecord[];
+  /** How far the import got; set by the tasks as they start (see `storesFailed`). */
+  reached: { section: 'method' | 'plugins' | 'stores' };
 }
+
+/**
+ * Whether a failed import counts its target stores as failed (`os_glance_failed_import`): when its
+ * method's own step failed (Glance's download revert does this) or the store write was reached, but
+ * not when it stopped in the inspector or a plugin, before any store was written.
+ */
+export const storesFailed = (d: Pick<TaskDeps, 'job' | 'reached'>): boolean => d.job.method.failsAllStores && d.reached.section !== 'plugins';

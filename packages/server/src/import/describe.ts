@@ -18,7 +18,7 @@ import type { ServerConfig } from '../options.js';
 const refuse = async (): Promise<never> => { throw new Error('getFlow() must not read or change the image; do that in a task'); };
 
 /** getFlow() must only build tasks: the image refuses use, and progress goes nowhere. */
-const untouchable: ImportImage = { load: refuse, get: refuse, setAttributes: refuse, setExtraProperties: refuse, removeExtraProperties: refuse };
+const untouchable: ImportImage = { load: refuse, get: refuse, setAttributes: refuse, setExtraProperties: refuse, removeExtraProperties: refuse, undoPropertyChanges: refuse };
 const noProgress: TaskProgress = { report: () => {}, store: () => {}, written: async () => {} };
 
 /**
@@ -41,7 +41,7 @@ export async function describeImportFlow(config: ServerConfig, plugins: readonly
         before: { status: method.requiredStatus, size: null, virtual_size: null, checksum: null, os_hash_algo: null, os_hash_value: null, disk_format: null, container_format: null },
         caller: { userId: 'check', projectId: 'check', roles: [], isAdmin: false }, requestId: 'config-check',
       },
-      image: untouchable, progress: noProgress, log: silentLogger, signal: new AbortController().signal, inspections: [],
+      image: untouchable, progress: noProgress, log: silentLogger, signal: new AbortController().signal, inspections: [], reached: { section: 'method' },
     };
     return await buildImportFlow(deps, plugins);
   } finally {

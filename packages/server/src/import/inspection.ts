@@ -1,7 +1,7 @@
 import type { Check, InspectionResult } from '@glance-import/format-inspector';
 
 /**
- * One run of the inspector as the task's `result.inspections` and the image's
+ * One run of the inspector as the task's `inspections` and the image's
  * `os_glance_inspection` show it (beyond Glance).
  */
 export interface InspectionRecord {

@@ -85,7 +85,7 @@ export class ImportProgress implements ProgressReporter {
     const current = this.state.phases!.at(-1);
     if (current && !current.endedAt) {
       current.endedAt = new Date().toISOString();
-      this.metrics.phaseSeconds.add({ phase: current.phase.split(':')[0]! }, (Date.now() - this.phaseStart) / 1000);
+      this.metrics.phaseSeconds.observe({ phase: current.phase.split(':')[0]! }, (Date.now() - this.phaseStart) / 1000);
     }
   }
 

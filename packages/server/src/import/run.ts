@@ -1,8 +1,7 @@
-import { coreErrors, Engine, isGlanceImportError, reasonOf, type FlowError, type Logger, type ResolvedPlugin } from '@glance-import/core';
+import { contextLogger, coreErrors, Engine, isGlanceImportError, reasonOf, type FlowError, type Logger, type ResolvedPlugin } from '@glance-import/core';
 import { LockedImage } from './accessor.js';
-import type { ImportParts, TaskDeps } from './deps.js';
+import { storesFailed, type ImportParts, type TaskDeps } from './deps.js';
 import { buildImportFlow, importPlan } from './flow.js';
-import type { InspectionRecord } from './inspection.js';
 import { expiry, type ImportJob } from './job.js';
 import { ImportProgress } from './progress.js';
 import { restoreImage } from './restore.js';
@@ -18,8 +17,10 @@ export interface RunDeps extends ImportParts {
  */
 export async function runImport(d: RunDeps, job: ImportJob, signal: AbortSignal): Promise<void> {
   const method = job.method.name;
-  const log: Logger = d.log.child({ request_id: job.requestId, task_id: job.taskId, image_id: job.imageId });
-  d.metrics.tasksRunning.add({}, 1);
+  // Every record of the import carries these once, however plugins and tasks bind them again.
+  const log: Logger = contextLogger(d.log, { request_id: job.requestId, task_id: job.taskId, image_id: job.imageId });
+  const started = Date.now();
+  let outcome = 'failure';
   const progress = new ImportProgress(d.db, job.taskId, d.metrics);
   try {
     try {
@@ -31,7 +32,7 @@ export async function runImport(d: RunDeps, job: ImportJob, signal: AbortSignal)
     log.info({ method, stores: job.stores }, 'Import started');
     const deps: TaskDeps = {
       db: d.db, staging: d.staging, stores: d.stores, quotas: d.quotas, settings: d.settings, metrics: d.metrics, resolve: d.resolve,
-      job, image: new LockedImage(d.db, job.imageId, job.taskId, log), progress, log, signal, inspections: [],
+      job, image: new LockedImage(d.db, job.imageId, job.taskId, log), progress, log, signal, inspections: [], reached: { section: 'method' },
     };
     try {
       const remaining = await d.quotas.remainingBytes(job.caller.projectId, 'image_stage_total');
@@ -42,23 +43,24 @@ export async function runImport(d: RunDeps, job: ImportJob, signal: AbortSignal)
         listeners: [{ onAtom: (e) => { if (e.state === 'RUNNING') progress.enter(e.atom); log.debug({ atom: e.atom, state: e.state }, 'atom state'); } }],
       });
       await engine.run();
-      d.metrics.imports.add({ method, outcome: 'success' }, 1);
+      outcome = 'success';
     } catch (e) {
-      await fail(d, job, e, deps.inspections, log);
-      d.metrics.imports.add({ method, outcome: 'failure' }, 1);
+      await fail(d, job, e, deps, log);
     }
+    d.metrics.imports.inc({ method, outcome });
+    d.metrics.importSeconds.observe({ method, outcome }, (Date.now() - started) / 1000);
   } finally {
     await progress.finish();
-    d.metrics.tasksRunning.add({}, -1);
   }
 }
 
 /** Fail the task with a reason a person can act on; make sure the image is not left importing. */
-async function fail(d: RunDeps, job: ImportJob, e: unknown, inspections: InspectionRecord[], log: Logger): Promise<void> {
+async function fail(d: RunDeps, job: ImportJob, e: unknown, deps: Pick<TaskDeps, 'inspections' | 'job' | 'reached' | 'image'>, log: Logger): Promise<void> {
+  const { inspections } = deps;
   const original = (e as FlowError).failures?.[0]?.error ?? e;
   const code = isGlanceImportError(original) ? original.code : isGlanceImportError(e) ? e.code : 'GI_FLOW_FAILED';
   // A plugin's uncoded error keeps its own words as the task message, as Glance writes it; the
-  // code and `result.plugin` say which plugin it came from.
+  // code and `error_plugin` say which plugin it came from.
   const plugin = coreErrors.is(original, 'GI_PLUGIN_FAILED') ? original.details as { plugin: string; reason: string } : undefined;
   const reason = plugin?.reason ?? reasonOf(original);
   log.error({ err: original, error_code: code, reverted: (e as FlowError).reverted }, `Import failed: ${reasonOf(original)}`);
@@ -67,6 +69,8 @@ async function fail(d: RunDeps, job: ImportJob, e: unknown, inspections: Inspect
   const result = { error_code: code, ...(hint ? { hint } : {}), ...(plugin ? { plugin: plugin.plugin } : {}), inspections };
   await d.db.tasks.update(job.taskId, { status: 'failure', message: reason, result, expires_at: expiry(d.settings.taskTtlHours) }, { fromStatus: ['pending', 'processing'] })
     .catch((err: unknown) => log.warn({ err }, 'could not record the task failure'));
-  await restoreImage(d, job.imageId, job.taskId, job.before, job.stores, log, { allFailed: job.method.failsAllStores })
+  // Done by ImageLock's revert already, unless a revert that failed stopped the reverts before it ran.
+  await deps.image.undoPropertyChanges().catch((err: unknown) => log.warn({ err }, 'could not put back the image properties the failed import changed'));
+  await restoreImage(d, job.imageId, job.taskId, job.before, job.stores, log, { allFailed: storesFailed(deps) })
     .catch((err: unknown) => log.error({ err }, 'could not restore the image after a failed import'));
 }

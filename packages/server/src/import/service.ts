@@ -48,6 +48,7 @@ export class Imports {
   private readonly d: RunDeps;
   private readonly running = new Map<string, Running>();
   private readonly queue: ImportJob[] = [];
+  private cutGrace: (() => void) | undefined;
 
   constructor(deps: ImportsDeps) {
     this.d = { ...deps, resolve: deps.resolve ?? systemResolver };
@@ -70,6 +71,16 @@ export class Imports {
 
   get active(): number {
     return this.running.size;
+  }
+
+  /** Imports accepted and waiting for a free worker. */
+  get queued(): number {
+    return this.queue.length;
+  }
+
+  /** During a shutdown: stop the running imports now rather than at the end of the grace period. */
+  hurry(): void {
+    this.cutGrace?.();
   }
 
   /**
@@ -159,11 +170,16 @@ export class Imports {
     }
     const done = this.drain();
     let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<'late'>((resolve) => { timer = setTimeout(() => resolve('late'), graceMs); });
+    const late = new Promise<'late'>((resolve) => {
+      timer = setTimeout(() => resolve('late'), graceMs);
+      this.cutGrace = () => resolve('late');
+    });
     if ((await Promise.race([done.then(() => 'done' as const), late])) === 'late') {
+      if (this.running.size) log.warn({ imports: this.running.size }, `stopping ${this.running.size} running import(s); they revert and can be imported again`);
       await Promise.all([...this.running.keys()].map((id) => this.abortTask(id, 'the server is shutting down')));
     }
     clearTimeout(timer);
+    this.cutGrace = undefined;
     await done;
   }
 

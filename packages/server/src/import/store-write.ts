@@ -4,6 +4,7 @@ import { defineTask, isGlanceImportError, reasonOf } from '@glance-import/core';
 import { giError } from '../errors.js';
 import type { ImageLocation } from '@glance-import/db';
 import { writeToStores } from '@glance-import/store';
+import { errorLabel } from '../metrics.js';
 import type { TaskDeps } from './deps.js';
 import type { Inspection } from './inspection.js';
 import { FAILED_PROPERTY, IMPORTING_PROPERTY, INSPECTION_PROPERTY, parseStoreList, STAGE_HOST_PROPERTY, storeList } from './properties.js';
@@ -24,6 +25,7 @@ export function importToStores(d: TaskDeps) {
     requires: d.job.method.runsPlugins ? ['file_path', 'inspection'] : ['file_path'],
     provides: 'stored',
     execute: async ({ file_path, inspection }) => {
+      d.reached.section = 'stores';
       const { job } = d;
       const image = await d.image.load();
       const size = (await stat(file_path)).size;
@@ -48,8 +50,11 @@ export function importToStores(d: TaskDeps) {
         await bookkeeping;
       }
       for (const r of res.results) {
-        if (!r.ok) d.log.error({ image_id: job.imageId, store: r.store, err: r.error }, 'writing the image to a store failed');
-        else d.metrics.bytesStored.add({ store: r.store }, size);
+        if (r.ok) d.metrics.bytesStored.inc({ store: r.store }, size);
+        else if (!isGlanceImportError(r.error, 'GI_STORE_ABORTED')) {
+          d.log.error({ store: r.store, err: r.error }, 'writing the image to a store failed');
+          d.metrics.storeErrors.inc({ store: r.store, code: errorLabel(r.error) });
+        }
       }
       // With all_stores_must_succeed the other stores are stopped when one fails: only the store
       // that failed on its own is recorded as failed; the stopped ones simply were not written.

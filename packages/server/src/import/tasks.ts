@@ -1,16 +1,23 @@
 import { defineTask } from '@glance-import/core';
 import { giError } from '../errors.js';
-import type { TaskDeps } from './deps.js';
+import { storesFailed, type TaskDeps } from './deps.js';
 import { expiry } from './job.js';
 import { releaseLock } from './lock.js';
 import { restoreImage } from './restore.js';
 
-/** Assert the lock; its revert puts the image back and releases the lock. */
+/**
+ * Assert the lock. Its revert, the last of a failed import's, puts back the extra properties the
+ * import wrote through the plugins' accessor (also those of a plugin without a revert), then the
+ * image's status and attributes, and releases the lock.
+ */
 export function imageLock(d: TaskDeps) {
   return defineTask({
     name: 'ImageLock',
     execute: async () => { await d.image.load(); },
-    revert: () => restoreImage(d, d.job.imageId, d.job.taskId, d.job.before, d.job.stores, d.log, { allFailed: d.job.method.failsAllStores }),
+    revert: async () => {
+      await d.image.undoPropertyChanges().catch((err: unknown) => d.log.warn({ err }, 'could not put back the image properties the failed import changed'));
+      await restoreImage(d, d.job.imageId, d.job.taskId, d.job.before, d.job.stores, d.log, { allFailed: storesFailed(d) });
+    },
   });
 }
 
@@ -20,6 +27,7 @@ export function verifyStaging(d: TaskDeps) {
     name: 'VerifyStaging',
     provides: 'file_path',
     execute: async () => {
+      d.reached.section = 'plugins';
       const id = d.job.imageId;
       const size = await d.staging.size(id);
       if (size === undefined || !(await d.staging.has(id))) throw giError('GI_IMPORT_NOT_STAGED', { imageId: id, reason: 'no complete staged data was found' });

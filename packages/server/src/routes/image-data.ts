@@ -13,7 +13,7 @@ import type { PolicyEnforcer } from '@glance-import/policy';
 import type { StagingArea } from '@glance-import/store';
 import type { Imports } from '../import/service.js';
 import { glanceDirect } from '../methods/index.js';
-import type { Metrics } from '../metrics.js';
+import { errorLabel, type Metrics } from '../metrics.js';
 import type { Quotas } from '../quotas.js';
 import type { StoreSet } from '../stores.js';
 import type { ServerConfig } from '../options.js';
@@ -129,9 +129,10 @@ export function imageDataRoutes(app: FastifyInstance, d: ImageDataRouteDeps): vo
         d.staging.write(image.id, body.source, { maxBytes, signal: gone, hash: false }));
       const verdict = judgeFormat(image, body.result(inspectOpts(image.disk_format)), body.head(), formatPolicy());
       if (verdict.warning) request.log.warn({ image_id: image.id }, verdict.warning);
-      d.metrics.bytesStaged.add({}, res.size);
+      d.metrics.bytesStaged.inc({}, res.size);
       await d.db.images.update(image.id, { columns: { size: res.size }, ...(d.selfUrl ? { setProperties: { os_glance_stage_host: d.selfUrl } } : {}) }, { fromStatus: ['uploading'] });
     } catch (e) {
+      d.metrics.stageErrors.inc({ code: errorLabel(e) });
       // A failed stage leaves nothing: no data, and the image queued so the user can stage again.
       await d.staging.remove(image.id).catch(() => {});
       await d.db.images.update(image.id, { columns: { status: 'queued', size: null } }, { fromStatus: ['uploading'] }).catch(() => {});
@@ -179,9 +180,10 @@ export function imageDataRoutes(app: FastifyInstance, d: ImageDataRouteDeps): vo
       await d.db.images.update(image.id, {
         columns: { status: 'active', size: res.size, checksum: res.checksum, os_hash_algo: res.hashAlgo, os_hash_value: res.hashValue, virtual_size: virtual ?? res.size },
       }, { fromStatus: ['saving'] });
-      d.metrics.bytesStored.add({ store: storeId }, res.size);
+      d.metrics.bytesStored.inc({ store: storeId }, res.size);
     } catch (e) {
       if (location) await driver.delete(location).catch(() => {});
+      else d.metrics.storeErrors.inc({ store: storeId, code: errorLabel(e) });
       const fresh = await d.db.images.get(image.id);
       for (const l of fresh?.locations ?? []) if (l.url === location) await d.db.images.removeLocation(image.id, l.id);
       await d.db.images.update(image.id, { columns: { status: 'queued', size: null, checksum: null, os_hash_algo: null, os_hash_value: null } }, { fromStatus: ['saving', 'active'] }).catch(() => {});

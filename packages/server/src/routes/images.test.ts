@@ -21,6 +21,19 @@ describe('versions and identity', () => {
     expect((await h.req('GET', '/healthcheck', { token: null })).text).toBe('OK');
   });
 
+  it('serves the API at the unversioned endpoint too (openstacksdk with admin_token calls /images); / stays the versions document', async () => {
+    const img = await create({ name: 'plain' });
+    const plain = await h.req('GET', '/images');
+    expect(plain.status).toBe(200);
+    expect(plain.json).toEqual((await h.req('GET', '/v2/images')).json);
+    expect((await h.req('GET', `/images/${img.id}`)).json).toMatchObject({ id: img.id, name: 'plain' });
+    expect((await h.req('GET', '/schemas/image')).json).toMatchObject({ name: 'image' });
+    expect((await h.req('GET', '/info/import')).status).toBe(200);
+    expect((await h.req('GET', '/images', { token: null })).status).toBe(401);
+    expect((await h.req('GET', '/', { token: null })).status).toBe(300);
+    expect((await h.req('GET', '/imagesx')).status).toBe(404);
+  });
+
   it('answers 401 to every other route without a valid token, with the request id header', async () => {
     for (const url of ['/v2/images', '/v2/schemas/image', '/v2/info/import', '/metrics']) {
       const r = await h.req('GET', url, { token: null });
