@@ -14,8 +14,15 @@ const N = Number(process.env.BENCH_IMAGES ?? 100_000);
 const ROUNDS = 200;
 const viewer = { projectId: 'p1', isAdmin: false };
 const ORDERS = {
-  'created_at desc (default)': [{ key: 'created_at', dir: 'desc' }, { key: 'id', dir: 'desc' }],
-  'name asc': [{ key: 'name', dir: 'asc' }, { key: 'created_at', dir: 'asc' }, { key: 'id', dir: 'asc' }],
+  'created_at desc (default)': [
+    { key: 'created_at', dir: 'desc' },
+    { key: 'id', dir: 'desc' },
+  ],
+  'name asc': [
+    { key: 'name', dir: 'asc' },
+    { key: 'created_at', dir: 'asc' },
+    { key: 'id', dir: 'asc' },
+  ],
 };
 
 async function fill(db) {

@@ -56,17 +56,42 @@ async function dropContainer(c) {
 // --- the service ----------------------------------------------------------------------------------
 function startServe() {
   const conf = path.join(dir, 'glance-api.conf');
-  writeFileSync(conf, [
-    '[DEFAULT]', 'enabled_backends = local:file, objects:swift, s3objects:s3', '',
-    '[local]', `filesystem_store_datadir = ${path.join(dir, 'local')}`, '',
-    '[objects]', 'swift_store_auth_version = 1', `swift_store_auth_address = ${SWIFT.auth}`, `swift_store_user = ${SWIFT.user}`,
-    `swift_store_key = ${SWIFT.key}`, `swift_store_container = ${CONTAINER}`, 'swift_store_create_container_on_put = true', '',
-    '[s3objects]', `s3_store_host = ${SWIFT.url}`, `s3_store_access_key = ${SWIFT.user}`, `s3_store_secret_key = ${SWIFT.key}`,
-    `s3_store_bucket = ${BUCKET}`, 's3_store_create_bucket_on_put = true', 's3_store_bucket_url_format = path', '',
-  ].join('\n'));
-  const child = spawn(process.execPath, [path.join(REPO, 'packages/cli/dist/bin.js'), 'serve', '--data-dir', path.join(dir, 'data'), '--port', '0', '--config-file', conf], {
-    cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
-  });
+  writeFileSync(
+    conf,
+    [
+      '[DEFAULT]',
+      'enabled_backends = local:file, objects:swift, s3objects:s3',
+      '',
+      '[local]',
+      `filesystem_store_datadir = ${path.join(dir, 'local')}`,
+      '',
+      '[objects]',
+      'swift_store_auth_version = 1',
+      `swift_store_auth_address = ${SWIFT.auth}`,
+      `swift_store_user = ${SWIFT.user}`,
+      `swift_store_key = ${SWIFT.key}`,
+      `swift_store_container = ${CONTAINER}`,
+      'swift_store_create_container_on_put = true',
+      '',
+      '[s3objects]',
+      `s3_store_host = ${SWIFT.url}`,
+      `s3_store_access_key = ${SWIFT.user}`,
+      `s3_store_secret_key = ${SWIFT.key}`,
+      `s3_store_bucket = ${BUCKET}`,
+      's3_store_create_bucket_on_put = true',
+      's3_store_bucket_url_format = path',
+      '',
+    ].join('\n'),
+  );
+  const child = spawn(
+    process.execPath,
+    [path.join(REPO, 'packages/cli/dist/bin.js'), 'serve', '--data-dir', path.join(dir, 'data'), '--port', '0', '--config-file', conf],
+    {
+      cwd: REPO,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+    },
+  );
   let out = '';
   return new Promise((resolve, reject) => {
     child.stdout.on('data', (d) => {
@@ -75,14 +100,18 @@ function startServe() {
       const token = /admin token: (gi_\S+)/.exec(out)?.[1];
       if (url && token) resolve({ url, token, stop: () => child.kill('SIGTERM') });
     });
-    child.stderr.on('data', (d) => { out += d; });
+    child.stderr.on('data', (d) => {
+      out += d;
+    });
     child.on('exit', (code) => reject(new Error(`serve exited ${code}\n${out}`)));
   });
 }
 
 async function api(site, method, p, body, headers = {}) {
   const res = await fetch(`${site.url}${p}`, {
-    method, headers: { 'x-auth-token': site.token, ...(body ? { 'content-type': 'application/json' } : {}), ...headers }, body: body ? JSON.stringify(body) : undefined,
+    method,
+    headers: { 'x-auth-token': site.token, ...(body ? { 'content-type': 'application/json' } : {}), ...headers },
+    body: body ? JSON.stringify(body) : undefined,
   });
   if (res.status >= 400) throw new Error(`${method} ${p}: ${res.status} ${await res.text()}`);
   return res.status === 204 ? undefined : res.headers.get('content-type')?.includes('json') ? res.json() : res.text();
@@ -91,8 +120,14 @@ async function api(site, method, p, body, headers = {}) {
 /** PUT /stage with the file streamed. */
 function stage(site, id) {
   return new Promise((resolve, reject) => {
-    const req = request(`${site.url}/v2/images/${id}/stage`, { method: 'PUT', headers: { 'x-auth-token': site.token, 'content-type': 'application/octet-stream', 'content-length': statSync(src).size } });
-    req.on('response', (res) => { res.resume(); res.on('end', () => (res.statusCode === 204 ? resolve() : reject(new Error(`stage: ${res.statusCode}`)))); });
+    const req = request(`${site.url}/v2/images/${id}/stage`, {
+      method: 'PUT',
+      headers: { 'x-auth-token': site.token, 'content-type': 'application/octet-stream', 'content-length': statSync(src).size },
+    });
+    req.on('response', (res) => {
+      res.resume();
+      res.on('end', () => (res.statusCode === 204 ? resolve() : reject(new Error(`stage: ${res.statusCode}`))));
+    });
     req.on('error', reject);
     createReadStream(src, { highWaterMark: MiB }).pipe(req);
   });
@@ -125,13 +160,22 @@ async function swiftUpload() {
 }
 
 const s3 = new S3Client({
-  endpoint: SWIFT.url, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: SWIFT.user, secretAccessKey: SWIFT.key },
-  requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED',
+  endpoint: SWIFT.url,
+  region: 'us-east-1',
+  forcePathStyle: true,
+  credentials: { accessKeyId: SWIFT.user, secretAccessKey: SWIFT.key },
+  requestChecksumCalculation: 'WHEN_REQUIRED',
+  responseChecksumValidation: 'WHEN_REQUIRED',
 });
 async function sdkMultipart() {
   const Key = `baseline-${randomUUID()}`;
   const t = process.hrtime.bigint();
-  await new Upload({ client: s3, params: { Bucket: BUCKET, Key, Body: createReadStream(src, { highWaterMark: MiB }) }, partSize: 10 * MiB, queueSize: 10 }).done();
+  await new Upload({
+    client: s3,
+    params: { Bucket: BUCKET, Key, Body: createReadStream(src, { highWaterMark: MiB }) },
+    partSize: 10 * MiB,
+    queueSize: 10,
+  }).done();
   const secs = Number(process.hrtime.bigint() - t) / 1e9;
   await swiftCall('DELETE', `${BUCKET}/${Key}`);
   return secs;
@@ -150,13 +194,27 @@ try {
   await glanceDirect(site, 'objects');
   await glanceDirect(site, 's3objects');
   const rows = [
-    ['swift', 'glance-direct into objects (swift store)', await best(() => glanceDirect(site, 'objects')), '`swift upload` of the file', await best(swiftUpload)],
-    ['s3', 'glance-direct into s3objects (s3 store)', await best(() => glanceDirect(site, 's3objects')), 'SDK multipart (lib-storage, 10 MiB x 10)', await best(sdkMultipart)],
+    [
+      'swift',
+      'glance-direct into objects (swift store)',
+      await best(() => glanceDirect(site, 'objects')),
+      '`swift upload` of the file',
+      await best(swiftUpload),
+    ],
+    [
+      's3',
+      'glance-direct into s3objects (s3 store)',
+      await best(() => glanceDirect(site, 's3objects')),
+      'SDK multipart (lib-storage, 10 MiB x 10)',
+      await best(sdkMultipart),
+    ],
   ];
   const mib = size / MiB;
   console.log(`${mib} MiB, best of ${runs} runs each; ratio = throughput / the baseline's (the import step: staged file → store, md5 + sha512 included)`);
   for (const [, ours, t, baseline, b] of rows) {
-    console.log(`${ours.padEnd(44)} ${t.toFixed(2).padStart(6)} s ${(mib / t).toFixed(0).padStart(5)} MiB/s | ${baseline.padEnd(42)} ${b.toFixed(2).padStart(6)} s ${(mib / b).toFixed(0).padStart(5)} MiB/s | ratio ${(b / t).toFixed(2)}`);
+    console.log(
+      `${ours.padEnd(44)} ${t.toFixed(2).padStart(6)} s ${(mib / t).toFixed(0).padStart(5)} MiB/s | ${baseline.padEnd(42)} ${b.toFixed(2).padStart(6)} s ${(mib / b).toFixed(0).padStart(5)} MiB/s | ratio ${(b / t).toFixed(2)}`,
+    );
   }
 } finally {
   site.stop();

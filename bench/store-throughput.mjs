@@ -32,28 +32,36 @@ async function time(name, fn) {
 }
 
 const results = [];
-results.push(await time('baseline: copy + fsync (the disk limit)', async () => {
-  const out = path.join(dir, 'copy');
-  await pipeline(read(), createWriteStream(out));
-  const f = openSync(out, 'r+'); fsyncSync(f); closeSync(f);
-  rmSync(out);
-}));
+results.push(
+  await time('baseline: copy + fsync (the disk limit)', async () => {
+    const out = path.join(dir, 'copy');
+    await pipeline(read(), createWriteStream(out));
+    const f = openSync(out, 'r+');
+    fsyncSync(f);
+    closeSync(f);
+    rmSync(out);
+  }),
+);
 results.push(await time('hash only: md5 + sha512 on this thread', () => hashStream(read())));
 results.push(await time('hash only: md5 + sha512 on two worker threads', () => hashStream(read(), { expectedBytes: size })));
 const staging = new StagingArea(path.join(dir, 'staging'));
-results.push(await time('stage (atomic, counted, not hashed)', async () => {
-  const id = randomUUID();
-  await staging.write(id, read(), { hash: false });
-  await staging.remove(id);
-}));
+results.push(
+  await time('stage (atomic, counted, not hashed)', async () => {
+    const id = randomUUID();
+    await staging.write(id, read(), { hash: false });
+    await staging.remove(id);
+  }),
+);
 for (const n of [1, 2, 3]) {
   const stores = Array.from({ length: n }, (_, i) => createFileStore(`s${i}`, { dir: path.join(dir, `store${i}`) }));
-  results.push(await time(`import to ${n} store(s): one read, md5 + sha512 in the same pass`, async () => {
-    const id = randomUUID();
-    // expectedBytes, as the import passes it, lets large data be hashed on worker threads.
-    const res = await writeToStores(read(), stores, id, { expectedBytes: size });
-    for (const [i, r] of res.results.entries()) if (r.ok) await stores[i].delete(r.location);
-  }));
+  results.push(
+    await time(`import to ${n} store(s): one read, md5 + sha512 in the same pass`, async () => {
+      const id = randomUUID();
+      // expectedBytes, as the import passes it, lets large data be hashed on worker threads.
+      const res = await writeToStores(read(), stores, id, { expectedBytes: size });
+      for (const [i, r] of res.results.entries()) if (r.ok) await stores[i].delete(r.location);
+    }),
+  );
 }
 rmSync(dir, { recursive: true, force: true });
 

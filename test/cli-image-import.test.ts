@@ -46,17 +46,46 @@ describe('glance-import image import', () => {
     expect(lines.slice(0, upload).every((l) => /^upload {2}\[[#.]{25}\] +\d+% /.test(l))).toBe(true);
     expect(lines[upload - 1]).toMatch(/^upload {2}\[#{25}\] 100% 3\.0 MiB\/3\.0 MiB/);
     expect(lines.slice(upload + 1).filter((l) => !l.startsWith('ImportToStore ['))).toEqual([
-      'ImageLock done', 'VerifyStaging done', 'Inspect-staged done', 'ImportToStore done', 'DeleteFromStaging done', 'CompleteTask done', `image ${id} is active`,
+      'ImageLock done',
+      'VerifyStaging done',
+      'Inspect-staged done',
+      'ImportToStore done',
+      'DeleteFromStaging done',
+      'CompleteTask done',
+      `image ${id} is active`,
     ]);
     expect(lines.filter((l) => l.startsWith('ImportToStore [')).at(-1)).toMatch(/^ImportToStore \[#{25}\] 100% 3\.0 MiB\/3\.0 MiB/);
     expect(await api.image(id)).toMatchObject({
-      name: 'debian', disk_format: 'raw', container_format: 'bare', status: 'active', owner: 'p1',
-      size: data.length, checksum: digest('md5', data), os_hash_value: digest('sha512', data),
+      name: 'debian',
+      disk_format: 'raw',
+      container_format: 'bare',
+      status: 'active',
+      owner: 'p1',
+      size: data.length,
+      checksum: digest('md5', data),
+      os_hash_value: digest('sha512', data),
     });
   });
 
   it('with --endpoint / --token, --container-format and --method glance-direct, and without --wait: exit 0 once the import is accepted', async () => {
-    const r = await imageImport([disk, '--name', 'flags', '--disk-format', 'raw', '--container-format', 'bare', '--method', 'glance-direct', '--endpoint', server.url, '--token', api.token], noEnv);
+    const r = await imageImport(
+      [
+        disk,
+        '--name',
+        'flags',
+        '--disk-format',
+        'raw',
+        '--container-format',
+        'bare',
+        '--method',
+        'glance-direct',
+        '--endpoint',
+        server.url,
+        '--token',
+        api.token,
+      ],
+      noEnv,
+    );
     expect(r).toMatchObject({ code: 0, stdout: expect.stringMatching(/^[0-9a-f-]{36}\n$/) });
     expect(r.stderr.trimEnd().split('\n').at(-1)).toBe('upload  done');
     const { image, task } = await api.settled(r.stdout.trim());
@@ -74,7 +103,9 @@ describe('glance-import image import', () => {
       const id = r.stdout.trim();
       const lines = r.stderr.trimEnd().split('\n');
       expect(lines.at(-4)).toBe('ImportToStore failed');
-      expect(lines.at(-3)).toMatch(new RegExp(`^import failed: Writing to store\\(s\\) local failed: local: Store 'local' cannot be written: .*ENOTDIR.* \\(image ${id} is uploading\\)$`));
+      expect(lines.at(-3)).toMatch(
+        new RegExp(`^import failed: Writing to store\\(s\\) local failed: local: Store 'local' cannot be written: .*ENOTDIR.* \\(image ${id} is uploading\\)$`),
+      );
       expect(lines.slice(-2)).toEqual([`  to retry:   glance-import image import --image ${id} --wait`, `  to give up: glance-import image delete ${id}`]);
       expect(await api.image(id)).toMatchObject({ status: 'uploading', size: data.length });
     } finally {
@@ -83,7 +114,7 @@ describe('glance-import image import', () => {
     }
   });
 
-  it('a call the service refuses or cannot answer: exit 1, the server\'s GI code and hint, no stack trace', async () => {
+  it("a call the service refuses or cannot answer: exit 1, the server's GI code and hint, no stack trace", async () => {
     const unauthenticated = await imageImport([disk, '--name', 'x', '--disk-format', 'raw', '--token', 'gi_wrong']);
     expect(unauthenticated).toMatchObject({ code: 1, stdout: '' });
     expect(unauthenticated.stderr).toMatch(/^error GI_API_UNAUTHENTICATED: POST \/v2\/images answered 401: .*\n {2}hint: .*token create.*\n$/);
@@ -91,7 +122,12 @@ describe('glance-import image import', () => {
     const mismatch = await imageImport([disk, '--name', 'x', '--disk-format', 'qcow2']);
     expect(mismatch.code).toBe(1);
     const id = mismatch.stdout.trim();
-    expect(mismatch.stderr.split('\n').filter((l) => !l.startsWith('upload')).join('\n')).toBe(
+    expect(
+      mismatch.stderr
+        .split('\n')
+        .filter((l) => !l.startsWith('upload'))
+        .join('\n'),
+    ).toBe(
       `error GI_IMPORT_FORMAT_MISMATCH: PUT /v2/images/${id}/stage answered 415: Image disk_format qcow2 does not match stream data raw.\n  hint: Set disk_format to what the data is, or upload data of the declared format.\n`,
     );
     expect(await api.image(id)).toMatchObject({ status: 'queued', size: null });
@@ -102,19 +138,29 @@ describe('glance-import image import', () => {
     await new Promise((resolve) => closed.close(resolve));
     const down = await imageImport([disk, '--name', 'x', '--disk-format', 'raw', '--endpoint', `http://127.0.0.1:${port}`]);
     expect(down).toMatchObject({
-      code: 1, stdout: '',
-      stderr: `error GI_CLI_UNREACHABLE: Cannot reach the Image API at http://127.0.0.1:${port} (POST /v2/images: ECONNREFUSED).\n`
-        + '  hint: Is `glance-import serve` running there? Check OS_IMAGE_URL (or --endpoint): scheme, host and port.\n',
+      code: 1,
+      stdout: '',
+      stderr:
+        `error GI_CLI_UNREACHABLE: Cannot reach the Image API at http://127.0.0.1:${port} (POST /v2/images: ECONNREFUSED).\n` +
+        '  hint: Is `glance-import serve` running there? Check OS_IMAGE_URL (or --endpoint): scheme, host and port.\n',
     });
   });
 
   it('output into a pipe the reader closed (| head): no stack trace, the exit code of the command itself', async () => {
     await imageImport([disk, '--name', 'piped', '--disk-format', 'raw', '--wait', '--poll-interval', '0.05']);
-    for (const args of [['image', 'list'], ['image', 'list', '--json'], ['--help'], ['image', 'import', disk, '--name', 'piped-import', '--disk-format', 'raw', '--wait']]) {
+    for (const args of [
+      ['image', 'list'],
+      ['image', 'list', '--json'],
+      ['--help'],
+      ['image', 'import', disk, '--name', 'piped-import', '--disk-format', 'raw', '--wait'],
+    ]) {
       const words = [process.execPath, CLI, ...args].map((w) => `'${w}'`).join(' ');
       // head -c0 exits at once: every write of the command meets a closed pipe (EPIPE).
       const r = await run('bash', ['-c', `{ ${words}; echo "exit $?" >&2; } | head -c0`], { cwd: work.dir, env, allowFailure: true });
-      expect(r.stderr.replace(/^(upload|Import|ImageLock|VerifyStaging|Inspect|DeleteFromStaging|CompleteTask|image \S+ is active).*\n/gm, ''), args.join(' ')).toBe('exit 0\n');
+      expect(
+        r.stderr.replace(/^(upload|Import|ImageLock|VerifyStaging|Inspect|DeleteFromStaging|CompleteTask|image \S+ is active).*\n/gm, ''),
+        args.join(' '),
+      ).toBe('exit 0\n');
     }
   });
 
@@ -124,10 +170,19 @@ describe('glance-import image import', () => {
     [[disk, '--name', 'x'], 'usage error: image import needs --disk-format'],
     [[disk, '--name', 'x', '--disk-format', 'raw', '--token', 'gi_t'], 'usage error: no endpoint: pass --endpoint or set OS_IMAGE_URL'],
     [[disk, '--name', 'x', '--disk-format', 'raw', '--endpoint', 'http://127.0.0.1:1'], 'usage error: no token: pass --token or set OS_AUTH_TOKEN'],
-    [[path.join(work.dir, 'missing.raw'), '--name', 'x', '--disk-format', 'raw', '--endpoint', 'http://127.0.0.1:1', '--token', 'gi_t'], `usage error: cannot read ${path.join(work.dir, 'missing.raw')}`],
+    [
+      [path.join(work.dir, 'missing.raw'), '--name', 'x', '--disk-format', 'raw', '--endpoint', 'http://127.0.0.1:1', '--token', 'gi_t'],
+      `usage error: cannot read ${path.join(work.dir, 'missing.raw')}`,
+    ],
     [[disk, '--name', 'x', '--disk-format', 'raw', '--method', 'web-download'], 'usage error: --method web-download needs --uri URL'],
-    [[disk, '--name', 'x', '--disk-format', 'raw', '--method', 'copy-image'], "usage error: --method copy-image: this command does not run it: it copies an active image into more stores; call POST /v2/images/{id}/import with {\"method\": {\"name\": \"copy-image\"}, \"stores\": [...]}, e.g. `glance image-import ID --import-method copy-image --stores S`"],
-    [[work.dir, '--name', 'x', '--disk-format', 'raw', '--endpoint', 'http://127.0.0.1:1', '--token', 'gi_t'], `usage error: ${work.dir} is a directory: give the image file itself`],
+    [
+      [disk, '--name', 'x', '--disk-format', 'raw', '--method', 'copy-image'],
+      'usage error: --method copy-image: this command does not run it: it copies an active image into more stores; call POST /v2/images/{id}/import with {"method": {"name": "copy-image"}, "stores": [...]}, e.g. `glance image-import ID --import-method copy-image --stores S`',
+    ],
+    [
+      [work.dir, '--name', 'x', '--disk-format', 'raw', '--endpoint', 'http://127.0.0.1:1', '--token', 'gi_t'],
+      `usage error: ${work.dir} is a directory: give the image file itself`,
+    ],
   ])('usage error %#: exit 2 and one line, nothing sent', async (args, message) => {
     expect(await imageImport(args, noEnv)).toMatchObject({ code: 2, stdout: '', stderr: `${message}\n` });
   });

@@ -14,7 +14,10 @@ mkdirSync(cwd);
 afterAll(() => work.remove());
 
 let schemas: PostgresSchema[] = [];
-afterEach(async () => { await Promise.all(schemas.map((s) => s.drop())); schemas = []; });
+afterEach(async () => {
+  await Promise.all(schemas.map((s) => s.drop()));
+  schemas = [];
+});
 
 /** An empty PostgreSQL schema and a glance-api.conf naming it. */
 async function database(name: string): Promise<{ schema: PostgresSchema; conf: string; shown: string }> {
@@ -40,14 +43,17 @@ describe('glance-import on PostgreSQL', () => {
 
     const refused = await cli(['serve', '--config-file', conf, '--data-dir', dataDir, '--port', '0'], { cwd });
     expect(refused.code).toBe(1);
-    expect(refused.stderr).toBe([
-      `error GI_DB_SCHEMA_OUTDATED: The database at ${shown} has no glance-import schema yet; this version needs schema ${LATEST_SCHEMA}.`,
-      `  hint: Run \`${sync}\` once (from one node), then start again.`,
-      '',
-    ].join('\n'));
+    expect(refused.stderr).toBe(
+      [
+        `error GI_DB_SCHEMA_OUTDATED: The database at ${shown} has no glance-import schema yet; this version needs schema ${LATEST_SCHEMA}.`,
+        `  hint: Run \`${sync}\` once (from one node), then start again.`,
+        '',
+      ].join('\n'),
+    );
     expect(refused.stdout).not.toContain('serving');
-    expect((await cli(['token', 'create', '--config-file', conf, '--data-dir', dataDir, '--user', 'u', '--project', 'p', '--roles', 'member'], { cwd })).stderr)
-      .toMatch(/^error GI_DB_SCHEMA_OUTDATED: /);
+    expect(
+      (await cli(['token', 'create', '--config-file', conf, '--data-dir', dataDir, '--user', 'u', '--project', 'p', '--roles', 'member'], { cwd })).stderr,
+    ).toMatch(/^error GI_DB_SCHEMA_OUTDATED: /);
 
     // The hint's command, as the operator would paste it.
     const synced = await cli(sync.split(' ').slice(1), { cwd });
@@ -59,7 +65,10 @@ describe('glance-import on PostgreSQL', () => {
   it('token create and two serve nodes share the database: a token works on both, an image made on one is seen on the other; the data dirs hold no database', async () => {
     const { conf, shown } = await database('nodes');
     expect((await cli(['db', 'sync', '--config-file', conf], { cwd })).code).toBe(0);
-    const token = await cli(['token', 'create', '--config-file', conf, '--data-dir', path.join(work.dir, 'node-a'), '--user', 'u1', '--project', 'p1', '--roles', 'member,reader'], { cwd });
+    const token = await cli(
+      ['token', 'create', '--config-file', conf, '--data-dir', path.join(work.dir, 'node-a'), '--user', 'u1', '--project', 'p1', '--roles', 'member,reader'],
+      { cwd },
+    );
     expect(token).toMatchObject({ code: 0, stderr: '' });
     const t = token.stdout.trim();
     const a = await serve(path.join(work.dir, 'node-a'), ['--config-file', conf], { cwd });
@@ -94,11 +103,18 @@ describe('glance-import on PostgreSQL', () => {
     const dataDir = path.join(work.dir, 'newer-node');
     expect(await cli(['db', 'sync', '--config-file', conf], { cwd })).toMatchObject({ code: 1, stdout: '', stderr: tooNew });
     expect(await cli(['serve', '--config-file', conf, '--data-dir', dataDir, '--port', '0'], { cwd })).toMatchObject({ code: 1, stderr: tooNew });
-    expect(await cli(['token', 'create', '--config-file', conf, '--data-dir', dataDir, '--user', 'u', '--project', 'p', '--roles', 'member'], { cwd })).toMatchObject({ code: 1, stderr: tooNew });
+    expect(
+      await cli(['token', 'create', '--config-file', conf, '--data-dir', dataDir, '--user', 'u', '--project', 'p', '--roles', 'member'], { cwd }),
+    ).toMatchObject({ code: 1, stderr: tooNew });
     expect(await cli(['db', 'version', '--config-file', conf], { cwd })).toMatchObject({
-      code: 0, stdout: `${newer}\n`, stderr: `note: newer than this glance-import knows (up to ${LATEST_SCHEMA}); run a version at least as new\n`,
+      code: 0,
+      stdout: `${newer}\n`,
+      stderr: `note: newer than this glance-import knows (up to ${LATEST_SCHEMA}); run a version at least as new\n`,
     });
-    expect((await schema.sql('SELECT version FROM schema_migrations ORDER BY version')).map((r) => r.version)).toEqual([...MIGRATIONS.map((m) => m.version), newer]);
+    expect((await schema.sql('SELECT version FROM schema_migrations ORDER BY version')).map((r) => r.version)).toEqual([
+      ...MIGRATIONS.map((m) => m.version),
+      newer,
+    ]);
   });
 
   it('a connection it cannot use: exit 1 with GI_DB_CONNECT_FAILED and the password hidden, for every command', async () => {
@@ -108,10 +124,17 @@ describe('glance-import on PostgreSQL', () => {
     url.password = 'not-the-password';
     writeFileSync(conf, `[database]\nconnection = ${url.toString()}\n`);
     const dataDir = path.join(work.dir, 'wrong-node');
-    for (const args of [['serve', '--port', '0'], ['db', 'sync'], ['db', 'version'], ['token', 'create', '--user', 'u', '--project', 'p', '--roles', 'member']]) {
+    for (const args of [
+      ['serve', '--port', '0'],
+      ['db', 'sync'],
+      ['db', 'version'],
+      ['token', 'create', '--user', 'u', '--project', 'p', '--roles', 'member'],
+    ]) {
       const r = await cli([...args, '--config-file', conf, '--data-dir', dataDir], { cwd });
       expect(r.code).toBe(1);
-      expect(r.stderr).toMatch(/^error GI_DB_CONNECT_FAILED: Cannot use the database at postgresql:\/\/glance_import:\*\*\*@127\.0\.0\.1:5432\/.*: password authentication failed for user "glance_import"\.\n {2}hint: Check \[database\] connection/);
+      expect(r.stderr).toMatch(
+        /^error GI_DB_CONNECT_FAILED: Cannot use the database at postgresql:\/\/glance_import:\*\*\*@127\.0\.0\.1:5432\/.*: password authentication failed for user "glance_import"\.\n {2}hint: Check \[database\] connection/,
+      );
       expect(r.stderr).not.toContain('not-the-password');
     }
   });

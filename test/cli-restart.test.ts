@@ -47,8 +47,12 @@ function background(args: string[]): { stderr: () => string; done: Promise<RunRe
   const child = spawn(process.execPath, [CLI, ...args], { cwd: work.dir, env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
-  child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
-  child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+  child.stdout.on('data', (d: Buffer) => {
+    stdout += d.toString();
+  });
+  child.stderr.on('data', (d: Buffer) => {
+    stderr += d.toString();
+  });
   const done = new Promise<RunResult>((resolve) => child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr })));
   return { stderr: () => stderr, done };
 }
@@ -103,7 +107,9 @@ describe('image import --wait across a restart of the service', () => {
     expect(waiting).toMatch(/ does not answer \([^)]+\); waiting up to 300 s for it \(a restart lets the import finish or fails it\)$/);
     expect(lines).toContain(`note: the Image API at ${server.url} answers again`);
     expect(lines.slice(-3)).toEqual([
-      expect.stringMatching(new RegExp(`^import failed: Import task [0-9a-f-]+ was interrupted by a server restart; import again\\. \\(image ${id} is uploading\\)$`)),
+      expect.stringMatching(
+        new RegExp(`^import failed: Import task [0-9a-f-]+ was interrupted by a server restart; import again\\. \\(image ${id} is uploading\\)$`),
+      ),
       `  to retry:   glance-import image import --image ${id} --wait`,
       `  to give up: glance-import image delete ${id}`,
     ]);

@@ -61,14 +61,16 @@ describe('glance-import serve', () => {
     }
   });
 
-  it('a port in use: exit 1 with GI_SERVER_PORT_IN_USE, and the data dir\'s admin token is printed by the next start that listens', async () => {
+  it("a port in use: exit 1 with GI_SERVER_PORT_IN_USE, and the data dir's admin token is printed by the next start that listens", async () => {
     const dataDir = path.join(work.dir, 'busy');
     const busy = await busyPort();
     try {
       const r = await cli(['serve', '--data-dir', dataDir, '--port', String(busy.port)], { cwd });
       expect(r.code).toBe(1);
       expect(r.stdout).not.toContain('admin token');
-      expect(r.stderr).toBe(`error GI_SERVER_PORT_IN_USE: Cannot listen on 127.0.0.1:${busy.port}: the address is already in use.\n  hint: Stop the other process or pass another --port.\n`);
+      expect(r.stderr).toBe(
+        `error GI_SERVER_PORT_IN_USE: Cannot listen on 127.0.0.1:${busy.port}: the address is already in use.\n  hint: Stop the other process or pass another --port.\n`,
+      );
     } finally {
       busy.close();
     }
@@ -82,7 +84,11 @@ describe('glance-import serve', () => {
   });
 
   it.each([
-    ['an unknown option', '[DEFAULT]\nbogus_option = 1\n', /^error GI_CONFIG_UNKNOWN_OPTION: .*bad\.conf:2: unknown option 'bogus_option' in \[DEFAULT\]\.\n {2}hint: /],
+    [
+      'an unknown option',
+      '[DEFAULT]\nbogus_option = 1\n',
+      /^error GI_CONFIG_UNKNOWN_OPTION: .*bad\.conf:2: unknown option 'bogus_option' in \[DEFAULT\]\.\n {2}hint: /,
+    ],
     ['a bad value', '[DEFAULT]\nimage_size_cap = -5\n', /^error GI_CONFIG_INVALID_VALUE: .*bad\.conf:2: \[DEFAULT\] image_size_cap: -5 is not from 1 to /],
     ['an unknown group', '[nonsense]\nx = 1\n', /^error GI_CONFIG_UNKNOWN_GROUP: .*bad\.conf: unknown group \[nonsense\]\.\n {2}hint: /],
   ])('refuses a config with %s: exit 1, a GI_* message naming the file, nothing served', async (_what, text, message) => {
@@ -103,7 +109,9 @@ describe('glance-import serve', () => {
     expect(outside.stderr).toMatch(/^error GI_REGISTRY_HOST_NOT_FOUND: No package\.json found at or above '.*elsewhere'\.\n {2}hint: .*or pass --root\.\n$/);
     const inRepo = await cli([...args, '--root', REPO], { cwd });
     expect(inRepo.code).toBe(1);
-    expect(inRepo.stderr).toMatch(/^error GI_REGISTRY_NOT_FOUND: No entry point 'no_such_plugin' in namespace 'glance\.image_import\.plugins'\.\n {2}hint: Installed names: .*'no_op'/);
+    expect(inRepo.stderr).toMatch(
+      /^error GI_REGISTRY_NOT_FOUND: No entry point 'no_such_plugin' in namespace 'glance\.image_import\.plugins'\.\n {2}hint: Installed names: .*'no_op'/,
+    );
   });
 
   it('refuses a data dir it cannot create or may not write, a missing config file, a malformed policy.yaml and a bad --port', async () => {
@@ -118,7 +126,9 @@ describe('glance-import serve', () => {
     expect(denied.code).toBe(1);
     expect(denied.stderr).toMatch(/^error GI_SERVER_DATA_DIR: Data directory .*read-only cannot be used: EACCES: permission denied/);
 
-    const missing = await cli(['serve', '--data-dir', path.join(work.dir, 'unused'), '--port', '0', '--config-file', path.join(work.dir, 'nope.conf')], { cwd });
+    const missing = await cli(['serve', '--data-dir', path.join(work.dir, 'unused'), '--port', '0', '--config-file', path.join(work.dir, 'nope.conf')], {
+      cwd,
+    });
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/^error GI_CONFIG_FILE_NOT_FOUND: Config file '.*nope\.conf' does not exist or cannot be read\./);
 
@@ -149,7 +159,11 @@ describe('glance-import token create and db sync', () => {
     const server = await serve(dataDir, [], { cwd });
     try {
       expect(await images(server.url, made.stdout.trim())).toBe(200);
-      const created = await fetch(`${server.url}/v2/images`, { method: 'POST', headers: { 'X-Auth-Token': made.stdout.trim(), 'Content-Type': 'application/json' }, body: '{}' });
+      const created = await fetch(`${server.url}/v2/images`, {
+        method: 'POST',
+        headers: { 'X-Auth-Token': made.stdout.trim(), 'Content-Type': 'application/json' },
+        body: '{}',
+      });
       expect(((await created.json()) as { owner: string }).owner).toBe('p1');
     } finally {
       await server.stop();

@@ -29,7 +29,7 @@ describe('docs/plugin-authors.md', () => {
 // table still has the section, saying so). A code added without its line, or a line left behind,
 // fails here.
 describe('package READMEs', () => {
-  it('have an Errors section listing exactly the codes of the package\'s own table', async () => {
+  it("have an Errors section listing exactly the codes of the package's own table", async () => {
     const packages = (await workspacePackages()).filter((p) => !p.manifest.private);
     expect(packages.length).toBeGreaterThan(10);
     const mismatches = packages.flatMap((p) => {
@@ -71,9 +71,22 @@ describe('the sample configuration in etc/', () => {
   it('glance-api.conf and glance-image-import.conf pass `config check` together, with the first-party plugins', async () => {
     const out: string[] = [];
     const err: string[] = [];
-    const code = await main(['config', 'check', '--root', REPO, '--config-file', path.join(REPO, 'etc', 'glance-api.conf'), '--config-file', path.join(REPO, 'etc', 'glance-image-import.conf')], {
-      out: (t) => out.push(t), err: (t) => err.push(t),
-    });
+    const code = await main(
+      [
+        'config',
+        'check',
+        '--root',
+        REPO,
+        '--config-file',
+        path.join(REPO, 'etc', 'glance-api.conf'),
+        '--config-file',
+        path.join(REPO, 'etc', 'glance-image-import.conf'),
+      ],
+      {
+        out: (t) => out.push(t),
+        err: (t) => err.push(t),
+      },
+    );
     expect(err).toEqual([]);
     expect(code).toBe(0);
     expect(out.join('\n')).toContain('import plugins, in order:\n  1. image_decompression');
@@ -82,11 +95,15 @@ describe('the sample configuration in etc/', () => {
 });
 
 describe('docs/plugin-authors.md', () => {
-  it('names the versions of the packages it installs: the workspace\'s (`@glance-import/x@V`, `^V`, `glance-import-x-V.tgz`)', () => {
+  it("names the versions of the packages it installs: the workspace's (`@glance-import/x@V`, `^V`, `glance-import-x-V.tgz`)", () => {
     const named = [
-      ...guide.matchAll(/@glance-import\/[a-z-]+@\^?(\d+\.\d+\.\d+)/g), ...guide.matchAll(/glance-import-[a-z-]+-(\d+\.\d+\.\d+)\.tgz/g),
-      ...guide.matchAll(/\^(\d+\.\d+\.\d+)/g), ...guide.matchAll(/glance-import (\d+\.\d+\.\d+) serving/g),
-    ].map((m) => m[1]).filter((v) => v !== '1.0.0'); // 1.0.0: raw_padding's own version
+      ...guide.matchAll(/@glance-import\/[a-z-]+@\^?(\d+\.\d+\.\d+)/g),
+      ...guide.matchAll(/glance-import-[a-z-]+-(\d+\.\d+\.\d+)\.tgz/g),
+      ...guide.matchAll(/\^(\d+\.\d+\.\d+)/g),
+      ...guide.matchAll(/glance-import (\d+\.\d+\.\d+) serving/g),
+    ]
+      .map((m) => m[1])
+      .filter((v) => v !== '1.0.0'); // 1.0.0: raw_padding's own version
     expect(named.length).toBeGreaterThan(10);
     expect(new Set(named)).toEqual(new Set([coreVersion()]));
     expect(guide).toContain(`"@glance-import/core": "^${coreVersion()}"`);

@@ -20,7 +20,12 @@ const sample = (shape: (key: string) => unknown) => new Proxy({}, { get: (_t, k)
 function rendered(f: string | ((p: never) => string)): string[] {
   if (typeof f === 'string') return [f];
   return shapes.flatMap((shape) => {
-    try { const s: unknown = f(sample(shape) as never); return typeof s === 'string' ? [s] : []; } catch { return []; }
+    try {
+      const s: unknown = f(sample(shape) as never);
+      return typeof s === 'string' ? [s] : [];
+    } catch {
+      return [];
+    }
   });
 }
 
@@ -28,7 +33,8 @@ describe('the error catalogue', () => {
   it('holds the table of every package that has a src/errors.ts', async () => {
     const withTable = (await workspacePackages())
       .filter((p) => p.name !== '@glance-import/errors' && existsSync(path.join(p.dir, 'src', 'errors.ts')))
-      .map((p) => p.name).sort();
+      .map((p) => p.name)
+      .sort();
     expect(Object.keys(ERROR_TABLES).sort()).toEqual(withTable);
   });
 
@@ -38,7 +44,7 @@ describe('the error catalogue', () => {
     expect([...seen].filter(([, pkgs]) => pkgs.length > 1)).toEqual([]);
   });
 
-  it('keeps every code inside its package\'s prefixes, and no prefix is shared by two packages', () => {
+  it("keeps every code inside its package's prefixes, and no prefix is shared by two packages", () => {
     expect(entries.filter(({ pkg, code }) => !ERROR_TABLES[pkg]!.prefixes.some((p) => code.startsWith(p))).map((e) => e.code)).toEqual([]);
     const owners = tables.flatMap(([pkg, t]) => t.prefixes.map((p) => [p, pkg] as const));
     expect(owners.filter(([p], i) => owners.findIndex(([q]) => q === p) !== i)).toEqual([]);

@@ -27,7 +27,7 @@ const UNKNOWN = '00000000-0000-0000-0000-000000000000';
 const LONG_ID = 'a'.repeat(150);
 
 describe("Glance's answers over HTTP", () => {
-  it('refusals: each request gets Glance\'s status and words', async () => {
+  it("refusals: each request gets Glance's status and words", async () => {
     const privateImage = await alice.create({ visibility: 'private' });
     const tagged = await alice.create({ tags: Array.from({ length: 128 }, (_, i) => `t${i}`) });
     const json = { 'Content-Type': 'application/json' };
@@ -39,22 +39,58 @@ describe("Glance's answers over HTTP", () => {
       ['GET', '/v2/images?member_status=bogus', {}, 400, 'Invalid status: bogus'],
       ['GET', '/v2/images?limit=-1', {}, 400, 'limit param must be positive'],
       ['GET', `/v2/images?marker=${UNKNOWN}`, {}, 400, `No image found with ID ${UNKNOWN}`],
-      ['GET', '/v2/images?sort_key=owner', {}, 400, 'Invalid sort key: owner. It must be one of the following: name, status, container_format, disk_format, size, id, created_at, updated_at.'],
+      [
+        'GET',
+        '/v2/images?sort_key=owner',
+        {},
+        400,
+        'Invalid sort key: owner. It must be one of the following: name, status, container_format, disk_format, size, id, created_at, updated_at.',
+      ],
       ['GET', '/v2/images?sort=name&sort_dir=asc', {}, 400, 'Old and new sorting syntax cannot be combined'],
       ['POST', '/v2/images', { json: { min_disk: -3 } }, 400, "Invalid value '-3' for parameter 'min_disk': Cannot be a negative value"],
       ['POST', '/v2/images', { json: { min_ram: -3 } }, 400, "Invalid value '-3' for parameter 'min_ram': Cannot be a negative value"],
       ['POST', '/v2/images', { json: { locations: [] } }, 403, "Attribute 'locations' is reserved."],
-      ['POST', '/v2/images', { json: { tags: Array.from({ length: 129 }, (_, i) => `t${i}`) } }, 413, 'The limit has been exceeded on the number of allowed image tags. Attempted: 129, Maximum: 128'],
-      ['PUT', `/v2/images/${tagged}/tags/one-more`, {}, 413, `Image tag limit exceeded for image ${tagged}: The limit has been exceeded on the number of allowed image tags. Attempted: 129, Maximum: 128:`],
+      [
+        'POST',
+        '/v2/images',
+        { json: { tags: Array.from({ length: 129 }, (_, i) => `t${i}`) } },
+        413,
+        'The limit has been exceeded on the number of allowed image tags. Attempted: 129, Maximum: 128',
+      ],
+      [
+        'PUT',
+        `/v2/images/${tagged}/tags/one-more`,
+        {},
+        413,
+        `Image tag limit exceeded for image ${tagged}: The limit has been exceeded on the number of allowed image tags. Attempted: 129, Maximum: 128:`,
+      ],
       ['PUT', `/v2/images/${privateImage}/tags/${'y'.repeat(256)}`, {}, 400, `Provided object does not match schema 'image': '${'y'.repeat(256)}' is too long`],
       ['GET', `/v2/images/${LONG_ID}`, {}, 404, `No image found with ID ${LONG_ID}`],
       ['PUT', `/v2/images/${LONG_ID}/tags/x`, {}, 404, `Image ${LONG_ID} not found.`],
       ['GET', `/v2/images/${privateImage}/members`, {}, 403, `Not allowed to list members for image ${privateImage}: Only shared images have members.`],
       ['POST', `/v2/images/${privateImage}/members`, { json: { member: 'p2' } }, 403, `Not allowed to create members for image ${privateImage}.`],
       ['GET', `/v2/images/${privateImage}/members/${'m'.repeat(150)}`, {}, 404, 'Only shared images have members.'],
-      ['PUT', `/v2/images/${privateImage}/file`, { body: '{}', headers: json }, 415, 'The request media type application/json is not supported by this server.'],
-      ['PUT', `/v2/images/${privateImage}/stage`, { body: '{bad json', headers: json }, 415, 'The request media type application/json is not supported by this server.'],
-      ['PUT', `/v2/images/${privateImage}/file`, { body: JSON.stringify({ pad: 'x'.repeat(2 << 20) }), headers: json }, 415, 'The request media type application/json is not supported by this server.'],
+      [
+        'PUT',
+        `/v2/images/${privateImage}/file`,
+        { body: '{}', headers: json },
+        415,
+        'The request media type application/json is not supported by this server.',
+      ],
+      [
+        'PUT',
+        `/v2/images/${privateImage}/stage`,
+        { body: '{bad json', headers: json },
+        415,
+        'The request media type application/json is not supported by this server.',
+      ],
+      [
+        'PUT',
+        `/v2/images/${privateImage}/file`,
+        { body: JSON.stringify({ pad: 'x'.repeat(2 << 20) }), headers: json },
+        415,
+        'The request media type application/json is not supported by this server.',
+      ],
     ];
     for (const [method, route, o, status, words] of rows) {
       const r = await alice.call(method, route, o);
@@ -86,7 +122,8 @@ describe("Glance's answers over HTTP", () => {
   it('lists with filter operators and pages with first and next links that echo the query', async () => {
     const tag = `answers-${Date.now()}`;
     for (const name of ['a', 'b', 'c', 'x,y']) await alice.create({ name: `${tag}-${name}`, tags: [tag], min_ram: name === 'b' ? 512 : 0 });
-    const names = async (query: string) => ((await alice.call('GET', `/v2/images?tag=${tag}&${query}`)).json.images as Array<{ name: string }>).map((i) => i.name.slice(tag.length + 1));
+    const names = async (query: string) =>
+      ((await alice.call('GET', `/v2/images?tag=${tag}&${query}`)).json.images as Array<{ name: string }>).map((i) => i.name.slice(tag.length + 1));
     expect(await names(`sort=name:asc&name=${encodeURIComponent(`in:${tag}-a,"${tag}-x,y"`)}`)).toEqual(['a', 'x,y']);
     expect(await names('min_ram=512')).toEqual(['b']);
     expect(await names('size_max=-1')).toEqual([]);

@@ -24,17 +24,35 @@ beforeAll(async () => {
   remote = await serve(path.join(work.dir, 'remote'));
   const remoteToken = await remote.token('alice', 'p1', ['member', 'reader']);
   const conf = path.join(work.dir, 'local.conf');
-  writeFileSync(conf, [
-    '[DEFAULT]', 'enabled_import_methods = glance-direct, web-download, copy-image, glance-download', '',
-    '[glance_import]', `glance_download_endpoints = RegionTwo:${remote.url}, RegionShut:http://127.0.0.1:1`,
-    `glance_download_tokens = RegionTwo:${remoteToken}`, '',
-    '[import_filtering_opts]', 'allow_local_addresses = true', `allowed_ports = 80, 443, ${new URL(remote.url).port}`, '',
-  ].join('\n'));
+  writeFileSync(
+    conf,
+    [
+      '[DEFAULT]',
+      'enabled_import_methods = glance-direct, web-download, copy-image, glance-download',
+      '',
+      '[glance_import]',
+      `glance_download_endpoints = RegionTwo:${remote.url}, RegionShut:http://127.0.0.1:1`,
+      `glance_download_tokens = RegionTwo:${remoteToken}`,
+      '',
+      '[import_filtering_opts]',
+      'allow_local_addresses = true',
+      `allowed_ports = 80, 443, ${new URL(remote.url).port}`,
+      '',
+    ].join('\n'),
+  );
   local = await serve(path.join(work.dir, 'local'), ['--config-file', conf]);
   driver = GlanceClientDriver.start();
   there = driver.as(remote.url, { token: remoteToken });
   here = driver.as(local.url, { token: await local.token('alice', 'p1', ['member', 'reader']) });
-  sourceId = await newImage(there, { name: 'source', disk_format: 'raw', container_format: 'bare', hw_disk_bus: 'scsi', os_distro: 'debian', os_type: 'linux', owner_note: 'not copied' });
+  sourceId = await newImage(there, {
+    name: 'source',
+    disk_format: 'raw',
+    container_format: 'bare',
+    hw_disk_bus: 'scsi',
+    os_distro: 'debian',
+    os_type: 'linux',
+    owner_note: 'not copied',
+  });
   await there.ok('images.upload', [sourceId], { data_file: dataFile(work.dir, 'source.raw', data) });
 }, 60_000);
 
@@ -44,7 +62,8 @@ afterAll(async () => {
   work.remove();
 });
 
-const pull = (id: string, remoteId: string, region = 'RegionTwo') => here.answer('images.image_import', [id], { method: 'glance-download', remote_region: region, remote_image_id: remoteId });
+const pull = (id: string, remoteId: string, region = 'RegionTwo') =>
+  here.answer('images.image_import', [id], { method: 'glance-download', remote_region: region, remote_image_id: remoteId });
 
 /** What a failed glance-download leaves: queued, no data, unlocked, nothing staged or stored. */
 async function expectQueuedAgain(id: string, message: RegExp) {
@@ -61,19 +80,30 @@ describe('glance-download between two servers', () => {
     expect((await here.ok('images.get_import_info'))['import-methods'].value).toEqual(['glance-direct', 'web-download', 'copy-image', 'glance-download']);
   });
 
-  it('pulls data and metadata from RegionTwo: hashes equal to the source\'s, formats and Glance\'s property prefixes copied', async () => {
+  it("pulls data and metadata from RegionTwo: hashes equal to the source's, formats and Glance's property prefixes copied", async () => {
     const source = await there.ok('images.get', [sourceId]);
     expect(source).toMatchObject({ status: 'active', checksum: md5(data), os_hash_value: sha512(data) });
     const id = await newImage(here, { name: 'pulled', disk_format: 'qcow2', container_format: 'ovf' });
     expect(await pull(id, sourceId)).toMatchObject({ ok: null });
     const { image, task } = await settled(here, id);
     expect(task).toMatchObject({
-      status: 'success', result: { image_id: id },
+      status: 'success',
+      result: { image_id: id },
       input: { import_req: { method: { name: 'glance-download', glance_region: 'RegionTwo', glance_image_id: sourceId, glance_service_interface: 'public' } } },
     });
     expect(image).toMatchObject({
-      status: 'active', name: 'pulled', size: source.size, checksum: source.checksum, os_hash_algo: 'sha512', os_hash_value: source.os_hash_value,
-      disk_format: 'raw', container_format: 'bare', hw_disk_bus: 'scsi', os_distro: 'debian', os_type: 'linux', stores: 'local',
+      status: 'active',
+      name: 'pulled',
+      size: source.size,
+      checksum: source.checksum,
+      os_hash_algo: 'sha512',
+      os_hash_value: source.os_hash_value,
+      disk_format: 'raw',
+      container_format: 'bare',
+      hw_disk_bus: 'scsi',
+      os_distro: 'debian',
+      os_type: 'linux',
+      stores: 'local',
     });
     expect(image.owner_note).toBeUndefined();
     expect(await here.ok('images.data', [id])).toEqual(downloaded(data));
@@ -83,17 +113,24 @@ describe('glance-download between two servers', () => {
   it('refuses at the call: no region (400), an id that is not a UUID (400), an unknown region (400), an image not queued (409)', async () => {
     const id = await newImage(here);
     expect(await here.fails('images.image_import', [id], { method: 'glance-download', remote_image_id: sourceId })).toEqual({
-      type: 'HTTPBadRequest', status: 400, message: "400 Bad Request: 'glance_region' needs to be set for glance-download import method",
+      type: 'HTTPBadRequest',
+      status: 400,
+      message: "400 Bad Request: 'glance_region' needs to be set for glance-download import method",
     });
     expect(await here.fails('images.image_import', [id], { method: 'glance-download', remote_region: 'RegionTwo', remote_image_id: 'nope' })).toEqual({
-      type: 'HTTPBadRequest', status: 400, message: '400 Bad Request: Remote image id does not look like a UUID: nope',
+      type: 'HTTPBadRequest',
+      status: 400,
+      message: '400 Bad Request: Remote image id does not look like a UUID: nope',
     });
     expect(await here.fails('images.image_import', [id], { method: 'glance-download', remote_region: 'Mars', remote_image_id: sourceId })).toMatchObject({
-      status: 400, message: expect.stringContaining("Unknown region 'Mars' for glance-download"),
+      status: 400,
+      message: expect.stringContaining("Unknown region 'Mars' for glance-download"),
     });
     await here.ok('images.stage', [id], { data_file: dataFile(work.dir, 'staged.raw', data) });
     expect(await here.fails('images.image_import', [id], { method: 'glance-download', remote_region: 'RegionTwo', remote_image_id: sourceId })).toEqual({
-      type: 'HTTPConflict', status: 409, message: "409 Conflict: Image needs to be in 'queued' state to use 'glance-download' method",
+      type: 'HTTPConflict',
+      status: 409,
+      message: "409 Conflict: Image needs to be in 'queued' state to use 'glance-download' method",
     });
     expect((await here.ok('images.get_associated_image_tasks', [id])).tasks).toEqual([]);
   });
@@ -113,6 +150,9 @@ describe('glance-download between two servers', () => {
   it('the remote endpoint passes the URI filter too: a region whose port is refused fails the task', async () => {
     const id = await newImage(here);
     await pull(id, sourceId, 'RegionShut');
-    await expectQueuedAgain(id, /^Processed URI for glance-download does not pass filtering: http:\/\/127\.0\.0\.1:1\/v2\/images\/[0-9a-f-]{36} \(port 1 is not in allowed_ports\)$/);
+    await expectQueuedAgain(
+      id,
+      /^Processed URI for glance-download does not pass filtering: http:\/\/127\.0\.0\.1:1\/v2\/images\/[0-9a-f-]{36} \(port 1 is not in allowed_ports\)$/,
+    );
   });
 });

@@ -22,7 +22,10 @@ let server: RunningServer;
 let api: ApiClient;
 
 /** A server under test: how to call it and where its data is. */
-interface Site { api: ApiClient; dataDir: string }
+interface Site {
+  api: ApiClient;
+  dataDir: string;
+}
 const main = (): Site => ({ api, dataDir });
 
 const md5 = (b: Buffer) => createHash('md5').update(b).digest('hex');
@@ -68,7 +71,8 @@ async function expectImportsAgain(id: string, data: Buffer, site = main()): Prom
   expect(stagedFiles(id, site)).toEqual([]);
 }
 
-const patch = (id: string, ops: unknown) => api.call('PATCH', `/v2/images/${id}`, { json: ops, headers: { 'Content-Type': 'application/openstack-images-v2.1-json-patch' } });
+const patch = (id: string, ops: unknown) =>
+  api.call('PATCH', `/v2/images/${id}`, { json: ops, headers: { 'Content-Type': 'application/openstack-images-v2.1-json-patch' } });
 
 describe('import failures through a real server process', () => {
   it('a plugin that throws: failure with its message, image back to uploading with its staged data; the same import then succeeds', async () => {
@@ -83,7 +87,13 @@ describe('import failures through a real server process', () => {
     const { id } = await staged({ gate_fail: 'no code here' });
     expect((await api.importDirect(id)).status).toBe(202);
     const { task } = await api.settled(id);
-    expect(task).toMatchObject({ status: 'failure', message: 'gate plugin refused the image: no code here', result: null, error_code: 'GI_PLUGIN_FAILED', error_plugin: 'gate' });
+    expect(task).toMatchObject({
+      status: 'failure',
+      message: 'gate plugin refused the image: no code here',
+      result: null,
+      error_code: 'GI_PLUGIN_FAILED',
+      error_plugin: 'gate',
+    });
   });
 
   it('a store write that fails (the store directory replaced by a file): the reason names the store; after repair the import succeeds', async () => {
@@ -158,12 +168,21 @@ describe('import failures through a real server process', () => {
     const logged = server.output().stdout.length;
     await partialUpload(server.url, api.token, `/v2/images/${id}/${target}`, { declared: 3_000_000, send: 1_000_000, close });
     let image = await api.image(id);
-    for (let i = 0; i < 100 && image.status !== 'queued'; i++) { await new Promise((r) => setTimeout(r, 20)); image = await api.image(id); }
+    for (let i = 0; i < 100 && image.status !== 'queued'; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      image = await api.image(id);
+    }
     expect(image).toMatchObject({ status: 'queued', size: null, checksum: null });
     expect(stagedFiles(id)).toEqual([]);
     expect(storedFiles(id)).toEqual([]);
     // The client's doing, not the server's: nothing at error level in the server's log.
-    expect(server.output().stdout.slice(logged).split('\n').filter((l) => l.startsWith('{"level":50'))).toEqual([]);
+    expect(
+      server
+        .output()
+        .stdout.slice(logged)
+        .split('\n')
+        .filter((l) => l.startsWith('{"level":50')),
+    ).toEqual([]);
     // Nothing is left behind that would refuse the next attempt.
     const data = randomBytes(1000);
     expect((await api.call('PUT', `/v2/images/${id}/${target}`, { body: data, headers: { 'Content-Type': 'application/octet-stream' } })).status).toBe(204);
@@ -174,7 +193,10 @@ describe('import failures through a real server process', () => {
     // Chunked (no Content-Length), so the cap is found while the data streams, as in Glance's test_image_size_cap.
     const body = Readable.toWeb(Readable.from([Buffer.alloc(SIZE_CAP, 1), Buffer.alloc(1, 1)])) as ReadableStream;
     const r = await fetch(`${server.url}/v2/images/${id}/${target}`, {
-      method: 'PUT', headers: { 'X-Auth-Token': api.token, 'Content-Type': 'application/octet-stream' }, body, duplex: 'half',
+      method: 'PUT',
+      headers: { 'X-Auth-Token': api.token, 'Content-Type': 'application/octet-stream' },
+      body,
+      duplex: 'half',
     } as RequestInit);
     expect(r.status).toBe(413);
     expect(await r.text()).toContain('The incoming image is too large');
@@ -198,17 +220,23 @@ describe('import failures through a real server process', () => {
   });
 });
 
-describe('malformed requests answer Glance\'s 4xx and change nothing', () => {
+describe("malformed requests answer Glance's 4xx and change nothing", () => {
   it('malformed JSON, bodies of the wrong shape and unknown fields of the wrong type', async () => {
     const json = (body: string) => api.call('POST', '/v2/images', { body, headers: { 'Content-Type': 'application/json' } });
     expect(await json('{bad')).toMatchObject({ status: 400, text: expect.stringContaining('Malformed JSON in request body.') });
     expect(await json('')).toMatchObject({ status: 400, text: expect.stringContaining('Body expected in request.') });
     expect((await json('true')).status).toBe(400);
     expect((await json('[1]')).status).toBe(400); // Glance 25.1.0 answers 500 here
-    expect(await json('{"name":"x","weird":1}')).toMatchObject({ status: 400, text: expect.stringContaining("Provided object does not match schema 'image': 1 is not of type 'string'") });
+    expect(await json('{"name":"x","weird":1}')).toMatchObject({
+      status: 400,
+      text: expect.stringContaining("Provided object does not match schema 'image': 1 is not of type 'string'"),
+    });
     expect(await json('{"id":"not-a-uuid"}')).toMatchObject({ status: 400, text: expect.stringContaining("Provided object does not match schema 'image'") });
     expect(await json('{"min_ram":"1"}')).toMatchObject({ status: 400, text: expect.stringContaining("is not of type 'integer'") });
-    expect(await json('{"os_glance_import_task":"x"}')).toMatchObject({ status: 403, text: expect.stringContaining("Attribute 'os_glance_import_task' is reserved.") });
+    expect(await json('{"os_glance_import_task":"x"}')).toMatchObject({
+      status: 403,
+      text: expect.stringContaining("Attribute 'os_glance_import_task' is reserved."),
+    });
     expect(await json('{"location":"file:///etc/passwd"}')).toMatchObject({ status: 403, text: expect.stringContaining("Attribute 'location' is reserved.") });
     expect(await json('{"size":1}')).toMatchObject({ status: 403, text: expect.stringContaining("Attribute 'size' is read-only.") });
   });
@@ -220,15 +248,33 @@ describe('malformed requests answer Glance\'s 4xx and change nothing', () => {
     expect(await v21('[{bad')).toMatchObject({ status: 400, text: expect.stringContaining('Malformed JSON in request body.') });
     expect(await v21('{"op":"add"}')).toMatchObject({ status: 400, text: expect.stringContaining('Request body must be a JSON array of operation objects.') });
     expect(await v21('[{"op":"move","path":"/name","value":"x"}]')).toMatchObject({ status: 400, text: expect.stringContaining('Invalid operation: `move`') });
-    expect(await v21('[{"op":"add","value":"x"}]')).toMatchObject({ status: 400, text: expect.stringContaining("Unable to find 'path' in JSON Schema change") });
-    expect(await v21('[{"op":"add","path":"/name"}]')).toMatchObject({ status: 400, text: expect.stringContaining('Operation &quot;add&quot; requires a member named &quot;value&quot;.') });
-    expect(await v21('[{"op":"add","path":"name","value":"x"}]')).toMatchObject({ status: 400, text: expect.stringContaining('Pointer `name` does not start with &quot;/&quot;.') });
+    expect(await v21('[{"op":"add","value":"x"}]')).toMatchObject({
+      status: 400,
+      text: expect.stringContaining("Unable to find 'path' in JSON Schema change"),
+    });
+    expect(await v21('[{"op":"add","path":"/name"}]')).toMatchObject({
+      status: 400,
+      text: expect.stringContaining('Operation &quot;add&quot; requires a member named &quot;value&quot;.'),
+    });
+    expect(await v21('[{"op":"add","path":"name","value":"x"}]')).toMatchObject({
+      status: 400,
+      text: expect.stringContaining('Pointer `name` does not start with &quot;/&quot;.'),
+    });
     expect((await v21('[{"op":"add","path":"/a/b","value":"x"}]')).status).toBe(400);
-    expect(await v21('[{"op":"add","path":"/a~2b","value":"x"}]')).toMatchObject({ status: 400, text: expect.stringContaining('contains &quot;~&quot; not part of a recognized escape sequence.') });
+    expect(await v21('[{"op":"add","path":"/a~2b","value":"x"}]')).toMatchObject({
+      status: 400,
+      text: expect.stringContaining('contains &quot;~&quot; not part of a recognized escape sequence.'),
+    });
     expect(await v21('[{"op":"add","path":"/num","value":1}]')).toMatchObject({ status: 400, text: expect.stringContaining("1 is not of type 'string'") });
-    expect(await v21('[{"op":"replace","path":"/nope","value":"x"}]')).toMatchObject({ status: 409, text: expect.stringContaining('Property nope does not exist.') });
+    expect(await v21('[{"op":"replace","path":"/nope","value":"x"}]')).toMatchObject({
+      status: 409,
+      text: expect.stringContaining('Property nope does not exist.'),
+    });
     expect(await v21('[{"op":"remove","path":"/name"}]')).toMatchObject({ status: 403, text: expect.stringContaining('Property name may not be removed.') });
-    const v20 = await api.call('PATCH', `/v2/images/${id}`, { body: '[{"add":"/foo","value":"x"}]', headers: { 'Content-Type': 'application/openstack-images-v2.0-json-patch' } });
+    const v20 = await api.call('PATCH', `/v2/images/${id}`, {
+      body: '[{"add":"/foo","value":"x"}]',
+      headers: { 'Content-Type': 'application/openstack-images-v2.0-json-patch' },
+    });
     expect(v20).toMatchObject({ status: 409, text: expect.stringContaining('Property foo already present.') });
     const plain = await api.call('PATCH', `/v2/images/${id}`, { json: [] });
     expect(plain.status).toBe(415);
@@ -246,8 +292,14 @@ describe('malformed requests answer Glance\'s 4xx and change nothing', () => {
     expect(await imp('{}')).toMatchObject({ status: 400, text: expect.stringContaining("Import request requires a 'method' field.") });
     expect(await imp('{"method":{}}')).toMatchObject({ status: 400, text: expect.stringContaining("Import request requires a 'name' field.") });
     expect(await imp('{"method":{"name":3}}')).toMatchObject({ status: 400, text: expect.stringContaining("Unknown import method name '3'.") });
-    expect(await imp('{"method":{"name":"glance-direct"},"all_stores":"yes"}')).toMatchObject({ status: 400, text: expect.stringContaining("'all_stores' must be boolean value only") });
-    expect(await imp('{"method":{"name":"glance-direct"},"all_stores_must_succeed":1}')).toMatchObject({ status: 400, text: expect.stringContaining("'all_stores_must_succeed' must be boolean value only") });
+    expect(await imp('{"method":{"name":"glance-direct"},"all_stores":"yes"}')).toMatchObject({
+      status: 400,
+      text: expect.stringContaining("'all_stores' must be boolean value only"),
+    });
+    expect(await imp('{"method":{"name":"glance-direct"},"all_stores_must_succeed":1}')).toMatchObject({
+      status: 400,
+      text: expect.stringContaining("'all_stores_must_succeed' must be boolean value only"),
+    });
     expect(await api.image(id)).toMatchObject({ status: 'uploading' });
     expect(await api.tasks(id)).toEqual([]);
     // Unknown keys are ignored, as Glance does.
@@ -257,7 +309,14 @@ describe('malformed requests answer Glance\'s 4xx and change nothing', () => {
 
   it('a body where Glance expects none answers 400 "A body is not expected with this request."', async () => {
     const id = await api.create();
-    for (const [method, route] of [['GET', `/v2/images/${id}`], ['DELETE', `/v2/images/${id}`], ['GET', `/v2/images/${id}/file`], ['PUT', `/v2/images/${id}/tags/t`], ['GET', '/v2/schemas/image'], ['GET', '/v2/info/import']] as const) {
+    for (const [method, route] of [
+      ['GET', `/v2/images/${id}`],
+      ['DELETE', `/v2/images/${id}`],
+      ['GET', `/v2/images/${id}/file`],
+      ['PUT', `/v2/images/${id}/tags/t`],
+      ['GET', '/v2/schemas/image'],
+      ['GET', '/v2/info/import'],
+    ] as const) {
       const r = await api.raw(method, route, '{}');
       expect(r.status, `${method} ${route}`).toBe(400);
       expect(r.text).toContain('A body is not expected with this request.');
@@ -268,11 +327,16 @@ describe('malformed requests answer Glance\'s 4xx and change nothing', () => {
   it('ids that are not UUIDs answer 404 on every image route', async () => {
     const octet = { 'Content-Type': 'application/octet-stream' };
     for (const [method, route, o] of [
-      ['GET', '/v2/images/not-a-uuid', {}], ['PATCH', '/v2/images/not-a-uuid', { body: '[]', headers: { 'Content-Type': 'application/openstack-images-v2.1-json-patch' } }],
-      ['DELETE', '/v2/images/not-a-uuid', {}], ['PUT', '/v2/images/not-a-uuid/stage', { body: 'x', headers: octet }],
-      ['PUT', '/v2/images/not-a-uuid/file', { body: 'x', headers: octet }], ['GET', '/v2/images/not-a-uuid/file', {}],
-      ['POST', '/v2/images/not-a-uuid/import', { json: { method: { name: 'glance-direct' } } }], ['GET', '/v2/images/not-a-uuid/tasks', {}],
-      ['PUT', '/v2/images/not-a-uuid/tags/t', {}], ['DELETE', '/v2/images/not-a-uuid/tags/t', {}],
+      ['GET', '/v2/images/not-a-uuid', {}],
+      ['PATCH', '/v2/images/not-a-uuid', { body: '[]', headers: { 'Content-Type': 'application/openstack-images-v2.1-json-patch' } }],
+      ['DELETE', '/v2/images/not-a-uuid', {}],
+      ['PUT', '/v2/images/not-a-uuid/stage', { body: 'x', headers: octet }],
+      ['PUT', '/v2/images/not-a-uuid/file', { body: 'x', headers: octet }],
+      ['GET', '/v2/images/not-a-uuid/file', {}],
+      ['POST', '/v2/images/not-a-uuid/import', { json: { method: { name: 'glance-direct' } } }],
+      ['GET', '/v2/images/not-a-uuid/tasks', {}],
+      ['PUT', '/v2/images/not-a-uuid/tags/t', {}],
+      ['DELETE', '/v2/images/not-a-uuid/tags/t', {}],
     ] as const) {
       const r = await api.call(method, route, o);
       expect(r.status, `${method} ${route}`).toBe(404);

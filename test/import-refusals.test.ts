@@ -9,7 +9,10 @@ import { ImageApi, PIPELINE_CONF, withServices } from './support/image-api.js';
 
 let corpus: Corpus;
 let api: ImageApi;
-withServices([PIPELINE_CONF], (c, [a]) => { corpus = c; api = a!; });
+withServices([PIPELINE_CONF], (c, [a]) => {
+  corpus = c;
+  api = a!;
+});
 
 const gzip = async (file: string | Promise<string>) => corpus.compress(await file, 'gzip');
 
@@ -44,7 +47,9 @@ const unsafe: Array<[string, string, () => Promise<string> | string, string]> = 
   ['a qcow2 with a backing file (/etc/passwd)', 'qcow2', () => corpus.backingFile(), 'qcow2 has a backing file'],
   ['a qcow2 with an external data-file', 'qcow2', () => corpus.dataFile(), 'qcow2 has an external data file (data_file)'],
   [
-    'a vmdk descriptor whose flat extent is /etc/passwd', 'vmdk', () => corpus.flatExtent(),
+    'a vmdk descriptor whose flat extent is /etc/passwd',
+    'vmdk',
+    () => corpus.flatExtent(),
     "vmdk descriptor names extent files with a path; vmdk is a descriptor file whose extents are other files ('/etc/passwd'); vmdk createType 'monolithicFlat' is not allowed (allowed: streamOptimized, monolithicSparse)",
   ],
   ['a qcow2 cut off inside its header', 'qcow2', () => corpus.truncated(corpus.sources.qcow2.file, 300), 'qcow2 header is truncated (300 of 512 bytes)'],
@@ -64,7 +69,7 @@ describe('refused after decompression, by the inspector', () => {
 
   it("a vmdk descriptor whose extent is another image's staged data", async () => {
     const victim = await api.createImage({ disk_format: 'raw' });
-    writeFileSync(corpus.file('secret.raw'), 'another project\'s disk');
+    writeFileSync(corpus.file('secret.raw'), "another project's disk");
     expect((await api.stage(victim, corpus.file('secret.raw'))).status).toBe(204);
     const { task } = await refusedImport(api, 'vmdk', await gzip(corpus.flatExtent('monolithicSparse', victim)));
     expect(task.message).toBe(`Image failed safety checks: vmdk is a descriptor file whose extents are other files ('${victim}').`);
@@ -77,13 +82,29 @@ describe('refused after decompression, by the inspector', () => {
 });
 
 describe('refused by image_decompression', () => {
-  const tooLarge = (format: string) => `Decompressing the ${format} data went past ${16 << 20} bytes, the limit set by [image_decompression] max_ratio (times the compressed size, and at least 16 MiB); stopped, and the staged data is unchanged.`;
+  const tooLarge = (format: string) =>
+    `Decompressing the ${format} data went past ${16 << 20} bytes, the limit set by [image_decompression] max_ratio (times the compressed size, and at least 16 MiB); stopped, and the staged data is unchanged.`;
   it.each<[string, () => Promise<string> | string, string, string]>([
-    ['zip slip', () => corpus.zipSlip(), 'GI_DECOMPRESS_ZIP_UNSAFE_NAME', "The zip member '../../../../etc/cron.d/glance' has an unsafe name (invalid relative path); the archive is refused."],
-    ['a zip of two files', () => corpus.multiMember(), 'GI_DECOMPRESS_ZIP_MEMBERS', 'The zip archive holds 2 members; image_decompression takes an archive with exactly one file.'],
+    [
+      'zip slip',
+      () => corpus.zipSlip(),
+      'GI_DECOMPRESS_ZIP_UNSAFE_NAME',
+      "The zip member '../../../../etc/cron.d/glance' has an unsafe name (invalid relative path); the archive is refused.",
+    ],
+    [
+      'a zip of two files',
+      () => corpus.multiMember(),
+      'GI_DECOMPRESS_ZIP_MEMBERS',
+      'The zip archive holds 2 members; image_decompression takes an archive with exactly one file.',
+    ],
     ['a gzip bomb', () => corpus.bomb('gzip'), 'GI_DECOMPRESS_TOO_LARGE', tooLarge('gzip')],
     ['a zip bomb', () => corpus.bomb('zip'), 'GI_DECOMPRESS_TOO_LARGE', tooLarge('zip')],
-    ['a truncated gzip', async () => corpus.truncated(await gzip(corpus.sources.qcow2.file), 500_000), 'GI_DECOMPRESS_CORRUPT', 'The staged data looks like gzip but cannot be decompressed: unexpected end of file.'],
+    [
+      'a truncated gzip',
+      async () => corpus.truncated(await gzip(corpus.sources.qcow2.file), 500_000),
+      'GI_DECOMPRESS_CORRUPT',
+      'The staged data looks like gzip but cannot be decompressed: unexpected end of file.',
+    ],
   ])('%s', async (_name, make, code, message) => {
     const { task } = await refusedImport(api, 'qcow2', await make());
     expect(task).toMatchObject({ status: 'failure', message, result: null, error_code: code });
@@ -113,7 +134,8 @@ describe('retrying a refused import', () => {
     expect(await api.image(id)).toMatchObject({ status: 'queued', size: null });
     expect(api.staged(id)).toEqual([]);
     const patch = await api.call('PATCH', `/v2/images/${id}`, {
-      json: [{ op: 'replace', path: '/disk_format', value: 'qcow2' }], headers: { 'content-type': 'application/openstack-images-v2.1-json-patch' },
+      json: [{ op: 'replace', path: '/disk_format', value: 'qcow2' }],
+      headers: { 'content-type': 'application/openstack-images-v2.1-json-patch' },
     });
     expect(patch.status).toBe(200);
     expect((await api.stage(id, data)).status).toBe(204);
@@ -126,7 +148,9 @@ describe('retrying a refused import', () => {
 
 describe('a plugin refusing after another changed the data', () => {
   let small: ImageApi;
-  beforeAll(async () => { small = await ImageApi.start(`${PIPELINE_CONF}\n[DEFAULT]\nimage_size_cap = ${8 << 20}\n`); });
+  beforeAll(async () => {
+    small = await ImageApi.start(`${PIPELINE_CONF}\n[DEFAULT]\nimage_size_cap = ${8 << 20}\n`);
+  });
   afterAll(() => small?.close());
 
   it('image_conversion refuses a raw output over image_size_cap: both plugins revert, and the import can be called again', async () => {
@@ -134,7 +158,8 @@ describe('a plugin refusing after another changed the data', () => {
     const { id, task } = await refusedImport(small, 'qcow2', data);
     expect(task).toMatchObject({
       message: `The converted image would take ${12 << 20} bytes, more than [DEFAULT] image_size_cap allows (${8 << 20}).`,
-      result: null, error_code: 'GI_CONVERT_TOO_LARGE',
+      result: null,
+      error_code: 'GI_CONVERT_TOO_LARGE',
     });
     expect(task.inspections.map((r: { verdict: string; format: string }) => `${r.verdict} ${r.format}`)).toEqual(['compressed gzip', 'ok qcow2']);
     expect(task.progress.phases.map((p: { phase: string }) => p.phase)).toContain('Convert_Image');
@@ -158,9 +183,15 @@ describe('a failure after every plugin ran', () => {
 
   it('reverts all three plugins: no injected properties, disk_format and size as staged, no converted or decompressed file', async () => {
     const { id, task } = await refusedImport(tight, 'vmdk', await corpus.compress(corpus.sources.vmdk.file, 'zstd'), 'local');
-    expect(task).toMatchObject({ message: `The incoming image is too large: it passed the limit of ${cap} bytes.`, result: null, error_code: 'GI_STORE_TOO_LARGE' });
+    expect(task).toMatchObject({
+      message: `The incoming image is too large: it passed the limit of ${cap} bytes.`,
+      result: null,
+      error_code: 'GI_STORE_TOO_LARGE',
+    });
     expect(task.inspections.map((r: { format: string }) => r.format)).toEqual(['zstd', 'vmdk', 'qcow2']);
-    expect(task.progress.phases.map((p: { phase: string }) => p.phase)).toEqual(expect.arrayContaining(['Convert_Image', 'InjectMetadataProperties', 'ImportToStore']));
+    expect(task.progress.phases.map((p: { phase: string }) => p.phase)).toEqual(
+      expect.arrayContaining(['Convert_Image', 'InjectMetadataProperties', 'ImportToStore']),
+    );
     const atoms = await tight.server.runtime.db.flows.loadAtoms(task.id);
     const outcome = (name: string) => atoms.find((a) => a.atom.startsWith(name));
     // The plugins wrote beside the staged upload, and their reverts removed what they wrote.
@@ -170,4 +201,3 @@ describe('a failure after every plugin ran', () => {
     expect(tight.staged(id)).toEqual([id]);
   });
 });
-

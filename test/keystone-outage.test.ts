@@ -45,7 +45,9 @@ describe('Keystone stopped mid-run', () => {
     const down = await as(fresh).call('GET', '/v2/images', { headers: { Accept: 'application/json' } });
     expect(down.status).toBe(503);
     expect(down.headers.get('x-glance-import-error-code')).toBe('GI_KEYSTONE_UNREACHABLE');
-    expect(down.json.message).toMatch(new RegExp(`^The Keystone service is temporarily unavailable: ${ks.url}/v3/auth/tokens did not answer \\(connect ECONNREFUSED`));
+    expect(down.json.message).toMatch(
+      new RegExp(`^The Keystone service is temporarily unavailable: ${ks.url}/v3/auth/tokens did not answer \\(connect ECONNREFUSED`),
+    );
     const create = await as(fresh).call('POST', '/v2/images', { json: { name: 'while-down', disk_format: 'raw', container_format: 'bare' } });
     expect(create.status).toBe(503);
     expect(server.output().stdout).toContain('"error_code":"GI_KEYSTONE_UNREACHABLE"');
@@ -60,7 +62,12 @@ describe('Keystone stopped mid-run', () => {
 
 describe('a token that expires', () => {
   it("is refused once Keystone's expiry passes, though token_cache_time (300 s) is longer, with keystonemiddleware's 401", async () => {
-    await until('the token to expire', () => Date.now(), (now) => now > expiring.expiresAt + 1000, 120_000);
+    await until(
+      'the token to expire',
+      () => Date.now(),
+      (now) => now > expiring.expiresAt + 1000,
+      120_000,
+    );
     const r = await as(expiring.token).call('GET', '/v2/images');
     expect(r.status).toBe(401);
     expect(r.headers.get('www-authenticate')).toBe(`Keystone uri="${ks.url}"`);

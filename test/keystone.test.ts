@@ -32,7 +32,10 @@ beforeAll(async () => {
   ids = ks.ids();
   conf = path.join(work.dir, 'glance-api.conf');
   // A short token_cache_time, so that a revoked token is seen refused within the suite.
-  writeFileSync(conf, `${ks.authtoken(`token_cache_time = ${CACHE_S}\nmemcached_servers = 127.0.0.1:11211\n`)}\n[DEFAULT]\nenabled_import_methods = glance-direct, web-download, copy-image, glance-download\n`);
+  writeFileSync(
+    conf,
+    `${ks.authtoken(`token_cache_time = ${CACHE_S}\nmemcached_servers = 127.0.0.1:11211\n`)}\n[DEFAULT]\nenabled_import_methods = glance-direct, web-download, copy-image, glance-download\n`,
+  );
   server = await serve(path.join(work.dir, 'data'), ['--config-file', conf]);
   region = await ks.addRegion(server.url);
   for (const u of Object.keys(USERS) as User[]) tokens[u] = (await ks.issue(u)).token;
@@ -61,16 +64,38 @@ const api = (user: User | null, token?: string) => new ApiClient(server.url, tok
 
 describe('the openstack CLI through the catalog', () => {
   it('a member creates with --import, lists, shows, saves, updates and deletes an image', async () => {
-    const created = await openstackJson('demo', 'image', 'create', '--disk-format', 'qcow2', '--container-format', 'bare', '--file', qcow2, '--import', 'ks-demo');
+    const created = await openstackJson(
+      'demo',
+      'image',
+      'create',
+      '--disk-format',
+      'qcow2',
+      '--container-format',
+      'bare',
+      '--file',
+      qcow2,
+      '--import',
+      'ks-demo',
+    );
     const id = created.id as string;
     expect(created).toMatchObject({ name: 'ks-demo', owner: ids.DEMO_PROJECT_ID, disk_format: 'qcow2' });
-    const image = await until('the import to end', async () => (await api('demo').call('GET', `/v2/images/${id}`)).json, (i) => i.status === 'active', 60_000);
+    const image = await until(
+      'the import to end',
+      async () => (await api('demo').call('GET', `/v2/images/${id}`)).json,
+      (i) => i.status === 'active',
+      60_000,
+    );
     expect(image).toMatchObject({ checksum: md5(readFileSync(qcow2)), size: readFileSync(qcow2).length, owner: ids.DEMO_PROJECT_ID });
     const tasks = (await api('demo').call('GET', `/v2/images/${id}/tasks`)).json.tasks;
     expect(tasks).toEqual([expect.objectContaining({ status: 'success', owner: ids.DEMO_PROJECT_ID, user_id: ids.DEMO_USER_ID })]);
 
     expect(await openstackJson('demo', 'image', 'list')).toContainEqual({ ID: id, Name: 'ks-demo', Status: 'active' });
-    expect(await openstackJson('demo', 'image', 'show', 'ks-demo')).toMatchObject({ id, status: 'active', owner: ids.DEMO_PROJECT_ID, container_format: 'bare' });
+    expect(await openstackJson('demo', 'image', 'show', 'ks-demo')).toMatchObject({
+      id,
+      status: 'active',
+      owner: ids.DEMO_PROJECT_ID,
+      container_format: 'bare',
+    });
     const saved = path.join(work.dir, 'saved.qcow2');
     expect((await openstack('demo', 'image', 'save', '--file', saved, 'ks-demo')).code).toBe(0);
     expect(readFileSync(saved).equals(readFileSync(qcow2))).toBe(true);
@@ -82,7 +107,8 @@ describe('the openstack CLI through the catalog', () => {
   }, 180_000);
 
   it("the member cannot see another project's private image; its owner and the admin can; a reader cannot create", async () => {
-    const id = (await openstackJson('alt_demo', 'image', 'create', '--private', '--disk-format', 'raw', '--container-format', 'bare', 'alt-private')).id as string;
+    const id = (await openstackJson('alt_demo', 'image', 'create', '--private', '--disk-format', 'raw', '--container-format', 'bare', 'alt-private'))
+      .id as string;
     expect((await openstackJson('demo', 'image', 'list')).map((i: { ID: string }) => i.ID)).not.toContain(id);
     const shown = await openstack('demo', 'image', 'show', id);
     expect(shown.code).toBe(1);
@@ -116,10 +142,18 @@ describe('python-glanceclient on a keystoneauth1 session', () => {
   it('imports with glance-direct, the endpoint found in the catalog', async () => {
     const driver = GlanceClientDriver.start();
     try {
-      const glance = driver.as('', { keystone: {
-        auth_url: `${ks.url}/v3`, username: 'demo', password: 'demo', project_name: 'demo', user_domain_name: 'Default', project_domain_name: 'Default',
-        region_name: region.region, interface: 'public',
-      } });
+      const glance = driver.as('', {
+        keystone: {
+          auth_url: `${ks.url}/v3`,
+          username: 'demo',
+          password: 'demo',
+          project_name: 'demo',
+          user_domain_name: 'Default',
+          project_domain_name: 'Default',
+          region_name: region.region,
+          interface: 'public',
+        },
+      });
       const data = readFileSync(qcow2);
       const id = (await glance.ok('images.create', [], { name: 'via-session', disk_format: 'qcow2', container_format: 'bare' })).id as string;
       await glance.ok('images.stage', [id], { data_file: dataFile(work.dir, 'stage.qcow2', data) });
@@ -151,7 +185,12 @@ describe('tokens Keystone does not vouch for', () => {
     expect((await api(null, token).call('GET', '/v2/images')).status).toBe(200);
     await ks.revoke(token);
     expect((await api(null, token).call('GET', '/v2/images')).status).toBe(200);
-    const refused = await until('the revoked token to be refused', () => api(null, token).call('GET', '/v2/images'), (r) => r.status !== 200, 90_000);
+    const refused = await until(
+      'the revoked token to be refused',
+      () => api(null, token).call('GET', '/v2/images'),
+      (r) => r.status !== 200,
+      90_000,
+    );
     expect(refused.status).toBe(401);
     expect(refused.headers.get('www-authenticate')).toBe(challenge());
   }, 120_000);
@@ -161,8 +200,12 @@ describe('glance-download from another region', () => {
   it("pulls with the user's own token, the region's endpoint found in the user's catalog", async () => {
     const remote = await serve(path.join(work.dir, 'remote'), ['--config-file', conf]);
     const two = await ks.addRegion(remote.url, 'gi-e2e-two');
-    const local = await serve(path.join(work.dir, 'local'), ['--config-file', conf, '--config-file', fileWith('download.conf',
-      `[import_filtering_opts]\nallow_local_addresses = true\nallowed_ports = 80, 443, ${new URL(remote.url).port}\n`)]);
+    const local = await serve(path.join(work.dir, 'local'), [
+      '--config-file',
+      conf,
+      '--config-file',
+      fileWith('download.conf', `[import_filtering_opts]\nallow_local_addresses = true\nallowed_ports = 80, 443, ${new URL(remote.url).port}\n`),
+    ]);
     try {
       const demoToken = (await ks.issue('demo')).token;
       const there = new ApiClient(remote.url, demoToken);
@@ -171,12 +214,21 @@ describe('glance-download from another region', () => {
       expect((await there.call('PUT', `/v2/images/${source}/file`, { body: data, headers: { 'Content-Type': 'application/octet-stream' } })).status).toBe(204);
       const here = new ApiClient(local.url, demoToken);
       const id = await here.create({ name: 'pulled', disk_format: 'qcow2', container_format: 'bare' });
-      const started = await here.call('POST', `/v2/images/${id}/import`, { json: { method: { name: 'glance-download', glance_region: two.region, glance_image_id: source } } });
+      const started = await here.call('POST', `/v2/images/${id}/import`, {
+        json: { method: { name: 'glance-download', glance_region: two.region, glance_image_id: source } },
+      });
       expect(started.status).toBe(202);
-      const image = await until('the pull to end', async () => (await here.call('GET', `/v2/images/${id}`)).json, (i) => i.status !== 'queued' && i.status !== 'importing', 60_000);
+      const image = await until(
+        'the pull to end',
+        async () => (await here.call('GET', `/v2/images/${id}`)).json,
+        (i) => i.status !== 'queued' && i.status !== 'importing',
+        60_000,
+      );
       // The source is private to demo's project in RegionTwo: only demo's own token could read it.
       expect(image).toMatchObject({ status: 'active', owner: ids.DEMO_PROJECT_ID, checksum: md5(data), os_distro: 'debian' });
-      const unknown = await here.call('POST', `/v2/images/${await here.create()}/import`, { json: { method: { name: 'glance-download', glance_region: 'RegionMars', glance_image_id: source } } });
+      const unknown = await here.call('POST', `/v2/images/${await here.create()}/import`, {
+        json: { method: { name: 'glance-download', glance_region: 'RegionMars', glance_image_id: source } },
+      });
       expect(unknown.status).toBe(400);
       expect(unknown.text).toContain("Unknown region 'RegionMars' for glance-download; this site knows the image endpoints of your Keystone catalog.");
     } finally {
@@ -195,7 +247,12 @@ describe('glance-import config check behind Keystone', () => {
     const refused = await cli(['config', 'check', '--config-file', fileWith('bad.conf', ks.authtoken().replace('password = glance', 'password = wrong'))]);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain('error GI_KEYSTONE_CREDENTIALS_REFUSED');
-    const down = await cli(['config', 'check', '--config-file', fileWith('down.conf', `${ks.authtoken('http_request_max_retries = 0\n').replaceAll(ks.url, 'http://127.0.0.1:9')}`)]);
+    const down = await cli([
+      'config',
+      'check',
+      '--config-file',
+      fileWith('down.conf', `${ks.authtoken('http_request_max_retries = 0\n').replaceAll(ks.url, 'http://127.0.0.1:9')}`),
+    ]);
     expect(down.code).toBe(1);
     expect(down.stderr).toContain('error GI_KEYSTONE_UNREACHABLE: The Keystone service is temporarily unavailable: http://127.0.0.1:9 did not answer');
   }, 60_000);

@@ -41,21 +41,45 @@ beforeAll(async () => {
   const plugins = path.join(work.dir, 'plugins');
   installFixturePackage(plugins, 'store-driver', ['core', 'store']);
   conf = path.join(work.dir, 'glance-api.conf');
-  writeFileSync(conf, [
-    '[DEFAULT]', 'enabled_backends = fast:file, slow:file, broken:faulty, held:faulty', '',
-    '[glance_store]', 'default_backend = fast', '',
-    '[fast]', `filesystem_store_datadir = ${dirOf('fast')}`, 'store_description = Fast store', '',
-    '[slow]', `filesystem_store_datadir = ${dirOf('slow')}`, '',
-    '[broken]', `filesystem_store_datadir = ${dirOf('broken')}`, `fail_after_bytes = ${1024 * 1024}`, '',
-    '[held]', `filesystem_store_datadir = ${dirOf('held')}`, `hold_while = ${HOLD}`, '',
-    '[glance_import]', `plugin_dirs = ${plugins}`, '',
-    '[import_filtering_opts]', 'allow_local_addresses = true', `allowed_ports = 80, 443, ${src.port}`, '',
-  ].join('\n'));
+  writeFileSync(
+    conf,
+    [
+      '[DEFAULT]',
+      'enabled_backends = fast:file, slow:file, broken:faulty, held:faulty',
+      '',
+      '[glance_store]',
+      'default_backend = fast',
+      '',
+      '[fast]',
+      `filesystem_store_datadir = ${dirOf('fast')}`,
+      'store_description = Fast store',
+      '',
+      '[slow]',
+      `filesystem_store_datadir = ${dirOf('slow')}`,
+      '',
+      '[broken]',
+      `filesystem_store_datadir = ${dirOf('broken')}`,
+      `fail_after_bytes = ${1024 * 1024}`,
+      '',
+      '[held]',
+      `filesystem_store_datadir = ${dirOf('held')}`,
+      `hold_while = ${HOLD}`,
+      '',
+      '[glance_import]',
+      `plugin_dirs = ${plugins}`,
+      '',
+      '[import_filtering_opts]',
+      'allow_local_addresses = true',
+      `allowed_ports = 80, 443, ${src.port}`,
+      '',
+    ].join('\n'),
+  );
   site = await serve(path.join(work.dir, 'data'), ['--config-file', conf]);
   driver = GlanceClientDriver.start();
   admin = driver.as(site.url, { token: site.adminToken! });
-  [alice, bob] = await Promise.all([site.token('alice', 'p1', ['member', 'reader']), site.token('bob', 'p2', ['member', 'reader'])])
-    .then((tokens) => tokens.map((token) => driver.as(site.url, { token })));
+  [alice, bob] = await Promise.all([site.token('alice', 'p1', ['member', 'reader']), site.token('bob', 'p2', ['member', 'reader'])]).then((tokens) =>
+    tokens.map((token) => driver.as(site.url, { token })),
+  );
 }, 60_000);
 
 afterAll(async () => {
@@ -84,7 +108,9 @@ const stored = (store: string, id: string) => readFileSync(path.join(dirOf(store
 
 describe('stores', () => {
   it('get_stores_info lists the configured stores, the third-party type included; plugins list shows its driver found in plugin_dirs', async () => {
-    expect(await bob.ok('images.get_stores_info')).toEqual({ stores: [{ id: 'fast', description: 'Fast store', default: 'true' }, { id: 'slow' }, { id: 'broken' }, { id: 'held' }] });
+    expect(await bob.ok('images.get_stores_info')).toEqual({
+      stores: [{ id: 'fast', description: 'Fast store', default: 'true' }, { id: 'slow' }, { id: 'broken' }, { id: 'held' }],
+    });
     expect(site.output().stdout).toContain('  stores:  fast (default), slow, broken, held\n');
     const listed = await cli(['plugins', 'list', '--config-file', conf]);
     expect(listed.code).toBe(0);
@@ -95,10 +121,19 @@ describe('stores', () => {
     const id = await staged();
     await alice.ok('images.image_import', [id], { method: 'glance-direct', stores: ['fast', 'slow'], allow_failure: false });
     const { image, task } = await settled(alice, id);
-    expect(image).toMatchObject({ status: 'active', checksum: md5(data), os_hash_value: sha512(data), os_glance_importing_to_stores: '', os_glance_failed_import: '' });
+    expect(image).toMatchObject({
+      status: 'active',
+      checksum: md5(data),
+      os_hash_value: sha512(data),
+      os_glance_importing_to_stores: '',
+      os_glance_failed_import: '',
+    });
     expect(storeSet(image.stores)).toEqual(['fast', 'slow']);
     // allow_failure=False sends no all_stores_must_succeed: Glance's default, true.
-    expect(task).toMatchObject({ status: 'success', input: { import_req: { method: { name: 'glance-direct' }, stores: ['fast', 'slow'] }, backend: ['fast', 'slow'] } });
+    expect(task).toMatchObject({
+      status: 'success',
+      input: { import_req: { method: { name: 'glance-direct' }, stores: ['fast', 'slow'] }, backend: ['fast', 'slow'] },
+    });
     expect(task.input.import_req).not.toHaveProperty('all_stores_must_succeed');
     expect(stored('fast', id).equals(data) && stored('slow', id).equals(data)).toBe(true);
     expect(everywhere(id)).toMatchObject({ staging: [], broken: [], held: [] });
@@ -121,10 +156,13 @@ describe('stores', () => {
   it('unknown stores answer 409 and all_stores with stores 400, as in Glance; nothing starts', async () => {
     const id = await staged();
     expect(await alice.fails('images.image_import', [id], { method: 'glance-direct', stores: ['nope'] })).toEqual({
-      type: 'HTTPConflict', status: 409, message: '409 Conflict: Store for identifier nope not found',
+      type: 'HTTPConflict',
+      status: 409,
+      message: '409 Conflict: Store for identifier nope not found',
     });
     expect(await alice.fails('images.image_import', [id], { method: 'glance-direct', stores: ['fast'], all_stores: true })).toMatchObject({
-      status: 400, message: expect.stringContaining("All_stores parameter can't be used with x-image-meta-store header or stores parameter"),
+      status: 400,
+      message: expect.stringContaining("All_stores parameter can't be used with x-image-meta-store header or stores parameter"),
     });
     expect((await alice.ok('images.get_associated_image_tasks', [id])).tasks).toEqual([]);
     expect(await alice.ok('images.get', [id])).toMatchObject({ status: 'uploading' });
@@ -136,7 +174,10 @@ describe('a store that fails', () => {
     const id = await staged();
     await alice.ok('images.image_import', [id], { method: 'glance-direct', stores: ['fast', 'broken'], allow_failure: false });
     const failed = await settled(alice, id);
-    expect(failed.task).toMatchObject({ status: 'failure', message: expect.stringMatching(/^Writing to store\(s\) broken failed: broken: Image storage media is full/) });
+    expect(failed.task).toMatchObject({
+      status: 'failure',
+      message: expect.stringMatching(/^Writing to store\(s\) broken failed: broken: Image storage media is full/),
+    });
     expect(failed.image).toMatchObject({ status: 'uploading', size: data.length, checksum: null, os_glance_importing_to_stores: '' });
     expect(storeSet(failed.image.os_glance_failed_import)).toEqual(['broken', 'fast']);
     expect(failed.image.stores).toBeUndefined();
@@ -146,7 +187,13 @@ describe('a store that fails', () => {
     const { image, task, tasks } = await settled(alice, id, 2);
     expect(tasks.map((t) => t.status)).toEqual(['success', 'failure']);
     expect(task.input.import_req).toMatchObject({ all_stores_must_succeed: false });
-    expect(image).toMatchObject({ status: 'active', stores: 'fast', os_glance_failed_import: 'broken', os_glance_importing_to_stores: '', checksum: md5(data) });
+    expect(image).toMatchObject({
+      status: 'active',
+      stores: 'fast',
+      os_glance_failed_import: 'broken',
+      os_glance_importing_to_stores: '',
+      checksum: md5(data),
+    });
     expect(everywhere(id)).toEqual({ ...nowhere, fast: [id] });
   });
 
@@ -179,8 +226,18 @@ describe('copy-image', () => {
     expect(started).toMatchObject({ ok: null });
     const { image, task, tasks } = await settled(alice, id, 2);
     expect(tasks).toHaveLength(2);
-    expect(task).toMatchObject({ status: 'success', user_id: 'admin', input: { import_req: { method: { name: 'copy-image' }, stores: ['slow'] }, backend: ['slow'] } });
-    expect(image).toMatchObject({ status: 'active', checksum: before.checksum, os_hash_value: before.os_hash_value, size: data.length, os_glance_failed_import: '' });
+    expect(task).toMatchObject({
+      status: 'success',
+      user_id: 'admin',
+      input: { import_req: { method: { name: 'copy-image' }, stores: ['slow'] }, backend: ['slow'] },
+    });
+    expect(image).toMatchObject({
+      status: 'active',
+      checksum: before.checksum,
+      os_hash_value: before.os_hash_value,
+      size: data.length,
+      os_glance_failed_import: '',
+    });
     expect(storeSet(image.stores)).toEqual(['fast', 'slow']);
     expect(stored('slow', id).equals(data)).toBe(true);
     expect(everywhere(id)).toEqual({ ...nowhere, fast: [id], slow: [id] });
@@ -189,18 +246,25 @@ describe('copy-image', () => {
   it('policy and refusals: copy_image is for admins; a store already holding it 400; an unknown store 409; an image that is not active 409', async () => {
     const id = await activeInFast();
     expect(await alice.fails('images.image_import', [id], { method: 'copy-image', stores: ['slow'] })).toEqual({
-      type: 'HTTPForbidden', status: 403, message: '403 Forbidden: You are not authorized to complete copy_image action.',
+      type: 'HTTPForbidden',
+      status: 403,
+      message: '403 Forbidden: You are not authorized to complete copy_image action.',
     });
     expect((await bob.fails('images.image_import', [id], { method: 'copy-image', stores: ['slow'] })).status).toBe(404);
     expect(await admin.fails('images.image_import', [id], { method: 'copy-image', stores: ['fast'] })).toMatchObject({
-      type: 'HTTPBadRequest', status: 400, message: "400 Bad Request: Image is already present at store 'fast'", // Glance's HTML page escapes the quotes as &#x27;
+      type: 'HTTPBadRequest',
+      status: 400,
+      message: "400 Bad Request: Image is already present at store 'fast'", // Glance's HTML page escapes the quotes as &#x27;
     });
     expect(await admin.fails('images.image_import', [id], { method: 'copy-image', stores: ['nope'] })).toEqual({
-      type: 'HTTPConflict', status: 409, message: '409 Conflict: Store for identifier nope not found',
+      type: 'HTTPConflict',
+      status: 409,
+      message: '409 Conflict: Store for identifier nope not found',
     });
     const uploading = await staged();
     expect(await admin.fails('images.image_import', [uploading], { method: 'copy-image', stores: ['slow'] })).toMatchObject({
-      status: 409, message: '409 Conflict: Only images with status active can be targeted for copying',
+      status: 409,
+      message: '409 Conflict: Only images with status active can be targeted for copying',
     });
     expect((await alice.ok('images.get_associated_image_tasks', [id])).tasks).toHaveLength(1);
     expect(everywhere(id)).toEqual({ ...nowhere, fast: [id] });
@@ -211,7 +275,13 @@ describe('copy-image', () => {
     await admin.ok('images.image_import', [id], { method: 'copy-image', stores: ['slow', 'broken'], allow_failure: false });
     const failed = await settled(alice, id, 2);
     expect(failed.task).toMatchObject({ status: 'failure', message: expect.stringContaining('broken: Image storage media is full') });
-    expect(failed.image).toMatchObject({ status: 'active', stores: 'fast', os_glance_failed_import: 'broken', os_glance_importing_to_stores: '', checksum: md5(data) });
+    expect(failed.image).toMatchObject({
+      status: 'active',
+      stores: 'fast',
+      os_glance_failed_import: 'broken',
+      os_glance_importing_to_stores: '',
+      checksum: md5(data),
+    });
     expect(everywhere(id)).toMatchObject({ fast: [id], slow: [], broken: [] });
 
     // Every store but those holding it (fast); broken fails again, the rest succeed.
@@ -230,11 +300,22 @@ describe('the import lock (test_import_copy_locked)', () => {
     writeFileSync(HOLD, '');
     try {
       const started = await admin.answer('images.image_import', [id], { method: 'copy-image', stores: ['held'], allow_failure: false });
-      const [task] = (await until('the copy to start', () => alice.ok('images.get_associated_image_tasks', [id]), (r) => r.tasks.length === 2)).tasks;
-      expect(task).toMatchObject({ status: expect.stringMatching(/^(pending|processing)$/), request_id: (started as { request_ids: string[] }).request_ids[0] });
+      const [task] = (
+        await until(
+          'the copy to start',
+          () => alice.ok('images.get_associated_image_tasks', [id]),
+          (r) => r.tasks.length === 2,
+        )
+      ).tasks;
+      expect(task).toMatchObject({
+        status: expect.stringMatching(/^(pending|processing)$/),
+        request_id: (started as { request_ids: string[] }).request_ids[0],
+      });
       expect(await alice.ok('images.get', [id])).toMatchObject({ status: 'active', os_glance_import_task: task.id, os_glance_importing_to_stores: 'held' });
       expect(await admin.fails('images.image_import', [id], { method: 'copy-image', stores: ['slow'] })).toEqual({
-        type: 'HTTPConflict', status: 409, message: '409 Conflict: Image has active task',
+        type: 'HTTPConflict',
+        status: 409,
+        message: '409 Conflict: Image has active task',
       });
     } finally {
       rmSync(HOLD, { force: true });
@@ -248,29 +329,47 @@ describe('the import lock (test_import_copy_locked)', () => {
 });
 
 describe('delete_from_store (DELETE /v2/stores/{store}/{image})', () => {
-  it('drops one copy; answers a missing image, an unknown store, an image not active and the only copy in Glance\'s order and words', async () => {
+  it("drops one copy; answers a missing image, an unknown store, an image not active and the only copy in Glance's order and words", async () => {
     const id = await staged();
     await alice.ok('images.image_import', [id], { method: 'glance-direct', stores: ['fast', 'slow'], allow_failure: false });
     await settled(alice, id);
     const missing = '00000000-0000-0000-0000-000000000000';
-    expect(await admin.fails('images.delete_from_store', ['fast', missing])).toEqual({ type: 'HTTPNotFound', status: 404, message: `404 Not Found: Failed to find image ${missing}` });
-    expect(await bob.fails('images.delete_from_store', ['fast', id])).toEqual({ type: 'HTTPNotFound', status: 404, message: `404 Not Found: Failed to find image ${id}` });
+    expect(await admin.fails('images.delete_from_store', ['fast', missing])).toEqual({
+      type: 'HTTPNotFound',
+      status: 404,
+      message: `404 Not Found: Failed to find image ${missing}`,
+    });
+    expect(await bob.fails('images.delete_from_store', ['fast', id])).toEqual({
+      type: 'HTTPNotFound',
+      status: 404,
+      message: `404 Not Found: Failed to find image ${id}`,
+    });
     // Beyond the reference's Zed defaults (which let the owner do it): delete_image_location is for admins.
     expect(await alice.fails('images.delete_from_store', ['slow', id])).toMatchObject({ type: 'HTTPForbidden', status: 403 });
     const queued = await newImage(alice);
     expect(await admin.fails('images.delete_from_store', ['fast', queued])).toEqual({
-      type: 'HTTPConflict', status: 409, message: "409 Conflict: It's not allowed to remove image data from store if image status is not 'active'",
+      type: 'HTTPConflict',
+      status: 409,
+      message: "409 Conflict: It's not allowed to remove image data from store if image status is not 'active'",
     });
     expect(await admin.fails('images.delete_from_store', ['nope', id])).toEqual({
-      type: 'HTTPConflict', status: 409, message: '409 Conflict: The selected store nope is not available on this node.',
+      type: 'HTTPConflict',
+      status: 409,
+      message: '409 Conflict: The selected store nope is not available on this node.',
     });
     expect(await admin.fails('images.delete_from_store', ['broken', id])).toEqual({
-      type: 'HTTPNotFound', status: 404, message: `404 Not Found: Image ${id} is not stored in store broken.`,
+      type: 'HTTPNotFound',
+      status: 404,
+      message: `404 Not Found: Image ${id} is not stored in store broken.`,
     });
     expect(await admin.ok('images.delete_from_store', ['slow', id])).toBeNull();
     expect(await alice.ok('images.get', [id])).toMatchObject({ status: 'active', stores: 'fast' });
     expect(everywhere(id)).toEqual({ ...nowhere, fast: [id] });
-    const only = { type: 'HTTPForbidden', status: 403, message: '403 Forbidden: Cannot delete image data from the only store containing it. Consider deleting the image instead.' };
+    const only = {
+      type: 'HTTPForbidden',
+      status: 403,
+      message: '403 Forbidden: Cannot delete image data from the only store containing it. Consider deleting the image instead.',
+    };
     expect(await admin.fails('images.delete_from_store', ['fast', id])).toEqual(only);
     // With one copy left Glance answers the same 403 for a store that does not hold it.
     expect(await admin.fails('images.delete_from_store', ['slow', id])).toEqual(only);
@@ -284,7 +383,11 @@ describe('deleting an image while it imports', () => {
     try {
       const id = await staged();
       await alice.ok('images.image_import', [id], { method: 'glance-direct', stores: ['fast', 'held'], allow_failure: false });
-      await until('fast to hold the image', () => alice.ok('images.get', [id]), (i) => i.stores === 'fast');
+      await until(
+        'fast to hold the image',
+        () => alice.ok('images.get', [id]),
+        (i) => i.stores === 'fast',
+      );
       expect(everywhere(id)).toMatchObject({ fast: [id], staging: [id] });
       const [task] = (await alice.ok('images.get_associated_image_tasks', [id])).tasks;
       await alice.ok('images.delete', [id]);

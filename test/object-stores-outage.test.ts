@@ -34,17 +34,46 @@ beforeAll(async () => {
   const plugins = path.join(work.dir, 'plugins');
   installFixturePackage(plugins, 'store-driver', ['core', 'store']);
   const conf = path.join(work.dir, 'glance-api.conf');
-  writeFileSync(conf, [
-    '[DEFAULT]', 'enabled_backends = local:file, objects:swift, s3objects:s3, held:faulty', '',
-    '[glance_store]', 'default_backend = local', '',
-    '[local]', `filesystem_store_datadir = ${path.join(work.dir, 'local')}`, '',
-    '[objects]', 'swift_store_auth_version = 1', `swift_store_auth_address = ${swift.auth}`, `swift_store_user = ${swift.user}`,
-    `swift_store_key = ${swift.key}`, `swift_store_container = ${CONTAINER}`, 'swift_store_large_object_size = 1', 'swift_store_large_object_chunk_size = 1', '',
-    '[s3objects]', `s3_store_host = ${swift.url}`, `s3_store_access_key = ${swift.user}`, `s3_store_secret_key = ${swift.key}`,
-    `s3_store_bucket = ${BUCKET}`, 's3_store_bucket_url_format = path', 's3_store_large_object_size = 5', 's3_store_large_object_chunk_size = 5', '',
-    '[held]', `filesystem_store_datadir = ${path.join(work.dir, 'held')}`, `hold_while = ${HOLD}`, `hold_after_bytes = ${4 * MiB}`, '',
-    '[glance_import]', `plugin_dirs = ${plugins}`, '',
-  ].join('\n'));
+  writeFileSync(
+    conf,
+    [
+      '[DEFAULT]',
+      'enabled_backends = local:file, objects:swift, s3objects:s3, held:faulty',
+      '',
+      '[glance_store]',
+      'default_backend = local',
+      '',
+      '[local]',
+      `filesystem_store_datadir = ${path.join(work.dir, 'local')}`,
+      '',
+      '[objects]',
+      'swift_store_auth_version = 1',
+      `swift_store_auth_address = ${swift.auth}`,
+      `swift_store_user = ${swift.user}`,
+      `swift_store_key = ${swift.key}`,
+      `swift_store_container = ${CONTAINER}`,
+      'swift_store_large_object_size = 1',
+      'swift_store_large_object_chunk_size = 1',
+      '',
+      '[s3objects]',
+      `s3_store_host = ${swift.url}`,
+      `s3_store_access_key = ${swift.user}`,
+      `s3_store_secret_key = ${swift.key}`,
+      `s3_store_bucket = ${BUCKET}`,
+      's3_store_bucket_url_format = path',
+      's3_store_large_object_size = 5',
+      's3_store_large_object_chunk_size = 5',
+      '',
+      '[held]',
+      `filesystem_store_datadir = ${path.join(work.dir, 'held')}`,
+      `hold_while = ${HOLD}`,
+      `hold_after_bytes = ${4 * MiB}`,
+      '',
+      '[glance_import]',
+      `plugin_dirs = ${plugins}`,
+      '',
+    ].join('\n'),
+  );
   site = await serve(path.join(work.dir, 'data'), ['--config-file', conf]);
   driver = GlanceClientDriver.start();
   alice = driver.as(site.url, { token: await site.token('alice', 'p1', ['member', 'reader']) });
@@ -71,7 +100,12 @@ describe('Swift stopped mid-import', () => {
     writeFileSync(HOLD, '');
     await alice.ok('images.image_import', [id], { method: 'glance-direct', stores: ['local', 'objects', 's3objects', 'held'], allow_failure: false });
     // Both object stores are writing: swift has segments, s3 has an upload with a part.
-    await until('segments and parts in Swift', () => inSwift(id), (s) => s.container.length >= 2 && s.parts.length >= 1, 60_000);
+    await until(
+      'segments and parts in Swift',
+      () => inSwift(id),
+      (s) => s.container.length >= 2 && s.parts.length >= 1,
+      60_000,
+    );
     await swift.stop();
     rmSync(HOLD);
 

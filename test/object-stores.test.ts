@@ -39,15 +39,32 @@ beforeAll(async () => {
   const readme = readFileSync(path.join(REPO, 'README.md'), 'utf8');
   const ini = /## Stores\n[\s\S]*?```ini\n([\s\S]*?)```/.exec(readme)![1]!;
   conf = path.join(work.dir, 'glance-api.conf');
-  writeFileSync(conf, ini.replace('swift_store_container = glance', `swift_store_container = ${CONTAINER}`)
-    .replace('s3_store_bucket = glance-images', `s3_store_bucket = ${BUCKET}`)
-    .replace('/var/lib/glance-import/images', path.join(work.dir, 'local')));
+  writeFileSync(
+    conf,
+    ini
+      .replace('swift_store_container = glance', `swift_store_container = ${CONTAINER}`)
+      .replace('s3_store_bucket = glance-images', `s3_store_bucket = ${BUCKET}`)
+      .replace('/var/lib/glance-import/images', path.join(work.dir, 'local')),
+  );
   sizes = path.join(work.dir, 'sizes.conf');
-  writeFileSync(sizes, [
-    '[local]', 'store_description = Local disk', '',
-    '[objects]', 'swift_store_large_object_size = 1', 'swift_store_large_object_chunk_size = 1', 'swift_store_retry_get_count = 2', '',
-    '[s3objects]', 's3_store_large_object_size = 5', 's3_store_large_object_chunk_size = 5', 's3_store_thread_pools = 2', '',
-  ].join('\n'));
+  writeFileSync(
+    sizes,
+    [
+      '[local]',
+      'store_description = Local disk',
+      '',
+      '[objects]',
+      'swift_store_large_object_size = 1',
+      'swift_store_large_object_chunk_size = 1',
+      'swift_store_retry_get_count = 2',
+      '',
+      '[s3objects]',
+      's3_store_large_object_size = 5',
+      's3_store_large_object_chunk_size = 5',
+      's3_store_thread_pools = 2',
+      '',
+    ].join('\n'),
+  );
   site = await serve(path.join(work.dir, 'data'), ['--config-file', conf, '--config-file', sizes]);
   expect(readFileSync(conf, 'utf8')).toContain(`swift_store_auth_address = ${swift.auth}`);
   driver = GlanceClientDriver.start();
@@ -91,9 +108,13 @@ async function range(id: string, from: number, to: number) {
 
 describe('the stores', () => {
   it('are listed by get_stores_info; the drivers are found through their entry points', async () => {
-    expect(await alice.ok('images.get_stores_info')).toEqual({ stores: [
-      { id: 'local', description: 'Local disk', default: 'true' }, { id: 'objects', description: 'Swift' }, { id: 's3objects', description: 'S3' },
-    ] });
+    expect(await alice.ok('images.get_stores_info')).toEqual({
+      stores: [
+        { id: 'local', description: 'Local disk', default: 'true' },
+        { id: 'objects', description: 'Swift' },
+        { id: 's3objects', description: 'S3' },
+      ],
+    });
     const listed = await cli(['plugins', 'list', '--config-file', conf, '--config-file', sizes]);
     expect(listed.stdout).toMatch(/^glance\.store\.drivers +s3 +@glance-import\/store-s3 +\S+ +yes$/m);
     expect(listed.stdout).toMatch(/^glance\.store\.drivers +swift +@glance-import\/store-swift +\S+ +yes$/m);
@@ -101,11 +122,32 @@ describe('the stores', () => {
 
   it('/v2/info/stores/detail shows each type and its properties as Glance does, never a credential; members get 403', async () => {
     const detail = await admin.http('GET', '/v2/info/stores/detail');
-    expect(detail.json).toEqual({ stores: [
-      { id: 'local', type: 'file', weight: 0, description: 'Local disk', default: 'true', properties: { data_dir: path.join(work.dir, 'local'), chunk_size: 65536, thin_provisioning: false } },
-      { id: 'objects', type: 'swift', weight: 0, description: 'Swift', properties: { container: CONTAINER, large_object_size: MB, large_object_chunk_size: MB } },
-      { id: 's3objects', type: 's3', weight: 0, description: 'S3', properties: { s3_store_large_object_size: 5 * MiB, s3_store_large_object_chunk_size: 5 * MiB, s3_store_thread_pools: 2 } },
-    ] });
+    expect(detail.json).toEqual({
+      stores: [
+        {
+          id: 'local',
+          type: 'file',
+          weight: 0,
+          description: 'Local disk',
+          default: 'true',
+          properties: { data_dir: path.join(work.dir, 'local'), chunk_size: 65536, thin_provisioning: false },
+        },
+        {
+          id: 'objects',
+          type: 'swift',
+          weight: 0,
+          description: 'Swift',
+          properties: { container: CONTAINER, large_object_size: MB, large_object_chunk_size: MB },
+        },
+        {
+          id: 's3objects',
+          type: 's3',
+          weight: 0,
+          description: 'S3',
+          properties: { s3_store_large_object_size: 5 * MiB, s3_store_large_object_chunk_size: 5 * MiB, s3_store_thread_pools: 2 },
+        },
+      ],
+    });
     expect(detail.text).not.toContain(swift.key);
     expect(detail.text).not.toContain(swift.user);
     expect((await alice.http('GET', '/v2/info/stores/detail')).status).toBe(403);
@@ -119,14 +161,22 @@ describe('glance-direct', () => {
     ids.objects = await imported(['objects']);
     expect(await held(ids.objects)).toEqual({ container: segments(ids.objects, 13), bucket: [], parts: 0 });
     expect(await alice.ok('images.data', [ids.objects])).toEqual(downloaded(image));
-    expect(await range(ids.objects, MB - 100, 2 * MB + 100)).toEqual({ status: 206, contentRange: `bytes ${MB - 100}-${2 * MB + 100}/${image.length}`, equal: true });
+    expect(await range(ids.objects, MB - 100, 2 * MB + 100)).toEqual({
+      status: 206,
+      contentRange: `bytes ${MB - 100}-${2 * MB + 100}/${image.length}`,
+      equal: true,
+    });
   });
 
   it('into the s3 store: one object from a multipart upload of 3 parts; downloads whole and by Range equal the source', async () => {
     ids.s3objects = await imported(['s3objects']);
     expect(await held(ids.s3objects)).toEqual({ container: [], bucket: [ids.s3objects], parts: 3 });
     expect(await alice.ok('images.data', [ids.s3objects])).toEqual(downloaded(image));
-    expect(await range(ids.s3objects, 5 * MiB - 3, 5 * MiB + 3)).toEqual({ status: 206, contentRange: `bytes ${5 * MiB - 3}-${5 * MiB + 3}/${image.length}`, equal: true });
+    expect(await range(ids.s3objects, 5 * MiB - 3, 5 * MiB + 3)).toEqual({
+      status: 206,
+      contentRange: `bytes ${5 * MiB - 3}-${5 * MiB + 3}/${image.length}`,
+      equal: true,
+    });
   });
 
   it('into the file store, as before', async () => {
@@ -187,18 +237,36 @@ describe('credentials', () => {
 describe('bad store settings fail at start-up and in config check, naming the store and the option, never a credential', () => {
   const base = () => readFileSync(conf, 'utf8');
   const cases: Array<[string, (ini: string) => string, RegExp]> = [
-    ['a wrong swift key', (ini) => ini.replace('swift_store_key = testing', 'swift_store_key = not-the-key'),
-      /^error GI_SWIFT_AUTH_FAILED: Store 'objects' \(swift\): http:\/\/127\.0\.0\.1:8080\/auth\/v1\.0 refused the credentials \(HTTP 401\)\.\n {2}hint: Check swift_store_user \/ swift_store_key; the values are not shown\.\n$/],
-    ['a missing container', (ini) => ini.replace(`swift_store_container = ${CONTAINER}`, 'swift_store_container = gi-e2e-no-such-container'),
-      /^error GI_SWIFT_NO_CONTAINER: Store 'objects' \(swift\): the container gi-e2e-no-such-container does not exist in Swift\.\n {2}hint: .*swift_store_create_container_on_put = true in \[objects\]/],
-    ['no swift key at all', (ini) => ini.replace(/^swift_store_key = .*\n/m, ''),
-      /^error GI_SWIFT_BAD_OPTIONS: Store 'objects' \(swift\): swift_store_key is required\.\n/],
-    ['an unknown swift option', (ini) => ini.replace('swift_store_container =', 'swift_store_contianer ='),
-      /^error GI_CONFIG_UNKNOWN_OPTION: .*glance-api\.conf:\d+: unknown option 'swift_store_contianer' in \[objects\]\. Did you mean 'swift_store_container'/],
-    ['an S3 endpoint nothing listens on', (ini) => ini.replace(`s3_store_host = ${swift.url}`, 's3_store_host = 127.0.0.1:9'),
-      /^error GI_S3_UNREACHABLE: Store 's3objects' \(s3\): cannot reach http:\/\/127\.0\.0\.1:9 \(s3_store_host\): ECONNREFUSED\.\n/],
-    ['a wrong S3 secret', (ini) => ini.replace('s3_store_secret_key = testing', 's3_store_secret_key = not-the-secret'),
-      /^error GI_S3_ACCESS_DENIED: Store 's3objects' \(s3\): the S3 service refused HeadBucket .* \(HTTP 403 Forbidden\)\.\n {2}hint: Check s3_store_access_key \/ s3_store_secret_key/],
+    [
+      'a wrong swift key',
+      (ini) => ini.replace('swift_store_key = testing', 'swift_store_key = not-the-key'),
+      /^error GI_SWIFT_AUTH_FAILED: Store 'objects' \(swift\): http:\/\/127\.0\.0\.1:8080\/auth\/v1\.0 refused the credentials \(HTTP 401\)\.\n {2}hint: Check swift_store_user \/ swift_store_key; the values are not shown\.\n$/,
+    ],
+    [
+      'a missing container',
+      (ini) => ini.replace(`swift_store_container = ${CONTAINER}`, 'swift_store_container = gi-e2e-no-such-container'),
+      /^error GI_SWIFT_NO_CONTAINER: Store 'objects' \(swift\): the container gi-e2e-no-such-container does not exist in Swift\.\n {2}hint: .*swift_store_create_container_on_put = true in \[objects\]/,
+    ],
+    [
+      'no swift key at all',
+      (ini) => ini.replace(/^swift_store_key = .*\n/m, ''),
+      /^error GI_SWIFT_BAD_OPTIONS: Store 'objects' \(swift\): swift_store_key is required\.\n/,
+    ],
+    [
+      'an unknown swift option',
+      (ini) => ini.replace('swift_store_container =', 'swift_store_contianer ='),
+      /^error GI_CONFIG_UNKNOWN_OPTION: .*glance-api\.conf:\d+: unknown option 'swift_store_contianer' in \[objects\]\. Did you mean 'swift_store_container'/,
+    ],
+    [
+      'an S3 endpoint nothing listens on',
+      (ini) => ini.replace(`s3_store_host = ${swift.url}`, 's3_store_host = 127.0.0.1:9'),
+      /^error GI_S3_UNREACHABLE: Store 's3objects' \(s3\): cannot reach http:\/\/127\.0\.0\.1:9 \(s3_store_host\): ECONNREFUSED\.\n/,
+    ],
+    [
+      'a wrong S3 secret',
+      (ini) => ini.replace('s3_store_secret_key = testing', 's3_store_secret_key = not-the-secret'),
+      /^error GI_S3_ACCESS_DENIED: Store 's3objects' \(s3\): the S3 service refused HeadBucket .* \(HTTP 403 Forbidden\)\.\n {2}hint: Check s3_store_access_key \/ s3_store_secret_key/,
+    ],
   ];
 
   it.each(cases)('%s', async (_what, edit, expected) => {

@@ -32,7 +32,8 @@ afterAll(async () => {
 });
 
 const client = (cmd: string, args: string[]) => run(cmd, args, { cwd: work.dir, env: { HOME: home }, allowFailure: true, timeoutMs: 120_000 });
-const openstack = (endpoint: string, ...args: string[]) => client('openstack', ['--os-auth-type', 'admin_token', '--os-endpoint', endpoint, '--os-token', server.adminToken!, ...args]);
+const openstack = (endpoint: string, ...args: string[]) =>
+  client('openstack', ['--os-auth-type', 'admin_token', '--os-endpoint', endpoint, '--os-token', server.adminToken!, ...args]);
 const glance = (...args: string[]) => client('glance', ['--os-image-url', server.url, '--os-auth-token', server.adminToken!, ...args]);
 const md5 = createHash('md5').update(data).digest('hex');
 
@@ -54,7 +55,21 @@ describe('openstack image ... with --os-auth-type admin_token --os-endpoint http
   }, 300_000);
 
   it('image create --import stages the file and imports it (glance-direct)', async () => {
-    const r = await openstack(server.url, 'image', 'create', '--file', disk, '--disk-format', 'raw', '--container-format', 'bare', '--import', 'osc-import', '-f', 'json');
+    const r = await openstack(
+      server.url,
+      'image',
+      'create',
+      '--file',
+      disk,
+      '--disk-format',
+      'raw',
+      '--container-format',
+      'bare',
+      '--import',
+      'osc-import',
+      '-f',
+      'json',
+    );
     expect(r.code, r.stderr).toBe(0);
     const id = (JSON.parse(r.stdout) as { id: string }).id;
     const { image, task } = await api.settled(id);
@@ -72,9 +87,14 @@ describe("Debian's glance command", () => {
     expect(clash.stderr).toContain('argument --stores: conflicting option string: --stores');
 
     // The workaround of docs/operations.md, word for word.
-    const fix = await client('python3', ['-c', "import json, os; p = os.path.expanduser('~/.glanceclient/image_schema.json'); s = json.load(open(p)); s['properties'].pop('stores', None); json.dump(s, open(p, 'w'))"]);
+    const fix = await client('python3', [
+      '-c',
+      "import json, os; p = os.path.expanduser('~/.glanceclient/image_schema.json'); s = json.load(open(p)); s['properties'].pop('stores', None); json.dump(s, open(p, 'w'))",
+    ]);
     expect(fix.code, fix.stderr).toBe(0);
-    expect(Object.keys((JSON.parse(readFileSync(path.join(home, '.glanceclient', 'image_schema.json'), 'utf8')) as { properties: object }).properties)).not.toContain('stores');
+    expect(
+      Object.keys((JSON.parse(readFileSync(path.join(home, '.glanceclient', 'image_schema.json'), 'utf8')) as { properties: object }).properties),
+    ).not.toContain('stores');
 
     const created = await glance('image-create', '--name', 'g', '--disk-format', 'raw', '--container-format', 'bare', '--file', disk);
     expect(created.code, created.stderr).toBe(0);

@@ -16,7 +16,9 @@ const operations = readFileSync(path.join(REPO, 'docs', 'operations.md'), 'utf8'
 
 /** etc/<name> with /etc/glance and /var/lib/glance-import moved into `dir`. */
 function relocated(name: string, dir: string): string {
-  const text = readFileSync(path.join(REPO, 'etc', name), 'utf8').replaceAll('/var/lib/glance-import', path.join(dir, 'data')).replaceAll('/etc/glance', dir);
+  const text = readFileSync(path.join(REPO, 'etc', name), 'utf8')
+    .replaceAll('/var/lib/glance-import', path.join(dir, 'data'))
+    .replaceAll('/etc/glance', dir);
   writeFileSync(path.join(dir, name), text);
   return path.join(dir, name);
 }
@@ -39,9 +41,19 @@ describe('etc/glance-import.service', () => {
     const words = exec[2]!.split(' ');
     expect(words.slice(0, 1)).toEqual(['serve']);
     const conf = [relocated('glance-api.conf', work.dir), relocated('glance-image-import.conf', work.dir)];
-    const args = words.slice(1).map((w) => w.replace('/etc/glance/glance-api.conf', conf[0]!).replace('/etc/glance/glance-image-import.conf', conf[1]!).replace('/var/lib/glance-import', path.join(work.dir, 'data')));
+    const args = words
+      .slice(1)
+      .map((w) =>
+        w
+          .replace('/etc/glance/glance-api.conf', conf[0]!)
+          .replace('/etc/glance/glance-image-import.conf', conf[1]!)
+          .replace('/var/lib/glance-import', path.join(work.dir, 'data')),
+      );
     const dataDir = args[args.indexOf('--data-dir') + 1]!;
-    const server = await serve(dataDir, args.filter((a, i) => a !== '--data-dir' && args[i - 1] !== '--data-dir'));
+    const server = await serve(
+      dataDir,
+      args.filter((a, i) => a !== '--data-dir' && args[i - 1] !== '--data-dir'),
+    );
     try {
       expect(server.output().stdout).toContain('  stores:  fast (default), slow\n');
       expect(server.output().stdout).toContain('  plugins: image_decompression, image_conversion, inject_image_metadata\n');
@@ -54,7 +66,9 @@ describe('etc/glance-import.service', () => {
 
 describe('logs and metrics of serve', () => {
   let server: RunningServer;
-  afterAll(async () => { await server?.stop(); });
+  afterAll(async () => {
+    await server?.stop();
+  });
 
   it('JSON lines with level names, each key once, one line per request at info; /metrics for a bearer token, every family documented', async () => {
     server = await serve(path.join(work.dir, 'logs'));
@@ -73,10 +87,16 @@ describe('logs and metrics of serve', () => {
     for (const [name, type] of families) expect(operations, `${name} in docs/operations.md`).toContain(`| \`${name}\` | ${type} |`);
 
     await server.stop();
-    const lines = server.output().stdout.split('\n').filter((l) => l.startsWith('{'));
+    const lines = server
+      .output()
+      .stdout.split('\n')
+      .filter((l) => l.startsWith('{'));
     for (const line of lines) {
       const k = keys(line);
-      expect(k.filter((x, i) => k.indexOf(x) !== i), line).toEqual([]);
+      expect(
+        k.filter((x, i) => k.indexOf(x) !== i),
+        line,
+      ).toEqual([]);
       expect(['trace', 'debug', 'info', 'warn', 'error', 'fatal'], line).toContain(JSON.parse(line).level);
     }
     const requests = lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.msg === 'request');
@@ -84,21 +104,33 @@ describe('logs and metrics of serve', () => {
       expect.objectContaining({ level: 'info', method: 'POST', url: `/v2/images/${id}/import`, status: 202 }),
     ]);
     expect(requests.filter((r) => String(r.url).startsWith('/metrics'))).toEqual([]);
-    expect(lines.map((l) => JSON.parse(l).msg)).toEqual(expect.arrayContaining(['Import started', 'Import completed', expect.stringMatching(/^shutting down \(SIGTERM\): waiting up to 30 s for 0 import\(s\)/)]));
+    expect(lines.map((l) => JSON.parse(l).msg)).toEqual(
+      expect.arrayContaining(['Import started', 'Import completed', expect.stringMatching(/^shutting down \(SIGTERM\): waiting up to 30 s for 0 import\(s\)/)]),
+    );
   });
 
   it('--log-level warn leaves out the request lines; [DEFAULT] debug = true adds debug lines', async () => {
     const quiet = await serve(path.join(work.dir, 'quiet'), ['--log-level', 'warn']);
     await fetch(`${quiet.url}/versions`);
     await quiet.stop();
-    expect(quiet.output().stdout.split('\n').filter((l) => l.startsWith('{') && JSON.parse(l).level === 'info')).toEqual([]);
+    expect(
+      quiet
+        .output()
+        .stdout.split('\n')
+        .filter((l) => l.startsWith('{') && JSON.parse(l).level === 'info'),
+    ).toEqual([]);
 
     const conf = path.join(work.dir, 'debug.conf');
     writeFileSync(conf, '[DEFAULT]\ndebug = true\n');
     const loud = await serve(path.join(work.dir, 'loud'), ['--config-file', conf]);
     await fetch(`${loud.url}/healthcheck`);
     await loud.stop();
-    expect(loud.output().stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>))
-      .toContainEqual(expect.objectContaining({ level: 'debug', msg: 'request', url: '/healthcheck' }));
+    expect(
+      loud
+        .output()
+        .stdout.split('\n')
+        .filter((l) => l.startsWith('{'))
+        .map((l) => JSON.parse(l) as Record<string, unknown>),
+    ).toContainEqual(expect.objectContaining({ level: 'debug', msg: 'request', url: '/healthcheck' }));
   });
 });

@@ -28,7 +28,11 @@ beforeAll(async () => {
   writeFileSync(path.join(dataDir, 'policy.yaml'), SEED_POLICY);
   server = await serve(dataDir);
   admin = new ApiClient(server.url, server.adminToken!);
-  const [a, b, r] = await Promise.all([server.token('alice', 'p1', ['member', 'reader']), server.token('bob', 'p2', ['member', 'reader']), server.token('rita', 'p1', ['reader'])]);
+  const [a, b, r] = await Promise.all([
+    server.token('alice', 'p1', ['member', 'reader']),
+    server.token('bob', 'p2', ['member', 'reader']),
+    server.token('rita', 'p1', ['reader']),
+  ]);
   alice = admin.as(a);
   bob = admin.as(b);
   rita = admin.as(r);
@@ -54,14 +58,23 @@ describe('the glance-direct round trip', () => {
     writeFileSync(file, data);
     const id = await alice.create({ name: 'round-trip' });
     const staged = await fetch(`${server.url}/v2/images/${id}/stage`, {
-      method: 'PUT', headers: { ...octet, 'X-Auth-Token': alice.token }, body: Readable.toWeb(createReadStream(file)) as ReadableStream, duplex: 'half',
+      method: 'PUT',
+      headers: { ...octet, 'X-Auth-Token': alice.token },
+      body: Readable.toWeb(createReadStream(file)) as ReadableStream,
+      duplex: 'half',
     } as RequestInit);
     expect(staged.status).toBe(204);
     expect(await alice.image(id)).toMatchObject({ status: 'uploading', size: data.length });
     expect((await alice.importDirect(id)).status).toBe(202);
     const { image, task } = await alice.settled(id);
     expect(task).toMatchObject({ status: 'success', message: 'Copied 8 MiB', result: { image_id: id } });
-    expect(image).toMatchObject({ status: 'active', size: data.length, checksum: digest('md5', data), os_hash_algo: 'sha512', os_hash_value: digest('sha512', data) });
+    expect(image).toMatchObject({
+      status: 'active',
+      size: data.length,
+      checksum: digest('md5', data),
+      os_hash_algo: 'sha512',
+      os_hash_value: digest('sha512', data),
+    });
     const download = await alice.call('GET', `/v2/images/${id}/file`);
     expect(download.status).toBe(200);
     expect(download.headers.get('content-md5')).toBe(digest('md5', data));
@@ -73,7 +86,15 @@ describe('the glance-direct round trip', () => {
 describe('policies', () => {
   it('without a token every API call answers 401; /versions does not need one', async () => {
     const id = await alice.create();
-    for (const [method, route] of [['GET', '/v2/images'], ['POST', '/v2/images'], ['GET', `/v2/images/${id}`], ['PUT', `/v2/images/${id}/stage`], ['POST', `/v2/images/${id}/import`], ['GET', '/v2/tasks'], ['GET', '/v2/info/import']] as const) {
+    for (const [method, route] of [
+      ['GET', '/v2/images'],
+      ['POST', '/v2/images'],
+      ['GET', `/v2/images/${id}`],
+      ['PUT', `/v2/images/${id}/stage`],
+      ['POST', `/v2/images/${id}/import`],
+      ['GET', '/v2/tasks'],
+      ['GET', '/v2/info/import'],
+    ] as const) {
       expect((await alice.call(method, route, { token: null })).status, `${method} ${route}`).toBe(401);
     }
     expect((await alice.call('GET', '/v2/images', { token: 'gi_not-a-token' })).status).toBe(401);
@@ -85,7 +106,9 @@ describe('policies', () => {
     const id = await alice.create();
     expect((await bob.call('GET', `/v2/images/${id}`)).status).toBe(404);
     expect((await bob.stage(id, data)).status).toBe(404);
-    expect((await bob.call('PATCH', `/v2/images/${id}`, { body: '[]', headers: { 'Content-Type': 'application/openstack-images-v2.1-json-patch' } })).status).toBe(404);
+    expect(
+      (await bob.call('PATCH', `/v2/images/${id}`, { body: '[]', headers: { 'Content-Type': 'application/openstack-images-v2.1-json-patch' } })).status,
+    ).toBe(404);
     expect((await bob.call('DELETE', `/v2/images/${id}`)).status).toBe(404);
     expect((await bob.call('GET', '/v2/images')).json.images.map((i: { id: string }) => i.id)).not.toContain(id);
     expect((await rita.call('GET', `/v2/images/${id}`)).status).toBe(200);
@@ -109,10 +132,20 @@ describe('policies', () => {
     expect((await alice.call('POST', '/v2/images', { json: { name: 'pub', visibility: 'public' } })).status).toBe(403); // publicize_image is admin's
     const id = await admin.create({ visibility: 'public', owner: 'p1' });
     for (const [call, status] of [
-      [() => bob.stage(id, data), 403], [() => alice.stage(id, data), 204], [() => bob.importDirect(id), 403],
-      [() => bob.call('PATCH', `/v2/images/${id}`, { json: [{ op: 'add', path: '/x', value: 'y' }], headers: { 'Content-Type': 'application/openstack-images-v2.1-json-patch' } }), 403],
+      [() => bob.stage(id, data), 403],
+      [() => alice.stage(id, data), 204],
+      [() => bob.importDirect(id), 403],
+      [
+        () =>
+          bob.call('PATCH', `/v2/images/${id}`, {
+            json: [{ op: 'add', path: '/x', value: 'y' }],
+            headers: { 'Content-Type': 'application/openstack-images-v2.1-json-patch' },
+          }),
+        403,
+      ],
       [() => alice.importDirect(id), 202],
-    ] as const) expect((await call()).status).toBe(status);
+    ] as const)
+      expect((await call()).status).toBe(status);
     expect((await alice.settled(id)).image.status).toBe('active');
     expect(await bob.image(id)).toMatchObject({ id, visibility: 'public', status: 'active' });
     const download = await bob.call('GET', `/v2/images/${id}/file`);
@@ -122,11 +155,15 @@ describe('policies', () => {
     expect((await bob.call('GET', `/v2/images/${id}/tasks`)).json.tasks).toHaveLength(1);
   });
 
-  it('the seed task-policy split: members import and see their image\'s tasks, while /v2/tasks answers 403 to them', async () => {
+  it("the seed task-policy split: members import and see their image's tasks, while /v2/tasks answers 403 to them", async () => {
     const id = await importedImage(alice, randomBytes(1000));
     const [task] = await alice.tasks(id);
     expect(task).toMatchObject({ status: 'success', user_id: 'alice', owner: 'p1', image_id: id });
-    for (const [method, route, o] of [['GET', '/v2/tasks', {}], ['GET', `/v2/tasks/${task!.id}`, {}], ['POST', '/v2/tasks', { json: { type: 'import', input: {} } }]] as const) {
+    for (const [method, route, o] of [
+      ['GET', '/v2/tasks', {}],
+      ['GET', `/v2/tasks/${task!.id}`, {}],
+      ['POST', '/v2/tasks', { json: { type: 'import', input: {} } }],
+    ] as const) {
       const r = await alice.call(method, route, o);
       expect(r.status, `${method} ${route}`).toBe(403);
       expect(r.text).toContain('You are not authorized to complete tasks_api_access action.');

@@ -32,7 +32,11 @@ beforeAll(async () => {
   const elsewhere = published.filter((p) => (p.manifest as { publishConfig?: { registry?: string } }).publishConfig?.registry);
   if (elsewhere.length) throw new Error(`publishConfig.registry would redirect this suite's publish: ${elsewhere.map((p) => p.name).join(', ')}`);
   const closure = thirdPartyClosure(published, new Set(all.map((p) => p.name)));
-  const [started, mirrored, binary] = await Promise.all([startRegistry(path.join(work, 'registry')), packFromNpm(closure, path.join(work, 'mirror')), servePrebuild()]);
+  const [started, mirrored, binary] = await Promise.all([
+    startRegistry(path.join(work, 'registry')),
+    packFromNpm(closure, path.join(work, 'mirror')),
+    servePrebuild(),
+  ]);
   prebuild = binary;
   registry = started;
   await publishTarballs(reg(), mirrored);
@@ -53,7 +57,10 @@ describe('publishing to a registry and installing from it alone', () => {
       const manifest = ((await res.json()) as { versions: Record<string, Record<string, Record<string, string> | undefined>> }).versions[p.manifest.version];
       expect(manifest, `${p.name}@${p.manifest.version}`).toBeDefined();
       const ranges = ['dependencies', 'peerDependencies', 'optionalDependencies'].flatMap((f) => Object.values(manifest![f] ?? {}));
-      expect(ranges.filter((r) => r.startsWith('workspace:')), p.name).toEqual([]);
+      expect(
+        ranges.filter((r) => r.startsWith('workspace:')),
+        p.name,
+      ).toEqual([]);
     }
   });
 
@@ -66,15 +73,19 @@ describe('publishing to a registry and installing from it alone', () => {
 
     const list = await glanceImport(host, ['plugins', 'list']);
     expect(list).toMatchObject({ code: 0, stderr: '' });
-    expect(list.stdout).toMatch(new RegExp(`\\nglance\\.image_import\\.plugins +no_op +@glance-import/plugin-no-op +${versionOf('@glance-import/plugin-no-op')} +yes\\n`));
+    expect(list.stdout).toMatch(
+      new RegExp(`\\nglance\\.image_import\\.plugins +no_op +@glance-import/plugin-no-op +${versionOf('@glance-import/plugin-no-op')} +yes\\n`),
+    );
 
     writeFileSync(path.join(host, 'glance-import.config.json'), JSON.stringify({ image_import_opts: { image_import_plugins: ['no_op'] } }));
     const check = await glanceImport(host, ['config', 'check']);
     expect(check).toMatchObject({ code: 0, stderr: '' });
-    expect(check.stdout).toContain(`config: ${path.join(host, 'glance-import.config.json')}\nimport plugins, in order:\n  1. no_op  @glance-import/plugin-no-op@`);
+    expect(check.stdout).toContain(
+      `config: ${path.join(host, 'glance-import.config.json')}\nimport plugins, in order:\n  1. no_op  @glance-import/plugin-no-op@`,
+    );
   }, 900_000);
 
-  it('the plugin author\'s path of docs/plugin-authors.md: test with @glance-import/testing, publish, install, list', async () => {
+  it("the plugin author's path of docs/plugin-authors.md: test with @glance-import/testing, publish, install, list", async () => {
     const plugin = path.join(work, 'raw-padding');
     cpSync(path.join(import.meta.dirname, 'fixtures', 'third-party-plugin'), plugin, { recursive: true });
     const dev = await npmInstall(plugin, ['@glance-import/core', '@glance-import/testing'], ['--save-dev'], reg().env);
@@ -92,7 +103,9 @@ describe('publishing to a registry and installing from it alone', () => {
     expect(list.stdout).toMatch(/\nglance\.image_import\.plugins +raw_padding +glance-import-plugin-raw-padding +1\.0\.0 +yes\n/);
     const check = await npx('config', 'check', '--config-file', 'glance-image-import.conf');
     expect(check).toMatchObject({ code: 0, stderr: '' });
-    expect(check.stdout).toMatch(/ {2}1\. no_op .*\n {5}Does nothing; logs that it ran\.\n {2}2\. raw_padding {2}glance-import-plugin-raw-padding@1\.0\.0 {2}\[raw_padding\]\n/);
+    expect(check.stdout).toMatch(
+      / {2}1\. no_op .*\n {5}Does nothing; logs that it ran\.\n {2}2\. raw_padding {2}glance-import-plugin-raw-padding@1\.0\.0 {2}\[raw_padding\]\n/,
+    );
     expect(check.stdout).toContain('    raw_padding [linear]\n      PadRawImage (requires file_path; provides file_path)\n');
   }, 300_000);
 });

@@ -19,17 +19,32 @@ let capped: RunningServer; // image_size_cap 3 MiB, no limits
 let src: WebSource;
 let driver: GlanceClientDriver;
 
-const conf = (name: string, lines: string[]) => { const f = path.join(work.dir, name); writeFileSync(f, lines.join('\n')); return f; };
+const conf = (name: string, lines: string[]) => {
+  const f = path.join(work.dir, name);
+  writeFileSync(f, lines.join('\n'));
+  return f;
+};
 const file = (name: string, data: Buffer) => dataFile(work.dir, name, data);
 
 beforeAll(async () => {
   src = await webSource({ '/3mib.raw': reply.bytes(bytes(3 * MiB)), '/1mib.raw': reply.bytes(bytes(MiB)) });
   const filtering = ['[import_filtering_opts]', 'allow_local_addresses = true', `allowed_ports = 80, 443, ${src.port}`, ''];
   [limited, capped] = await Promise.all([
-    serve(path.join(work.dir, 'limited'), ['--config-file', conf('limited.conf', [
-      '[DEFAULT]', 'use_keystone_limits = true', '',
-      '[glance_import_limits]', 'image_count_total = 3', 'image_count_uploading = 1', 'image_stage_total = 2', 'image_size_total = 3', '', ...filtering,
-    ])]),
+    serve(path.join(work.dir, 'limited'), [
+      '--config-file',
+      conf('limited.conf', [
+        '[DEFAULT]',
+        'use_keystone_limits = true',
+        '',
+        '[glance_import_limits]',
+        'image_count_total = 3',
+        'image_count_uploading = 1',
+        'image_stage_total = 2',
+        'image_size_total = 3',
+        '',
+        ...filtering,
+      ]),
+    ]),
     serve(path.join(work.dir, 'capped'), ['--config-file', conf('capped.conf', ['[DEFAULT]', `image_size_cap = ${3 * MiB}`, '', ...filtering])]),
   ]);
   driver = GlanceClientDriver.start();
@@ -47,7 +62,9 @@ async function member(server: RunningServer, project: string): Promise<Session> 
 }
 
 const overLimit = (name: string, limit: number, usage: number, delta: number) => ({
-  type: 'HTTPOverLimit', status: 413, message: `413 Request Entity Too Large: ${name} is over limit of ${limit} due to current usage ${usage} and delta ${delta}`,
+  type: 'HTTPOverLimit',
+  status: 413,
+  message: `413 Request Entity Too Large: ${name} is over limit of ${limit} due to current usage ${usage} and delta ${delta}`,
 });
 const staged = (server: RunningServer, id: string) => filesOf(path.join(server.dataDir, 'staging'), id);
 const stored = (server: RunningServer, id: string) => filesOf(path.join(server.dataDir, 'images'), id);
@@ -56,7 +73,9 @@ describe('per-project limits', () => {
   it('image_count_total: the image past the limit is refused at create, and allowed again once one is deleted', async () => {
     const s = await member(limited, 'count');
     const ids = [await newImage(s), await newImage(s), await newImage(s)];
-    expect(await s.fails('images.create', [], { name: 'fourth', disk_format: 'raw', container_format: 'bare' })).toEqual(overLimit('image_count_total', 3, 3, 1));
+    expect(await s.fails('images.create', [], { name: 'fourth', disk_format: 'raw', container_format: 'bare' })).toEqual(
+      overLimit('image_count_total', 3, 3, 1),
+    );
     expect((await s.ok('images.list')).items).toHaveLength(3);
     expect(await s.ok('info.get_usage')).toMatchObject({ image_count_total: { usage: 3, limit: 3 } });
     await s.ok('images.delete', [ids[0]]);
@@ -71,7 +90,9 @@ describe('per-project limits', () => {
     expect(await s.fails('images.stage', [second], { data_file: file('second.raw', bytes(1000)) })).toEqual(overLimit('image_count_uploading', 1, 1, 1));
     expect(await s.ok('images.get', [second])).toMatchObject({ status: 'queued', size: null });
     expect(staged(limited, second)).toEqual([]);
-    expect(await s.fails('images.image_import', [second], { method: 'web-download', uri: `${src.url}/1mib.raw` })).toEqual(overLimit('image_count_uploading', 1, 1, 1));
+    expect(await s.fails('images.image_import', [second], { method: 'web-download', uri: `${src.url}/1mib.raw` })).toEqual(
+      overLimit('image_count_uploading', 1, 1, 1),
+    );
     expect((await s.ok('images.get_associated_image_tasks', [second])).tasks).toEqual([]);
 
     await s.ok('images.image_import', [first], { method: 'glance-direct' });
@@ -118,7 +139,10 @@ describe('per-project limits', () => {
     await s.ok('images.image_import', [second], { method: 'glance-direct' });
     expect((await settled(s, second)).image).toMatchObject({ status: 'active', size: 2 * MiB, checksum: md5(bytes(2 * MiB)) });
     expect(await s.ok('info.get_usage')).toEqual({
-      image_size_total: { usage: 2, limit: 3 }, image_stage_total: { usage: 0, limit: 2 }, image_count_total: { usage: 2, limit: 3 }, image_count_uploading: { usage: 0, limit: 1 },
+      image_size_total: { usage: 2, limit: 3 },
+      image_stage_total: { usage: 0, limit: 2 },
+      image_count_total: { usage: 2, limit: 3 },
+      image_count_uploading: { usage: 0, limit: 1 },
     });
   });
 });
@@ -128,7 +152,9 @@ describe('image_size_cap', () => {
     const s = await member(capped, `cap-${call}`);
     const id = await newImage(s);
     expect(await s.fails(`images.${call}`, [id], { data_file: file(`${call}.raw`, bytes(3 * MiB + 1)) })).toMatchObject({
-      type: 'HTTPOverLimit', status: 413, message: expect.stringContaining('The incoming image is too large'),
+      type: 'HTTPOverLimit',
+      status: 413,
+      message: expect.stringContaining('The incoming image is too large'),
     });
     expect(await s.ok('images.get', [id])).toMatchObject({ status: 'queued', size: null, checksum: null });
     expect(staged(capped, id)).toEqual([]);

@@ -41,35 +41,48 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 describe('lerna version --conventional-commits', () => {
   it('no package takes a workspace package both as a peer and as a devDependency (lerna would publish the peer as workspace:)', () => {
     const names = new Set(packages.map((p) => p.name));
-    const both = packages.flatMap((p) => Object.keys(p.manifest.peerDependencies ?? {})
-      .filter((d) => names.has(d) && d in ((p.manifest as { devDependencies?: Record<string, string> }).devDependencies ?? {}))
-      .map((d) => `${p.name} -> ${d}`));
+    const both = packages.flatMap((p) =>
+      Object.keys(p.manifest.peerDependencies ?? {})
+        .filter((d) => names.has(d) && d in ((p.manifest as { devDependencies?: Record<string, string> }).devDependencies ?? {}))
+        .map((d) => `${p.name} -> ${d}`),
+    );
     expect(both).toEqual([]);
   });
 
-  it('bumps versions from the commits, writes each package\'s CHANGELOG, and commits, tags and pushes nothing', async () => {
+  it("bumps versions from the commits, writes each package's CHANGELOG, and commits, tags and pushes nothing", async () => {
     const head = (await git('rev-parse', 'HEAD')).stdout;
     const lockBefore = readFileSync(path.join(clone, 'pnpm-lock.yaml'), 'utf8');
-    const r = await run(path.join(REPO, 'node_modules', '.bin', 'lerna'), ['version', '--conventional-commits', '--no-push', '--no-git-tag-version', '--yes'], { cwd: clone, env: lernaEnv });
+    const r = await run(path.join(REPO, 'node_modules', '.bin', 'lerna'), ['version', '--conventional-commits', '--no-push', '--no-git-tag-version', '--yes'], {
+      cwd: clone,
+      env: lernaEnv,
+    });
     expect(r.stderr).toContain('lerna success version finished');
 
     const version = (name: string) => packages.find((p) => p.name === name)!.manifest.version;
     const expected: Record<string, [string, string]> = {
       '@glance-import/core': [bump(version('@glance-import/core'), 'patch'), '### Bug Fixes\n\n* **core:** a fix made by the release test'],
-      '@glance-import/plugin-no-op': [bump(version('@glance-import/plugin-no-op'), 'minor'), '### Features\n\n* **plugin-no-op:** a feature made by the release test'],
+      '@glance-import/plugin-no-op': [
+        bump(version('@glance-import/plugin-no-op'), 'minor'),
+        '### Features\n\n* **plugin-no-op:** a feature made by the release test',
+      ],
       '@glance-import/cli': [bump(version('@glance-import/cli'), 'patch'), '**Note:** Version bump only for package @glance-import/cli'],
       '@glance-import/testing': [bump(version('@glance-import/testing'), 'patch'), '**Note:** Version bump only for package @glance-import/testing'],
     };
     for (const [name, [next, entry]] of Object.entries(expected)) {
       expect(readManifest(dirOf(name)).version, name).toBe(next);
       const changelog = readFileSync(path.join(dirOf(name), 'CHANGELOG.md'), 'utf8');
-      expect(changelog, name).toMatch(new RegExp(`\\n##? \\[${next.replaceAll('.', '\\.')}\\]\\(/compare/${name.replace('/', '\\/')}@[^)]+\\) \\(\\d{4}-\\d\\d-\\d\\d\\)\\n`));
+      expect(changelog, name).toMatch(
+        new RegExp(`\\n##? \\[${next.replaceAll('.', '\\.')}\\]\\(/compare/${name.replace('/', '\\/')}@[^)]+\\) \\(\\d{4}-\\d\\d-\\d\\d\\)\\n`),
+      );
       expect(changelog, name).toContain(entry);
     }
     for (const p of packages) {
       const m = readManifest(dirOf(p.name));
       const internal = Object.entries({ ...m.dependencies, ...m.peerDependencies }).filter(([d]) => packages.some((q) => q.name === d));
-      expect(internal.filter(([, range]) => !range.startsWith('workspace:')), `${p.name} keeps its workspace: ranges`).toEqual([]);
+      expect(
+        internal.filter(([, range]) => !range.startsWith('workspace:')),
+        `${p.name} keeps its workspace: ranges`,
+      ).toEqual([]);
     }
     expect((await git('rev-parse', 'HEAD')).stdout).toBe(head);
     expect((await git('tag', '--points-at', 'HEAD')).stdout).toBe('');
@@ -91,7 +104,7 @@ describe('the root CHANGELOG.md', () => {
     expect(links.filter((l) => !existsSync(path.join(REPO, l)))).toEqual([]);
   });
 
-  it('names every released package\'s newest version in its release notes, and keeps no Unreleased section', () => {
+  it("names every released package's newest version in its release notes, and keeps no Unreleased section", () => {
     for (const p of released()) {
       const newest = /^##? \[?(\d+\.\d+\.\d+[^\]\s]*)/m.exec(readFileSync(path.join(p.dir, 'CHANGELOG.md'), 'utf8'))?.[1];
       expect(newest, `${p.name}'s CHANGELOG.md has a version heading`).toBeDefined();

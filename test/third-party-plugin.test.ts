@@ -49,44 +49,59 @@ afterAll(async () => {
 
 describe('a third-party plugin installed from a tarball', () => {
   it('npm installed the SQLite driver from the workspace binary, compiling nothing', () => {
-    expect(prebuild.requests.filter((r) => r.endsWith('.tar.gz'))).toEqual([expect.stringMatching(/^\/v[\d.]+\/better-sqlite3-v[\d.]+-node-v\d+-linux-x64\.tar\.gz$/)]);
+    expect(prebuild.requests.filter((r) => r.endsWith('.tar.gz'))).toEqual([
+      expect.stringMatching(/^\/v[\d.]+\/better-sqlite3-v[\d.]+-node-v\d+-linux-x64\.tar\.gz$/),
+    ]);
   });
 
   it('config check resolves no_op then raw_padding, in config order, and shows both in the flow', async () => {
     const r = await glanceImport(host, ['config', 'check', '--config-file', 'glance-image-import.conf']);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    expect(r.stdout).toBe([
-      `config: ${path.join(host, 'glance-image-import.conf')}`,
-      'import plugins, in order:',
-      `  1. no_op  @glance-import/plugin-no-op@${coreVersion}  [no_op]`,
-      '     Does nothing; logs that it ran.',
-      '  2. raw_padding  glance-import-plugin-raw-padding@1.0.0  [raw_padding]',
-      '     Pads raw images with zeros to a multiple of [raw_padding] alignment bytes.',
-      'flow of a glance-direct import (engine_mode parallel, max_workers 10):',
-      '  api_image_import [linear, retry AlwaysRevert]',
-      '    ImageLock',
-      '    VerifyStaging (provides file_path)',
-      '    Inspect-staged (requires file_path; provides inspection)',
-      '    no_op [linear]',
-      '      Noop',
-      '    raw_padding [linear]',
-      '      PadRawImage (requires file_path; provides file_path)',
-      '    Inspect-raw_padding (requires file_path; provides inspection)',
-      '    ImportToStore (requires file_path, inspection; provides stored)',
-      '    DeleteFromStaging',
-      '    CompleteTask',
-      'OK',
-      '',
-    ].join('\n'));
+    expect(r.stdout).toBe(
+      [
+        `config: ${path.join(host, 'glance-image-import.conf')}`,
+        'import plugins, in order:',
+        `  1. no_op  @glance-import/plugin-no-op@${coreVersion}  [no_op]`,
+        '     Does nothing; logs that it ran.',
+        '  2. raw_padding  glance-import-plugin-raw-padding@1.0.0  [raw_padding]',
+        '     Pads raw images with zeros to a multiple of [raw_padding] alignment bytes.',
+        'flow of a glance-direct import (engine_mode parallel, max_workers 10):',
+        '  api_image_import [linear, retry AlwaysRevert]',
+        '    ImageLock',
+        '    VerifyStaging (provides file_path)',
+        '    Inspect-staged (requires file_path; provides inspection)',
+        '    no_op [linear]',
+        '      Noop',
+        '    raw_padding [linear]',
+        '      PadRawImage (requires file_path; provides file_path)',
+        '    Inspect-raw_padding (requires file_path; provides inspection)',
+        '    ImportToStore (requires file_path, inspection; provides stored)',
+        '    DeleteFromStaging',
+        '    CompleteTask',
+        'OK',
+        '',
+      ].join('\n'),
+    );
   });
 
   it('config check --json shows the plugin options validated against its schema, with the description and help texts', async () => {
     const r = await glanceImport(host, ['config', 'check', '--config-file', 'glance-image-import.conf', '--json']);
     expect(JSON.parse(r.stdout).plugins).toEqual([
-      { name: 'no_op', package: '@glance-import/plugin-no-op', version: coreVersion, group: 'no_op', options: {}, description: 'Does nothing; logs that it ran.', help: {} },
       {
-        name: 'raw_padding', package: 'glance-import-plugin-raw-padding', version: '1.0.0', group: 'raw_padding',
+        name: 'no_op',
+        package: '@glance-import/plugin-no-op',
+        version: coreVersion,
+        group: 'no_op',
+        options: {},
+        description: 'Does nothing; logs that it ran.',
+        help: {},
+      },
+      {
+        name: 'raw_padding',
+        package: 'glance-import-plugin-raw-padding',
+        version: '1.0.0',
+        group: 'raw_padding',
         options: { alignment: 4096, size_property: 'raw_padding_original_size' },
         description: 'Pads raw images with zeros to a multiple of [raw_padding] alignment bytes.',
         help: { alignment: 'Pad to a multiple of this many bytes.', size_property: 'Extra property that keeps the size before padding.' },
@@ -107,7 +122,10 @@ describe('a third-party plugin installed from a tarball', () => {
 
   it('the installed glance-import serves imports through raw_padding; a failed one leaves the image as it was staged', async () => {
     const dataDir = path.join(work, 'data');
-    const server = await serve(dataDir, ['--config-file', 'glance-image-import.conf'], { cwd: host, bin: path.join(host, 'node_modules', '.bin', 'glance-import') });
+    const server = await serve(dataDir, ['--config-file', 'glance-image-import.conf'], {
+      cwd: host,
+      bin: path.join(host, 'node_modules', '.bin', 'glance-import'),
+    });
     try {
       expect(server.output().stdout).toContain('  plugins: no_op, raw_padding\n');
       const api = new ApiClient(server.url, server.adminToken!);
@@ -158,11 +176,17 @@ describe('a third-party plugin installed from a tarball', () => {
     writeFileSync(path.join(host, 'size-note.conf'), "[image_import_opts]\nimage_import_plugins = ['size_note']\n\n[size_note]\nproperty = bytes\n");
     const check = await glanceImport(host, ['config', 'check', '--config-file', 'size-note.conf', '--json']);
     expect(check.code, check.stderr).toBe(0);
-    expect(JSON.parse(check.stdout).plugins).toEqual([{
-      name: 'size_note', package: 'glance-import-plugin-size-note', version: '0.1.0', group: 'size_note', options: { property: 'bytes' },
-      description: 'Records the size of the imported data in the image property [size_note] property.',
-      help: { property: 'Image property that gets the size of the data, in bytes.' },
-    }]);
+    expect(JSON.parse(check.stdout).plugins).toEqual([
+      {
+        name: 'size_note',
+        package: 'glance-import-plugin-size-note',
+        version: '0.1.0',
+        group: 'size_note',
+        options: { property: 'bytes' },
+        description: 'Records the size of the imported data in the image property [size_note] property.',
+        help: { property: 'Image property that gets the size of the data, in bytes.' },
+      },
+    ]);
   });
 
   it('a plugin built for another core is refused by npm, and by glance-import when forced in', async () => {
@@ -179,10 +203,12 @@ describe('a third-party plugin installed from a tarball', () => {
     const r = await glanceImport(host, ['config', 'check', '--config-file', 'future.conf']);
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toBe([
-      `error GI_REGISTRY_INCOMPATIBLE: Entry point 'future_import' (glance-import-plugin-from-the-future@3.0.0) requires @glance-import/core ^99.0.0, but ${coreVersion} is running.`,
-      `  hint: Install a version of glance-import-plugin-from-the-future built for @glance-import/core ${coreVersion}, or a @glance-import/core that satisfies ^99.0.0.`,
-      '',
-    ].join('\n'));
+    expect(r.stderr).toBe(
+      [
+        `error GI_REGISTRY_INCOMPATIBLE: Entry point 'future_import' (glance-import-plugin-from-the-future@3.0.0) requires @glance-import/core ^99.0.0, but ${coreVersion} is running.`,
+        `  hint: Install a version of glance-import-plugin-from-the-future built for @glance-import/core ${coreVersion}, or a @glance-import/core that satisfies ^99.0.0.`,
+        '',
+      ].join('\n'),
+    );
   });
 });

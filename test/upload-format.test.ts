@@ -11,9 +11,17 @@ import { withServices, type ImageApi } from './support/image-api.js';
 let corpus: Corpus;
 let strict: ImageApi;
 let lax: ImageApi;
-withServices(['[image_import_opts]\nimage_import_plugins = []\n', '[image_import_opts]\nimage_import_plugins = []\n\n[image_format]\nrequire_image_format_match = false\n'], (c, [s, l]) => {
-  corpus = c; strict = s!; lax = l!;
-});
+withServices(
+  [
+    '[image_import_opts]\nimage_import_plugins = []\n',
+    '[image_import_opts]\nimage_import_plugins = []\n\n[image_format]\nrequire_image_format_match = false\n',
+  ],
+  (c, [s, l]) => {
+    corpus = c;
+    strict = s!;
+    lax = l!;
+  },
+);
 
 const ROUTES = ['file', 'stage'] as const;
 
@@ -24,13 +32,31 @@ async function upload(api: ImageApi, route: string, disk_format: string, file: s
 }
 
 const refusals: Array<[string, string, () => Promise<string> | string, string, string]> = [
-  ['qcow2 data declared vmdk', 'vmdk', () => corpus.sources.qcow2.file, 'GI_IMPORT_FORMAT_MISMATCH', 'Image disk_format vmdk does not match stream data qcow2.'],
+  [
+    'qcow2 data declared vmdk',
+    'vmdk',
+    () => corpus.sources.qcow2.file,
+    'GI_IMPORT_FORMAT_MISMATCH',
+    'Image disk_format vmdk does not match stream data qcow2.',
+  ],
   ['vdi data declared qcow2', 'qcow2', () => corpus.sources.vdi.file, 'GI_IMPORT_FORMAT_MISMATCH', 'Image disk_format qcow2 does not match stream data vdi.'],
   ['a qcow2 declared ami', 'ami', () => corpus.sources.qcow2.file, 'GI_IMPORT_FORMAT_MISMATCH', 'Image disk_format ami does not match stream data qcow2.'],
-  ['a gzipped qcow2, with no plugin to decompress it', 'qcow2', () => corpus.compress(corpus.sources.qcow2.file, 'gzip'), 'GI_IMPORT_FORMAT_MISMATCH', 'Image disk_format qcow2 does not match stream data gzip-compressed data.'],
+  [
+    'a gzipped qcow2, with no plugin to decompress it',
+    'qcow2',
+    () => corpus.compress(corpus.sources.qcow2.file, 'gzip'),
+    'GI_IMPORT_FORMAT_MISMATCH',
+    'Image disk_format qcow2 does not match stream data gzip-compressed data.',
+  ],
   ['a qcow2 with a backing file', 'qcow2', () => corpus.backingFile(), 'GI_IMPORT_UNSAFE', 'Image failed safety checks: qcow2 has a backing file.'],
   ['a qcow2 with a backing file declared raw', 'raw', () => corpus.backingFile(), 'GI_IMPORT_UNSAFE', 'Image failed safety checks: qcow2 has a backing file.'],
-  ['a vmdk descriptor with a flat extent', 'vmdk', () => corpus.flatExtent(), 'GI_IMPORT_UNSAFE', expect.stringContaining("extents are other files ('/etc/passwd')")],
+  [
+    'a vmdk descriptor with a flat extent',
+    'vmdk',
+    () => corpus.flatExtent(),
+    'GI_IMPORT_UNSAFE',
+    expect.stringContaining("extents are other files ('/etc/passwd')"),
+  ],
 ];
 
 describe.each(ROUTES)('PUT /v2/images/{id}/%s without plugins', (route) => {
@@ -45,7 +71,11 @@ describe.each(ROUTES)('PUT /v2/images/{id}/%s without plugins', (route) => {
   it('accepts a qcow2 declared qcow2, a qcow2 declared raw (stored as raw bytes) and a gzipped initramfs declared ari', async () => {
     const initramfs = corpus.file('initramfs');
     writeFileSync(initramfs, gzipSync(Buffer.from('070701 a cpio archive of the early userspace')));
-    for (const [diskFormat, file] of [['qcow2', corpus.sources.qcow2.file], ['raw', corpus.sources.qcow2.file], ['ari', initramfs]] as const) {
+    for (const [diskFormat, file] of [
+      ['qcow2', corpus.sources.qcow2.file],
+      ['raw', corpus.sources.qcow2.file],
+      ['ari', initramfs],
+    ] as const) {
       const { id, answer, image } = await upload(strict, route, diskFormat, file);
       expect(answer.status).toBe(204);
       expect(image).toMatchObject({ status: route === 'file' ? 'active' : 'uploading', size: digest(file).size });

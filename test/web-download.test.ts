@@ -48,7 +48,10 @@ beforeAll(async () => {
   });
   const opt = (extra: string) => `[import_filtering_opts]\nallowed_ports = 80, 443, ${src.port}\n${extra}`;
   [open, closed] = await Promise.all([
-    serve(path.join(work.dir, 'open'), ['--config-file', conf('open.conf', `[DEFAULT]\nimage_size_cap = ${SIZE_CAP}\n\n${opt('allow_local_addresses = true\ndisallowed_hosts = 127.0.0.2\nread_timeout = 2\n')}`)]),
+    serve(path.join(work.dir, 'open'), [
+      '--config-file',
+      conf('open.conf', `[DEFAULT]\nimage_size_cap = ${SIZE_CAP}\n\n${opt('allow_local_addresses = true\ndisallowed_hosts = 127.0.0.2\nread_timeout = 2\n')}`),
+    ]),
     serve(path.join(work.dir, 'closed'), ['--config-file', conf('closed.conf', opt(''))]),
   ]);
   driver = GlanceClientDriver.start();
@@ -68,7 +71,14 @@ const webImport = (s: Session, id: string, uri: string) => s.answer('images.imag
 async function expectQueuedAgain(id: string, message: string | RegExp) {
   const { image, task } = await settled(alice, id);
   expect(task).toMatchObject({ status: 'failure', message: typeof message === 'string' ? message : expect.stringMatching(message) });
-  expect(image).toMatchObject({ status: 'queued', size: null, checksum: null, os_hash_value: null, os_glance_importing_to_stores: '', os_glance_failed_import: 'local' });
+  expect(image).toMatchObject({
+    status: 'queued',
+    size: null,
+    checksum: null,
+    os_hash_value: null,
+    os_glance_importing_to_stores: '',
+    os_glance_failed_import: 'local',
+  });
   expect(image.stores).toBeUndefined();
   expect(filesOf(staging(open), id)).toEqual([]);
   expect(filesOf(store(open), id)).toEqual([]);
@@ -83,37 +93,57 @@ async function expectImportsAgain(id: string) {
 }
 
 describe('web-download through python-glanceclient', () => {
-  it.each(['/image.raw', '/chunked.raw', '/redirect'])('%s: queued → active with the size, md5 and sha512 of the source; the client downloads the same bytes', async (route) => {
-    const id = await newImage(alice);
-    const asked = src.requests.length;
-    const started = await webImport(alice, id, `${src.url}${route}`);
-    expect(started).toMatchObject({ ok: null, request_ids: [expect.stringMatching(/^req-/)] });
-    const { image, task } = await settled(alice, id);
-    expect(image).toMatchObject({
-      status: 'active', size: data.length, virtual_size: data.length, checksum: md5(data), os_hash_algo: 'sha512', os_hash_value: sha512(data),
-      stores: 'local', os_glance_importing_to_stores: '', os_glance_failed_import: '',
-    });
-    expect(task).toMatchObject({
-      status: 'success', type: 'api_image_import', user_id: 'alice', owner: 'p1', request_id: (started as { request_ids: string[] }).request_ids[0], result: { image_id: id },
-      input: { image_id: id, import_req: { method: { name: 'web-download', uri: `${src.url}${route}` } }, backend: ['local'] },
-    });
-    expect(src.requests.slice(asked)).toEqual(route === '/redirect' ? ['/redirect', '/image.raw'] : [route]);
-    expect(await alice.ok('images.data', [id])).toEqual(downloaded(data));
-    expect(filesOf(staging(open), id)).toEqual([]);
-    expect(filesOf(store(open), id)).toEqual([id]);
-  });
+  it.each(['/image.raw', '/chunked.raw', '/redirect'])(
+    '%s: queued → active with the size, md5 and sha512 of the source; the client downloads the same bytes',
+    async (route) => {
+      const id = await newImage(alice);
+      const asked = src.requests.length;
+      const started = await webImport(alice, id, `${src.url}${route}`);
+      expect(started).toMatchObject({ ok: null, request_ids: [expect.stringMatching(/^req-/)] });
+      const { image, task } = await settled(alice, id);
+      expect(image).toMatchObject({
+        status: 'active',
+        size: data.length,
+        virtual_size: data.length,
+        checksum: md5(data),
+        os_hash_algo: 'sha512',
+        os_hash_value: sha512(data),
+        stores: 'local',
+        os_glance_importing_to_stores: '',
+        os_glance_failed_import: '',
+      });
+      expect(task).toMatchObject({
+        status: 'success',
+        type: 'api_image_import',
+        user_id: 'alice',
+        owner: 'p1',
+        request_id: (started as { request_ids: string[] }).request_ids[0],
+        result: { image_id: id },
+        input: { image_id: id, import_req: { method: { name: 'web-download', uri: `${src.url}${route}` } }, backend: ['local'] },
+      });
+      expect(src.requests.slice(asked)).toEqual(route === '/redirect' ? ['/redirect', '/image.raw'] : [route]);
+      expect(await alice.ok('images.data', [id])).toEqual(downloaded(data));
+      expect(filesOf(staging(open), id)).toEqual([]);
+      expect(filesOf(store(open), id)).toEqual([id]);
+    },
+  );
 
   it('scheme, host and port filtering refuse the URI at the import call with 400; the image stays queued with no task and the source is not asked', async () => {
     const id = await newImage(alice);
     const asked = src.requests.length;
     for (const uri of [
-      `ftp://127.0.0.1:${src.port}/image.raw`, `file:///etc/passwd`, // scheme not in allowed_schemes
+      `ftp://127.0.0.1:${src.port}/image.raw`,
+      `file:///etc/passwd`, // scheme not in allowed_schemes
       `http://127.0.0.2:${src.port}/image.raw`, // host in disallowed_hosts
-      'http://127.0.0.1:1/image.raw', `https://127.0.0.1:${src.port + 1}/image.raw`, // port not in allowed_ports
-      `http://2130706433:${src.port}/image.raw`, `http://0x7f.1:${src.port}/image.raw`, // 127.0.0.1 in disguise
+      'http://127.0.0.1:1/image.raw',
+      `https://127.0.0.1:${src.port + 1}/image.raw`, // port not in allowed_ports
+      `http://2130706433:${src.port}/image.raw`,
+      `http://0x7f.1:${src.port}/image.raw`, // 127.0.0.1 in disguise
     ]) {
       expect(await alice.fails('images.image_import', [id], { method: 'web-download', uri }), uri).toEqual({
-        type: 'HTTPBadRequest', status: 400, message: `400 Bad Request: URI for web-download does not pass filtering: ${uri}`,
+        type: 'HTTPBadRequest',
+        status: 400,
+        message: `400 Bad Request: URI for web-download does not pass filtering: ${uri}`,
       });
     }
     expect(await alice.ok('images.get', [id])).toMatchObject({ status: 'queued' });
@@ -124,9 +154,15 @@ describe('web-download through python-glanceclient', () => {
   it('without allow_local_addresses loopback is refused at the import call, by address or by name, although its port is allowed', async () => {
     const id = await newImage(carol);
     const asked = src.requests.length;
-    for (const uri of [`${src.url}/image.raw`, `http://localhost:${src.port}/image.raw`, `http://[::1]:${src.port}/image.raw`, `http://127.0.0.2:${src.port}/image.raw`]) {
+    for (const uri of [
+      `${src.url}/image.raw`,
+      `http://localhost:${src.port}/image.raw`,
+      `http://[::1]:${src.port}/image.raw`,
+      `http://127.0.0.2:${src.port}/image.raw`,
+    ]) {
       expect(await carol.fails('images.image_import', [id], { method: 'web-download', uri }), uri).toMatchObject({
-        status: 400, message: `400 Bad Request: URI for web-download does not pass filtering: ${uri}`,
+        status: 400,
+        message: `400 Bad Request: URI for web-download does not pass filtering: ${uri}`,
       });
     }
     expect(await carol.ok('images.get', [id])).toMatchObject({ status: 'queued' });

@@ -20,7 +20,10 @@ export interface CallOptions {
 
 /** A client of a running server's Image API over plain HTTP (fetch), as a script would call it. */
 export class ApiClient {
-  constructor(readonly url: string, readonly token: string) {}
+  constructor(
+    readonly url: string,
+    readonly token: string,
+  ) {}
 
   as(token: string): ApiClient {
     return new ApiClient(this.url, token);
@@ -30,23 +33,36 @@ export class ApiClient {
     const token = o.token === undefined ? this.token : o.token;
     const headers: Record<string, string> = { ...(token ? { 'X-Auth-Token': token } : {}), ...o.headers };
     let body = o.body;
-    if (o.json !== undefined) { body = JSON.stringify(o.json); headers['Content-Type'] ??= 'application/json'; }
+    if (o.json !== undefined) {
+      body = JSON.stringify(o.json);
+      headers['Content-Type'] ??= 'application/json';
+    }
     const res = await fetch(`${this.url}${path}`, { method, headers, ...(body !== undefined ? { body } : {}) });
     const data = Buffer.from(await res.arrayBuffer());
     const text = data.toString();
     let json: unknown;
-    try { json = JSON.parse(text); } catch { json = undefined; }
+    try {
+      json = JSON.parse(text);
+    } catch {
+      json = undefined;
+    }
     return { status: res.status, headers: res.headers, body: data, text, json };
   }
 
   /** Through node:http, which (unlike fetch) sends a body with any method, e.g. a GET with a body. */
   raw(method: string, path: string, body: string): Promise<{ status: number; text: string }> {
     return new Promise((resolve, reject) => {
-      const req = http.request(`${this.url}${path}`, { method, headers: { 'X-Auth-Token': this.token, 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) } }, (res) => {
-        let text = '';
-        res.on('data', (d: Buffer) => { text += d.toString(); });
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
-      });
+      const req = http.request(
+        `${this.url}${path}`,
+        { method, headers: { 'X-Auth-Token': this.token, 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) } },
+        (res) => {
+          let text = '';
+          res.on('data', (d: Buffer) => {
+            text += d.toString();
+          });
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+        },
+      );
       req.on('error', reject);
       req.end(body);
     });
@@ -91,18 +107,28 @@ export class ApiClient {
  * the connection (`end`: a truncated upload) or reset it (`destroy`: a client that goes away).
  * Resolves to whatever the server answered before the connection closed.
  */
-export async function partialUpload(url: string, token: string, path: string, o: { declared: number; send: number; close: 'end' | 'destroy' }): Promise<string> {
+export async function partialUpload(
+  url: string,
+  token: string,
+  path: string,
+  o: { declared: number; send: number; close: 'end' | 'destroy' },
+): Promise<string> {
   const { hostname, port } = new URL(url);
   const socket = net.connect(Number(port), hostname);
   let answer = '';
-  socket.on('data', (d: Buffer) => { answer += d.toString(); });
+  socket.on('data', (d: Buffer) => {
+    answer += d.toString();
+  });
   socket.on('error', () => undefined);
   await new Promise((resolve) => socket.once('connect', resolve));
-  socket.write(`PUT ${path} HTTP/1.1\r\nHost: ${hostname}:${port}\r\nX-Auth-Token: ${token}\r\nContent-Type: application/octet-stream\r\nContent-Length: ${o.declared}\r\n\r\n`);
+  socket.write(
+    `PUT ${path} HTTP/1.1\r\nHost: ${hostname}:${port}\r\nX-Auth-Token: ${token}\r\nContent-Type: application/octet-stream\r\nContent-Length: ${o.declared}\r\n\r\n`,
+  );
   await new Promise((resolve) => socket.write(Buffer.alloc(o.send, 0x5a), resolve));
   await new Promise((resolve) => setTimeout(resolve, 50));
   const closed = new Promise((resolve) => socket.once('close', resolve));
-  if (o.close === 'end') socket.end(); else socket.destroy();
+  if (o.close === 'end') socket.end();
+  else socket.destroy();
   await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 10_000)).then(() => socket.destroy())]);
   return answer;
 }

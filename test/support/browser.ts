@@ -11,7 +11,15 @@ export const CHROMIUM = '/usr/bin/chromium';
 export const SCREENSHOTS = path.join(REPO, 'test', 'screenshots');
 
 // On this closed network Chromium's own background connections would only fail: turn them off.
-const FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const FLAGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 export interface Browser {
   readonly context: BrowserContext;
@@ -35,7 +43,11 @@ export async function launchChromium(): Promise<Browser> {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: \`apt-get install chromium\` (scripts/setup does)`);
   const profile = mkdtempSync(path.join(tmpdir(), 'gi-e2e-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM, headless: true, args: FLAGS, viewport: { width: 1280, height: 860 }, timeout: 60_000,
+    executablePath: CHROMIUM,
+    headless: true,
+    args: FLAGS,
+    viewport: { width: 1280, height: 860 },
+    timeout: 60_000,
   });
   context.setDefaultTimeout(30_000);
   mkdirSync(SCREENSHOTS, { recursive: true });
@@ -46,10 +58,17 @@ export async function launchChromium(): Promise<Browser> {
       const errors: string[] = [];
       const dialogs: string[] = [];
       page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
-      page.on('console', (m) => { if (m.type() === 'error' && /Content Security Policy|Trusted Type/i.test(m.text())) errors.push(`console: ${m.text()}`); });
-      page.on('dialog', (d) => { dialogs.push(d.message()); void d.dismiss(); });
+      page.on('console', (m) => {
+        if (m.type() === 'error' && /Content Security Policy|Trusted Type/i.test(m.text())) errors.push(`console: ${m.text()}`);
+      });
+      page.on('dialog', (d) => {
+        dialogs.push(d.message());
+        void d.dismiss();
+      });
       return {
-        page, errors, dialogs,
+        page,
+        errors,
+        dialogs,
         async screenshot(name) {
           const file = path.join(SCREENSHOTS, `${name}.png`);
           await page.screenshot({ path: file, fullPage: true });

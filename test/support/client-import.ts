@@ -38,7 +38,13 @@ export async function settled(s: Session, id: string, count = 1, timeoutMs = 20_
     const { tasks } = await s.ok<{ tasks: Array<Record<string, any>> }>('images.get_associated_image_tasks', [id]);
     const image = await s.ok<Record<string, any>>('images.get', [id]);
     const task = tasks[0];
-    if (tasks.length >= count && task && ['success', 'failure'].includes(task.status) && image.status !== 'importing' && image.os_glance_import_task === undefined) {
+    if (
+      tasks.length >= count &&
+      task &&
+      ['success', 'failure'].includes(task.status) &&
+      image.status !== 'importing' &&
+      image.os_glance_import_task === undefined
+    ) {
       return { image, task, tasks };
     }
     if (Date.now() > deadline) throw new Error(`the import of ${id} did not end within ${timeoutMs} ms: ${JSON.stringify({ image, tasks })}`);
@@ -59,5 +65,9 @@ export async function until<T>(what: string, probe: () => T | Promise<T>, done: 
 
 /** Entries of `dir` that belong to the image (`<id>`, `<id>.*`): staged data, store files, partial writes. */
 export function filesOf(dir: string, id: string): string[] {
-  return existsSync(dir) && statSync(dir).isDirectory() ? readdirSync(dir).filter((f) => f.startsWith(id)).sort() : [];
+  return existsSync(dir) && statSync(dir).isDirectory()
+    ? readdirSync(dir)
+        .filter((f) => f.startsWith(id))
+        .sort()
+    : [];
 }

@@ -25,9 +25,14 @@ export interface Digest {
 }
 
 /** Size, md5 and sha512 of bytes, or of a file's bytes. */
-export const digest = (data: Buffer | string): Digest => (typeof data === 'string' ? digest(readFileSync(data)) : {
-  size: data.length, md5: createHash('md5').update(data).digest('hex'), sha512: createHash('sha512').update(data).digest('hex'),
-});
+export const digest = (data: Buffer | string): Digest =>
+  typeof data === 'string'
+    ? digest(readFileSync(data))
+    : {
+        size: data.length,
+        md5: createHash('md5').update(data).digest('hex'),
+        sha512: createHash('sha512').update(data).digest('hex'),
+      };
 
 export interface SourceImage {
   file: string;
@@ -44,7 +49,10 @@ export interface SourceImage {
  * import must refuse.
  */
 export class Corpus {
-  private constructor(readonly dir: string, readonly sources: Readonly<Record<SourceFormat, SourceImage>>) {}
+  private constructor(
+    readonly dir: string,
+    readonly sources: Readonly<Record<SourceFormat, SourceImage>>,
+  ) {}
 
   static async build(dir: string): Promise<Corpus> {
     const disk = path.join(dir, 'disk.raw');
@@ -53,11 +61,13 @@ export class Corpus {
     randomBytes(1 << 20).copy(data, 3 << 20);
     data.write('the last sector', data.length - 512);
     writeFileSync(disk, data);
-    const entries = await Promise.all((Object.keys(DRIVERS) as SourceFormat[]).map(async (format) => {
-      const file = path.join(dir, `disk.${format}`);
-      await tool('qemu-img', ['convert', '-f', 'raw', '-O', DRIVERS[format], ...(format === 'vhd' ? ['-o', 'force_size=on'] : []), disk, file]);
-      return [format, await measure(file, format)] as const;
-    }));
+    const entries = await Promise.all(
+      (Object.keys(DRIVERS) as SourceFormat[]).map(async (format) => {
+        const file = path.join(dir, `disk.${format}`);
+        await tool('qemu-img', ['convert', '-f', 'raw', '-O', DRIVERS[format], ...(format === 'vhd' ? ['-o', 'force_size=on'] : []), disk, file]);
+        return [format, await measure(file, format)] as const;
+      }),
+    );
     return new Corpus(dir, Object.fromEntries(entries) as Record<SourceFormat, SourceImage>);
   }
 
@@ -97,10 +107,24 @@ export class Corpus {
    */
   flatExtent(createType = 'monolithicFlat', extent = '/etc/passwd'): string {
     const out = this.file(`${createType}-${path.basename(extent)}.vmdk`);
-    writeFileSync(out, [
-      '# Disk DescriptorFile', 'version=1', 'CID=fffffffe', 'parentCID=ffffffff', `createType="${createType}"`, '',
-      '# Extent description', `RW 2048 FLAT "${extent}" 0`, '', '# The Disk Data Base', '#DDB', 'ddb.virtualHWVersion = "4"', '',
-    ].join('\n'));
+    writeFileSync(
+      out,
+      [
+        '# Disk DescriptorFile',
+        'version=1',
+        'CID=fffffffe',
+        'parentCID=ffffffff',
+        `createType="${createType}"`,
+        '',
+        '# Extent description',
+        `RW 2048 FLAT "${extent}" 0`,
+        '',
+        '# The Disk Data Base',
+        '#DDB',
+        'ddb.virtualHWVersion = "4"',
+        '',
+      ].join('\n'),
+    );
     return out;
   }
 

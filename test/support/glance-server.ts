@@ -19,7 +19,10 @@ export function tempDir(prefix: string): { dir: string; remove: () => void } {
 }
 
 /** Run `glance-import ARGS` to its end (never throws on a non-zero exit). */
-export function cli(args: readonly string[], o: { cwd?: string; env?: Record<string, string>; timeoutMs?: number; uid?: number; gid?: number } = {}): Promise<RunResult> {
+export function cli(
+  args: readonly string[],
+  o: { cwd?: string; env?: Record<string, string>; timeoutMs?: number; uid?: number; gid?: number } = {},
+): Promise<RunResult> {
   assertBuilt();
   return run(process.execPath, [CLI, ...args], { ...o, cwd: o.cwd ?? REPO, env: o.env ?? {}, allowFailure: true, timeoutMs: o.timeoutMs ?? 60_000 });
 }
@@ -52,20 +55,35 @@ export interface RunningServer {
  * wait for its banner. The port comes from the OS; the banner's URL and admin token are parsed, as a
  * script reading stdout would.
  */
-export function serve(dataDir: string, args: readonly string[] = [], o: { cwd?: string; env?: Record<string, string>; uid?: number; gid?: number; bin?: string } = {}): Promise<RunningServer> {
+export function serve(
+  dataDir: string,
+  args: readonly string[] = [],
+  o: { cwd?: string; env?: Record<string, string>; uid?: number; gid?: number; bin?: string } = {},
+): Promise<RunningServer> {
   if (!o.bin) assertBuilt();
   const child = spawn(process.execPath, [o.bin ?? CLI, 'serve', '--data-dir', dataDir, '--port', '0', ...args], {
-    cwd: o.cwd ?? REPO, env: cleanEnv(o.env ?? {}), stdio: ['ignore', 'pipe', 'pipe'],
-    ...(o.uid !== undefined ? { uid: o.uid } : {}), ...(o.gid !== undefined ? { gid: o.gid } : {}),
+    cwd: o.cwd ?? REPO,
+    env: cleanEnv(o.env ?? {}),
+    stdio: ['ignore', 'pipe', 'pipe'],
+    ...(o.uid !== undefined ? { uid: o.uid } : {}),
+    ...(o.gid !== undefined ? { gid: o.gid } : {}),
   });
   let stdout = '';
   let stderr = '';
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   return new Promise<RunningServer>((resolve, reject) => {
-    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`serve printed no banner within 30 s\n${stdout}\n${stderr}`)); }, 30_000);
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`serve printed no banner within 30 s\n${stdout}\n${stderr}`));
+    }, 30_000);
     const server: RunningServer = {
-      url: '', dataDir, adminToken: undefined, exited,
-      signal: (sig) => { child.kill(sig); },
+      url: '',
+      dataDir,
+      adminToken: undefined,
+      exited,
+      signal: (sig) => {
+        child.kill(sig);
+      },
       output: () => ({ stdout, stderr }),
       async token(user, project, roles) {
         const r = await cli(['token', 'create', '--data-dir', dataDir, '--user', user, '--project', project, '--roles', roles.join(',')]);
@@ -95,8 +113,16 @@ export function serve(dataDir: string, args: readonly string[] = [], o: { cwd?: 
       child.stdout.off('data', onData);
       resolve({ ...server, url, adminToken: /admin token: (gi_\S+)/.exec(stdout)?.[1] });
     };
-    child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); onData(); });
-    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
-    void exited.then((code) => { clearTimeout(timer); reject(new Error(`serve exited ${code} before its banner\n--- stdout\n${stdout}\n--- stderr\n${stderr}`)); });
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+      onData();
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`serve exited ${code} before its banner\n--- stdout\n${stdout}\n--- stderr\n${stderr}`));
+    });
   });
 }

@@ -39,7 +39,9 @@ export class GlanceClientDriver {
 
   private constructor(private readonly child: ChildProcessWithoutNullStreams) {
     createInterface({ input: child.stdout }).on('line', (line) => this.answers.shift()?.(line));
-    child.stderr.on('data', (d: Buffer) => { this.stderr += d.toString(); });
+    child.stderr.on('data', (d: Buffer) => {
+      this.stderr += d.toString();
+    });
   }
 
   static start(): GlanceClientDriver {
@@ -53,11 +55,20 @@ export class GlanceClientDriver {
   }
 
   send(request: Record<string, unknown>): Promise<Answer> {
-    const next = this.queue.then(() => new Promise<Answer>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`glanceclient driver gave no answer within 60 s to ${JSON.stringify(request)}\n${this.stderr}`)), 60_000);
-      this.answers.push((line) => { clearTimeout(timer); resolve(JSON.parse(line) as Answer); });
-      this.child.stdin.write(`${JSON.stringify(request)}\n`);
-    }));
+    const next = this.queue.then(
+      () =>
+        new Promise<Answer>((resolve, reject) => {
+          const timer = setTimeout(
+            () => reject(new Error(`glanceclient driver gave no answer within 60 s to ${JSON.stringify(request)}\n${this.stderr}`)),
+            60_000,
+          );
+          this.answers.push((line) => {
+            clearTimeout(timer);
+            resolve(JSON.parse(line) as Answer);
+          });
+          this.child.stdin.write(`${JSON.stringify(request)}\n`);
+        }),
+    );
     this.queue = next.catch(() => undefined);
     return next;
   }
@@ -69,7 +80,11 @@ export class GlanceClientDriver {
 }
 
 export class Session {
-  constructor(private readonly driver: GlanceClientDriver, readonly endpoint: string, readonly auth: Auth) {}
+  constructor(
+    private readonly driver: GlanceClientDriver,
+    readonly endpoint: string,
+    readonly auth: Auth,
+  ) {}
 
   /** The raw answer: `{ ok, request_ids }` or `{ error }`. */
   answer(call: string, args: unknown[] = [], kwargs: Record<string, unknown> = {}): Promise<Answer> {

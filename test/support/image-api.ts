@@ -31,7 +31,12 @@ export interface Task {
  * 127.0.0.1 and a port the system picks, spoken to over HTTP.
  */
 export class ImageApi {
-  private constructor(readonly server: GlanceServer, readonly url: string, readonly dataDir: string, readonly tokens: { admin: string; member: string }) {}
+  private constructor(
+    readonly server: GlanceServer,
+    readonly url: string,
+    readonly dataDir: string,
+    readonly tokens: { admin: string; member: string },
+  ) {}
 
   static async start(conf: string): Promise<ImageApi> {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'gi-e2e-import-'));
@@ -60,12 +65,22 @@ export class ImageApi {
   async call(method: string, route: string, o: { token?: string; json?: unknown; data?: Buffer; headers?: Record<string, string> } = {}): Promise<Answer> {
     const headers: Record<string, string> = { 'x-auth-token': o.token ?? this.tokens.member, accept: 'application/json', ...o.headers };
     let body: string | Buffer | undefined;
-    if (o.json !== undefined) { body = JSON.stringify(o.json); headers['content-type'] ??= 'application/json'; }
-    if (o.data !== undefined) { body = o.data; headers['content-type'] = 'application/octet-stream'; }
+    if (o.json !== undefined) {
+      body = JSON.stringify(o.json);
+      headers['content-type'] ??= 'application/json';
+    }
+    if (o.data !== undefined) {
+      body = o.data;
+      headers['content-type'] = 'application/octet-stream';
+    }
     const res = await fetch(`${this.url}${route}`, { method, headers, ...(body !== undefined ? { body } : {}) });
     const text = await res.text();
     let json: unknown;
-    try { json = text ? JSON.parse(text) : undefined; } catch { json = undefined; }
+    try {
+      json = text ? JSON.parse(text) : undefined;
+    } catch {
+      json = undefined;
+    }
     return { status: res.status, json, text };
   }
 
@@ -112,13 +127,17 @@ export class ImageApi {
 
   /** The staging directory's entries that belong to an image (`<id>`, `<id>.*`). */
   staged(id: string): string[] {
-    return readdirSync(this.stagingDir).filter((n) => n === id || n.startsWith(`${id}.`)).sort();
+    return readdirSync(this.stagingDir)
+      .filter((n) => n === id || n.startsWith(`${id}.`))
+      .sort();
   }
 
   /** Files anywhere in the data dir, staging aside, that carry the image's id (what the stores hold). */
   stored(id: string): string[] {
     const staging = path.relative(this.dataDir, this.stagingDir);
-    return readdirSync(this.dataDir, { recursive: true }).map(String).filter((n) => n.includes(id) && !n.startsWith(`${staging}${path.sep}`));
+    return readdirSync(this.dataDir, { recursive: true })
+      .map(String)
+      .filter((n) => n.includes(id) && !n.startsWith(`${staging}${path.sep}`));
   }
 }
 

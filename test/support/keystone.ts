@@ -11,9 +11,12 @@ import { REPO } from './workspace.js';
  */
 
 /** `shared/` sits beside the repository (`/work/main` → `/work/shared`), or beside a worktree's parent. */
-export const REFERENCE_KEYSTONE = process.env.GI_REFERENCE_KEYSTONE
-  ?? [path.resolve(REPO, '..', 'shared', 'reference-keystone'), path.resolve(REPO, '..', '..', 'shared', 'reference-keystone')].find((d) => existsSync(path.join(d, 'start.sh')))
-  ?? path.resolve(REPO, '..', 'shared', 'reference-keystone');
+export const REFERENCE_KEYSTONE =
+  process.env.GI_REFERENCE_KEYSTONE ??
+  [path.resolve(REPO, '..', 'shared', 'reference-keystone'), path.resolve(REPO, '..', '..', 'shared', 'reference-keystone')].find((d) =>
+    existsSync(path.join(d, 'start.sh')),
+  ) ??
+  path.resolve(REPO, '..', 'shared', 'reference-keystone');
 
 /** The users register-image-service.sh creates, with their passwords and projects. */
 export const USERS = {
@@ -31,7 +34,11 @@ export interface IssuedToken {
 }
 
 export class Keystone {
-  private constructor(readonly url: string, readonly home: string, readonly port: number) {}
+  private constructor(
+    readonly url: string,
+    readonly home: string,
+    readonly port: number,
+  ) {}
 
   /** The instance `.ci/run` started (KS_HOME /tmp/keystone-ref, port 5000); refuses to go on without it. */
   static async shared(): Promise<Keystone> {
@@ -50,7 +57,13 @@ export class Keystone {
   }
 
   private env(extra: Record<string, string> = {}): Record<string, string> {
-    return { KS_HOME: this.home, KS_PORT: String(this.port), KS_IMAGE_URL: 'http://127.0.0.1:9', PATH: `/usr/sbin:/usr/bin:/sbin:/bin:${process.env.PATH ?? ''}`, ...extra };
+    return {
+      KS_HOME: this.home,
+      KS_PORT: String(this.port),
+      KS_IMAGE_URL: 'http://127.0.0.1:9',
+      PATH: `/usr/sbin:/usr/bin:/sbin:/bin:${process.env.PATH ?? ''}`,
+      ...extra,
+    };
   }
 
   /** start.sh: sets up what is missing, starts uWSGI and waits for GET /v3. */
@@ -76,15 +89,23 @@ export class Keystone {
    * keystone` and `[keystone_authtoken]`) for this Keystone; `extra` adds [keystone_authtoken] options.
    */
   authtoken(extra = ''): string {
-    return readFileSync(path.join(import.meta.dirname, '..', 'fixtures', 'keystone-glance-api.conf'), 'utf8').replaceAll('http://127.0.0.1:5000', this.url) + extra;
+    return (
+      readFileSync(path.join(import.meta.dirname, '..', 'fixtures', 'keystone-glance-api.conf'), 'utf8').replaceAll('http://127.0.0.1:5000', this.url) + extra
+    );
   }
 
   /** A project-scoped password token. */
   async issue(user: User): Promise<IssuedToken> {
     const { password, project } = USERS[user];
     const res = await fetch(`${this.url}/v3/auth/tokens`, {
-      method: 'POST', headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ auth: { identity: { methods: ['password'], password: { user: { name: user, domain: { name: 'Default' }, password } } }, scope: { project: { name: project, domain: { name: 'Default' } } } } }),
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        auth: {
+          identity: { methods: ['password'], password: { user: { name: user, domain: { name: 'Default' }, password } } },
+          scope: { project: { name: project, domain: { name: 'Default' } } },
+        },
+      }),
     });
     if (res.status !== 201) throw new Error(`Keystone answered ${res.status} to ${user}'s password: ${await res.text()}`);
     return { token: res.headers.get('x-subject-token')!, body: (await res.json()) as IssuedToken['body'] };
@@ -99,19 +120,29 @@ export class Keystone {
 
   /** The IDs start.sh wrote to `ids.env` (DEMO_PROJECT_ID, ...). */
   ids(): Record<string, string> {
-    return Object.fromEntries(readFileSync(path.join(this.home, 'ids.env'), 'utf8').split('\n').filter(Boolean).map((l) => l.split('=') as [string, string]));
+    return Object.fromEntries(
+      readFileSync(path.join(this.home, 'ids.env'), 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => l.split('=') as [string, string]),
+    );
   }
 
   /** The environment of `$KS_HOME/<user>-openrc` for the openstack CLI, in `region`. */
   openrc(user: User, region: string): Record<string, string> {
     const env: Record<string, string> = {};
-    for (const m of readFileSync(path.join(this.home, `${user}-openrc`), 'utf8').matchAll(/^export (\w+)=(.*)$/gm)) env[m[1]!] = m[2]!.replace(/^'(.*)'$/, '$1');
+    for (const m of readFileSync(path.join(this.home, `${user}-openrc`), 'utf8').matchAll(/^export (\w+)=(.*)$/gm))
+      env[m[1]!] = m[2]!.replace(/^'(.*)'$/, '$1');
     return { ...env, OS_REGION_NAME: region, PATH: `/usr/bin:/bin:${process.env.PATH ?? ''}` };
   }
 
   private async admin(method: string, p: string, body?: unknown): Promise<any> {
     const token = (await this.issue('admin')).token;
-    const res = await fetch(`${this.url}/v3${p}`, { method, headers: { 'x-auth-token': token, 'content-type': 'application/json' }, ...(body ? { body: JSON.stringify(body) } : {}) });
+    const res = await fetch(`${this.url}/v3${p}`, {
+      method,
+      headers: { 'x-auth-token': token, 'content-type': 'application/json' },
+      ...(body ? { body: JSON.stringify(body) } : {}),
+    });
     if (res.status >= 300) throw new Error(`Keystone ${method} ${p}: ${res.status} ${await res.text()}`);
     return res.status === 204 ? undefined : res.json();
   }
@@ -127,7 +158,9 @@ export class Keystone {
     if (!service) throw new Error('Keystone has no image service: run register-image-service.sh');
     const ids: string[] = [];
     for (const iface of ['public', 'internal', 'admin']) {
-      ids.push((await this.admin('POST', '/endpoints', { endpoint: { service_id: service.id, interface: iface, url: imageUrl, region_id: region } })).endpoint.id);
+      ids.push(
+        (await this.admin('POST', '/endpoints', { endpoint: { service_id: service.id, interface: iface, url: imageUrl, region_id: region } })).endpoint.id,
+      );
     }
     return {
       region,

@@ -21,7 +21,10 @@ export async function postgresSchema(): Promise<PostgresSchema> {
     await admin.execute(`CREATE SCHEMA ${name}`);
   } catch (e) {
     await admin.close();
-    throw new Error(`PostgreSQL for the tests is not usable at ${TEST_PG_URL} (${(e as Error).message || String(e)}). Run scripts/setup, which installs and starts it and creates the role and database, or set GI_TEST_PG_URL.`, { cause: e });
+    throw new Error(
+      `PostgreSQL for the tests is not usable at ${TEST_PG_URL} (${(e as Error).message || String(e)}). Run scripts/setup, which installs and starts it and creates the role and database, or set GI_TEST_PG_URL.`,
+      { cause: e },
+    );
   }
   const inSchema = new PostgresDriver(url, { max: 1 });
   return {

@@ -22,20 +22,25 @@ export interface Registry {
 export async function startRegistry(dir: string): Promise<Registry> {
   mkdirSync(dir, { recursive: true });
   const config = path.join(dir, 'verdaccio.yaml');
-  writeFileSync(config, [
-    `storage: ${JSON.stringify(path.join(dir, 'storage'))}`,
-    'uplinks: {}',
-    'packages:',
-    "  '**':",
-    '    access: $all',
-    '    publish: $all',
-    'web:',
-    '  enable: false',
-    'log: { type: stdout, format: pretty, level: error }',
-    '',
-  ].join('\n'));
+  writeFileSync(
+    config,
+    [
+      `storage: ${JSON.stringify(path.join(dir, 'storage'))}`,
+      'uplinks: {}',
+      'packages:',
+      "  '**':",
+      '    access: $all',
+      '    publish: $all',
+      'web:',
+      '  enable: false',
+      'log: { type: stdout, format: pretty, level: error }',
+      '',
+    ].join('\n'),
+  );
   const child = spawn(process.execPath, [path.join(import.meta.dirname, 'verdaccio-server.mjs'), config], {
-    cwd: path.join(import.meta.dirname, '..'), env: cleanEnv(), stdio: ['pipe', 'pipe', 'pipe'],
+    cwd: path.join(import.meta.dirname, '..'),
+    env: cleanEnv(),
+    stdio: ['pipe', 'pipe', 'pipe'],
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const stop = async () => {
@@ -57,13 +62,21 @@ async function listening(child: ChildProcessWithoutNullStreams, dir: string, sto
   let output = '';
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`verdaccio did not start within 60 s:\n${output}`)), 60_000);
-    child.stderr.on('data', (d: Buffer) => { output += d.toString(); });
+    child.stderr.on('data', (d: Buffer) => {
+      output += d.toString();
+    });
     child.stdout.on('data', (d: Buffer) => {
       output += d.toString();
       const m = /^(\d+)\n/.exec(output);
-      if (m) { clearTimeout(timer); resolve(Number(m[1])); }
+      if (m) {
+        clearTimeout(timer);
+        resolve(Number(m[1]));
+      }
     });
-    child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`verdaccio exited (${code}) before listening:\n${output}`)); });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`verdaccio exited (${code}) before listening:\n${output}`));
+    });
   });
   const url = `http://127.0.0.1:${port}/`;
   const npmrc = path.join(dir, 'npmrc');
@@ -77,9 +90,11 @@ async function listening(child: ChildProcessWithoutNullStreams, dir: string, sto
 /** Run `task` on every item, at most `limit` at a time. */
 async function pool<T>(items: readonly T[], limit: number, task: (item: T) => Promise<unknown>): Promise<void> {
   const queue = [...items];
-  await Promise.all(Array.from({ length: Math.min(limit, queue.length) }, async () => {
-    for (let item = queue.shift(); item !== undefined; item = queue.shift()) await task(item);
-  }));
+  await Promise.all(
+    Array.from({ length: Math.min(limit, queue.length) }, async () => {
+      for (let item = queue.shift(); item !== undefined; item = queue.shift()) await task(item);
+    }),
+  );
 }
 
 /** `npm pack name@version` each package from the public npm registry (through the machine's npm config and cache). */
@@ -101,12 +116,16 @@ export async function publishTarballs(registry: Registry, tarballs: ReadonlyArra
     const data = readFileSync(file);
     const tarball = `${manifest.name}-${manifest.version}.tgz`;
     const body = {
-      _id: manifest.name, name: manifest.name, 'dist-tags': { latest: manifest.version },
+      _id: manifest.name,
+      name: manifest.name,
+      'dist-tags': { latest: manifest.version },
       versions: {
         [manifest.version]: {
-          ...manifest, _id: `${manifest.name}@${manifest.version}`,
+          ...manifest,
+          _id: `${manifest.name}@${manifest.version}`,
           dist: {
-            integrity: `sha512-${createHash('sha512').update(data).digest('base64')}`, shasum: createHash('sha1').update(data).digest('hex'),
+            integrity: `sha512-${createHash('sha512').update(data).digest('base64')}`,
+            shasum: createHash('sha1').update(data).digest('hex'),
             tarball: `${registry.url}${manifest.name}/-/${tarball}`,
           },
         },
@@ -114,7 +133,9 @@ export async function publishTarballs(registry: Registry, tarballs: ReadonlyArra
       _attachments: { [tarball]: { content_type: 'application/octet-stream', data: data.toString('base64'), length: data.length } },
     };
     const res = await fetch(`${registry.url}${encodeURIComponent(manifest.name)}`, {
-      method: 'PUT', headers: { 'content-type': 'application/json', authorization: `Bearer ${registry.token}` }, body: JSON.stringify(body),
+      method: 'PUT',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${registry.token}` },
+      body: JSON.stringify(body),
     });
     if (!res.ok) throw new Error(`publishing ${manifest.name}@${manifest.version} to ${registry.url}: ${res.status} ${await res.text()}`);
   });

@@ -30,7 +30,9 @@ export function cleanEnv(extra: Record<string, string> = {}): Record<string, str
     // A native dependency compiles against Node's own headers (toolchain §3.2), also where a suite
     // replaces the user's npmrc.
     npm_config_nodedir: process.env.npm_config_nodedir ?? '/usr',
-    npm_config_update_notifier: 'false', npm_config_fund: 'false', npm_config_audit: 'false',
+    npm_config_update_notifier: 'false',
+    npm_config_fund: 'false',
+    npm_config_audit: 'false',
     ...extra,
   };
 }
@@ -39,18 +41,31 @@ export function cleanEnv(extra: Record<string, string> = {}): Record<string, str
 export function run(cmd: string, args: readonly string[], o: RunOptions): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, {
-      cwd: o.cwd, env: cleanEnv(o.env), stdio: ['ignore', 'pipe', 'pipe'], timeout: o.timeoutMs ?? 120_000,
-      ...(o.uid !== undefined ? { uid: o.uid } : {}), ...(o.gid !== undefined ? { gid: o.gid } : {}),
+      cwd: o.cwd,
+      env: cleanEnv(o.env),
+      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: o.timeoutMs ?? 120_000,
+      ...(o.uid !== undefined ? { uid: o.uid } : {}),
+      ...(o.gid !== undefined ? { gid: o.gid } : {}),
     });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
-    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
     child.on('error', reject);
     child.on('close', (code, signal) => {
       const result = { code: code ?? (signal ? 128 : 1), stdout, stderr };
       if (result.code === 0 || o.allowFailure) resolve(result);
-      else reject(new Error(`${cmd} ${args.join(' ')} (in ${o.cwd}) exited ${result.code}${signal ? ` (${signal})` : ''}\n--- stdout\n${stdout.slice(-4000)}\n--- stderr\n${stderr.slice(-4000)}`));
+      else
+        reject(
+          new Error(
+            `${cmd} ${args.join(' ')} (in ${o.cwd}) exited ${result.code}${signal ? ` (${signal})` : ''}\n--- stdout\n${stdout.slice(-4000)}\n--- stderr\n${stderr.slice(-4000)}`,
+          ),
+        );
     });
   });
 }

@@ -44,7 +44,9 @@ function instance(port: number): SwiftInstance {
     try {
       res = await fetch(auth, { headers: { 'x-auth-user': TEST_USER.user, 'x-auth-key': TEST_USER.key } });
     } catch (e) {
-      throw new Error(`No Swift answers on ${url} (${(e as Error).message}): start it with \`bash ${path.join(referenceSwiftDir(), 'start.sh')}\` (.ci/run does).`);
+      throw new Error(
+        `No Swift answers on ${url} (${(e as Error).message}): start it with \`bash ${path.join(referenceSwiftDir(), 'start.sh')}\` (.ci/run does).`,
+      );
     }
     if (res.status !== 200) throw new Error(`Swift on ${url}: login answered ${res.status}`);
     return { token: res.headers.get('x-auth-token')!, storageUrl: res.headers.get('x-storage-url')! };
@@ -59,7 +61,11 @@ function instance(port: number): SwiftInstance {
     return ((await res.json()) as Array<{ name: string }>).map((o) => o.name).sort();
   };
   return {
-    url, auth, ...TEST_USER, login, list,
+    url,
+    auth,
+    ...TEST_USER,
+    login,
+    list,
     async create(container) {
       const res = await call('PUT', container);
       if (res.status !== 201 && res.status !== 202) throw new Error(`PUT ${container} answered ${res.status}`);
@@ -91,8 +97,13 @@ export async function ownSwift(name: string, base: number): Promise<OwnSwift> {
   const dir = referenceSwiftDir();
   const home = `/tmp/gi-e2e-swift-${name}`;
   const env = {
-    SWIFT_HOME: home, SWIFT_PORT: String(base), SWIFT_OBJECT_PORT: String(base + 1), SWIFT_CONTAINER_PORT: String(base + 2),
-    SWIFT_ACCOUNT_PORT: String(base + 3), SWIFT_MEMCACHE_PORT: String(base + 4), SWIFT_BACKGROUND: '0',
+    SWIFT_HOME: home,
+    SWIFT_PORT: String(base),
+    SWIFT_OBJECT_PORT: String(base + 1),
+    SWIFT_CONTAINER_PORT: String(base + 2),
+    SWIFT_ACCOUNT_PORT: String(base + 3),
+    SWIFT_MEMCACHE_PORT: String(base + 4),
+    SWIFT_BACKGROUND: '0',
   };
   const script = (s: string) => run('bash', [path.join(dir, s)], { cwd: REPO, env, timeoutMs: 120_000 }).then(() => undefined);
   // A run that was killed may have left this instance running: stop it (by its pidfiles) before wiping it.

@@ -48,7 +48,10 @@ export function withWorkspaceDependencies(all: readonly WorkspacePackage[], name
     out.set(name, pkg);
     Object.keys(runtimeDependencies(pkg.manifest)).forEach(visit);
   };
-  names.forEach((n) => { if (!byName.has(n)) throw new Error(`${n} is not a workspace package`); visit(n); });
+  names.forEach((n) => {
+    if (!byName.has(n)) throw new Error(`${n} is not a workspace package`);
+    visit(n);
+  });
   return [...out.values()];
 }
 

@@ -34,7 +34,10 @@ export async function call(api: Api, method: string, path: string, init: CallIni
   const headers: Record<string, string> = { 'X-Auth-Token': api.token, Accept: 'application/json', ...init.headers };
   let body: string | ReadableStream | undefined;
   if (init.stream) body = init.stream;
-  else if (init.body !== undefined) { body = JSON.stringify(init.body); headers['Content-Type'] ??= 'application/json'; }
+  else if (init.body !== undefined) {
+    body = JSON.stringify(init.body);
+    headers['Content-Type'] ??= 'application/json';
+  }
   let res: Response;
   try {
     res = await fetch(`${api.endpoint}${path}`, { method, headers, ...(body ? { body } : {}), ...(init.stream ? { duplex: 'half' } : {}) } as RequestInit);
@@ -42,14 +45,27 @@ export async function call(api: Api, method: string, path: string, init: CallIni
     // A stream the request was reading from failed: that is the file, not the network.
     if (init.stream && (e as { cause?: { syscall?: string } }).cause?.syscall === 'read') throw (e as { cause: Error }).cause;
     const cause = (e as { cause?: { code?: string; message?: string } }).cause;
-    throw cliError('GI_CLI_UNREACHABLE', { endpoint: api.endpoint, call: `${method} ${path}`, reason: cause?.code ?? cause?.message ?? (e as Error).message }, { cause: e });
+    throw cliError(
+      'GI_CLI_UNREACHABLE',
+      { endpoint: api.endpoint, call: `${method} ${path}`, reason: cause?.code ?? cause?.message ?? (e as Error).message },
+      { cause: e },
+    );
   }
   if (!res.ok) {
     const text = await res.text();
     let j: { message?: string; error_code?: string; hint?: string } = {};
-    try { j = JSON.parse(text) as typeof j; } catch { /* not JSON: a proxy's page */ }
+    try {
+      j = JSON.parse(text) as typeof j;
+    } catch {
+      /* not JSON: a proxy's page */
+    }
     const message = (j.message ?? text.replace(/<[^>]*>/g, ' ')).replace(/\s+/g, ' ').trim();
-    throw new RemoteError(`${method} ${path} answered ${res.status}: ${message}`, res.status, j.error_code ?? res.headers.get('x-glance-import-error-code') ?? undefined, j.hint);
+    throw new RemoteError(
+      `${method} ${path} answered ${res.status}: ${message}`,
+      res.status,
+      j.error_code ?? res.headers.get('x-glance-import-error-code') ?? undefined,
+      j.hint,
+    );
   }
   return res;
 }

@@ -37,14 +37,25 @@ export interface Command {
 
 /** `--config-file` and `--root`: where every command that reads the config finds it. */
 export const configOptions = {
-  'config-file': { type: 'string', multiple: true, value: 'FILE', help: 'Glance-style INI file (glance-api.conf, glance-image-import.conf); repeat for several, later wins', complete: 'file' },
+  'config-file': {
+    type: 'string',
+    multiple: true,
+    value: 'FILE',
+    help: 'Glance-style INI file (glance-api.conf, glance-image-import.conf); repeat for several, later wins',
+    complete: 'file',
+  },
   root: { type: 'string', value: 'DIR', help: 'host application root, where plugins are declared (default: the nearest package.json)', complete: 'dir' },
 } as const satisfies Record<string, OptionSpec>;
 
 /** What the commands of the service (serve, token, db) take: the config, and the data dir. */
 export const serviceOptions = {
   ...configOptions,
-  'data-dir': { type: 'string', value: 'DIR', help: 'node-local data: SQLite database (unless [database] connection), staging, file stores, admin-token (default: ./data)', complete: 'dir' },
+  'data-dir': {
+    type: 'string',
+    value: 'DIR',
+    help: 'node-local data: SQLite database (unless [database] connection), staging, file stores, admin-token (default: ./data)',
+    complete: 'dir',
+  },
 } as const satisfies Record<string, OptionSpec>;
 
 /** Where the commands that call the Image API send their calls. */

@@ -27,7 +27,11 @@ async function complete(...words: string[]): Promise<string[]> {
   const file = path.join(dir, 'glance-import.bash');
   writeFileSync(file, await script('bash'));
   const line = ['glance-import', ...words].map((w) => `'${w}'`).join(' ');
-  const out = execFileSync('bash', ['-c', `source ${file}; COMP_WORDS=(${line}); COMP_CWORD=${words.length}; _glance_import; printf '%s\\n' "\${COMPREPLY[@]}"`], { cwd: dir, encoding: 'utf8' });
+  const out = execFileSync(
+    'bash',
+    ['-c', `source ${file}; COMP_WORDS=(${line}); COMP_CWORD=${words.length}; _glance_import; printf '%s\\n' "\${COMPREPLY[@]}"`],
+    { cwd: dir, encoding: 'utf8' },
+  );
   return out.split('\n').filter(Boolean).sort();
 }
 
@@ -70,7 +74,10 @@ async function completeZsh(...words: string[]): Promise<string[]> {
   writeFileSync(file, await script('zsh'));
   const line = ['glance-import', ...words].map((w) => `'${w}'`).join(' ');
   const stubs = 'compadd() { [[ $1 == -- ]] && shift; print -rl -- "$@"; }; _files() { print -r -- "_files $*"; }';
-  const out = execFileSync('zsh', ['-fc', `${stubs}; source ${file}; words=(${line}); CURRENT=${words.length + 1}; cur=\${words[CURRENT]}; _glance_import`], { cwd: dir, encoding: 'utf8' });
+  const out = execFileSync('zsh', ['-fc', `${stubs}; source ${file}; words=(${line}); CURRENT=${words.length + 1}; cur=\${words[CURRENT]}; _glance_import`], {
+    cwd: dir,
+    encoding: 'utf8',
+  });
   return out.split('\n').filter(Boolean).sort();
 }
 

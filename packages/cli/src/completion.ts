@@ -15,8 +15,14 @@ const commandKey = (c: Command) => c.name;
 
 function shape(commands: readonly Command[]) {
   const first = [...new Set(commands.map((c) => c.name.split(' ')[0]!))];
-  const second = first.map((w) => [w, commands.filter((c) => c.name.startsWith(`${w} `)).map((c) => c.name.split(' ')[1]!)] as const).filter(([, s]) => s.length);
-  const values: Case[] = commands.flatMap((c) => Object.entries(c.options).filter(([, o]) => o.type === 'string').map(([name, o]) => ({ pattern: `${commandKey(c)}|--${name}`, completion: o.complete })));
+  const second = first
+    .map((w) => [w, commands.filter((c) => c.name.startsWith(`${w} `)).map((c) => c.name.split(' ')[1]!)] as const)
+    .filter(([, s]) => s.length);
+  const values: Case[] = commands.flatMap((c) =>
+    Object.entries(c.options)
+      .filter(([, o]) => o.type === 'string')
+      .map(([name, o]) => ({ pattern: `${commandKey(c)}|--${name}`, completion: o.complete })),
+  );
   const options = commands.map((c) => [commandKey(c), [...Object.keys(c.options).map((o) => `--${o}`), '--help'].join(' ')] as const);
   const positionals = commands.filter((c) => c.positionals?.[0]?.complete).map((c) => ({ pattern: commandKey(c), completion: c.positionals![0]!.complete }));
   return { first: [...first, '--help', '--version'], second, values, options, positionals };
@@ -39,9 +45,13 @@ _glance_import() {
     COMPREPLY=($(compgen -W ${q(s.first.join(' '))} -- "$cur")); return 0
   fi
   case \${COMP_WORDS[1]} in
-${s.second.map(([w, subs]) => `    ${q(w)})
+${s.second
+  .map(
+    ([w, subs]) => `    ${q(w)})
       if ((COMP_CWORD == 2)); then COMPREPLY=($(compgen -W ${q(subs.join(' '))} -- "$cur")); return 0; fi
-      cmd="\${COMP_WORDS[1]} \${COMP_WORDS[2]}" ;;`).join('\n')}
+      cmd="\${COMP_WORDS[1]} \${COMP_WORDS[2]}" ;;`,
+  )
+  .join('\n')}
     *) cmd=\${COMP_WORDS[1]} ;;
   esac
   case "$cmd|$prev" in
@@ -81,9 +91,13 @@ _glance_import() {
     compadd -- ${s.first.map(q).join(' ')}; return
   fi
   case \${words[2]} in
-${s.second.map(([w, subs]) => `    ${q(w)})
+${s.second
+  .map(
+    ([w, subs]) => `    ${q(w)})
       if ((CURRENT == 3)); then compadd -- ${subs.map(q).join(' ')}; return; fi
-      cmd="\${words[2]} \${words[3]}" ;;`).join('\n')}
+      cmd="\${words[2]} \${words[3]}" ;;`,
+  )
+  .join('\n')}
     *) cmd=\${words[2]} ;;
   esac
   case "$cmd|$prev" in

@@ -30,14 +30,22 @@ export function hostApp(plugins: FixturePlugin[], config?: Record<string, Record
   for (const p of plugins) {
     const dir = path.join(root, 'plugins', p.package);
     mkdirSync(dir, { recursive: true });
-    writeFileSync(path.join(dir, 'package.json'), JSON.stringify({
-      name: p.package, version: p.version ?? '1.0.0', type: 'module',
-      entryPoints: { 'glance.image_import.plugins': { [p.entryPoint]: './index.js' } },
-      peerDependencies: { '@glance-import/core': p.coreRange ?? '*' },
-    }));
+    writeFileSync(
+      path.join(dir, 'package.json'),
+      JSON.stringify({
+        name: p.package,
+        version: p.version ?? '1.0.0',
+        type: 'module',
+        entryPoints: { 'glance.image_import.plugins': { [p.entryPoint]: './index.js' } },
+        peerDependencies: { '@glance-import/core': p.coreRange ?? '*' },
+      }),
+    );
     writeFileSync(path.join(dir, 'index.js'), p.source);
   }
-  writeFileSync(path.join(root, 'package.json'), JSON.stringify({ name: 'host-app', private: true, workspaces: ['plugins/*'], ...(config ? { 'glance-import': config } : {}) }));
+  writeFileSync(
+    path.join(root, 'package.json'),
+    JSON.stringify({ name: 'host-app', private: true, workspaces: ['plugins/*'], ...(config ? { 'glance-import': config } : {}) }),
+  );
   return root;
 }
 

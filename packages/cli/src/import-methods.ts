@@ -16,6 +16,6 @@ export const IMPORT_METHODS: Readonly<Record<string, MethodUse>> = {
   },
   'glance-download': {
     source: 'unsupported',
-    why: "it pulls an image from another region's Image API; call POST /v2/images/{id}/import with {\"method\": {\"name\": \"glance-download\", \"glance_image_id\": ..., \"glance_region\": ...}}",
+    why: 'it pulls an image from another region\'s Image API; call POST /v2/images/{id}/import with {"method": {"name": "glance-download", "glance_image_id": ..., "glance_region": ...}}',
   },
 };

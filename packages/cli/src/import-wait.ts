@@ -60,7 +60,9 @@ export async function waitForImport(api: Api, imageId: string, o: WaitOptions): 
       const now = Date.now();
       if (lostSince === undefined) {
         lostSince = now;
-        o.note(`the Image API at ${api.endpoint} does not answer (${reasonOf(e)}); waiting up to ${Math.round(o.unreachableMs / 1000)} s for it (a restart lets the import finish or fails it)`);
+        o.note(
+          `the Image API at ${api.endpoint} does not answer (${reasonOf(e)}); waiting up to ${Math.round(o.unreachableMs / 1000)} s for it (a restart lets the import finish or fails it)`,
+        );
       } else if (now - lostSince >= o.unreachableMs) {
         throw cliError('GI_CLI_WAIT_TIMEOUT', { imageId, seconds: Math.round(o.unreachableMs / 1000), status: lastStatus }, { cause: e });
       }
@@ -69,4 +71,4 @@ export async function waitForImport(api: Api, imageId: string, o: WaitOptions): 
   }
 }
 
-const reasonOf = (e: unknown) => ((e as { details?: { reason?: string } }).details?.reason ?? (e as Error).message);
+const reasonOf = (e: unknown) => (e as { details?: { reason?: string } }).details?.reason ?? (e as Error).message;

@@ -30,9 +30,15 @@ export function processIo(): Io {
   const stderr = quietOnError(process.stderr);
   const env = Number(process.env.COLUMNS);
   return {
-    out: (t) => { if (!stdout.destroyed) stdout.write(lines(t)); },
-    err: (t) => { if (!stderr.destroyed) stderr.write(lines(t)); },
-    progress: (t) => { if (!stderr.destroyed) stderr.write(t); },
+    out: (t) => {
+      if (!stdout.destroyed) stdout.write(lines(t));
+    },
+    err: (t) => {
+      if (!stderr.destroyed) stderr.write(lines(t));
+    },
+    progress: (t) => {
+      if (!stderr.destroyed) stderr.write(t);
+    },
     columns: stdout.isTTY ? stdout.columns : Number.isInteger(env) && env > 0 ? env : undefined,
     tty: Boolean(stderr.isTTY),
   };
@@ -45,7 +51,12 @@ export class UsageError extends Error {}
 
 /** The image service refused a call: its GI_* code and hint, when it sent them. */
 export class RemoteError extends Error {
-  constructor(message: string, readonly status: number, readonly code?: string, readonly hint?: string) {
+  constructor(
+    message: string,
+    readonly status: number,
+    readonly code?: string,
+    readonly hint?: string,
+  ) {
     super(message);
   }
 }

@@ -19,12 +19,21 @@ describe('glance-import (main)', () => {
 
   it('every command has its own --help: usage line, summary, each option with its help', async () => {
     for (const c of COMMANDS) {
-      for (const argv of [[...c.name.split(' '), '--help'], [...c.name.split(' '), '-h'], ['help', ...c.name.split(' ')]]) {
+      for (const argv of [
+        [...c.name.split(' '), '--help'],
+        [...c.name.split(' '), '-h'],
+        ['help', ...c.name.split(' ')],
+      ]) {
         const r = await run(...argv);
         expect(r, argv.join(' ')).toMatchObject({ code: 0, stderr: '' });
-        expect(r.stdout.split('\n')[0]).toBe(`usage: glance-import ${c.name} [options]${(c.positionals ?? []).map((p) => (p.optional ? ` [${p.name}]` : ` ${p.name}`)).join('')}`);
+        expect(r.stdout.split('\n')[0]).toBe(
+          `usage: glance-import ${c.name} [options]${(c.positionals ?? []).map((p) => (p.optional ? ` [${p.name}]` : ` ${p.name}`)).join('')}`,
+        );
         expect(r.stdout).toContain(`\n${c.summary}\n`);
-        for (const [name, o] of Object.entries(c.options)) expect(r.stdout, `${c.name} --${name}`).toMatch(new RegExp(`\\n  --${name}\\b[^\\n]*(\\n +)?${o.help.slice(0, 20).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+        for (const [name, o] of Object.entries(c.options))
+          expect(r.stdout, `${c.name} --${name}`).toMatch(
+            new RegExp(`\\n  --${name}\\b[^\\n]*(\\n +)?${o.help.slice(0, 20).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`),
+          );
       }
     }
     const serve = await run('serve', '--help');

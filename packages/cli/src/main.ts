@@ -47,7 +47,13 @@ function checkPositionals(command: Command, given: string[]): void {
   const needed = takes.filter((p) => !p.optional).length;
   const extra = given[takes.length];
   if (extra !== undefined) throw new UsageError(`Unexpected argument '${extra}'. See 'glance-import ${command.name} --help'.`);
-  if (given.length < needed) throw new UsageError(`${command.name} needs ${takes.slice(given.length, needed).map((p) => p.name).join(' ')}. See 'glance-import ${command.name} --help'.`);
+  if (given.length < needed)
+    throw new UsageError(
+      `${command.name} needs ${takes
+        .slice(given.length, needed)
+        .map((p) => p.name)
+        .join(' ')}. See 'glance-import ${command.name} --help'.`,
+    );
 }
 
 /** Run the command line; returns the exit code. */

@@ -12,9 +12,26 @@ describe('PhaseBars', () => {
     const { out, write } = lines();
     const bars = new PhaseBars(write, false);
     bars.show(null);
-    bars.show({ phase: 'store', bytesDone: 512, bytesTotal: 1024, phases: [{ phase: 'ImageLock', endedAt: t }, { phase: 'VerifyStaging', endedAt: t }, { phase: 'ImportToStore', bytes: 512 }] });
+    bars.show({
+      phase: 'store',
+      bytesDone: 512,
+      bytesTotal: 1024,
+      phases: [
+        { phase: 'ImageLock', endedAt: t },
+        { phase: 'VerifyStaging', endedAt: t },
+        { phase: 'ImportToStore', bytes: 512 },
+      ],
+    });
     expect(out).toEqual(['ImageLock done', 'VerifyStaging done', expect.stringMatching(/^ImportToStore \[#{12}\.{13}\] {2}50% 512 B\/1.0 KiB/)]);
-    const done: TaskProgress = { phase: 'DeleteFromStaging', phases: [{ phase: 'ImageLock', endedAt: t }, { phase: 'VerifyStaging', endedAt: t }, { phase: 'ImportToStore', endedAt: t, bytes: 1024 }, { phase: 'CompleteTask', endedAt: t }] };
+    const done: TaskProgress = {
+      phase: 'DeleteFromStaging',
+      phases: [
+        { phase: 'ImageLock', endedAt: t },
+        { phase: 'VerifyStaging', endedAt: t },
+        { phase: 'ImportToStore', endedAt: t, bytes: 1024 },
+        { phase: 'CompleteTask', endedAt: t },
+      ],
+    };
     bars.show(done);
     bars.show(done);
     expect(out.slice(3)).toEqual([expect.stringMatching(/^ImportToStore \[#{25}\] 100% 1.0 KiB\/1.0 KiB/), 'ImportToStore done', 'CompleteTask done']);
@@ -22,7 +39,16 @@ describe('PhaseBars', () => {
 
   it('marks the phase the import failed in', () => {
     const { out, write } = lines();
-    new PhaseBars(write, false).end({ phase: 'gate', phases: [{ phase: 'ImageLock', endedAt: t }, { phase: 'Gate', endedAt: t }] }, 'failed');
+    new PhaseBars(write, false).end(
+      {
+        phase: 'gate',
+        phases: [
+          { phase: 'ImageLock', endedAt: t },
+          { phase: 'Gate', endedAt: t },
+        ],
+      },
+      'failed',
+    );
     expect(out).toEqual(['ImageLock done', 'Gate    failed']);
   });
 

@@ -16,7 +16,10 @@ export class PhaseBars {
   private readonly bars: ProgressBar[] = [];
   private ended = 0;
 
-  constructor(private readonly write: (s: string) => void, private readonly tty: boolean) {}
+  constructor(
+    private readonly write: (s: string) => void,
+    private readonly tty: boolean,
+  ) {}
 
   /** Print what the progress object shows so far; the running phase moves with its bytes. */
   show(p: TaskProgress | null | undefined): void {

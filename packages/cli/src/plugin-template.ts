@@ -11,25 +11,33 @@ export interface TemplateInput {
   coreRange: string;
 }
 
-const taskName = (name: string) => `${name.split('_').map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join('')}Task`;
+const taskName = (name: string) =>
+  `${name
+    .split('_')
+    .map((w) => w.charAt(0).toUpperCase() + w.slice(1))
+    .join('')}Task`;
 
 export function pluginFiles(t: TemplateInput): Record<string, string> {
   const task = taskName(t.name);
   return {
-    'package.json': `${JSON.stringify({
-      name: t.packageName,
-      version: '0.1.0',
-      description: `A glance-import plugin: ${t.name}`,
-      type: 'module',
-      license: 'Apache-2.0',
-      exports: './index.js',
-      files: ['index.js', 'task.js'],
-      engines: { node: '>=20.11' },
-      scripts: { test: 'node --test' },
-      entryPoints: { 'glance.image_import.plugins': { [t.name]: './index.js:getFlow' } },
-      peerDependencies: { '@glance-import/core': t.coreRange },
-      devDependencies: { '@glance-import/core': t.coreRange, '@glance-import/testing': t.coreRange },
-    }, null, 2)}\n`,
+    'package.json': `${JSON.stringify(
+      {
+        name: t.packageName,
+        version: '0.1.0',
+        description: `A glance-import plugin: ${t.name}`,
+        type: 'module',
+        license: 'Apache-2.0',
+        exports: './index.js',
+        files: ['index.js', 'task.js'],
+        engines: { node: '>=20.11' },
+        scripts: { test: 'node --test' },
+        entryPoints: { 'glance.image_import.plugins': { [t.name]: './index.js:getFlow' } },
+        peerDependencies: { '@glance-import/core': t.coreRange },
+        devDependencies: { '@glance-import/core': t.coreRange, '@glance-import/testing': t.coreRange },
+      },
+      null,
+      2,
+    )}\n`,
 
     'index.js': `import { definePlugin, linearFlow, opts } from '@glance-import/core';
 import { recordSize } from './task.js';

@@ -26,7 +26,10 @@ export async function startService(ini: Record<string, Record<string, unknown>> 
     member: await t.create({ userId: 'alice', projectId: 'p1', roles: ['member', 'reader'] }),
   };
   return {
-    url, dataDir, server, tokens,
+    url,
+    dataDir,
+    server,
+    tokens,
     async close() {
       await server.close();
       rmSync(dataDir, { recursive: true, force: true });

@@ -9,11 +9,13 @@ const rows = [
 
 describe('table', () => {
   it('pads every column but the last; cuts nothing without a terminal width', () => {
-    expect(table(rows)).toBe([
-      'ID                                    NAME                              STATUS',
-      '2f0c3c52-4a57-4d43-9c02-0f5b1b0b6a57  debian-12-generic-amd64-20240201  active',
-      '8a1b0c52-0000-4d43-9c02-0f5b1b0b6a57  x                                 queued',
-    ].join('\n'));
+    expect(table(rows)).toBe(
+      [
+        'ID                                    NAME                              STATUS',
+        '2f0c3c52-4a57-4d43-9c02-0f5b1b0b6a57  debian-12-generic-amd64-20240201  active',
+        '8a1b0c52-0000-4d43-9c02-0f5b1b0b6a57  x                                 queued',
+      ].join('\n'),
+    );
   });
 
   it('fits a terminal: the widest column that may be cut is cut, marked with …; kept columns stay whole', () => {
@@ -27,6 +29,11 @@ describe('table', () => {
   });
 
   it('fields: a record as FIELD / VALUE, objects as JSON, null as empty', () => {
-    expect(fields({ id: 'a', tags: ['x'], size: null })).toEqual([['FIELD', 'VALUE'], ['id', 'a'], ['tags', '["x"]'], ['size', '']]);
+    expect(fields({ id: 'a', tags: ['x'], size: null })).toEqual([
+      ['FIELD', 'VALUE'],
+      ['id', 'a'],
+      ['tags', '["x"]'],
+      ['size', ''],
+    ]);
   });
 });

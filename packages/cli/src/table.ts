@@ -10,10 +10,17 @@ const MIN_CUT_WIDTH = 8;
 export function table(rows: readonly (readonly string[])[], o: { columns?: number | undefined; keep?: readonly number[] } = {}): string {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
   if (o.columns !== undefined) fit(widths, o.columns, new Set(o.keep));
-  return rows.map((r) => r.map((c, i) => {
-    const cell = c.length > widths[i]! ? `${c.slice(0, widths[i]! - 1)}…` : c;
-    return i === r.length - 1 ? cell : cell.padEnd(widths[i]!);
-  }).join('  ').trimEnd()).join('\n');
+  return rows
+    .map((r) =>
+      r
+        .map((c, i) => {
+          const cell = c.length > widths[i]! ? `${c.slice(0, widths[i]! - 1)}…` : c;
+          return i === r.length - 1 ? cell : cell.padEnd(widths[i]!);
+        })
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 function fit(widths: number[], columns: number, keep: ReadonlySet<number>): void {

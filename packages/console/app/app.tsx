@@ -26,24 +26,45 @@ function useRoute(): Route {
 function ConnectionBanner({ session }: { session: SessionInfo }) {
   useConnectionEpoch(session.api);
   const state = session.api.connection.state;
-  if (state === 'down') return <div class="banner down" role="alert" data-connection="down">The server is not answering (restarting?). Retrying every second; what is shown may be stale.</div>;
-  if (state === 'back') return <div class="banner back" role="status" data-connection="back">Reconnected: the server is back, and this page was reloaded.</div>;
+  if (state === 'down')
+    return (
+      <div class="banner down" role="alert" data-connection="down">
+        The server is not answering (restarting?). Retrying every second; what is shown may be stale.
+      </div>
+    );
+  if (state === 'back')
+    return (
+      <div class="banner back" role="status" data-connection="back">
+        Reconnected: the server is back, and this page was reloaded.
+      </div>
+    );
   return null;
 }
 
 function Page({ route }: { route: Route }) {
   switch (route.page) {
-    case 'images': return <Images />;
-    case 'image': return <ImageDetail id={route.id} />;
-    case 'edit': return <ImageEdit id={route.id} />;
-    case 'watch': return <ImportWatch id={route.id} />;
-    case 'import': return <ImportForm {...(route.copyOf ? { copyOf: route.copyOf } : {})} />;
-    case 'plugins': return <Plugins />;
-    case 'stores': return <Stores />;
+    case 'images':
+      return <Images />;
+    case 'image':
+      return <ImageDetail id={route.id} />;
+    case 'edit':
+      return <ImageEdit id={route.id} />;
+    case 'watch':
+      return <ImportWatch id={route.id} />;
+    case 'import':
+      return <ImportForm {...(route.copyOf ? { copyOf: route.copyOf } : {})} />;
+    case 'plugins':
+      return <Plugins />;
+    case 'stores':
+      return <Stores />;
   }
 }
 
-const NAV: Array<[Route['page'], string, Route]> = [['images', 'Images', { page: 'images' }], ['import', 'Import', { page: 'import' }], ['stores', 'Stores', { page: 'stores' }]];
+const NAV: Array<[Route['page'], string, Route]> = [
+  ['images', 'Images', { page: 'images' }],
+  ['import', 'Import', { page: 'import' }],
+  ['stores', 'Stores', { page: 'stores' }],
+];
 
 export function App() {
   const route = useRoute();
@@ -54,7 +75,10 @@ export function App() {
 
   const signOut = (why?: string) => {
     forgetToken();
-    setSession((s) => { s?.api.connection.close(); return undefined; });
+    setSession((s) => {
+      s?.api.connection.close();
+      return undefined;
+    });
     setNotice(why);
   };
   const signIn = async (token: string) => {
@@ -72,8 +96,13 @@ export function App() {
       setBusy(false);
     }
   };
-  useEffect(() => { const t = savedToken(); if (t) void signIn(t); }, []);
-  useEffect(() => { document.title = `${route.page} · glance-import console`; }, [route.page]);
+  useEffect(() => {
+    const t = savedToken();
+    if (t) void signIn(t);
+  }, []);
+  useEffect(() => {
+    document.title = `${route.page} · glance-import console`;
+  }, [route.page]);
 
   if (!session) return <SignIn onToken={(t) => void signIn(t)} busy={busy} error={error} {...(notice ? { notice } : {})} />;
   const nav = session.isAdmin ? [...NAV, ['plugins', 'Plugins', { page: 'plugins' }] as const] : NAV;
@@ -81,15 +110,25 @@ export function App() {
   return (
     <Session.Provider value={session}>
       <header class="top">
-        <a class="brand" href="#/images">glance-import</a>
+        <a class="brand" href="#/images">
+          glance-import
+        </a>
         <nav>
-          {nav.map(([page, label, r]) => <a key={page} href={href(r)} aria-current={current === page ? 'page' : undefined}>{label}</a>)}
+          {nav.map(([page, label, r]) => (
+            <a key={page} href={href(r)} aria-current={current === page ? 'page' : undefined}>
+              {label}
+            </a>
+          ))}
         </nav>
         <span class="who">{session.isAdmin ? 'admin' : 'signed in'}</span>
-        <button type="button" class="link" onClick={() => signOut('Signed out.')}>Sign out</button>
+        <button type="button" class="link" onClick={() => signOut('Signed out.')}>
+          Sign out
+        </button>
       </header>
       <ConnectionBanner session={session} />
-      <main><Page route={route} /></main>
+      <main>
+        <Page route={route} />
+      </main>
     </Session.Provider>
   );
 }

@@ -62,7 +62,10 @@ export function useLoad<T>(load: (signal: AbortSignal) => Promise<T>, deps: unkn
     };
     setState((s) => ({ ...s, loading: true }));
     void run();
-    return () => { abort.abort(); clearTimeout(timer); };
+    return () => {
+      abort.abort();
+      clearTimeout(timer);
+    };
   }, [...deps, epoch, nonce]);
   return { ...state, reload: () => setNonce((n) => n + 1) };
 }

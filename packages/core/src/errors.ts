@@ -38,9 +38,10 @@ export const coreErrors = defineErrors(['GI_FLOW_', 'GI_REGISTRY_', 'GI_PLUGIN_'
   }),
   GI_REGISTRY_NOT_FOUND: def<{ namespace: string; name: string; suggestions?: string[]; available: string[] }>({
     message: (p) => `No entry point '${p.name}' in namespace '${p.namespace}'.${didYouMean(p.suggestions)}`,
-    hint: (p) => p.available.length
-      ? `Installed names: ${list(p.available)}. Install the package that provides '${p.name}' (npm install it in the host app) or fix the name.`
-      : `No package declares entry points in '${p.namespace}'. Install a plugin package and list it in the host's package.json dependencies.`,
+    hint: (p) =>
+      p.available.length
+        ? `Installed names: ${list(p.available)}. Install the package that provides '${p.name}' (npm install it in the host app) or fix the name.`
+        : `No package declares entry points in '${p.namespace}'. Install a plugin package and list it in the host's package.json dependencies.`,
   }),
   GI_REGISTRY_DUPLICATE_CLAIM: def<{ namespace: string; name: string; packages: string[] }>({
     message: (p) => `Entry point '${p.name}' in '${p.namespace}' is claimed by several packages: ${list(p.packages)}.`,
@@ -92,7 +93,8 @@ export const coreErrors = defineErrors(['GI_FLOW_', 'GI_REGISTRY_', 'GI_PLUGIN_'
   }),
   GI_PLUGIN_FAILED: def<{ plugin: string; package: string; reason: string }>({
     message: (p) => `Plugin '${p.plugin}' failed: ${p.reason}`,
-    hint: (p) => `${p.package} threw an error without a GI_* code; the cause is attached and the import log has it under plugin '${p.plugin}'. See the plugin's README, or report it to its authors.`,
+    hint: (p) =>
+      `${p.package} threw an error without a GI_* code; the cause is attached and the import log has it under plugin '${p.plugin}'. See the plugin's README, or report it to its authors.`,
   }),
   GI_PLUGIN_BAD_IMAGE_CHANGE: def<{ change: string; reason: string }>({
     message: (p) => `An import task may not ${p.change}: ${p.reason}.`,

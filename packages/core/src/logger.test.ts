@@ -4,7 +4,9 @@ import { contextLogger, type LogFn, type Logger } from './logger.js';
 /** A base logger that keeps each call's arguments, as pino would receive them. */
 function recording() {
   const calls: unknown[][] = [];
-  const fn: LogFn = ((...args: unknown[]) => { calls.push(args); }) as LogFn;
+  const fn: LogFn = ((...args: unknown[]) => {
+    calls.push(args);
+  }) as LogFn;
   const base: Logger = { debug: fn, info: fn, warn: fn, error: fn, child: () => base };
   return { base, calls };
 }

@@ -24,10 +24,18 @@ export interface LogRecord {
 
 /** A logger that keeps records in memory, for tests and `@glance-import/testing`. */
 export function memoryLogger(records: LogRecord[] = [], bindings: Record<string, unknown> = {}): Logger & { records: LogRecord[] } {
-  const at = (level: LogRecord['level']): LogFn => ((a: string | Record<string, unknown>, b?: string) => {
-    records.push(typeof a === 'string' ? { level, msg: a, fields: { ...bindings } } : { level, msg: b ?? '', fields: { ...bindings, ...a } });
-  }) as LogFn;
-  return { records, debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error'), child: (more) => memoryLogger(records, { ...bindings, ...more }) };
+  const at = (level: LogRecord['level']): LogFn =>
+    ((a: string | Record<string, unknown>, b?: string) => {
+      records.push(typeof a === 'string' ? { level, msg: a, fields: { ...bindings } } : { level, msg: b ?? '', fields: { ...bindings, ...a } });
+    }) as LogFn;
+  return {
+    records,
+    debug: at('debug'),
+    info: at('info'),
+    warn: at('warn'),
+    error: at('error'),
+    child: (more) => memoryLogger(records, { ...bindings, ...more }),
+  };
 }
 
 /**
@@ -37,12 +45,16 @@ export function memoryLogger(records: LogRecord[] = [], bindings: Record<string,
  * a call, replace the context's value of a key instead.
  */
 export function contextLogger(base: Logger, context: Record<string, unknown> = {}): Logger {
-  const at = (fn: LogFn): LogFn => ((a: string | Record<string, unknown>, b?: string) => {
-    if (typeof a === 'string') fn(context, a);
-    else fn({ ...context, ...a }, b);
-  }) as LogFn;
+  const at = (fn: LogFn): LogFn =>
+    ((a: string | Record<string, unknown>, b?: string) => {
+      if (typeof a === 'string') fn(context, a);
+      else fn({ ...context, ...a }, b);
+    }) as LogFn;
   return {
-    debug: at(base.debug.bind(base)), info: at(base.info.bind(base)), warn: at(base.warn.bind(base)), error: at(base.error.bind(base)),
+    debug: at(base.debug.bind(base)),
+    info: at(base.info.bind(base)),
+    warn: at(base.warn.bind(base)),
+    error: at(base.error.bind(base)),
     child: (more) => contextLogger(base, { ...context, ...more }),
   };
 }

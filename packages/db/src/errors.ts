@@ -40,9 +40,10 @@ export const dbErrors = defineErrors('GI_DB_', {
     hint: 'Check [database] connection (user, password, host, port, database name), that PostgreSQL runs and accepts this host (pg_hba.conf), and that the role owns the database.',
   }),
   GI_DB_SCHEMA_OUTDATED: def<{ url: string; version: number; latest: number; command: string }>({
-    message: (p) => p.version === 0
-      ? `The database at ${p.url} has no glance-import schema yet; this version needs schema ${p.latest}.`
-      : `The database at ${p.url} has schema version ${p.version}; this version of glance-import needs ${p.latest}.`,
+    message: (p) =>
+      p.version === 0
+        ? `The database at ${p.url} has no glance-import schema yet; this version needs schema ${p.latest}.`
+        : `The database at ${p.url} has schema version ${p.version}; this version of glance-import needs ${p.latest}.`,
     hint: (p) => `Run \`${p.command}\` once (from one node), then start again.`,
   }),
   GI_DB_SCHEMA_TOO_NEW: def<{ url: string; version: number; latest: number }>({

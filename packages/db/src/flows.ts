@@ -9,7 +9,8 @@ export class SqlFlowPersistence implements FlowPersistence {
   async saveFlow(r: FlowRecord): Promise<void> {
     await this.db.execute(
       'INSERT INTO flow_details (flow_id, name, state, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (flow_id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at',
-      [r.flowId, r.name, r.state, r.updatedAt]);
+      [r.flowId, r.name, r.state, r.updatedAt],
+    );
   }
 
   async saveAtom(r: AtomRecord): Promise<void> {
@@ -17,7 +18,8 @@ export class SqlFlowPersistence implements FlowPersistence {
       `INSERT INTO atom_details (flow_id, atom, state, attempt, result, error, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (flow_id, atom) DO UPDATE SET state = excluded.state, attempt = excluded.attempt,
          result = CASE WHEN excluded.result IS NULL THEN atom_details.result ELSE excluded.result END, error = CASE WHEN excluded.error IS NULL THEN atom_details.error ELSE excluded.error END, updated_at = excluded.updated_at`,
-      [r.flowId, r.atom, r.state, r.attempt, r.result === undefined ? null : JSON.stringify(r.result), r.error ? JSON.stringify(r.error) : null, r.updatedAt]);
+      [r.flowId, r.atom, r.state, r.attempt, r.result === undefined ? null : JSON.stringify(r.result), r.error ? JSON.stringify(r.error) : null, r.updatedAt],
+    );
   }
 
   async loadFlow(flowId: string): Promise<FlowRecord | undefined> {
@@ -26,9 +28,14 @@ export class SqlFlowPersistence implements FlowPersistence {
   }
 
   async loadAtoms(flowId: string): Promise<AtomRecord[]> {
-    const rows = await this.db.query<Record<string, unknown>>('SELECT atom, state, attempt, result, error, updated_at FROM atom_details WHERE flow_id = ?', [flowId]);
+    const rows = await this.db.query<Record<string, unknown>>('SELECT atom, state, attempt, result, error, updated_at FROM atom_details WHERE flow_id = ?', [
+      flowId,
+    ]);
     return rows.map((r) => ({
-      flowId, atom: String(r.atom), state: r.state as AtomRecord['state'], attempt: Number(r.attempt),
+      flowId,
+      atom: String(r.atom),
+      state: r.state as AtomRecord['state'],
+      attempt: Number(r.attempt),
       ...(r.result !== null ? { result: json(r.result) } : {}),
       ...(r.error !== null ? { error: json(r.error) as AtomRecord['error'] } : {}),
       updatedAt: String(r.updated_at),

@@ -14,14 +14,22 @@ type ImageSortKey = (typeof IMAGE_SORT_KEYS)[number];
  * indexes in migration 2, character for character apart from the table name.
  */
 const SORT_EXPR: Record<ImageSortKey, string> = {
-  name: "COALESCE(images.name, '')", status: 'images.status', container_format: "COALESCE(images.container_format, '')",
-  disk_format: "COALESCE(images.disk_format, '')", size: 'COALESCE(images.size, 0)', id: 'images.id',
-  created_at: 'images.created_at', updated_at: 'images.updated_at',
+  name: "COALESCE(images.name, '')",
+  status: 'images.status',
+  container_format: "COALESCE(images.container_format, '')",
+  disk_format: "COALESCE(images.disk_format, '')",
+  size: 'COALESCE(images.size, 0)',
+  id: 'images.id',
+  created_at: 'images.created_at',
+  updated_at: 'images.updated_at',
 };
 
 const OPS = { eq: '=', neq: '<>', gt: '>', gte: '>=', lt: '<', lte: '<=' } as const;
 
-interface Clause { sql: string; params: SqlValue[] }
+interface Clause {
+  sql: string;
+  params: SqlValue[];
+}
 
 /**
  * One column condition. A column with a sort index is compared through its sort expression, so
@@ -43,12 +51,16 @@ function columnClause(f: ColumnFilter): Clause {
 function filters(q: ImageQuery): Clause {
   const w: string[] = [];
   const p: SqlValue[] = [];
-  const add = (sql: string, ...params: SqlValue[]) => { w.push(sql); p.push(...params); };
+  const add = (sql: string, ...params: SqlValue[]) => {
+    w.push(sql);
+    p.push(...params);
+  };
   const project = q.viewer.projectId ?? '';
   const memberStatus = q.member_status ?? 'accepted';
-  const isMember = memberStatus === 'all'
-    ? ['EXISTS (SELECT 1 FROM image_members m WHERE m.image_id = images.id AND m.member = ?)', [project]] as const
-    : ['EXISTS (SELECT 1 FROM image_members m WHERE m.image_id = images.id AND m.member = ? AND m.status = ?)', [project, memberStatus]] as const;
+  const isMember =
+    memberStatus === 'all'
+      ? (['EXISTS (SELECT 1 FROM image_members m WHERE m.image_id = images.id AND m.member = ?)', [project]] as const)
+      : (['EXISTS (SELECT 1 FROM image_members m WHERE m.image_id = images.id AND m.member = ? AND m.status = ?)', [project, memberStatus]] as const);
   // Literally `deleted = 0`: the partial indexes of migration 2 are chosen on this very term.
   add('images.deleted = 0');
   const vis = q.visibility ?? 'all';
@@ -59,9 +71,13 @@ function filters(q: ImageQuery): Clause {
     else if (vis === 'private') add('images.owner = ?', project);
     else if (vis === 'shared') add(`(images.owner = ? OR ${isMember[0]})`, project, ...isMember[1]);
   }
-  for (const f of q.columns ?? []) { const c = columnClause(f); add(c.sql, ...c.params); }
+  for (const f of q.columns ?? []) {
+    const c = columnClause(f);
+    add(c.sql, ...c.params);
+  }
   for (const t of q.tags ?? []) add('EXISTS (SELECT 1 FROM image_tags t WHERE t.image_id = images.id AND t.value = ?)', t);
-  for (const [k, v] of Object.entries(q.properties ?? {})) add('EXISTS (SELECT 1 FROM image_properties ip WHERE ip.image_id = images.id AND ip.name = ? AND ip.value = ?)', k, v);
+  for (const [k, v] of Object.entries(q.properties ?? {}))
+    add('EXISTS (SELECT 1 FROM image_properties ip WHERE ip.image_id = images.id AND ip.name = ? AND ip.value = ?)', k, v);
   return { sql: w.join(' AND '), params: p };
 }
 
@@ -77,14 +93,22 @@ function sortTerms(q: ImageQuery): SortTerm[] {
  * filters, only exist (GI_DB_MARKER_NOT_FOUND) and be visible to the viewer (GI_DB_MARKER_FORBIDDEN).
  */
 async function markerValues(ex: SqlExecutor, q: ImageQuery & { marker: string }, terms: readonly SortTerm[]): Promise<SqlValue[]> {
-  const row = (await ex.query<Record<string, SqlValue>>(
-    `SELECT ${terms.map((t, i) => `${t.expr} AS k${i}`).join(', ')}, images.owner AS owner, images.visibility AS visibility,
+  const row = (
+    await ex.query<Record<string, SqlValue>>(
+      `SELECT ${terms.map((t, i) => `${t.expr} AS k${i}`).join(', ')}, images.owner AS owner, images.visibility AS visibility,
        EXISTS (SELECT 1 FROM image_members m WHERE m.image_id = images.id AND m.member = ?) AS is_member
-     FROM images WHERE images.id = ? AND images.deleted = 0`, [q.viewer.projectId ?? '', q.marker]))[0];
+     FROM images WHERE images.id = ? AND images.deleted = 0`,
+      [q.viewer.projectId ?? '', q.marker],
+    )
+  )[0];
   if (!row) throw giError('GI_DB_MARKER_NOT_FOUND', { kind: 'image', marker: q.marker });
   // Glance's db utils is_image_visible: membership in any status counts here.
-  const visible = q.viewer.isAdmin || row.owner === null || row.visibility === 'public' || row.visibility === 'community'
-    || (q.viewer.projectId !== null && (row.owner === q.viewer.projectId || (row.visibility === 'shared' && Boolean(Number(row.is_member)))));
+  const visible =
+    q.viewer.isAdmin ||
+    row.owner === null ||
+    row.visibility === 'public' ||
+    row.visibility === 'community' ||
+    (q.viewer.projectId !== null && (row.owner === q.viewer.projectId || (row.visibility === 'shared' && Boolean(Number(row.is_member)))));
   if (!visible) throw giError('GI_DB_MARKER_FORBIDDEN', { kind: 'image', marker: q.marker });
   return terms.map((_t, i) => row[`k${i}`]!);
 }
@@ -95,8 +119,9 @@ export async function listImageRows(ex: SqlExecutor, columns: readonly string[],
   const where = filters(q);
   const page = keyset(terms, q.marker !== undefined ? await markerValues(ex, { ...q, marker: q.marker }, terms) : undefined);
   const conditions = [where.sql, ...(page.after ? [page.after.sql] : [])].join(' AND ');
-  return ex.query(
-    `SELECT ${columns.map((c) => `images.${c}`).join(', ')} FROM images WHERE ${conditions} ORDER BY ${page.orderBy} LIMIT ?`,
-    [...where.params, ...(page.after?.params ?? []), q.limit],
-  );
+  return ex.query(`SELECT ${columns.map((c) => `images.${c}`).join(', ')} FROM images WHERE ${conditions} ORDER BY ${page.orderBy} LIMIT ?`, [
+    ...where.params,
+    ...(page.after?.params ?? []),
+    q.limit,
+  ]);
 }

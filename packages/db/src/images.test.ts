@@ -5,19 +5,40 @@ import { BACKENDS, databasePerTest } from './test-backends.js';
 import type { NewImage } from './types.js';
 
 const img = (o: Partial<NewImage> = {}): NewImage => ({
-  id: randomUUID(), name: 'img', visibility: 'shared', owner: 'p1', disk_format: 'raw', container_format: 'bare',
-  min_disk: 0, min_ram: 0, protected: false, os_hidden: false, properties: {}, tags: [], ...o,
+  id: randomUUID(),
+  name: 'img',
+  visibility: 'shared',
+  owner: 'p1',
+  disk_format: 'raw',
+  container_format: 'bare',
+  min_disk: 0,
+  min_ram: 0,
+  protected: false,
+  os_hidden: false,
+  properties: {},
+  tags: [],
+  ...o,
 });
 
 describe.each(BACKENDS)('ImageRepository on %s', (backend) => {
   const fresh = databasePerTest(backend);
   let db: Database;
-  beforeEach(async () => { db = await fresh().open(); });
+  beforeEach(async () => {
+    db = await fresh().open();
+  });
 
   it('creates a queued image with properties and tags, and refuses a duplicate id', async () => {
     const i = img({ properties: { os_distro: 'debian' }, tags: ['a', 'b', 'a'] });
     const r = await db.images.create(i);
-    expect(r).toMatchObject({ id: i.id, status: 'queued', size: null, checksum: null, protected: false, properties: { os_distro: 'debian' }, tags: ['a', 'b'] });
+    expect(r).toMatchObject({
+      id: i.id,
+      status: 'queued',
+      size: null,
+      checksum: null,
+      protected: false,
+      properties: { os_distro: 'debian' },
+      tags: ['a', 'b'],
+    });
     await expect(db.images.create(i)).rejects.toMatchObject({ code: 'GI_DB_DUPLICATE' });
   });
 
@@ -25,7 +46,10 @@ describe.each(BACKENDS)('ImageRepository on %s', (backend) => {
     const { id } = await db.images.create(img());
     const up = await db.images.update(id, { columns: { status: 'uploading', size: 5 }, setProperties: { a: '1' } }, { fromStatus: ['queued'] });
     expect(up).toMatchObject({ status: 'uploading', size: 5, properties: { a: '1' } });
-    await expect(db.images.update(id, { columns: { status: 'uploading' } }, { fromStatus: ['queued'] })).rejects.toMatchObject({ code: 'GI_DB_CONFLICT', message: expect.stringContaining('status is uploading') });
+    await expect(db.images.update(id, { columns: { status: 'uploading' } }, { fromStatus: ['queued'] })).rejects.toMatchObject({
+      code: 'GI_DB_CONFLICT',
+      message: expect.stringContaining('status is uploading'),
+    });
     await expect(db.images.update(randomUUID(), { columns: { name: 'x' } })).rejects.toMatchObject({ code: 'GI_DB_NOT_FOUND' });
     const again = await db.images.update(id, { removeProperties: ['a'], setProperties: { b: '2' }, tags: ['t'] });
     expect(again.properties).toEqual({ b: '2' });
@@ -60,7 +84,9 @@ describe.each(BACKENDS)('ImageRepository on %s', (backend) => {
     expect(await db.images.get(id)).toBeUndefined();
     expect(await db.images.isLive(id)).toBe(false);
     const other = await db.images.create(img({ properties: { a: '1' }, tags: ['u'] }));
-    expect((await db.images.list({ viewer: { projectId: 'p1', isAdmin: false }, sort: [{ key: 'created_at', dir: 'desc' }], limit: 10 })).map((i) => i.id)).toEqual([other.id]);
+    expect(
+      (await db.images.list({ viewer: { projectId: 'p1', isAdmin: false }, sort: [{ key: 'created_at', dir: 'desc' }], limit: 10 })).map((i) => i.id),
+    ).toEqual([other.id]);
   });
 
   it('lists what the viewer may see: own, public, shared-with-accepted-membership; community only when asked', async () => {
@@ -76,16 +102,26 @@ describe.each(BACKENDS)('ImageRepository on %s', (backend) => {
     expect(await names({ visibility: 'community' })).toEqual(['comm']);
     expect(await names({ visibility: 'private' })).toEqual(['mine']);
     expect((await db.images.list({ viewer: { projectId: 'x', isAdmin: true }, sort: [{ key: 'name', dir: 'asc' }], limit: 100 })).length).toBe(5);
-    void mine; void pub; void comm;
+    void mine;
+    void pub;
+    void comm;
   });
 
   it('filters, sorts both ways and pages with a marker', async () => {
-    for (const [n, size] of [['a', 3], ['b', 1], ['c', 2], ['d', null]] as const) {
-      const r = await db.images.create(img({ name: n, tags: n === 'a' || n === 'c' ? ['gold'] : [], properties: { os_distro: n === 'b' ? 'arch' : 'debian' } }));
+    for (const [n, size] of [
+      ['a', 3],
+      ['b', 1],
+      ['c', 2],
+      ['d', null],
+    ] as const) {
+      const r = await db.images.create(
+        img({ name: n, tags: n === 'a' || n === 'c' ? ['gold'] : [], properties: { os_distro: n === 'b' ? 'arch' : 'debian' } }),
+      );
       if (size !== null) await db.images.update(r.id, { columns: { size } });
     }
     const viewer = { projectId: 'p1', isAdmin: false };
-    const list = async (q: Partial<Parameters<Database['images']['list']>[0]>) => (await db.images.list({ viewer, sort: [{ key: 'size', dir: 'asc' }], limit: 10, ...q })).map((i) => i.name);
+    const list = async (q: Partial<Parameters<Database['images']['list']>[0]>) =>
+      (await db.images.list({ viewer, sort: [{ key: 'size', dir: 'asc' }], limit: 10, ...q })).map((i) => i.name);
     expect(await list({})).toEqual(['d', 'b', 'c', 'a']);
     expect(await list({ sort: [{ key: 'size', dir: 'desc' }] })).toEqual(['a', 'c', 'b', 'd']);
     expect(await list({ tags: ['gold'] })).toEqual(['c', 'a']);
@@ -94,6 +130,10 @@ describe.each(BACKENDS)('ImageRepository on %s', (backend) => {
     expect(page1.map((i) => i.name)).toEqual(['a', 'b']);
     expect((await db.images.list({ viewer, sort: [{ key: 'name', dir: 'asc' }], limit: 2, marker: page1[1]!.id })).map((i) => i.name)).toEqual(['c', 'd']);
     const unknown = randomUUID();
-    await expect(db.images.list({ viewer, sort: [], limit: 2, marker: unknown })).rejects.toMatchObject({ code: 'GI_DB_MARKER_NOT_FOUND', status: 400, message: `No image found with ID ${unknown}` });
+    await expect(db.images.list({ viewer, sort: [], limit: 2, marker: unknown })).rejects.toMatchObject({
+      code: 'GI_DB_MARKER_NOT_FOUND',
+      status: 400,
+      message: `No image found with ID ${unknown}`,
+    });
   });
 });

@@ -6,24 +6,56 @@ import { bool, now, num, placeholders, toSql } from './rows.js';
 import type { ImageBase, ImageChanges, ImageLocation, ImageMember, ImageQuery, ImageRecord, ImageStatus, NewImage } from './types.js';
 
 const COLUMNS = [
-  'id', 'name', 'status', 'visibility', 'owner', 'disk_format', 'container_format', 'size', 'virtual_size', 'checksum',
-  'os_hash_algo', 'os_hash_value', 'min_disk', 'min_ram', 'protected', 'os_hidden', 'created_at', 'updated_at',
+  'id',
+  'name',
+  'status',
+  'visibility',
+  'owner',
+  'disk_format',
+  'container_format',
+  'size',
+  'virtual_size',
+  'checksum',
+  'os_hash_algo',
+  'os_hash_value',
+  'min_disk',
+  'min_ram',
+  'protected',
+  'os_hidden',
+  'created_at',
+  'updated_at',
 ] as const;
 
 type Row = Record<string, unknown>;
 
 const toMember = (r: Record<string, string>): ImageMember => ({
-  image_id: r.image_id!, member: r.member!, status: r.status as ImageMember['status'], created_at: r.created_at!, updated_at: r.updated_at!,
+  image_id: r.image_id!,
+  member: r.member!,
+  status: r.status as ImageMember['status'],
+  created_at: r.created_at!,
+  updated_at: r.updated_at!,
 });
 
 function toBase(r: Row): ImageBase {
   return {
-    id: String(r.id), name: (r.name as string | null) ?? null, status: r.status as ImageStatus, visibility: r.visibility as ImageBase['visibility'],
-    owner: (r.owner as string | null) ?? null, disk_format: (r.disk_format as string | null) ?? null, container_format: (r.container_format as string | null) ?? null,
-    size: num(r.size), virtual_size: num(r.virtual_size), checksum: (r.checksum as string | null) ?? null,
-    os_hash_algo: (r.os_hash_algo as string | null) ?? null, os_hash_value: (r.os_hash_value as string | null) ?? null,
-    min_disk: Number(r.min_disk), min_ram: Number(r.min_ram), protected: bool(r.protected), os_hidden: bool(r.os_hidden),
-    created_at: String(r.created_at), updated_at: String(r.updated_at),
+    id: String(r.id),
+    name: (r.name as string | null) ?? null,
+    status: r.status as ImageStatus,
+    visibility: r.visibility as ImageBase['visibility'],
+    owner: (r.owner as string | null) ?? null,
+    disk_format: (r.disk_format as string | null) ?? null,
+    container_format: (r.container_format as string | null) ?? null,
+    size: num(r.size),
+    virtual_size: num(r.virtual_size),
+    checksum: (r.checksum as string | null) ?? null,
+    os_hash_algo: (r.os_hash_algo as string | null) ?? null,
+    os_hash_value: (r.os_hash_value as string | null) ?? null,
+    min_disk: Number(r.min_disk),
+    min_ram: Number(r.min_ram),
+    protected: bool(r.protected),
+    os_hidden: bool(r.os_hidden),
+    created_at: String(r.created_at),
+    updated_at: String(r.updated_at),
   };
 }
 
@@ -33,11 +65,25 @@ export class ImageRepository {
 
   async create(image: NewImage): Promise<ImageRecord> {
     const ts = now();
-    const base: ImageBase = { ...image, status: 'queued', size: null, virtual_size: null, checksum: null, os_hash_algo: null, os_hash_value: null, created_at: ts, updated_at: ts };
+    const base: ImageBase = {
+      ...image,
+      status: 'queued',
+      size: null,
+      virtual_size: null,
+      checksum: null,
+      os_hash_algo: null,
+      os_hash_value: null,
+      created_at: ts,
+      updated_at: ts,
+    };
     try {
       await this.db.transaction(async (tx) => {
-        await tx.execute(`INSERT INTO images (${COLUMNS.join(', ')}) VALUES (${placeholders(COLUMNS.length)})`, COLUMNS.map((c) => toSql(base[c])));
-        for (const [k, v] of Object.entries(image.properties)) await tx.execute('INSERT INTO image_properties (image_id, name, value) VALUES (?, ?, ?)', [image.id, k, v]);
+        await tx.execute(
+          `INSERT INTO images (${COLUMNS.join(', ')}) VALUES (${placeholders(COLUMNS.length)})`,
+          COLUMNS.map((c) => toSql(base[c])),
+        );
+        for (const [k, v] of Object.entries(image.properties))
+          await tx.execute('INSERT INTO image_properties (image_id, name, value) VALUES (?, ?, ?)', [image.id, k, v]);
         for (const t of new Set(image.tags)) await tx.execute('INSERT INTO image_tags (image_id, value) VALUES (?, ?)', [image.id, t]);
       });
     } catch (e) {
@@ -66,7 +112,10 @@ export class ImageRepository {
       const sets = [...cols.map(([k]) => `${k} = ?`), 'updated_at = ?'];
       const params: SqlValue[] = [...cols.map(([, v]) => toSql(v)), now(), id];
       let cond = 'id = ? AND deleted = 0';
-      if (opts.fromStatus) { cond += ` AND status IN (${placeholders(opts.fromStatus.length)})`; params.push(...opts.fromStatus); }
+      if (opts.fromStatus) {
+        cond += ` AND status IN (${placeholders(opts.fromStatus.length)})`;
+        params.push(...opts.fromStatus);
+      }
       const changed = await tx.execute(`UPDATE images SET ${sets.join(', ')} WHERE ${cond}`, params);
       if (changed === 0) {
         const row = (await tx.query<{ status: string }>('SELECT status FROM images WHERE id = ? AND deleted = 0', [id]))[0];
@@ -76,7 +125,10 @@ export class ImageRepository {
       for (const name of changes.removeProperties ?? []) await tx.execute('DELETE FROM image_properties WHERE image_id = ? AND name = ?', [id, name]);
       // One statement, so a property a concurrent setPropertyIfAbsent creates is overwritten, not a unique violation.
       for (const [k, v] of Object.entries(changes.setProperties ?? {})) {
-        await tx.execute('INSERT INTO image_properties (image_id, name, value) VALUES (?, ?, ?) ON CONFLICT (image_id, name) DO UPDATE SET value = excluded.value', [id, k, v]);
+        await tx.execute(
+          'INSERT INTO image_properties (image_id, name, value) VALUES (?, ?, ?) ON CONFLICT (image_id, name) DO UPDATE SET value = excluded.value',
+          [id, k, v],
+        );
       }
       if (changes.tags) {
         await tx.execute('DELETE FROM image_tags WHERE image_id = ?', [id]);
@@ -98,8 +150,15 @@ export class ImageRepository {
 
   async addLocation(id: string, loc: Omit<ImageLocation, 'id' | 'createdAt'>): Promise<ImageLocation> {
     const location: ImageLocation = { ...loc, id: randomUUID(), createdAt: now() };
-    await this.db.execute('INSERT INTO image_locations (id, image_id, store, url, metadata, status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
-      [location.id, id, loc.store, loc.url, JSON.stringify(loc.metadata), loc.status, location.createdAt]);
+    await this.db.execute('INSERT INTO image_locations (id, image_id, store, url, metadata, status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)', [
+      location.id,
+      id,
+      loc.store,
+      loc.url,
+      JSON.stringify(loc.metadata),
+      loc.status,
+      location.createdAt,
+    ]);
     return location;
   }
 
@@ -121,32 +180,55 @@ export class ImageRepository {
    * (once per store holding a copy, as Glance counts locations).
    */
   async usage(owner: string): Promise<{ count: number; uploading: number; stagedBytes: number; storedBytes: number }> {
-    const a = (await this.db.query<Record<string, unknown>>(
-      `SELECT COUNT(*) AS total,
+    const a =
+      (
+        await this.db.query<Record<string, unknown>>(
+          `SELECT COUNT(*) AS total,
          SUM(CASE WHEN status IN ('saving', 'uploading', 'importing') OR EXISTS (SELECT 1 FROM image_properties p WHERE p.image_id = images.id AND p.name = 'os_glance_import_task') THEN 1 ELSE 0 END) AS uploading,
          SUM(CASE WHEN status IN ('uploading', 'importing') THEN COALESCE(size, 0) ELSE 0 END) AS staged
-       FROM images WHERE owner = ? AND deleted = 0`, [owner]))[0] ?? {};
-    const b = (await this.db.query<Record<string, unknown>>(
-      `SELECT COALESCE(SUM(i.size), 0) AS stored FROM images i JOIN image_locations l ON l.image_id = i.id
-       WHERE i.owner = ? AND i.deleted = 0 AND l.status = 'active'`, [owner]))[0] ?? {};
+       FROM images WHERE owner = ? AND deleted = 0`,
+          [owner],
+        )
+      )[0] ?? {};
+    const b =
+      (
+        await this.db.query<Record<string, unknown>>(
+          `SELECT COALESCE(SUM(i.size), 0) AS stored FROM images i JOIN image_locations l ON l.image_id = i.id
+       WHERE i.owner = ? AND i.deleted = 0 AND l.status = 'active'`,
+          [owner],
+        )
+      )[0] ?? {};
     return { count: Number(a.total ?? 0), uploading: Number(a.uploading ?? 0), stagedBytes: Number(a.staged ?? 0), storedBytes: Number(b.stored ?? 0) };
   }
 
   /** The projects that own images (not deleted), sorted. */
   async owners(): Promise<string[]> {
-    return (await this.db.query<{ owner: string }>('SELECT DISTINCT owner FROM images WHERE deleted = 0 AND owner IS NOT NULL ORDER BY owner')).map((r) => r.owner);
+    return (await this.db.query<{ owner: string }>('SELECT DISTINCT owner FROM images WHERE deleted = 0 AND owner IS NOT NULL ORDER BY owner')).map(
+      (r) => r.owner,
+    );
   }
 
   /** Members of a shared image, oldest first. */
   async members(id: string): Promise<ImageMember[]> {
-    return (await this.db.query<Record<string, string>>('SELECT image_id, member, status, created_at, updated_at FROM image_members WHERE image_id = ? ORDER BY created_at, member', [id])).map(toMember);
+    return (
+      await this.db.query<Record<string, string>>(
+        'SELECT image_id, member, status, created_at, updated_at FROM image_members WHERE image_id = ? ORDER BY created_at, member',
+        [id],
+      )
+    ).map(toMember);
   }
 
   /** Add a member (status pending); GI_DB_DUPLICATE when it is one already. */
   async addMember(id: string, member: string): Promise<ImageMember> {
     const ts = now();
     try {
-      await this.db.execute('INSERT INTO image_members (image_id, member, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?)', [id, member, 'pending', ts, ts]);
+      await this.db.execute('INSERT INTO image_members (image_id, member, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?)', [
+        id,
+        member,
+        'pending',
+        ts,
+        ts,
+      ]);
     } catch (e) {
       if (isUniqueViolation(e)) throw giError('GI_DB_DUPLICATE', { kind: 'member', id: member });
       throw e;
@@ -155,7 +237,8 @@ export class ImageRepository {
   }
 
   async setMemberStatus(id: string, member: string, status: ImageMember['status']): Promise<ImageMember | undefined> {
-    if ((await this.db.execute('UPDATE image_members SET status = ?, updated_at = ? WHERE image_id = ? AND member = ?', [status, now(), id, member])) === 0) return undefined;
+    if ((await this.db.execute('UPDATE image_members SET status = ?, updated_at = ? WHERE image_id = ? AND member = ?', [status, now(), id, member])) === 0)
+      return undefined;
     return (await this.members(id)).find((m) => m.member === member);
   }
 
@@ -186,17 +269,33 @@ export class ImageRepository {
     const live = rows.map((r) => String(r.id));
     if (live.length === 0) return [];
     const inList = placeholders(live.length);
-    const props = await ex.query<{ image_id: string; name: string; value: string }>(`SELECT image_id, name, value FROM image_properties WHERE image_id IN (${inList}) ORDER BY name`, live);
-    const tags = await ex.query<{ image_id: string; value: string }>(`SELECT image_id, value FROM image_tags WHERE image_id IN (${inList}) ORDER BY value`, live);
-    const locs = await ex.query<Row>(`SELECT id, image_id, store, url, metadata, status, created_at FROM image_locations WHERE image_id IN (${inList}) ORDER BY created_at, id`, live);
+    const props = await ex.query<{ image_id: string; name: string; value: string }>(
+      `SELECT image_id, name, value FROM image_properties WHERE image_id IN (${inList}) ORDER BY name`,
+      live,
+    );
+    const tags = await ex.query<{ image_id: string; value: string }>(
+      `SELECT image_id, value FROM image_tags WHERE image_id IN (${inList}) ORDER BY value`,
+      live,
+    );
+    const locs = await ex.query<Row>(
+      `SELECT id, image_id, store, url, metadata, status, created_at FROM image_locations WHERE image_id IN (${inList}) ORDER BY created_at, id`,
+      live,
+    );
     const records = rows.map((r) => ({ ...toBase(r), properties: {} as Record<string, string>, tags: [] as string[], locations: [] as ImageLocation[] }));
     const byId = new Map(records.map((r) => [r.id, r]));
-    for (const p of props) { const r = byId.get(p.image_id); if (r) r.properties[p.name] = p.value; }
+    for (const p of props) {
+      const r = byId.get(p.image_id);
+      if (r) r.properties[p.name] = p.value;
+    }
     for (const t of tags) byId.get(t.image_id)?.tags.push(t.value);
     for (const l of locs) {
       byId.get(String(l.image_id))?.locations.push({
-        id: String(l.id), store: String(l.store), url: String(l.url), metadata: JSON.parse(String(l.metadata)) as Record<string, unknown>,
-        status: l.status as ImageLocation['status'], createdAt: String(l.created_at),
+        id: String(l.id),
+        store: String(l.store),
+        url: String(l.url),
+        metadata: JSON.parse(String(l.metadata)) as Record<string, unknown>,
+        status: l.status as ImageLocation['status'],
+        createdAt: String(l.created_at),
       });
     }
     return records;

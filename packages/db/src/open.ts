@@ -40,8 +40,12 @@ export interface OpenOptions {
 
 export function databaseOn(url: string, driver: SqlDriver): Database {
   return {
-    url, driver,
-    images: new ImageRepository(driver), tasks: new TaskRepository(driver), tokens: new TokenRepository(driver), flows: new SqlFlowPersistence(driver),
+    url,
+    driver,
+    images: new ImageRepository(driver),
+    tasks: new TaskRepository(driver),
+    tokens: new TokenRepository(driver),
+    flows: new SqlFlowPersistence(driver),
     migrate: () => migrate(driver, url),
     schemaStatus: () => schemaStatus(driver),
     close: () => driver.close(),

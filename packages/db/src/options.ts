@@ -7,10 +7,28 @@ import { defaultDatabaseUrl } from './url.js';
  * SQLAlchemy retry and debug switches): accepted so an existing file loads, and unused.
  */
 const UNUSED = [
-  'backend', 'slave_connection', 'sqlite_synchronous', 'mysql_sql_mode', 'mysql_wsrep_sync_wait', 'mysql_enable_ndb',
-  'max_overflow', 'max_retries', 'retry_interval', 'connection_debug', 'connection_trace', 'connection_parameters',
-  'use_db_reconnect', 'db_retry_interval', 'db_inc_retry_interval', 'db_max_retry_interval', 'db_max_retries',
-  'idle_timeout', 'min_pool_size', 'sqlite_db', 'asyncio_connection', 'asyncio_slave_connection',
+  'backend',
+  'slave_connection',
+  'sqlite_synchronous',
+  'mysql_sql_mode',
+  'mysql_wsrep_sync_wait',
+  'mysql_enable_ndb',
+  'max_overflow',
+  'max_retries',
+  'retry_interval',
+  'connection_debug',
+  'connection_trace',
+  'connection_parameters',
+  'use_db_reconnect',
+  'db_retry_interval',
+  'db_inc_retry_interval',
+  'db_max_retry_interval',
+  'db_max_retries',
+  'idle_timeout',
+  'min_pool_size',
+  'sqlite_db',
+  'asyncio_connection',
+  'asyncio_slave_connection',
 ] as const;
 
 /** `[database]`, with Glance's (oslo.db's) option names. */

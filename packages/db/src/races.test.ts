@@ -10,8 +10,18 @@ const LOCK = 'os_glance_import_task';
 const ROUNDS = 20;
 
 const image = (): NewImage => ({
-  id: randomUUID(), name: 'raced', visibility: 'private', owner: 'p1', disk_format: 'raw', container_format: 'bare',
-  min_disk: 0, min_ram: 0, protected: false, os_hidden: false, properties: {}, tags: [],
+  id: randomUUID(),
+  name: 'raced',
+  visibility: 'private',
+  owner: 'p1',
+  disk_format: 'raw',
+  container_format: 'bare',
+  min_disk: 0,
+  min_ram: 0,
+  protected: false,
+  os_hidden: false,
+  properties: {},
+  tags: [],
 });
 
 /** Each contender's call, all started together; the indexes of those that won. */
@@ -46,8 +56,15 @@ describe.each(BACKENDS)('two nodes on %s', (backend) => {
   it('racing a conditional status change (queued to importing): one changes it, the other gets GI_DB_CONFLICT', async () => {
     for (let round = 0; round < ROUNDS; round++) {
       const { id } = await a.images.create(image());
-      const outcomes = await Promise.allSettled([a, b].map((node, i) =>
-        node.images.update(id, { columns: { status: 'importing' }, setProperties: { os_glance_importing_to_stores: `node-${i}` } }, { fromStatus: ['queued'] })));
+      const outcomes = await Promise.allSettled(
+        [a, b].map((node, i) =>
+          node.images.update(
+            id,
+            { columns: { status: 'importing' }, setProperties: { os_glance_importing_to_stores: `node-${i}` } },
+            { fromStatus: ['queued'] },
+          ),
+        ),
+      );
       expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
       const lost = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected')!;
       expect(lost.reason).toMatchObject({ code: 'GI_DB_CONFLICT', message: expect.stringContaining('status is importing, expected queued') });
@@ -60,7 +77,11 @@ describe.each(BACKENDS)('two nodes on %s', (backend) => {
     const task = await a.tasks.create({ id: randomUUID(), type: 'api_image_import', owner: 'p1', image_id: null, request_id: null, user_id: null, input: {} });
     const outcomes = await Promise.allSettled([a, b, a, b].map((node) => node.tasks.update(task.id, { status: 'processing' }, { fromStatus: ['pending'] })));
     expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
-    expect(outcomes.filter((o) => o.status === 'rejected').map((o) => (o as PromiseRejectedResult).reason.code)).toEqual(['GI_DB_CONFLICT', 'GI_DB_CONFLICT', 'GI_DB_CONFLICT']);
+    expect(outcomes.filter((o) => o.status === 'rejected').map((o) => (o as PromiseRejectedResult).reason.code)).toEqual([
+      'GI_DB_CONFLICT',
+      'GI_DB_CONFLICT',
+      'GI_DB_CONFLICT',
+    ]);
   });
 
   it('a property set by an update while another node takes it as a lock: never a unique violation', async () => {

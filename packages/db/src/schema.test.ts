@@ -25,8 +25,15 @@ describe.each(BACKENDS)('the schema on %s', (backend) => {
 
   it('newer than this code is refused by migrate, by opening to migrate and by opening to serve, and left unchanged', async () => {
     const db = await fresh().open();
-    await db.driver.execute('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)', [LATEST_SCHEMA + 1, 'from the future', new Date().toISOString()]);
-    const tooNew = { code: 'GI_DB_SCHEMA_TOO_NEW', message: `The database at ${db.url} has schema version ${LATEST_SCHEMA + 1}, newer than this glance-import knows (up to ${LATEST_SCHEMA}).` };
+    await db.driver.execute('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)', [
+      LATEST_SCHEMA + 1,
+      'from the future',
+      new Date().toISOString(),
+    ]);
+    const tooNew = {
+      code: 'GI_DB_SCHEMA_TOO_NEW',
+      message: `The database at ${db.url} has schema version ${LATEST_SCHEMA + 1}, newer than this glance-import knows (up to ${LATEST_SCHEMA}).`,
+    };
     await expect(db.migrate()).rejects.toMatchObject(tooNew);
     await expect(fresh().open()).rejects.toMatchObject(tooNew);
     await expect(fresh().open({ schema: 'current' })).rejects.toMatchObject(tooNew);
@@ -41,7 +48,9 @@ describe.each(BACKENDS)('the schema on %s', (backend) => {
     }
     await expect(open).rejects.toMatchObject({
       code: 'GI_DB_SCHEMA_OUTDATED',
-      message: expect.stringMatching(/^The database at postgresql:\/\/glance_import:\*\*\*@.* has no glance-import schema yet; this version needs schema \d+\.$/),
+      message: expect.stringMatching(
+        /^The database at postgresql:\/\/glance_import:\*\*\*@.* has no glance-import schema yet; this version needs schema \d+\.$/,
+      ),
       hint: 'Run `glance-import db sync --config-file /etc/glance/glance-api.conf` once (from one node), then start again.',
     });
     const synced = await fresh().open({ schema: 'none' });

@@ -17,9 +17,10 @@ export interface SchemaStatus {
 const MIGRATION_LOCK = 7_250_918_001;
 
 async function hasVersionTable(driver: SqlDriver): Promise<boolean> {
-  const rows = driver.dialect === 'postgres'
-    ? await driver.query("SELECT 1 AS one FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = 'schema_migrations'")
-    : await driver.query("SELECT 1 AS one FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'");
+  const rows =
+    driver.dialect === 'postgres'
+      ? await driver.query("SELECT 1 AS one FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = 'schema_migrations'")
+      : await driver.query("SELECT 1 AS one FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'");
   return rows.length > 0;
 }
 
@@ -43,11 +44,12 @@ export async function schemaStatus(driver: SqlDriver): Promise<SchemaStatus> {
  */
 export async function migrate(driver: SqlDriver, url: string): Promise<number[]> {
   const applied: number[] = [];
-  const locked = async <T>(fn: (tx: SqlExecutor) => Promise<T>) => driver.transaction(async (tx) => {
-    // Several nodes may sync at once: one migrates, the others wait here, then find nothing to do.
-    if (driver.dialect === 'postgres') await tx.query('SELECT pg_advisory_xact_lock(?)', [MIGRATION_LOCK]);
-    return fn(tx);
-  });
+  const locked = async <T>(fn: (tx: SqlExecutor) => Promise<T>) =>
+    driver.transaction(async (tx) => {
+      // Several nodes may sync at once: one migrates, the others wait here, then find nothing to do.
+      if (driver.dialect === 'postgres') await tx.query('SELECT pg_advisory_xact_lock(?)', [MIGRATION_LOCK]);
+      return fn(tx);
+    });
   await locked((tx) => tx.execute('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)'));
   for (const m of MIGRATIONS) {
     await locked(async (tx) => {

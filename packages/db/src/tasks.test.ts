@@ -9,12 +9,17 @@ describe.each(BACKENDS)('on %s', (backend) => {
   describe('TaskRepository', () => {
     it('creates, updates conditionally, lists by owner with paging, and lists an image’s tasks', async () => {
       const db = await fresh().open();
-      const mk = (owner: string, image: string | null) => db.tasks.create({ id: randomUUID(), type: 'api_image_import', owner, image_id: image, request_id: 'req', user_id: 'u', input: { a: 1 } });
+      const mk = (owner: string, image: string | null) =>
+        db.tasks.create({ id: randomUUID(), type: 'api_image_import', owner, image_id: image, request_id: 'req', user_id: 'u', input: { a: 1 } });
       const t1 = await mk('p1', 'img');
       await mk('p1', null);
       await mk('p2', 'img');
       expect(t1).toMatchObject({ status: 'pending', message: '', result: null, input: { a: 1 } });
-      const done = await db.tasks.update(t1.id, { status: 'processing', progress: { phase: 'store', bytesDone: 5, updatedAt: 'x' } }, { fromStatus: ['pending'] });
+      const done = await db.tasks.update(
+        t1.id,
+        { status: 'processing', progress: { phase: 'store', bytesDone: 5, updatedAt: 'x' } },
+        { fromStatus: ['pending'] },
+      );
       expect(done.progress).toMatchObject({ phase: 'store', bytesDone: 5 });
       await expect(db.tasks.update(t1.id, { status: 'processing' }, { fromStatus: ['pending'] })).rejects.toMatchObject({ code: 'GI_DB_CONFLICT' });
       expect((await db.tasks.list({ owner: 'p1', sort: { key: 'created_at', dir: 'desc' }, limit: 10 })).length).toBe(2);
@@ -26,13 +31,24 @@ describe.each(BACKENDS)('on %s', (backend) => {
       expect((await db.tasks.listForImage('img')).length).toBe(1);
     });
 
-    it('pages by keyset in any sort key, NULLs as empty, and refuses an unknown or foreign marker in Glance\'s words', async () => {
+    it("pages by keyset in any sort key, NULLs as empty, and refuses an unknown or foreign marker in Glance's words", async () => {
       const db = await fresh().open();
       const ids: string[] = [];
-      for (const [owner, image] of [['p1', 'b'], ['p1', null], ['p2', 'a'], ['p1', 'a'], ['p1', null]] as const) {
+      for (const [owner, image] of [
+        ['p1', 'b'],
+        ['p1', null],
+        ['p2', 'a'],
+        ['p1', 'a'],
+        ['p1', null],
+      ] as const) {
         ids.push((await db.tasks.create({ id: randomUUID(), type: 'api_image_import', owner, image_id: image, request_id: null, user_id: 'u', input: {} })).id);
       }
-      for (const sort of [{ key: 'image_id', dir: 'asc' }, { key: 'image_id', dir: 'desc' }, { key: 'created_at', dir: 'desc' }, { key: 'status', dir: 'asc' }] as const) {
+      for (const sort of [
+        { key: 'image_id', dir: 'asc' },
+        { key: 'image_id', dir: 'desc' },
+        { key: 'created_at', dir: 'desc' },
+        { key: 'status', dir: 'asc' },
+      ] as const) {
         const all = (await db.tasks.list({ sort, limit: 10 })).map((t) => t.id);
         const seen: string[] = [];
         let marker: string | undefined;
@@ -45,10 +61,16 @@ describe.each(BACKENDS)('on %s', (backend) => {
       }
       expect((await db.tasks.list({ sort: { key: 'image_id', dir: 'asc' }, limit: 10 })).map((t) => t.image_id)).toEqual([null, null, 'a', 'a', 'b']);
       const unknown = randomUUID();
-      await expect(db.tasks.list({ sort: { key: 'created_at', dir: 'desc' }, limit: 1, marker: unknown }))
-        .rejects.toMatchObject({ code: 'GI_DB_MARKER_NOT_FOUND', status: 400, message: `Task with the given id ${unknown} was not found` });
-      await expect(db.tasks.list({ owner: 'p1', sort: { key: 'created_at', dir: 'desc' }, limit: 1, marker: ids[2]! }))
-        .rejects.toMatchObject({ code: 'GI_DB_MARKER_FORBIDDEN', status: 403, message: `Forbidding request, task ${ids[2]} is not visible` });
+      await expect(db.tasks.list({ sort: { key: 'created_at', dir: 'desc' }, limit: 1, marker: unknown })).rejects.toMatchObject({
+        code: 'GI_DB_MARKER_NOT_FOUND',
+        status: 400,
+        message: `Task with the given id ${unknown} was not found`,
+      });
+      await expect(db.tasks.list({ owner: 'p1', sort: { key: 'created_at', dir: 'desc' }, limit: 1, marker: ids[2]! })).rejects.toMatchObject({
+        code: 'GI_DB_MARKER_FORBIDDEN',
+        status: 403,
+        message: `Forbidding request, task ${ids[2]} is not visible`,
+      });
     });
   });
 
@@ -69,7 +91,17 @@ describe.each(BACKENDS)('on %s', (backend) => {
       const db = await fresh().open();
       const t = await db.tokens.create({ userId: 'u', projectId: 'p', roles: ['member', 'reader'] }, { description: 'ci' });
       const listed = await db.tokens.list();
-      expect(listed).toEqual([{ id: expect.stringMatching(/^[0-9a-f]{64}$/), userId: 'u', projectId: 'p', roles: ['member', 'reader'], description: 'ci', createdAt: expect.any(String), expiresAt: null }]);
+      expect(listed).toEqual([
+        {
+          id: expect.stringMatching(/^[0-9a-f]{64}$/),
+          userId: 'u',
+          projectId: 'p',
+          roles: ['member', 'reader'],
+          description: 'ci',
+          createdAt: expect.any(String),
+          expiresAt: null,
+        },
+      ]);
       expect(JSON.stringify(listed)).not.toContain(t);
       expect(await db.tokens.revokeById(listed[0]!.id)).toBe(true);
       expect(await db.tokens.revokeById(listed[0]!.id)).toBe(false);
@@ -81,12 +113,35 @@ describe.each(BACKENDS)('on %s', (backend) => {
     it('persists every atom state of an engine run and resumes from it on another connection', async () => {
       const db = await fresh().open();
       const ran: string[] = [];
-      const flow = (failB: boolean) => linearFlow('f', {},
-        defineTask({ name: 'a', provides: 'x', execute: () => { ran.push('a'); return { path: '/a' }; } }),
-        defineTask({ name: 'b', requires: ['x'], execute: ({ x }) => { ran.push(`b ${JSON.stringify(x)}`); if (failB) throw new Error('crash'); } }));
+      const flow = (failB: boolean) =>
+        linearFlow(
+          'f',
+          {},
+          defineTask({
+            name: 'a',
+            provides: 'x',
+            execute: () => {
+              ran.push('a');
+              return { path: '/a' };
+            },
+          }),
+          defineTask({
+            name: 'b',
+            requires: ['x'],
+            execute: ({ x }) => {
+              ran.push(`b ${JSON.stringify(x)}`);
+              if (failB) throw new Error('crash');
+            },
+          }),
+        );
       await expect(new Engine(flow(true), { persistence: db.flows, flowId: 'f1' }).run()).rejects.toMatchObject({ code: 'GI_FLOW_FAILED' });
       const atoms = await db.flows.loadAtoms('f1');
-      expect(atoms.map((a) => [a.atom, a.state])).toEqual(expect.arrayContaining([['a', 'REVERTED'], ['b', 'REVERTED']]));
+      expect(atoms.map((a) => [a.atom, a.state])).toEqual(
+        expect.arrayContaining([
+          ['a', 'REVERTED'],
+          ['b', 'REVERTED'],
+        ]),
+      );
       expect(atoms.find((a) => a.atom === 'a')!.result).toEqual({ path: '/a' });
       expect(atoms.find((a) => a.atom === 'b')!.error?.message).toBe('crash');
       await db.flows.saveAtom({ flowId: 'f2', atom: 'a', state: 'SUCCESS', attempt: 1, result: { path: '/kept' }, updatedAt: new Date().toISOString() });

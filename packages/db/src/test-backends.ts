@@ -29,7 +29,10 @@ export async function withTestPostgres<T>(fn: (client: pg.Client) => Promise<T>)
     await client.connect();
   } catch (e) {
     const reason = e instanceof AggregateError ? e.errors.map((x: Error) => x.message).join('; ') : (e as Error).message;
-    throw new Error(`PostgreSQL for the tests is not usable at ${TEST_PG_URL} (${reason}). Run scripts/setup, which installs and starts it and creates the role and database, or set GI_TEST_PG_URL.`, { cause: e });
+    throw new Error(
+      `PostgreSQL for the tests is not usable at ${TEST_PG_URL} (${reason}). Run scripts/setup, which installs and starts it and creates the role and database, or set GI_TEST_PG_URL.`,
+      { cause: e },
+    );
   }
   try {
     return await fn(client);
@@ -51,7 +54,10 @@ export async function testDatabase(backend: Backend): Promise<TestDatabase> {
     const schema = `gi_test_${randomBytes(6).toString('hex')}`;
     await withTestPostgres((c) => c.query(`CREATE SCHEMA ${schema}`));
     url = `${TEST_PG_URL}${TEST_PG_URL.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${schema}`)}`;
-    drop = () => withTestPostgres(async (c) => { await c.query(`DROP SCHEMA ${schema} CASCADE`); });
+    drop = () =>
+      withTestPostgres(async (c) => {
+        await c.query(`DROP SCHEMA ${schema} CASCADE`);
+      });
   }
   return {
     url,
@@ -70,7 +76,9 @@ export async function testDatabase(backend: Backend): Promise<TestDatabase> {
 /** A fresh database for each test of the enclosing describe, disposed after it: call the result inside a test. */
 export function databasePerTest(backend: Backend): () => TestDatabase {
   let current: TestDatabase | undefined;
-  beforeEach(async () => { current = await testDatabase(backend); });
+  beforeEach(async () => {
+    current = await testDatabase(backend);
+  });
   afterEach(async () => {
     const done = current;
     current = undefined;

@@ -8,8 +8,13 @@ const digest = (token: string) => createHash('sha256').update(token).digest('hex
 const FIELDS = 'token_hash, user_id, project_id, roles, description, created_at, expires_at';
 type Row = Record<string, string | null>;
 const summary = (r: Row): TokenSummary => ({
-  id: r.token_hash!, userId: r.user_id!, projectId: r.project_id!, roles: JSON.parse(r.roles!) as string[],
-  description: r.description ?? null, createdAt: r.created_at!, expiresAt: r.expires_at ?? null,
+  id: r.token_hash!,
+  userId: r.user_id!,
+  projectId: r.project_id!,
+  roles: JSON.parse(r.roles!) as string[],
+  description: r.description ?? null,
+  createdAt: r.created_at!,
+  expiresAt: r.expires_at ?? null,
 });
 
 /** Bearer tokens of the data dir. Only a hash is stored, so the database never holds a usable token. */
@@ -18,8 +23,15 @@ export class TokenRepository {
 
   async create(identity: Identity, opts: { description?: string; expiresAt?: Date } = {}): Promise<string> {
     const token = `gi_${randomBytes(24).toString('base64url')}`;
-    await this.db.execute('INSERT INTO tokens (token_hash, user_id, project_id, roles, description, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
-      [digest(token), identity.userId, identity.projectId, JSON.stringify(identity.roles), opts.description ?? null, now(), opts.expiresAt?.toISOString() ?? null]);
+    await this.db.execute('INSERT INTO tokens (token_hash, user_id, project_id, roles, description, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)', [
+      digest(token),
+      identity.userId,
+      identity.projectId,
+      JSON.stringify(identity.roles),
+      opts.description ?? null,
+      now(),
+      opts.expiresAt?.toISOString() ?? null,
+    ]);
     return token;
   }
 

@@ -75,8 +75,24 @@ export interface SortKey {
 
 /** Image columns a listing filters on, as Glance's `image_get_all` does. */
 export const IMAGE_FILTER_COLUMNS = [
-  'id', 'name', 'status', 'visibility', 'owner', 'disk_format', 'container_format', 'size', 'virtual_size', 'checksum',
-  'os_hash_algo', 'os_hash_value', 'min_disk', 'min_ram', 'protected', 'os_hidden', 'created_at', 'updated_at',
+  'id',
+  'name',
+  'status',
+  'visibility',
+  'owner',
+  'disk_format',
+  'container_format',
+  'size',
+  'virtual_size',
+  'checksum',
+  'os_hash_algo',
+  'os_hash_value',
+  'min_disk',
+  'min_ram',
+  'protected',
+  'os_hidden',
+  'created_at',
+  'updated_at',
 ] as const;
 export type ImageFilterColumn = (typeof IMAGE_FILTER_COLUMNS)[number];
 

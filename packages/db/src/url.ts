@@ -2,9 +2,7 @@ import path from 'node:path';
 import { giError } from './errors.js';
 
 /** Where a `[database] connection` URL points, and the URL as it may be shown (no password). */
-export type DatabaseTarget =
-  | { engine: 'sqlite'; file: string; shown: string }
-  | { engine: 'postgres'; connectionString: string; shown: string };
+export type DatabaseTarget = { engine: 'sqlite'; file: string; shown: string } | { engine: 'postgres'; connectionString: string; shown: string };
 
 /** The embedded default: one SQLite file in the data dir. */
 export const defaultDatabaseUrl = (dataDir: string) => `sqlite://${path.join(path.resolve(dataDir), 'glance.sqlite')}`;
@@ -25,8 +23,11 @@ export function parseDatabaseUrl(url: string): DatabaseTarget {
   if (!scheme) return { engine: 'sqlite', file: path.resolve(url), shown };
   const name = scheme[1]!.toLowerCase();
   if (name === 'postgresql' || name === 'postgres') return { engine: 'postgres', connectionString: `postgresql://${url.slice(scheme[0].length)}`, shown };
-  const reason = name === 'sqlite' ? "a SQLite URL names an absolute path, 'sqlite:///<absolute path>'"
-    : name === 'mysql' || name === 'mariadb' ? 'MySQL is not supported; use PostgreSQL or the embedded SQLite'
-      : `'${scheme[0]}' is not a database this build supports (sqlite:///, postgresql://)`;
+  const reason =
+    name === 'sqlite'
+      ? "a SQLite URL names an absolute path, 'sqlite:///<absolute path>'"
+      : name === 'mysql' || name === 'mariadb'
+        ? 'MySQL is not supported; use PostgreSQL or the embedded SQLite'
+        : `'${scheme[0]}' is not a database this build supports (sqlite:///, postgresql://)`;
   throw giError('GI_DB_URL_INVALID', { url: shown, reason });
 }

@@ -27,7 +27,7 @@ describe('defineErrors', () => {
     expect(errors.error('GI_DEMOX_BROKEN', { n: 2 }).hint).toBe('Try 3 times.');
   });
 
-  it('tells its own errors, by code or any of them, from other packages\' and plain ones', () => {
+  it("tells its own errors, by code or any of them, from other packages' and plain ones", () => {
     const mine = errors.error('GI_DEMOX_BROKEN', { n: 1 });
     const other = defineErrors('GI_OTHER_', { GI_OTHER_X: def({ message: () => 'x', hint: 'y' }) }).error('GI_OTHER_X', {});
     expect(errors.is(mine)).toBe(true);
@@ -38,7 +38,7 @@ describe('defineErrors', () => {
     expect(isGlanceImportError(other, 'GI_OTHER_X')).toBe(true);
   });
 
-  it('refuses a code outside the package\'s prefixes, and a prefix not shaped GI_<AREA>_', () => {
+  it("refuses a code outside the package's prefixes, and a prefix not shaped GI_<AREA>_", () => {
     expect(() => defineErrors('GI_A_', { GI_B_X: def({ message: () => '', hint: 'h' }) })).toThrow(/outside this package's prefixes/);
     expect(() => defineErrors('STORE_', {})).toThrow(/must look like GI_<AREA>_/);
   });

@@ -35,8 +35,13 @@ export class GlanceImportError<C extends string = string> extends Error {
  * copies (a plugin's own, the server's), so `instanceof` would lie.
  */
 export function isGlanceImportError(e: unknown, code?: string): e is GlanceImportError<string> {
-  return typeof e === 'object' && e !== null && (e as { name?: unknown }).name === 'GlanceImportError'
-    && typeof (e as { code?: unknown }).code === 'string' && (code === undefined || (e as { code: string }).code === code);
+  return (
+    typeof e === 'object' &&
+    e !== null &&
+    (e as { name?: unknown }).name === 'GlanceImportError' &&
+    typeof (e as { code?: unknown }).code === 'string' &&
+    (code === undefined || (e as { code: string }).code === code)
+  );
 }
 
 /** A readable one-line reason for any thrown value. */

@@ -22,7 +22,10 @@ export function suggest(input: string, known: Iterable<string>): string[] {
     const limit = Math.max(2, Math.floor(k.length / 3));
     if (d <= limit || k.toLowerCase().includes(lower) || lower.includes(k.toLowerCase())) scored.push([k, d]);
   }
-  return scored.sort((x, y) => x[1] - y[1] || x[0].localeCompare(y[0])).slice(0, 3).map(([k]) => k);
+  return scored
+    .sort((x, y) => x[1] - y[1] || x[0].localeCompare(y[0]))
+    .slice(0, 3)
+    .map(([k]) => k);
 }
 
 /** " Did you mean 'a', 'b'?" for a message, or '' when there is nothing to suggest. */

@@ -14,7 +14,9 @@ import type { InspectionResult, InspectOptions } from './verdict.js';
 export const MiB = 1024 * 1024;
 
 const dirs: string[] = [];
-afterAll(() => { for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true }); });
+afterAll(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
 
 /** A temporary directory, removed when the test file is done. */
 export function workDir(): string {
@@ -58,7 +60,13 @@ export function isoBytes(blocks = 32, blockSize = 2048): Buffer {
   return b;
 }
 
-export interface PartitionEntry { boot?: number; type: number; chs?: [number, number, number]; lba?: number; sectors?: number }
+export interface PartitionEntry {
+  boot?: number;
+  type: number;
+  chs?: [number, number, number];
+  lba?: number;
+  sectors?: number;
+}
 
 /** Write an MBR (boot signature + up to four entries) into the first sector of `b`. */
 export function writeMbr(b: Buffer, entries: PartitionEntry[]): Buffer {
@@ -67,7 +75,9 @@ export function writeMbr(b: Buffer, entries: PartitionEntry[]): Buffer {
     const at = 446 + 16 * i;
     b[at] = e.boot ?? 0;
     const [h, s, c] = e.chs ?? [0, 2, 0];
-    b[at + 1] = h; b[at + 2] = s; b[at + 3] = c;
+    b[at + 1] = h;
+    b[at + 2] = s;
+    b[at + 3] = c;
     b[at + 4] = e.type;
     b.writeUInt32LE(e.lba ?? 2048, at + 8);
     b.writeUInt32LE(e.sectors ?? 1024, at + 12);

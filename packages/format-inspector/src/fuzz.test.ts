@@ -20,16 +20,33 @@ function prng(seed: number) {
   return { next, int, pick: <T>(xs: readonly T[]): T => xs[int(xs.length)]! };
 }
 
-interface Seed { name: string; data: Buffer; windows: Array<[number, number]> }
+interface Seed {
+  name: string;
+  data: Buffer;
+  windows: Array<[number, number]>;
+}
 
 const FORMATS = new Set(['raw', 'qcow2', 'vmdk', 'vhd', 'vhdx', 'vdi', 'iso', 'qed', 'luks', 'gpt']);
 const BOUNDARIES = [0n, 1n, 0x7fn, 0xffn, 0x200n, 0x7fffffffn, 0xffffffffn, 2n ** 53n, 2n ** 63n - 1n, 2n ** 64n - 1n];
-const MAGICS: Array<[number, string]> = [[0, 'QFI\xfb'], [0, 'KDMV'], [0, 'conectix'], [0, 'vhdxfile'], [0, 'QED\0'], [0, 'LUKS\xba\xbe'], [32769, 'CD001'], [510, 'U\xaa'], [196608, 'regi']];
+const MAGICS: Array<[number, string]> = [
+  [0, 'QFI\xfb'],
+  [0, 'KDMV'],
+  [0, 'conectix'],
+  [0, 'vhdxfile'],
+  [0, 'QED\0'],
+  [0, 'LUKS\xba\xbe'],
+  [32769, 'CD001'],
+  [510, 'U\xaa'],
+  [196608, 'regi'],
+];
 const CHUNKS = [1, 3, 61, 512, 4093, 65536, Infinity];
 
 function mutate(seed: Seed, rnd: ReturnType<typeof prng>): Buffer {
   const b = Buffer.from(seed.data);
-  const at = () => { const [from, to] = rnd.pick(seed.windows); return Math.min(b.length - 1, from + rnd.int(Math.max(1, to - from))); };
+  const at = () => {
+    const [from, to] = rnd.pick(seed.windows);
+    return Math.min(b.length - 1, from + rnd.int(Math.max(1, to - from)));
+  };
   for (let i = 0, n = 1 + rnd.int(6); i < n; i++) {
     const kind = rnd.int(4);
     if (kind === 0) b[at()] = rnd.int(256);
@@ -38,7 +55,10 @@ function mutate(seed: Seed, rnd: ReturnType<typeof prng>): Buffer {
       const o = Math.min(at(), b.length - 8);
       if (o >= 0) rnd.int(2) ? b.writeBigUInt64LE(v, o) : b.writeBigUInt64BE(v, o);
     }
-    if (kind === 2) { const [o, m] = rnd.pick(MAGICS); if (o + m.length <= b.length) b.write(m, o, 'latin1'); }
+    if (kind === 2) {
+      const [o, m] = rnd.pick(MAGICS);
+      if (o + m.length <= b.length) b.write(m, o, 'latin1');
+    }
     if (kind === 3 && rnd.int(3) === 0) return b.subarray(0, rnd.int(4) ? at() : rnd.int(b.length + 1));
   }
   return b;
@@ -65,7 +85,10 @@ function expectClean(r: InspectionResult, label: string): void {
   else expect(r.reason, label).toMatch(/^unsafe: \S/);
   for (const c of r.checks) if (!c.passed) expect(c.reason, `${label} ${c.name}`).toBeTruthy();
   // A failed `inspector` check means a probe threw or overran its bounds: a bug to fix, not a verdict.
-  expect(r.checks.filter((c) => c.name === 'inspector'), label).toEqual([]);
+  expect(
+    r.checks.filter((c) => c.name === 'inspector'),
+    label,
+  ).toEqual([]);
 }
 
 describe('fuzzing the inspector with mutated headers', () => {
@@ -130,4 +153,3 @@ describe('fuzzing the inspector with mutated headers', () => {
     for (const f of ['qcow2', 'vmdk', 'vhd', 'vhdx', 'iso', 'gpt']) expect([seen.has(`${f}:true`), seen.has(`${f}:false`)], f).toEqual([true, true]);
   }, 120_000);
 });
-

@@ -30,11 +30,14 @@ export async function inspectFile(path: string, opts: InspectOptions = {}): Prom
     if (!stat.isFile()) throw new Error('not a regular file');
     const size = stat.size;
     const handle = fh;
-    const read = (n: Need) => 'tail' in n
-      ? readAt(handle, Math.max(0, size - n.tail), Math.min(n.tail, size))
-      : readAt(handle, n.at, Math.max(0, Math.min(n.length, size - n.at)));
+    const read = (n: Need) =>
+      'tail' in n ? readAt(handle, Math.max(0, size - n.tail), Math.min(n.tail, size)) : readAt(handle, n.at, Math.max(0, Math.min(n.length, size - n.at)));
     const runs = await runAll(PROBES, read);
-    return verdict(runs.flatMap((r) => (r.finding ? [r.finding] : [])), size, opts);
+    return verdict(
+      runs.flatMap((r) => (r.finding ? [r.finding] : [])),
+      size,
+      opts,
+    );
   } catch (e) {
     throw giError('GI_INSPECT_READ_FAILED', { source: `'${path}'`, reason: reasonOf(e) }, { cause: e });
   } finally {

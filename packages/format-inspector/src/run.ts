@@ -35,7 +35,10 @@ export class ProbeRun {
   crash(e: unknown): void {
     if (this.done) return;
     this.gen.return(null);
-    this.finish({ format: this.name, checks: [fail('inspector', `the ${this.name} inspector could not read this data (${e instanceof Error ? e.message : String(e)})`)] });
+    this.finish({
+      format: this.name,
+      checks: [fail('inspector', `the ${this.name} inspector could not read this data (${e instanceof Error ? e.message : String(e)})`)],
+    });
   }
 
   private finish(finding: Finding | null): void {

@@ -59,7 +59,10 @@ describe('StreamInspector', () => {
     const data = readFileSync(files[0]!);
     expect((await inspectStream(Readable.from([data]))).format).toBe('qcow2');
     expect((await inspectStream(new Blob([data]).stream())).format).toBe('qcow2');
-    async function* broken() { yield data.subarray(0, 10); throw new Error('connection reset'); }
+    async function* broken() {
+      yield data.subarray(0, 10);
+      throw new Error('connection reset');
+    }
     await expect(inspectStream(broken())).rejects.toMatchObject({ code: 'GI_INSPECT_READ_FAILED', message: expect.stringContaining('connection reset') });
   });
 

@@ -6,7 +6,11 @@ import { ProbeRun } from './run.js';
 import { verdict, type InspectionResult, type InspectOptions } from './verdict.js';
 
 /** A region being filled from the stream, in order. */
-interface Slot { need: Need; buf: Buffer; filled: number }
+interface Slot {
+  need: Need;
+  buf: Buffer;
+  filled: number;
+}
 
 const isTail = (s: Slot) => 'tail' in s.need;
 const complete = (s: Slot) => !isTail(s) && s.filled === s.buf.length;
@@ -56,7 +60,10 @@ export class StreamInspector {
   private collect(): Finding[] {
     for (const run of this.runs) {
       while (!run.done) {
-        if (this.slots.get(run)!.some((s) => lostBefore(s, this.pos))) { run.crash(new Error(LOST)); break; }
+        if (this.slots.get(run)!.some((s) => lostBefore(s, this.pos))) {
+          run.crash(new Error(LOST));
+          break;
+        }
         const answers = this.slots.get(run)!.map((s) => (isTail(s) ? this.lastBytes((s.need as { tail: number }).tail) : s.buf.subarray(0, s.filled)));
         run.resume(answers);
         this.slots.set(run, this.open(run));

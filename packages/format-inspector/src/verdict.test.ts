@@ -8,7 +8,15 @@ const iso: Finding = { format: 'iso', virtualSize: 4096, checks: [] };
 
 describe('verdict', () => {
   it('is raw with the data size when nothing matched', () => {
-    expect(verdict([], 10)).toMatchObject({ format: 'raw', diskFormat: 'raw', virtualSize: 10, actualSize: 10, safe: true, checks: [], formatMatches: undefined });
+    expect(verdict([], 10)).toMatchObject({
+      format: 'raw',
+      diskFormat: 'raw',
+      virtualSize: 10,
+      actualSize: 10,
+      safe: true,
+      checks: [],
+      formatMatches: undefined,
+    });
     expect(verdict([], 10).inspectorVersion).toMatch(/^\d+\.\d+\.\d+/);
   });
 
@@ -19,7 +27,11 @@ describe('verdict', () => {
     expect(r([], 'vhd')).toMatchObject({ safe: false, formatMatches: false, reason: 'unsafe: disk_format is vhd, but the data is raw' });
     const rawRich = r([qcow2], 'raw');
     expect(rawRich).toMatchObject({ safe: true, formatMatches: false });
-    expect(rawRich.checks.at(-1)).toEqual({ name: 'format_match', passed: true, reason: 'declared raw, but the data is qcow2; it will be stored as raw bytes' });
+    expect(rawRich.checks.at(-1)).toEqual({
+      name: 'format_match',
+      passed: true,
+      reason: 'declared raw, but the data is qcow2; it will be stored as raw bytes',
+    });
     expect(r([qcow2], 'vmdk', { requireFormatMatch: false })).toMatchObject({ safe: true, formatMatches: false });
     expect(r([{ ...gpt, checks: [] }], 'raw')).toMatchObject({ format: 'gpt', diskFormat: 'raw', formatMatches: true });
   });

@@ -46,7 +46,8 @@ function pick(findings: Finding[]): { finding: Finding | undefined; extra: Check
 
 function createTypeCheck(type: string | null, allowed: readonly string[]): Check {
   if (!type) return fail('create_type', 'vmdk descriptor names no createType');
-  if (allowed.length === 0) return fail('create_type', 'vmdk images are not allowed: no VMDK createType is allowed ([image_format] vmdk_allowed_types is empty)');
+  if (allowed.length === 0)
+    return fail('create_type', 'vmdk images are not allowed: no VMDK createType is allowed ([image_format] vmdk_allowed_types is empty)');
   if (!allowed.some((a) => a.toLowerCase() === type.toLowerCase())) {
     return fail('create_type', `vmdk createType '${type}' is not allowed (allowed: ${allowed.join(', ')})`);
   }
@@ -83,11 +84,15 @@ export function verdict(findings: Finding[], actualSize: number, opts: InspectOp
   const fatal = checks.filter((c) => !c.passed && !c.nonfatal);
   const virtualSize = finding?.virtualSize ?? Math.max(0, actualSize - (finding?.headerBytes ?? 0));
   return {
-    format, diskFormat, virtualSize, actualSize,
+    format,
+    diskFormat,
+    virtualSize,
+    actualSize,
     safe: fatal.length === 0,
     ...(fatal.length ? { reason: `unsafe: ${fatal.map((c) => c.reason).join('; ')}` } : {}),
     checks,
     ...(opts.declaredFormat !== undefined ? { declaredFormat: opts.declaredFormat } : {}),
-    formatMatches, inspectorVersion: inspectorVersion(),
+    formatMatches,
+    inspectorVersion: inspectorVersion(),
   };
 }

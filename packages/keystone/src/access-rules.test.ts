@@ -17,7 +17,9 @@ describe('pathMatches', () => {
 });
 
 describe('allowedByAccessRules', () => {
-  const withRules = readToken({ token: { ...demoToken().token, application_credential: { id: 'a', access_rules: [{ service: 'image', method: 'GET', path: '/v2/images' }] } } })!;
+  const withRules = readToken({
+    token: { ...demoToken().token, application_credential: { id: 'a', access_rules: [{ service: 'image', method: 'GET', path: '/v2/images' }] } },
+  })!;
   const call = { method: 'GET', path: '/v2/images', serviceType: 'image', withServiceToken: false };
 
   it('lets any ordinary token through', () => {

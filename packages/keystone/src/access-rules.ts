@@ -20,7 +20,10 @@ export function pathMatches(path: string, template: string): boolean {
  * (`service_type`) to be set and in its catalog, and a rule naming the method and path, unless a
  * valid service token came with it.
  */
-export function allowedByAccessRules(t: TokenInfo, call: { method: string; path: string; serviceType: string | undefined; withServiceToken: boolean }): boolean {
+export function allowedByAccessRules(
+  t: TokenInfo,
+  call: { method: string; path: string; serviceType: string | undefined; withServiceToken: boolean },
+): boolean {
   if (!t.accessRules) return true;
   if (!call.serviceType) return false;
   if (!(t.catalog ?? []).some((s) => s.type === call.serviceType)) return false;

@@ -19,10 +19,11 @@ export async function discoverV3(url: string, http: HttpOptions): Promise<string
   const base = url.replace(/\/+$/, '');
   if (VERSIONED.test(base)) return base;
   const answer = await request('GET', base, {}, undefined, http);
-  if (answer.status !== 200 && answer.status !== 300) throw keystoneError('GI_KEYSTONE_BAD_ANSWER', { url: redact(base), reason: `${answer.status} to version discovery` });
+  if (answer.status !== 200 && answer.status !== 300)
+    throw keystoneError('GI_KEYSTONE_BAD_ANSWER', { url: redact(base), reason: `${answer.status} to version discovery` });
   const doc = json(answer, base);
   const versions = doc.versions as { values?: VersionDoc[] } | VersionDoc[] | undefined;
-  const list: VersionDoc[] = Array.isArray(versions) ? versions : versions?.values ?? (doc.version ? [doc.version as VersionDoc] : []);
+  const list: VersionDoc[] = Array.isArray(versions) ? versions : (versions?.values ?? (doc.version ? [doc.version as VersionDoc] : []));
   const v3 = list.find((v) => typeof v.id === 'string' && /^v3(\.\d+)?$/.test(v.id) && USABLE.has(String(v.status).toLowerCase()));
   const href = v3?.links?.find((l) => l.rel === 'self')?.href;
   if (typeof href !== 'string') throw keystoneError('GI_KEYSTONE_BAD_ANSWER', { url: redact(base), reason: 'a version list without a usable Identity v3 API' });

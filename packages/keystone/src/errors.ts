@@ -36,7 +36,8 @@ export const keystoneErrors = defineErrors('GI_KEYSTONE_', {
   }),
   GI_KEYSTONE_NO_ENDPOINT: def<{ type: string; interface: string; region?: string }>({
     status: 503,
-    message: (p) => `The Keystone service is temporarily unavailable: the service token's catalog has no ${p.interface} ${p.type} endpoint${p.region ? ` in region ${p.region}` : ''}.`,
+    message: (p) =>
+      `The Keystone service is temporarily unavailable: the service token's catalog has no ${p.interface} ${p.type} endpoint${p.region ? ` in region ${p.region}` : ''}.`,
     hint: 'Set [keystone_authtoken] interface (public, internal or admin) and region_name to an identity endpoint of the catalog (`openstack endpoint list --service identity`).',
   }),
   GI_KEYSTONE_OPTION_MISSING: def<{ option: string; why: string }>({
@@ -45,7 +46,7 @@ export const keystoneErrors = defineErrors('GI_KEYSTONE_', {
   }),
   GI_KEYSTONE_OPTION_UNSUPPORTED: def<{ option: string; value: string; reason: string }>({
     message: (p) => `[keystone_authtoken] ${p.option} = ${p.value} is not supported: ${p.reason}.`,
-    hint: 'Use auth_type = password with the service user\'s credentials in [keystone_authtoken] itself.',
+    hint: "Use auth_type = password with the service user's credentials in [keystone_authtoken] itself.",
   }),
   GI_KEYSTONE_MODE_CONFLICT: def<{ flavor: string }>({
     message: (p) => `[paste_deploy] flavor = ${p.flavor} and [glance_import] trusted_identity_headers = true choose two identity modes.`,

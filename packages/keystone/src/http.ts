@@ -42,24 +42,36 @@ function once(method: string, url: string, headers: Record<string, string>, body
   const u = new URL(url);
   const lib = u.protocol === 'https:' ? https : http;
   return new Promise((resolve, reject) => {
-    const req = lib.request(u, {
-      method,
-      headers: { 'user-agent': 'glance-import keystone', accept: 'application/json', ...headers, ...(body !== undefined ? { 'content-length': String(Buffer.byteLength(body)) } : {}) },
-      timeout: o.timeoutMs,
-      // No pooled sockets: a keep-alive socket the server closed without saying so fails the next call.
-      agent: false,
-      ...(u.protocol === 'https:' ? { ca: o.tls.ca, cert: o.tls.cert, key: o.tls.key, rejectUnauthorized: o.tls.rejectUnauthorized } : {}),
-    }, (res) => {
-      const chunks: Buffer[] = [];
-      let size = 0;
-      res.on('data', (c: Buffer) => {
-        size += c.length;
-        if (size > MAX_BODY) { req.destroy(new Error(`an answer larger than ${MAX_BODY} bytes`)); return; }
-        chunks.push(c);
-      });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', reject);
-    });
+    const req = lib.request(
+      u,
+      {
+        method,
+        headers: {
+          'user-agent': 'glance-import keystone',
+          accept: 'application/json',
+          ...headers,
+          ...(body !== undefined ? { 'content-length': String(Buffer.byteLength(body)) } : {}),
+        },
+        timeout: o.timeoutMs,
+        // No pooled sockets: a keep-alive socket the server closed without saying so fails the next call.
+        agent: false,
+        ...(u.protocol === 'https:' ? { ca: o.tls.ca, cert: o.tls.cert, key: o.tls.key, rejectUnauthorized: o.tls.rejectUnauthorized } : {}),
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on('data', (c: Buffer) => {
+          size += c.length;
+          if (size > MAX_BODY) {
+            req.destroy(new Error(`an answer larger than ${MAX_BODY} bytes`));
+            return;
+          }
+          chunks.push(c);
+        });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
+        res.on('error', reject);
+      },
+    );
     req.on('timeout', () => req.destroy(new Error(`no answer within ${o.timeoutMs / 1000} s`)));
     // An AggregateError (several addresses tried) has no message of its own, only a code.
     req.on('error', (e: NodeJS.ErrnoException) => reject(new Error(e.code && !e.message.includes(e.code) ? `${e.code} ${e.message}`.trim() : e.message)));
@@ -72,7 +84,9 @@ export function json(a: Answer, url: string): Record<string, unknown> {
   try {
     const v = JSON.parse(a.body) as unknown;
     if (typeof v === 'object' && v !== null && !Array.isArray(v)) return v as Record<string, unknown>;
-  } catch { /* reported below */ }
+  } catch {
+    /* reported below */
+  }
   throw keystoneError('GI_KEYSTONE_BAD_ANSWER', { url: redact(url), reason: `${a.status} with a body that is not a JSON object` });
 }
 

@@ -46,7 +46,10 @@ export class KeystoneAuth {
   private readonly cache: TokenCache<TokenInfo>;
   private readonly now: () => number;
 
-  constructor(readonly settings: KeystoneSettings, o: KeystoneAuthOptions = {}) {
+  constructor(
+    readonly settings: KeystoneSettings,
+    o: KeystoneAuthOptions = {},
+  ) {
     this.now = o.now ?? Date.now;
     const http: HttpOptions = { timeoutMs: settings.timeoutMs, maxRetries: settings.maxRetries, tls: settings.tls };
     this.source = new ServiceTokenSource(settings, http, this.now);
@@ -66,7 +69,7 @@ export class KeystoneAuth {
   async probe(): Promise<ServiceToken> {
     const own = await this.source.get();
     if (!(await this.validator.validate(own.token, { allowExpired: false }))) {
-      throw keystoneError('GI_KEYSTONE_BAD_ANSWER', { url: `${own.identityUrl}/auth/tokens`, reason: '404 to the validation of the service\'s own new token' });
+      throw keystoneError('GI_KEYSTONE_BAD_ANSWER', { url: `${own.identityUrl}/auth/tokens`, reason: "404 to the validation of the service's own new token" });
     }
     return own;
   }

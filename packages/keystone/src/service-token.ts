@@ -28,12 +28,18 @@ export class ServiceTokenSource {
   private pending: Promise<ServiceToken> | undefined;
   private readonly discovered = new Map<string, string>();
 
-  constructor(private readonly settings: Settings, private readonly http: HttpOptions, private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly settings: Settings,
+    private readonly http: HttpOptions,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   async get(): Promise<ServiceToken> {
     const c = this.current;
     if (c && c.info.expiresAt.getTime() - this.now() > RENEW_BEFORE_MS) return c;
-    this.pending ??= this.fetch().finally(() => { this.pending = undefined; });
+    this.pending ??= this.fetch().finally(() => {
+      this.pending = undefined;
+    });
     return this.pending;
   }
 
@@ -50,7 +56,8 @@ export class ServiceTokenSource {
     if (answer.status === 401 || answer.status === 403 || answer.status === 404) {
       throw keystoneError('GI_KEYSTONE_CREDENTIALS_REFUSED', { url: redact(url), user, reason: `${answer.status}: ${messageOf(answer)}` });
     }
-    if (answer.status !== 201 && answer.status !== 200) throw keystoneError('GI_KEYSTONE_BAD_ANSWER', { url: redact(url), reason: `${answer.status} to the service's authentication: ${messageOf(answer)}` });
+    if (answer.status !== 201 && answer.status !== 200)
+      throw keystoneError('GI_KEYSTONE_BAD_ANSWER', { url: redact(url), reason: `${answer.status} to the service's authentication: ${messageOf(answer)}` });
     const token = answer.headers['x-subject-token'];
     const info = readToken(json(answer, url));
     if (typeof token !== 'string' || !info) throw keystoneError('GI_KEYSTONE_BAD_ANSWER', { url: redact(url), reason: `${answer.status} without a token` });
@@ -73,6 +80,8 @@ export function messageOf(a: Answer): string {
   try {
     const m = (JSON.parse(a.body) as { error?: { message?: unknown } }).error?.message;
     if (typeof m === 'string') return m;
-  } catch { /* not JSON */ }
+  } catch {
+    /* not JSON */
+  }
   return a.body.slice(0, 200).trim() || '(no body)';
 }

@@ -65,29 +65,67 @@ export function identityConfig(config: GlanceConfig, o: { trustedIdentityHeaders
   const notices: ConfigNotice[] = [];
   const written = config.rawGroup('keystone_authtoken');
   const where = (group: string, option: string) => config.rawGroup(group).get(option)?.file ?? '(config)';
-  if (paste.config_file !== undefined) notices.push({ file: where('paste_deploy', 'config_file'), group: 'paste_deploy', option: 'config_file', message: '[paste_deploy] config_file is ignored: glance-import builds its pipeline from [paste_deploy] flavor.' });
+  if (paste.config_file !== undefined)
+    notices.push({
+      file: where('paste_deploy', 'config_file'),
+      group: 'paste_deploy',
+      option: 'config_file',
+      message: '[paste_deploy] config_file is ignored: glance-import builds its pipeline from [paste_deploy] flavor.',
+    });
   if (flavor?.endsWith('cachemanagement') || flavor === 'keystone+caching') {
-    notices.push({ file: where('paste_deploy', 'flavor'), group: 'paste_deploy', option: 'flavor', message: `[paste_deploy] flavor = ${flavor}: glance-import has no image cache; the identity part (${flavor.split('+')[0]}) applies.` });
+    notices.push({
+      file: where('paste_deploy', 'flavor'),
+      group: 'paste_deploy',
+      option: 'flavor',
+      message: `[paste_deploy] flavor = ${flavor}: glance-import has no image cache; the identity part (${flavor.split('+')[0]}) applies.`,
+    });
   }
   const keystone = flavor?.startsWith('keystone') ?? false;
   if (keystone && trusted) throw keystoneError('GI_KEYSTONE_MODE_CONFLICT', { flavor: flavor! });
   if (!keystone) {
-    if (written.size > 0) notices.push({ file: [...written.values()][0]!.file, group: 'keystone_authtoken', message: '[keystone_authtoken] is read only with [paste_deploy] flavor = keystone; ignored.' });
+    if (written.size > 0)
+      notices.push({
+        file: [...written.values()][0]!.file,
+        group: 'keystone_authtoken',
+        message: '[keystone_authtoken] is read only with [paste_deploy] flavor = keystone; ignored.',
+      });
     return { mode: flavor?.startsWith('trusted-auth') || trusted ? 'trusted-auth' : 'tokens', keystone: undefined, notices };
   }
   for (const name of IGNORED_AUTHTOKEN_OPTIONS) {
     const raw = written.get(name);
-    if (raw) notices.push({ file: raw.file, group: 'keystone_authtoken', option: name, message: `[keystone_authtoken] ${name} is a keystonemiddleware option glance-import does not use (tokens are cached in process, per node); ignored.` });
+    if (raw)
+      notices.push({
+        file: raw.file,
+        group: 'keystone_authtoken',
+        option: name,
+        message: `[keystone_authtoken] ${name} is a keystonemiddleware option glance-import does not use (tokens are cached in process, per node); ignored.`,
+      });
   }
   return { mode: 'keystone', keystone: keystoneSettings(opts), notices };
 }
 
 export function keystoneSettings(o: AuthtokenOptions): KeystoneSettings {
-  if (o.auth_section !== undefined) throw keystoneError('GI_KEYSTONE_OPTION_UNSUPPORTED', { option: 'auth_section', value: o.auth_section, reason: 'the auth options are read from [keystone_authtoken] only' });
-  if (o.auth_type === undefined) throw keystoneError('GI_KEYSTONE_OPTION_MISSING', { option: 'auth_type', why: "set it to 'password'; the legacy admin_user/admin_token options are not supported" });
-  if (!['password', 'v3password'].includes(o.auth_type)) throw keystoneError('GI_KEYSTONE_OPTION_UNSUPPORTED', { option: 'auth_type', value: o.auth_type, reason: "only the 'password' plugin is" });
-  if (o.trust_id !== undefined) throw keystoneError('GI_KEYSTONE_OPTION_UNSUPPORTED', { option: 'trust_id', value: o.trust_id, reason: 'the service token is scoped to a project, a domain or the system' });
-  if (o.auth_url === undefined) throw keystoneError('GI_KEYSTONE_OPTION_MISSING', { option: 'auth_url', why: 'the service authenticates there to validate tokens' });
+  if (o.auth_section !== undefined)
+    throw keystoneError('GI_KEYSTONE_OPTION_UNSUPPORTED', {
+      option: 'auth_section',
+      value: o.auth_section,
+      reason: 'the auth options are read from [keystone_authtoken] only',
+    });
+  if (o.auth_type === undefined)
+    throw keystoneError('GI_KEYSTONE_OPTION_MISSING', {
+      option: 'auth_type',
+      why: "set it to 'password'; the legacy admin_user/admin_token options are not supported",
+    });
+  if (!['password', 'v3password'].includes(o.auth_type))
+    throw keystoneError('GI_KEYSTONE_OPTION_UNSUPPORTED', { option: 'auth_type', value: o.auth_type, reason: "only the 'password' plugin is" });
+  if (o.trust_id !== undefined)
+    throw keystoneError('GI_KEYSTONE_OPTION_UNSUPPORTED', {
+      option: 'trust_id',
+      value: o.trust_id,
+      reason: 'the service token is scoped to a project, a domain or the system',
+    });
+  if (o.auth_url === undefined)
+    throw keystoneError('GI_KEYSTONE_OPTION_MISSING', { option: 'auth_url', why: 'the service authenticates there to validate tokens' });
   httpUrl('auth_url', o.auth_url);
   const www = o.www_authenticate_uri ?? o.auth_uri;
   if (www !== undefined) httpUrl(o.www_authenticate_uri !== undefined ? 'www_authenticate_uri' : 'auth_uri', www);
@@ -116,7 +154,11 @@ export function keystoneSettings(o: AuthtokenOptions): KeystoneSettings {
 
 function httpUrl(option: string, value: string): void {
   let ok = false;
-  try { ok = ['http:', 'https:'].includes(new URL(value).protocol); } catch { /* reported below */ }
+  try {
+    ok = ['http:', 'https:'].includes(new URL(value).protocol);
+  } catch {
+    /* reported below */
+  }
   if (!ok) throw keystoneError('GI_KEYSTONE_OPTION_UNSUPPORTED', { option, value, reason: 'it must be an http(s) URL' });
 }
 
@@ -124,7 +166,11 @@ function readPem(option: string, file: string): Buffer {
   try {
     return readFileSync(file);
   } catch (e) {
-    throw keystoneError('GI_KEYSTONE_OPTION_UNSUPPORTED', { option, value: file, reason: `the file cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})` }, { cause: e });
+    throw keystoneError(
+      'GI_KEYSTONE_OPTION_UNSUPPORTED',
+      { option, value: file, reason: `the file cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})` },
+      { cause: e },
+    );
   }
 }
 
@@ -139,16 +185,26 @@ function domain(o: AuthtokenOptions, id: string | undefined, name: string | unde
 
 /** keystoneauth1's v3 Password plugin: the user by ID or by name in a domain, and at most one scope. */
 function serviceCredentials(o: AuthtokenOptions): ServiceCredentials {
-  if (o.password === undefined) throw keystoneError('GI_KEYSTONE_OPTION_MISSING', { option: 'password', why: 'auth_type = password authenticates the service user with it' });
-  if (o.user_id === undefined && o.username === undefined) throw keystoneError('GI_KEYSTONE_OPTION_MISSING', { option: 'username', why: 'the service user is named by username (or user_id)' });
+  if (o.password === undefined)
+    throw keystoneError('GI_KEYSTONE_OPTION_MISSING', { option: 'password', why: 'auth_type = password authenticates the service user with it' });
+  if (o.user_id === undefined && o.username === undefined)
+    throw keystoneError('GI_KEYSTONE_OPTION_MISSING', { option: 'username', why: 'the service user is named by username (or user_id)' });
   const userDomain = domain(o, o.user_domain_id, o.user_domain_name);
-  if (o.user_id === undefined && !userDomain) throw keystoneError('GI_KEYSTONE_OPTION_MISSING', { option: 'user_domain_name', why: 'Keystone finds a user by name only within a domain (or set user_domain_id)' });
+  if (o.user_id === undefined && !userDomain)
+    throw keystoneError('GI_KEYSTONE_OPTION_MISSING', {
+      option: 'user_domain_name',
+      why: 'Keystone finds a user by name only within a domain (or set user_domain_id)',
+    });
   const user = o.user_id !== undefined ? { id: o.user_id, password: o.password } : { name: o.username, domain: userDomain, password: o.password };
   let scope: Record<string, unknown> | undefined;
   let scopeName = 'unscoped';
   if (o.project_id !== undefined || o.project_name !== undefined) {
     const projectDomain = domain(o, o.project_domain_id, o.project_domain_name);
-    if (o.project_id === undefined && !projectDomain) throw keystoneError('GI_KEYSTONE_OPTION_MISSING', { option: 'project_domain_name', why: 'Keystone finds a project by name only within a domain (or set project_domain_id)' });
+    if (o.project_id === undefined && !projectDomain)
+      throw keystoneError('GI_KEYSTONE_OPTION_MISSING', {
+        option: 'project_domain_name',
+        why: 'Keystone finds a project by name only within a domain (or set project_domain_id)',
+      });
     scope = { project: o.project_id !== undefined ? { id: o.project_id } : { name: o.project_name, domain: projectDomain } };
     scopeName = o.project_name ?? o.project_id!;
   } else if (o.domain_id !== undefined || o.domain_name !== undefined) {

@@ -3,7 +3,12 @@ import { TokenCache } from './token-cache.js';
 
 const clock = () => {
   let t = 1_000_000;
-  return { now: () => t, advance: (ms: number) => { t += ms; } };
+  return {
+    now: () => t,
+    advance: (ms: number) => {
+      t += ms;
+    },
+  };
 };
 
 describe('TokenCache', () => {

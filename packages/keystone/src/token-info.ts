@@ -38,7 +38,7 @@ export interface TokenInfo {
 }
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
-const obj = (v: unknown): Record<string, unknown> => (typeof v === 'object' && v !== null && !Array.isArray(v) ? v as Record<string, unknown> : {});
+const obj = (v: unknown): Record<string, unknown> => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
 
 /** Read a `{"token": {...}}` document; undefined when it is not one (no user, no expiry). */
 export function readToken(doc: Record<string, unknown>): TokenInfo | undefined {
@@ -53,9 +53,16 @@ export function readToken(doc: Record<string, unknown>): TokenInfo | undefined {
   const roles = Array.isArray(t.roles) ? t.roles.map((r) => str(obj(r).name)).filter((r): r is string => r !== undefined) : [];
   const rules = obj(t.application_credential).access_rules;
   return {
-    userId, userName: str(user.name), userDomainId: str(obj(user.domain).id), userDomainName: str(obj(user.domain).name),
-    projectId: str(project.id), projectName: str(project.name), projectDomainId: str(obj(project.domain).id), projectDomainName: str(obj(project.domain).name),
-    domainId: str(domain.id), domainName: str(domain.name),
+    userId,
+    userName: str(user.name),
+    userDomainId: str(obj(user.domain).id),
+    userDomainName: str(obj(user.domain).name),
+    projectId: str(project.id),
+    projectName: str(project.name),
+    projectDomainId: str(obj(project.domain).id),
+    projectDomainName: str(obj(project.domain).name),
+    domainId: str(domain.id),
+    domainName: str(domain.name),
     systemScope: system.all === true ? 'all' : undefined,
     roles,
     isAdminProject: typeof t.is_admin_project === 'boolean' ? t.is_admin_project : true,

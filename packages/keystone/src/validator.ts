@@ -17,7 +17,11 @@ export interface ValidatorOptions {
 export class TokenValidator {
   private readonly inFlight = new Map<string, Promise<TokenInfo | undefined>>();
 
-  constructor(private readonly service: ServiceTokenSource, private readonly cache: TokenCache<TokenInfo>, private readonly o: ValidatorOptions) {}
+  constructor(
+    private readonly service: ServiceTokenSource,
+    private readonly cache: TokenCache<TokenInfo>,
+    private readonly o: ValidatorOptions,
+  ) {}
 
   /** What Keystone says of `token`; undefined when it does not know it as valid. Throws only a 503 error. */
   async validate(token: string, o: { allowExpired: boolean }): Promise<TokenInfo | undefined> {
@@ -36,9 +40,17 @@ export class TokenValidator {
     const service = await this.service.get();
     const query = [this.o.includeServiceCatalog ? '' : 'nocatalog', allowExpired ? 'allow_expired=1' : ''].filter(Boolean).join('&');
     const url = `${service.identityUrl}/auth/tokens${query ? `?${query}` : ''}`;
-    const answer = await request('GET', url, {
-      'x-auth-token': service.token, 'x-subject-token': token, 'openstack-identity-access-rules': '1',
-    }, undefined, this.o.http);
+    const answer = await request(
+      'GET',
+      url,
+      {
+        'x-auth-token': service.token,
+        'x-subject-token': token,
+        'openstack-identity-access-rules': '1',
+      },
+      undefined,
+      this.o.http,
+    );
     if (answer.status === 404) return undefined;
     if (answer.status === 401) {
       // Our own token was refused (expired early, revoked, password changed): authenticate again, once.
@@ -48,7 +60,8 @@ export class TokenValidator {
     if (answer.status === 401 || answer.status === 403) {
       throw keystoneError('GI_KEYSTONE_VALIDATION_REFUSED', { url: redact(url), user: service.info.userName ?? service.info.userId, status: answer.status });
     }
-    if (answer.status !== 200) throw keystoneError('GI_KEYSTONE_BAD_ANSWER', { url: redact(url), reason: `${answer.status} to a token validation: ${messageOf(answer)}` });
+    if (answer.status !== 200)
+      throw keystoneError('GI_KEYSTONE_BAD_ANSWER', { url: redact(url), reason: `${answer.status} to a token validation: ${messageOf(answer)}` });
     const info = readToken(json(answer, url));
     if (!info) throw keystoneError('GI_KEYSTONE_BAD_ANSWER', { url: redact(url), reason: '200 without a token document' });
     this.cache.set(token, info, info.expiresAt.getTime());

@@ -23,7 +23,10 @@ export function impliedRoles(roles: readonly string[]): string[] {
   const seen = new Set(roles.map((r) => r.toLowerCase()));
   for (const role of roles) {
     for (const implied of IMPLIES[role.toLowerCase()] ?? []) {
-      if (!seen.has(implied)) { seen.add(implied); out.push(implied); }
+      if (!seen.has(implied)) {
+        seen.add(implied);
+        out.push(implied);
+      }
     }
   }
   return out;

@@ -20,7 +20,10 @@ async function policyFile(name: string, text: string): Promise<string> {
 }
 
 async function loadError(options: PolicyLoadOptions): Promise<Error & { code: string; details: Record<string, unknown> }> {
-  const error = await PolicyEnforcer.load(options).then(() => undefined, (e: unknown) => e);
+  const error = await PolicyEnforcer.load(options).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(isGlanceImportError(error)).toBe(true);
   return error as Error & { code: string; details: Record<string, unknown> };
 }
@@ -72,12 +75,15 @@ describe('PolicyEnforcer.load', () => {
   });
 
   it('reads the legacy list-of-lists form as or-of-ands', async () => {
-    const file = await policyFile('legacy.json', JSON.stringify({
-      modify_image: [['role:member', 'project_id:%(project_id)s'], ['role:admin']],
-      get_image: [],
-      delete_image: [[]],
-      upload_image: ['role:member'],
-    }));
+    const file = await policyFile(
+      'legacy.json',
+      JSON.stringify({
+        modify_image: [['role:member', 'project_id:%(project_id)s'], ['role:admin']],
+        get_image: [],
+        delete_image: [[]],
+        upload_image: ['role:member'],
+      }),
+    );
     const enforcer = await PolicyEnforcer.load({ file, defaults: 'none' });
     expect(enforcer.rules.get('modify_image')).toBe('(role:member and project_id:%(project_id)s) or role:admin');
     expect(enforcer.rules.get('get_image')).toBe('');

@@ -81,7 +81,10 @@ function lint(compiled: ReadonlyMap<string, RuleNode>): GlanceImportError[] {
   const graph = new Map<string, string[]>();
   for (const [rule, node] of compiled) {
     const refs = [...new Set(references(node))];
-    graph.set(rule, refs.filter((r) => compiled.has(r)));
+    graph.set(
+      rule,
+      refs.filter((r) => compiled.has(r)),
+    );
     for (const missing of refs.filter((r) => !compiled.has(r))) warnings.push(giError('GI_POLICY_UNDEFINED_RULE', { rule, missing }));
   }
   for (const cycle of cycles(graph)) warnings.push(giError('GI_POLICY_CYCLE', { cycle }));

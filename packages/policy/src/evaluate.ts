@@ -25,7 +25,10 @@ export function pyStr(value: unknown): string {
 export function fill(template: Template, target: Target): string | undefined {
   let out = '';
   for (const part of template) {
-    if (typeof part === 'string') { out += part; continue; }
+    if (typeof part === 'string') {
+      out += part;
+      continue;
+    }
     const value = Object.hasOwn(target, part.key) ? target[part.key] : undefined;
     if (value === undefined) return undefined;
     out += pyStr(value);
@@ -44,11 +47,16 @@ function found(value: unknown, path: readonly string[], match: string): boolean 
 
 export function evaluate(node: RuleNode, scope: EvalScope): boolean {
   switch (node.type) {
-    case 'always': return true;
-    case 'never': return false;
-    case 'and': return node.checks.every((c) => evaluate(c, scope));
-    case 'or': return node.checks.some((c) => evaluate(c, scope));
-    case 'not': return !evaluate(node.check, scope);
+    case 'always':
+      return true;
+    case 'never':
+      return false;
+    case 'and':
+      return node.checks.every((c) => evaluate(c, scope));
+    case 'or':
+      return node.checks.some((c) => evaluate(c, scope));
+    case 'not':
+      return !evaluate(node.check, scope);
     case 'rule': {
       const rule = scope.rules.get(node.name);
       // Undefined (reported when loaded) and cyclic references fail closed.

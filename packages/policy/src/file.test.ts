@@ -22,9 +22,18 @@ describe('parsePolicyText', () => {
   });
 
   it('turns the legacy list form into the equivalent check string', () => {
-    expect(parsePolicyText(JSON.stringify({
-      a: [['role:x', 'project_id:%(owner)s'], ['role:admin']], b: [], c: [[]], d: ['role:x'], e: [['role:x', 'role:y']],
-    }), 'policy.json')).toEqual({ a: '(role:x and project_id:%(owner)s) or role:admin', b: '', c: '!', d: 'role:x', e: 'role:x and role:y' });
+    expect(
+      parsePolicyText(
+        JSON.stringify({
+          a: [['role:x', 'project_id:%(owner)s'], ['role:admin']],
+          b: [],
+          c: [[]],
+          d: ['role:x'],
+          e: [['role:x', 'role:y']],
+        }),
+        'policy.json',
+      ),
+    ).toEqual({ a: '(role:x and project_id:%(owner)s) or role:admin', b: '', c: '!', d: 'role:x', e: 'role:x and role:y' });
   });
 
   it.each([

@@ -26,7 +26,11 @@ export function parsePolicyText(text: string, file: string): Record<string, stri
     if (typeof value === 'string') rules[name] = value;
     else if (Array.isArray(value)) rules[name] = fromListForm(value, name, file);
     // oslo reads a missing value as "allow everyone"; too easy to write by accident to accept.
-    else throw giError('GI_POLICY_FILE', { file, reason: `rule '${name}' must be a check string, not ${value === null ? 'empty' : typeof value}; write "" to allow everyone or "!" to allow no one` });
+    else
+      throw giError('GI_POLICY_FILE', {
+        file,
+        reason: `rule '${name}' must be a check string, not ${value === null ? 'empty' : typeof value}; write "" to allow everyone or "!" to allow no one`,
+      });
   }
   return rules;
 }

@@ -29,8 +29,12 @@ describe('imageTarget', () => {
 
   it('flattens extra properties, lets attributes win, and leaves locations out', () => {
     const target = imageTarget({
-      id: 'img-1', owner: 'p1', name: 'real', locations: [{ url: 'file:///x' }],
-      extraProperties: { hw_arch: 'x86_64', name: 'shadow' }, extra_properties: { os_distro: 'debian' },
+      id: 'img-1',
+      owner: 'p1',
+      name: 'real',
+      locations: [{ url: 'file:///x' }],
+      extraProperties: { hw_arch: 'x86_64', name: 'shadow' },
+      extra_properties: { os_distro: 'debian' },
     });
     expect(target).toMatchObject({ hw_arch: 'x86_64', os_distro: 'debian', name: 'real' });
     expect(target).not.toHaveProperty('locations');

@@ -21,7 +21,8 @@ describe('parseRule', () => {
     expect(parseRule('not role:a and role:b')).toEqual({ type: 'and', checks: [{ type: 'not', check: role('a') }, role('b')] });
     expect(parseRule('not not role:a')).toEqual({ type: 'not', check: { type: 'not', check: role('a') } });
     expect(parseRule('role:a or not role:b and role:c')).toEqual({
-      type: 'or', checks: [role('a'), { type: 'and', checks: [{ type: 'not', check: role('b') }, role('c')] }],
+      type: 'or',
+      checks: [role('a'), { type: 'and', checks: [{ type: 'not', check: role('b') }, role('c')] }],
     });
   });
 
@@ -31,7 +32,8 @@ describe('parseRule', () => {
     expect(parseRule('( role:a or role:b ) and role:c')).toEqual(grouped);
     expect(parseRule('((role:a))')).toEqual(role('a'));
     expect(parseRule('not (role:a or (role:b and project_id:%(owner)s))')).toEqual({
-      type: 'not', check: { type: 'or', checks: [role('a'), { type: 'and', checks: [role('b'), { type: 'generic', path: ['project_id'], match: [{ key: 'owner' }] }] }] },
+      type: 'not',
+      check: { type: 'or', checks: [role('a'), { type: 'and', checks: [role('b'), { type: 'generic', path: ['project_id'], match: [{ key: 'owner' }] }] }] },
     });
   });
 
@@ -68,7 +70,7 @@ describe('parseRule', () => {
     ['role:admin role:member', 12, "expected 'and' or 'or' before 'role:member'"],
     ['admin', 1, 'expected a check such as role:admin or rule:admin'],
     ["'public'", 1, 'a quoted string alone is not a check'],
-    ["'public:%(visibility)s", 1, 'the quote \' is never closed'],
+    ["'public:%(visibility)s", 1, "the quote ' is never closed"],
     ["'a'b:%(x)s", 4, "expected ':' right after the quoted literal 'a'"],
     ['project_id:%(owner)', 12, "'%' must start a target attribute"],
     ['project_id:50%', 14, "'%' must start a target attribute"],

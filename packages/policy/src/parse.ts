@@ -48,8 +48,15 @@ export function tokenize(text: string, origin: RuleOrigin): Token[] {
   const tokens: Token[] = [];
   let i = 0;
   while (i < text.length) {
-    if (isSpace(text[i])) { i++; continue; }
-    if (text[i] === '(') { tokens.push({ kind: '(', text: '(', at: i + 1 }); i++; continue; }
+    if (isSpace(text[i])) {
+      i++;
+      continue;
+    }
+    if (text[i] === '(') {
+      tokens.push({ kind: '(', text: '(', at: i + 1 });
+      i++;
+      continue;
+    }
     const start = i;
     if (isQuote(text[i])) {
       const close = text.indexOf(text[i]!, i + 1);
@@ -76,8 +83,15 @@ function parseTemplate(text: string, at: number, fail: Fail): Template {
   const parts: (string | { key: string })[] = [];
   let literal = '';
   for (let i = 0; i < text.length; i++) {
-    if (text[i] !== '%') { literal += text[i]; continue; }
-    if (text[i + 1] === '%') { literal += '%'; i++; continue; }
+    if (text[i] !== '%') {
+      literal += text[i];
+      continue;
+    }
+    if (text[i + 1] === '%') {
+      literal += '%';
+      i++;
+      continue;
+    }
     const hole = /^%\(([^()]+)\)s/.exec(text.slice(i));
     if (!hole) fail(at + i, `'%' must start a target attribute such as %(owner)s (or be written %%)`);
     if (literal) parts.push(literal);
@@ -130,7 +144,11 @@ function describe(token: Token | undefined): string {
 /** Recursive descent with oslo's precedence: `not` binds tightest, then `and`, then `or`. */
 class Parser {
   private next = 0;
-  constructor(private readonly tokens: Token[], private readonly end: number, private readonly fail: Fail) {}
+  constructor(
+    private readonly tokens: Token[],
+    private readonly end: number,
+    private readonly fail: Fail,
+  ) {}
 
   parse(): RuleNode {
     const node = this.or();
@@ -196,9 +214,14 @@ export function parseRule(text: string, origin: RuleOrigin = { rule: '(rule)', s
 /** The names a rule refers to with `rule:`. */
 export function references(node: RuleNode): string[] {
   switch (node.type) {
-    case 'rule': return [node.name];
-    case 'and': case 'or': return node.checks.flatMap(references);
-    case 'not': return references(node.check);
-    default: return [];
+    case 'rule':
+      return [node.name];
+    case 'and':
+    case 'or':
+      return node.checks.flatMap(references);
+    case 'not':
+      return references(node.check);
+    default:
+      return [];
   }
 }

@@ -105,15 +105,19 @@ export async function createServer(o: ServerOptions): Promise<GlanceServer> {
     throw giError('GI_SERVER_DATA_DIR', { dir: dataDir, reason: (e as Error).message }, { cause: e });
   }
   const level = o.logLevel ?? (config.values.DEFAULT.debug ? 'debug' : 'info');
-  const log: Logger = o.logger && 'child' in o.logger ? (o.logger as Logger) : pino({ ...serviceLogOptions(level), ...(o.logger as LoggerOptions | undefined) });
+  const log: Logger =
+    o.logger && 'child' in o.logger ? (o.logger as Logger) : pino({ ...serviceLogOptions(level), ...(o.logger as LoggerOptions | undefined) });
   const gi = config.values.glance_import;
   // Entry points are looked for only when the config names some (plugins, or store types other than
   // the built-in file store): a service without them needs no host app.
-  const needsDiscovery = config.values.image_import_opts.image_import_plugins.length > 0
-    || Object.values(config.values.DEFAULT.enabled_backends ?? {}).some((type) => type !== 'file');
-  const registry = o.registry ?? (needsDiscovery
-    ? EntryPointRegistry.discover({ root: o.root ?? process.cwd(), dirs: gi.plugin_dirs })
-    : EntryPointRegistry.fromExtensions(IMPORT_PLUGINS_NAMESPACE, {}));
+  const needsDiscovery =
+    config.values.image_import_opts.image_import_plugins.length > 0 ||
+    Object.values(config.values.DEFAULT.enabled_backends ?? {}).some((type) => type !== 'file');
+  const registry =
+    o.registry ??
+    (needsDiscovery
+      ? EntryPointRegistry.discover({ root: o.root ?? process.cwd(), dirs: gi.plugin_dirs })
+      : EntryPointRegistry.fromExtensions(IMPORT_PLUGINS_NAMESPACE, {}));
   const stores = await buildStores(config, dataDir, registry);
   const staging = new StagingArea(stores.stagingDir);
   const policyFile = gi.policy_file ?? [path.join(dataDir, 'policy.yaml'), path.join(dataDir, 'policy.json')].find((f) => existsSync(f));
@@ -127,20 +131,30 @@ export async function createServer(o: ServerOptions): Promise<GlanceServer> {
   await checkStores(stores.byId.values());
   // Opened once nothing else can refuse the config, so a refusal leaves no connection pool open.
   const dbSettings = databaseSettings(config, dataDir);
-  const db = o.db ?? await openDatabase(dbSettings.url, { pool: dbSettings.pool, ...o.database });
+  const db = o.db ?? (await openDatabase(dbSettings.url, { pool: dbSettings.pool, ...o.database }));
   const identity = createIdentity({ chosen: identityChoice, db, policy, log });
   for (const n of identity.notices) log.warn({ file: n.file }, n.message);
   const metrics = new Metrics();
   let draining = false;
   const quotas = new Quotas({ config, db });
   const imports = new Imports({
-    db, staging, stores, quotas, plugins, settings: importSettings(config), log, metrics, ...(o.resolve ? { resolve: o.resolve } : {}),
+    db,
+    staging,
+    stores,
+    quotas,
+    plugins,
+    settings: importSettings(config),
+    log,
+    metrics,
+    ...(o.resolve ? { resolve: o.resolve } : {}),
   });
   metrics.watch(imports);
   const formats = { disk: config.values.image_format.disk_formats, container: config.values.image_format.container_formats };
   const viewOptions = {
-    multiStore: stores.multi, storeWeights: new Map([...stores.byId.values()].map((s) => [s.id, s.weight])),
-    showMultipleLocations: config.values.DEFAULT.show_multiple_locations, showDirectUrl: config.values.DEFAULT.show_image_direct_url,
+    multiStore: stores.multi,
+    storeWeights: new Map([...stores.byId.values()].map((s) => [s.id, s.weight])),
+    showMultipleLocations: config.values.DEFAULT.show_multiple_locations,
+    showDirectUrl: config.values.DEFAULT.show_image_direct_url,
   };
   const view = (image: ImageRecord) => imageView(image, viewOptions);
   const selfUrl = config.values.DEFAULT.worker_self_reference_url ?? config.values.DEFAULT.public_endpoint;
@@ -232,20 +246,37 @@ export async function createServer(o: ServerOptions): Promise<GlanceServer> {
   memberRoutes(app, { config, db, policy });
   taskRoutes(app, { config, db, policy });
   pluginsInfoRoutes(app, {
-    policy, report: pluginsReport({ registry, configured: config.values.image_import_opts.image_import_plugins, loadErrors: gi.plugin_load_errors === 'warn' ? 'warn' : 'fail', plugins, warnings }),
+    policy,
+    report: pluginsReport({
+      registry,
+      configured: config.values.image_import_opts.image_import_plugins,
+      loadErrors: gi.plugin_load_errors === 'warn' ? 'warn' : 'fail',
+      plugins,
+      warnings,
+    }),
   });
   projectsUsageRoutes(app, { db, policy, quotas });
   if (gi.console) consoleRoutes(app, { dir: consoleDir(), log });
 
   // A database that fails here would otherwise keep its pool, and the process, alive.
-  const recovered = await imports.recoverInterrupted().catch(async (e: unknown) => { if (!o.db) await db.close(); throw e; });
+  const recovered = await imports.recoverInterrupted().catch(async (e: unknown) => {
+    if (!o.db) await db.close();
+    throw e;
+  });
   if (recovered) log.warn({ count: recovered }, 'failed import tasks interrupted by the last shutdown; their images are back in their pre-import state');
-  void staging.sweep((id) => db.images.isLive(id)).then((removed) => { if (removed.length) log.info({ removed }, 'removed orphaned staging files'); }).catch((err: unknown) => log.warn({ err }, 'staging sweep failed'));
+  void staging
+    .sweep((id) => db.images.isLive(id))
+    .then((removed) => {
+      if (removed.length) log.info({ removed }, 'removed orphaned staging files');
+    })
+    .catch((err: unknown) => log.warn({ err }, 'staging sweep failed'));
 
   void identity.start();
 
   return {
-    app, runtime: { config, dataDir, db, staging, stores, plugins, imports }, identity,
+    app,
+    runtime: { config, dataDir, db, staging, stores, plugins, imports },
+    identity,
     async listen(host, port) {
       try {
         return await app.listen({ host, port });
@@ -259,9 +290,11 @@ export async function createServer(o: ServerOptions): Promise<GlanceServer> {
       const graceMs = o.shutdownGraceMs ?? gi.shutdown_grace * 1000;
       const { active, queued } = imports;
       draining = true;
-      log.info({ signal: c.reason, grace_s: graceMs / 1000, imports: active, queued },
-        `shutting down${c.reason ? ` (${c.reason})` : ''}: waiting up to ${graceMs / 1000} s for ${active} import(s)`
-        + `${queued ? ` (${queued} queued import(s) fail now)` : ''}; reads still answer, new imports and uploads get 503`);
+      log.info(
+        { signal: c.reason, grace_s: graceMs / 1000, imports: active, queued },
+        `shutting down${c.reason ? ` (${c.reason})` : ''}: waiting up to ${graceMs / 1000} s for ${active} import(s)` +
+          `${queued ? ` (${queued} queued import(s) fail now)` : ''}; reads still answer, new imports and uploads get 503`,
+      );
       await imports.shutdown(graceMs);
       // Fastify closes the connections that are idle when the close starts; a keep-alive connection
       // whose request was still being answered (a browser console's, say) would then hold the close

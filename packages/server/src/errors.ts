@@ -124,7 +124,8 @@ export const serverErrors = defineErrors(['GI_API_', 'GI_SERVER_', 'GI_IMPORT_',
   GI_QUOTA_EXCEEDED: def<{ resource: string; limit: number; usage: number; delta: number }>({
     status: 413,
     message: (p) => `${p.resource} is over limit of ${p.limit} due to current usage ${p.usage} and delta ${p.delta}`,
-    hint: (p) => `The project's ${p.resource} limit is reached; delete images or staged data, or ask the operator to raise [glance_import_limits] ${p.resource}.`,
+    hint: (p) =>
+      `The project's ${p.resource} limit is reached; delete images or staged data, or ask the operator to raise [glance_import_limits] ${p.resource}.`,
   }),
   GI_METHOD_REMOTE_IMAGE: def<{ region: string; imageId: string; reason: string }>({
     message: (p) => `Remote image ${p.imageId} in region ${p.region} cannot be imported: ${p.reason}.`,
@@ -138,12 +139,13 @@ export const serverErrors = defineErrors(['GI_API_', 'GI_SERVER_', 'GI_IMPORT_',
     status: 400,
     // Glance's wording; the reason goes in the hint so the message stays what clients match on.
     message: (p) => `URI for ${p.method} does not pass filtering: ${p.uri}`,
-    hint: (p) => `Refused because ${p.reason}. Use an http(s) URL that [import_filtering_opts] allows (schemes, hosts, explicit ports); ask the operator which sources are open.`,
+    hint: (p) =>
+      `Refused because ${p.reason}. Use an http(s) URL that [import_filtering_opts] allows (schemes, hosts, explicit ports); ask the operator which sources are open.`,
   }),
   GI_METHOD_PROCESSED_URI_FILTERED: def<{ method: string; uri: string; reason: string }>({
     // Glance's task message for a URL it built itself (glance-download's remote endpoint), with the reason.
     message: (p) => `Processed URI for ${p.method} does not pass filtering: ${p.uri} (${p.reason})`,
-    hint: 'The region\'s endpoint ([glance_import] glance_download_endpoints) must be an http(s) URL that [import_filtering_opts] allows: its host, and its port when it names one.',
+    hint: "The region's endpoint ([glance_import] glance_download_endpoints) must be an http(s) URL that [import_filtering_opts] allows: its host, and its port when it names one.",
   }),
   GI_METHOD_REDIRECT_REFUSED: def<{ uri: string; reason: string }>({
     message: (p) => `Redirect to disallowed URL: ${p.uri} (${p.reason})`,
@@ -154,9 +156,10 @@ export const serverErrors = defineErrors(['GI_API_', 'GI_SERVER_', 'GI_IMPORT_',
     hint: 'Check that the URL serves the image (GET answers 2xx with the whole body) from where this server runs; nothing was kept, so the import can simply be called again.',
   }),
   GI_METHOD_DOWNLOAD_TIMEOUT: def<{ uri: string; phase: 'connect' | 'read'; seconds: number }>({
-    message: (p) => p.phase === 'connect'
-      ? `Downloading ${p.uri} failed: no connection within ${p.seconds} s.`
-      : `Downloading ${p.uri} failed: the source sent nothing for ${p.seconds} s.`,
+    message: (p) =>
+      p.phase === 'connect'
+        ? `Downloading ${p.uri} failed: no connection within ${p.seconds} s.`
+        : `Downloading ${p.uri} failed: the source sent nothing for ${p.seconds} s.`,
     hint: (p) => `The source is unreachable or stalled; nothing was kept. Import again when it answers, or raise [import_filtering_opts] ${p.phase}_timeout.`,
   }),
 });

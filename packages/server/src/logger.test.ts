@@ -28,20 +28,35 @@ function topLevelKeys(json: string): string[] {
 
 function capture() {
   const lines: string[] = [];
-  const stream = new Writable({ write(chunk: Buffer, _e, cb) { lines.push(...chunk.toString().split('\n').filter(Boolean)); cb(); } });
+  const stream = new Writable({
+    write(chunk: Buffer, _e, cb) {
+      lines.push(...chunk.toString().split('\n').filter(Boolean));
+      cb();
+    },
+  });
   return { lines, records: () => lines.map((l) => JSON.parse(l) as Record<string, unknown>), logger: serviceLogger('info', stream) };
 }
 
 // A plugin that binds the import's keys again, as first-party plugins and authors do.
 const chatty = definePlugin({
-  getFlow: (ctx) => linearFlow('chatty', {}, defineTask({
-    name: 'Chatty',
-    execute: () => { ctx.logger.child({ plugin: 'chatty', image_id: ctx.imageId, task_id: ctx.taskId }).info({ image_id: ctx.imageId }, 'chatty ran'); },
-  })),
+  getFlow: (ctx) =>
+    linearFlow(
+      'chatty',
+      {},
+      defineTask({
+        name: 'Chatty',
+        execute: () => {
+          ctx.logger.child({ plugin: 'chatty', image_id: ctx.imageId, task_id: ctx.taskId }).info({ image_id: ctx.imageId }, 'chatty ran');
+        },
+      }),
+    ),
 });
 
 let h: Harness | undefined;
-afterEach(async () => { await h?.close(); h = undefined; });
+afterEach(async () => {
+  await h?.close();
+  h = undefined;
+});
 
 describe('the service log', () => {
   it('level names, ISO times, one line per request at info with its request id, method, url, status and duration', async () => {
@@ -49,10 +64,20 @@ describe('the service log', () => {
     h = await harness({ logger: log.logger });
     const r = await h.req('GET', '/v2/images?limit=5');
     const lines = log.records().filter((l) => l.request_id === r.headers['x-openstack-request-id']);
-    expect(lines).toEqual([{
-      level: 'info', time: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/), pid: process.pid, hostname: expect.any(String),
-      request_id: r.headers['x-openstack-request-id'], method: 'GET', url: '/v2/images?limit=5', status: 200, ms: expect.any(Number), msg: 'request',
-    }]);
+    expect(lines).toEqual([
+      {
+        level: 'info',
+        time: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
+        pid: process.pid,
+        hostname: expect.any(String),
+        request_id: r.headers['x-openstack-request-id'],
+        method: 'GET',
+        url: '/v2/images?limit=5',
+        status: 200,
+        ms: expect.any(Number),
+        msg: 'request',
+      },
+    ]);
     await h.req('GET', '/healthcheck', { token: null });
     expect(log.records().filter((l) => l.url === '/healthcheck')).toEqual([]);
   });
@@ -66,10 +91,19 @@ describe('the service log', () => {
     await h.server.runtime.imports.drain();
     const chattyLine = log.lines.find((l) => l.includes('chatty ran'))!;
     expect(topLevelKeys(chattyLine).filter((k) => k === 'image_id')).toEqual(['image_id']);
-    expect(JSON.parse(chattyLine)).toMatchObject({ level: 'info', image_id: id, plugin: 'chatty', request_id: expect.stringMatching(/^req-/), task_id: expect.any(String) });
+    expect(JSON.parse(chattyLine)).toMatchObject({
+      level: 'info',
+      image_id: id,
+      plugin: 'chatty',
+      request_id: expect.stringMatching(/^req-/),
+      task_id: expect.any(String),
+    });
     for (const line of log.lines) {
       const keys = topLevelKeys(line);
-      expect(keys.filter((k, i) => keys.indexOf(k) !== i), line).toEqual([]);
+      expect(
+        keys.filter((k, i) => keys.indexOf(k) !== i),
+        line,
+      ).toEqual([]);
     }
     expect(log.records().map((l) => l.msg)).toEqual(expect.arrayContaining(['Import started', 'Import completed']));
   });

@@ -2,7 +2,9 @@ import { pino, type DestinationStream, type Logger, type LoggerOptions } from 'p
 
 /** JSON lines (pino) with the level's name and an ISO time, readable as they are and with `pino-pretty`. */
 export const serviceLogOptions = (level: string): LoggerOptions => ({
-  level, formatters: { level: (label) => ({ level: label }) }, timestamp: pino.stdTimeFunctions.isoTime,
+  level,
+  formatters: { level: (label) => ({ level: label }) },
+  timestamp: pino.stdTimeFunctions.isoTime,
 });
 
 /** The service's log; `destination` defaults to stdout. */

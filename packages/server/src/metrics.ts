@@ -7,8 +7,15 @@
 type Labels = Record<string, string>;
 
 const escape = (v: string) => v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
-const labelText = (labels: Labels) => Object.entries(labels).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => `${k}="${escape(v)}"`).join(',');
-const series = (name: string, labels: Labels) => { const l = labelText(labels); return l ? `${name}{${l}}` : name; };
+const labelText = (labels: Labels) =>
+  Object.entries(labels)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([k, v]) => `${k}="${escape(v)}"`)
+    .join(',');
+const series = (name: string, labels: Labels) => {
+  const l = labelText(labels);
+  return l ? `${name}{${l}}` : name;
+};
 const header = (name: string, help: string, type: string) => [`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`];
 
 interface Family {
@@ -17,7 +24,10 @@ interface Family {
 
 export class Counter implements Family {
   private readonly values = new Map<string, { labels: Labels; value: number }>();
-  constructor(readonly name: string, readonly help: string) {}
+  constructor(
+    readonly name: string,
+    readonly help: string,
+  ) {}
 
   inc(labels: Labels = {}, by = 1): void {
     const k = labelText(labels);
@@ -33,7 +43,11 @@ export class Counter implements Family {
 
 /** A value read when scraped (queue depth, imports running): never out of step with what it counts. */
 export class Gauge implements Family {
-  constructor(readonly name: string, readonly help: string, private readonly read: () => number) {}
+  constructor(
+    readonly name: string,
+    readonly help: string,
+    private readonly read: () => number,
+  ) {}
 
   render(): string[] {
     return [...header(this.name, this.help, 'gauge'), `${this.name} ${this.read()}`];
@@ -42,12 +56,18 @@ export class Gauge implements Family {
 
 export class Histogram implements Family {
   private readonly values = new Map<string, { labels: Labels; counts: number[]; sum: number; count: number }>();
-  constructor(readonly name: string, readonly help: string, readonly buckets: readonly number[]) {}
+  constructor(
+    readonly name: string,
+    readonly help: string,
+    readonly buckets: readonly number[],
+  ) {}
 
   observe(labels: Labels, value: number): void {
     const k = labelText(labels);
     const cur = this.values.get(k) ?? { labels, counts: this.buckets.map(() => 0), sum: 0, count: 0 };
-    this.buckets.forEach((le, i) => { if (value <= le) cur.counts[i]! += 1; });
+    this.buckets.forEach((le, i) => {
+      if (value <= le) cur.counts[i]! += 1;
+    });
     cur.sum += value;
     cur.count += 1;
     this.values.set(k, cur);
@@ -77,17 +97,29 @@ export interface QueueState {
 
 export class Metrics {
   readonly imports = new Counter('glance_import_imports_total', 'Imports that ended, by method and outcome (success, failure).');
-  readonly importSeconds = new Histogram('glance_import_import_duration_seconds', 'How long imports ran, from the start of the flow to its end (revert included), by method and outcome.', IMPORT_SECONDS);
+  readonly importSeconds = new Histogram(
+    'glance_import_import_duration_seconds',
+    'How long imports ran, from the start of the flow to its end (revert included), by method and outcome.',
+    IMPORT_SECONDS,
+  );
   readonly phaseSeconds = new Histogram('glance_import_phase_duration_seconds', 'Time spent in each import phase (atom), by phase.', PHASE_SECONDS);
   readonly bytesStaged = new Counter('glance_import_bytes_staged_total', 'Bytes written to staging by PUT /stage.');
   readonly bytesStored = new Counter('glance_import_bytes_stored_total', 'Bytes written to stores (imports and PUT /file), by store.');
   readonly stageErrors = new Counter('glance_import_stage_errors_total', 'PUT /stage calls that failed after the data started to flow, by error code.');
   readonly storeErrors = new Counter('glance_import_store_errors_total', 'Store writes that failed (imports and PUT /file), by store and error code.');
   readonly requests = new Counter('glance_import_http_requests_total', 'HTTP requests answered, by method and status.');
-  readonly requestSeconds = new Histogram('glance_import_http_request_duration_seconds', 'Time to answer HTTP requests, by method (uploads and downloads included).', REQUEST_SECONDS);
+  readonly requestSeconds = new Histogram(
+    'glance_import_http_request_duration_seconds',
+    'Time to answer HTTP requests, by method (uploads and downloads included).',
+    REQUEST_SECONDS,
+  );
   private queue: QueueState = { active: 0, queued: 0 };
   private readonly running = new Gauge('glance_import_imports_running', 'Imports running now.', () => this.queue.active);
-  private readonly queued = new Gauge('glance_import_imports_queued', 'Imports accepted and waiting for a free worker ([wsgi] task_pool_threads).', () => this.queue.queued);
+  private readonly queued = new Gauge(
+    'glance_import_imports_queued',
+    'Imports accepted and waiting for a free worker ([wsgi] task_pool_threads).',
+    () => this.queue.queued,
+  );
 
   /** The import service whose queue the gauges read. */
   watch(queue: QueueState): void {
@@ -96,8 +128,17 @@ export class Metrics {
 
   render(): string {
     const families: Family[] = [
-      this.imports, this.importSeconds, this.phaseSeconds, this.running, this.queued, this.bytesStaged, this.bytesStored,
-      this.stageErrors, this.storeErrors, this.requests, this.requestSeconds,
+      this.imports,
+      this.importSeconds,
+      this.phaseSeconds,
+      this.running,
+      this.queued,
+      this.bytesStaged,
+      this.bytesStored,
+      this.stageErrors,
+      this.storeErrors,
+      this.requests,
+      this.requestSeconds,
     ];
     return `${families.flatMap((f) => f.render()).join('\n')}\n`;
   }

@@ -9,7 +9,11 @@ import { serverSchema } from './options.js';
 const loadConfig = (o: LoadConfigOptions = {}) => load({ ...o, schema: serverSchema });
 
 const dir = () => mkdtempSync(path.join(tmpdir(), 'gi-config-'));
-const file = (d: string, name: string, text: string) => { const f = path.join(d, name); writeFileSync(f, text); return f; };
+const file = (d: string, name: string, text: string) => {
+  const f = path.join(d, name);
+  writeFileSync(f, text);
+  return f;
+};
 
 describe('loadConfig', () => {
   it("has Glance's defaults", async () => {
@@ -61,13 +65,14 @@ describe('loadConfig', () => {
     const d = dir();
     const typo = file(d, 'a.conf', '[taskflow_executor]\nengine_mdoe = serial\n');
     await expect(loadConfig({ configFiles: [typo], searchFrom: false })).rejects.toMatchObject({
-      code: 'GI_CONFIG_UNKNOWN_OPTION', message: expect.stringMatching(/a\.conf:2: unknown option 'engine_mdoe' in \[taskflow_executor\]\. Did you mean 'engine_mode'/),
+      code: 'GI_CONFIG_UNKNOWN_OPTION',
+      message: expect.stringMatching(/a\.conf:2: unknown option 'engine_mdoe' in \[taskflow_executor\]\. Did you mean 'engine_mode'/),
     });
     const bad = file(d, 'b.conf', '[taskflow_executor]\nmax_workers = zero\n');
     await expect(loadConfig({ configFiles: [bad], searchFrom: false })).rejects.toMatchObject({
-      code: 'GI_CONFIG_INVALID_VALUE', message: expect.stringMatching(/b\.conf:2: \[taskflow_executor\] max_workers: 'zero' is not an integer/),
+      code: 'GI_CONFIG_INVALID_VALUE',
+      message: expect.stringMatching(/b\.conf:2: \[taskflow_executor\] max_workers: 'zero' is not an integer/),
     });
     await expect(loadConfig({ configFiles: [path.join(d, 'missing.conf')], searchFrom: false })).rejects.toMatchObject({ code: 'GI_CONFIG_FILE_NOT_FOUND' });
   });
-
 });

@@ -11,9 +11,15 @@ import { METHODS } from './methods/index.js';
  */
 export const serverSchema = {
   DEFAULT: {
-    enable_image_import: option(boolean(), { default: true, help: 'List v2.6+ in /versions and serve the import calls; false answers them with 404 as v2.5 did.' }),
+    enable_image_import: option(boolean(), {
+      default: true,
+      help: 'List v2.6+ in /versions and serve the import calls; false answers them with 404 as v2.5 did.',
+    }),
     node_staging_uri: option(string(), { help: "Staging area, 'file://<absolute path>'. Default: <data dir>/staging." }),
-    enabled_import_methods: option(list(string({ choices: METHODS.map((m) => m.name) })), { default: ['glance-direct', 'web-download', 'copy-image'], help: 'Import methods offered by /v2/info/import.' }),
+    enabled_import_methods: option(list(string({ choices: METHODS.map((m) => m.name) })), {
+      default: ['glance-direct', 'web-download', 'copy-image'],
+      help: 'Import methods offered by /v2/info/import.',
+    }),
     worker_self_reference_url: option(string(), { help: 'URL other nodes use to reach this one (distributed import).' }),
     public_endpoint: option(string(), { help: 'Public URL used in /versions links.' }),
     hashing_algorithm: option(string({ choices: ['sha512', 'sha384', 'sha256', 'sha1', 'md5'] }), { default: 'sha512', help: 'Algorithm of os_hash_value.' }),
@@ -28,7 +34,10 @@ export const serverSchema = {
     show_multiple_locations: option(boolean(), { default: false, help: 'Show `locations` in the image view.' }),
     show_image_direct_url: option(boolean(), { default: false, help: 'Show `direct_url` in the image view.' }),
     user_storage_quota: option(string(), { default: '0', help: 'Bytes per project (B/KB/MB/GB/TB suffix); 0 is off.' }),
-    use_keystone_limits: option(boolean(), { default: false, help: "Enforce per-project limits. Glance reads them from Keystone; glance-import reads them from [glance_import_limits]." }),
+    use_keystone_limits: option(boolean(), {
+      default: false,
+      help: 'Enforce per-project limits. Glance reads them from Keystone; glance-import reads them from [glance_import_limits].',
+    }),
     debug: option(boolean(), { default: false, help: 'Log at debug level instead of info (`serve --log-level` overrides it).' }),
   },
   task: {
@@ -48,10 +57,19 @@ export const serverSchema = {
     disallowed_hosts: option(list(string()), { default: [], help: 'Hosts web-download refuses (ignored when allowed_hosts is set).' }),
     allowed_ports: option(list(port()), { default: [80, 443], help: 'Explicit ports web-download may use.' }),
     disallowed_ports: option(list(port()), { default: [], help: 'Explicit ports web-download refuses (ignored when allowed_ports is set).' }),
-    allow_local_addresses: option(boolean(), { default: false, help: 'Beyond Glance: let web-download reach loopback, link-local and unspecified addresses (tests and labs only).' }),
+    allow_local_addresses: option(boolean(), {
+      default: false,
+      help: 'Beyond Glance: let web-download reach loopback, link-local and unspecified addresses (tests and labs only).',
+    }),
     max_redirects: option(integer({ min: 0, max: 20 }), { default: 5, help: 'Beyond Glance: redirects web-download follows, each one filtered again.' }),
-    connect_timeout: option(integer({ min: 1, max: 3600 }), { default: 30, help: 'Beyond Glance: seconds web-download waits for a connection (TCP and TLS) to the source.' }),
-    read_timeout: option(integer({ min: 1, max: 3600 }), { default: 60, help: 'Beyond Glance: seconds web-download waits for the next byte from the source before failing the import as stalled.' }),
+    connect_timeout: option(integer({ min: 1, max: 3600 }), {
+      default: 30,
+      help: 'Beyond Glance: seconds web-download waits for a connection (TCP and TLS) to the source.',
+    }),
+    read_timeout: option(integer({ min: 1, max: 3600 }), {
+      default: 60,
+      help: 'Beyond Glance: seconds web-download waits for the next byte from the source before failing the import as stalled.',
+    }),
   },
   glance_store: {
     default_backend: option(string(), { help: 'Store used when an import names none (multi-store).' }),
@@ -60,7 +78,10 @@ export const serverSchema = {
     default_store: option(string(), { default: 'file', help: 'Store type used (single-store, legacy).' }),
   },
   glance_download_properties: {
-    extra_properties: option(list(string()), { default: ['hw_', 'trait:', 'os_distro', 'os_secure_boot', 'os_type'], help: 'Property prefixes glance-download copies.' }),
+    extra_properties: option(list(string()), {
+      default: ['hw_', 'trait:', 'os_distro', 'os_secure_boot', 'os_type'],
+      help: 'Property prefixes glance-download copies.',
+    }),
   },
   wsgi: {
     task_pool_threads: option(integer({ min: 1 }), { default: 16, help: 'Imports run at once by one server.' }),
@@ -73,18 +94,39 @@ export const serverSchema = {
     filesystem_store_datadir: option(string(), { help: 'Task scratch directory in multi-store mode.' }),
   },
   glance_import_limits: {
-    image_size_total: option(integer({ min: -1 }), { default: -1, help: 'MiB of image data a project may store (each store holding a copy counts); -1: no limit. Enforced when [DEFAULT] use_keystone_limits is true.' }),
+    image_size_total: option(integer({ min: -1 }), {
+      default: -1,
+      help: 'MiB of image data a project may store (each store holding a copy counts); -1: no limit. Enforced when [DEFAULT] use_keystone_limits is true.',
+    }),
     image_stage_total: option(integer({ min: -1 }), { default: -1, help: 'MiB a project may have in staging; -1: no limit.' }),
     image_count_total: option(integer({ min: -1 }), { default: -1, help: 'Images a project may have; -1: no limit.' }),
-    image_count_uploading: option(integer({ min: -1 }), { default: -1, help: 'Images a project may be uploading, staging, importing or copying at once; -1: no limit.' }),
+    image_count_uploading: option(integer({ min: -1 }), {
+      default: -1,
+      help: 'Images a project may be uploading, staging, importing or copying at once; -1: no limit.',
+    }),
   },
   glance_import: {
-    trusted_identity_headers: option(boolean(), { default: false, help: 'Take the caller from X-Identity-Status/X-User-Id/X-Project-Id/X-Roles set by a fronting proxy that authenticated it. Only behind such a proxy.' }),
-    glance_download_endpoints: option(dict(string()), { default: {}, help: "Beyond Glance (which reads Keystone's catalog): the Image API endpoint of each region glance-download may pull from, as 'RegionTwo:https://glance.two.example:9292'." }),
-    glance_download_tokens: option(dict(string()), { default: {}, help: "A token to use with a region's endpoint instead of the caller's (when the regions do not share identities), as 'RegionTwo:<token>'." }),
+    trusted_identity_headers: option(boolean(), {
+      default: false,
+      help: 'Take the caller from X-Identity-Status/X-User-Id/X-Project-Id/X-Roles set by a fronting proxy that authenticated it. Only behind such a proxy.',
+    }),
+    glance_download_endpoints: option(dict(string()), {
+      default: {},
+      help: "Beyond Glance (which reads Keystone's catalog): the Image API endpoint of each region glance-download may pull from, as 'RegionTwo:https://glance.two.example:9292'.",
+    }),
+    glance_download_tokens: option(dict(string()), {
+      default: {},
+      help: "A token to use with a region's endpoint instead of the caller's (when the regions do not share identities), as 'RegionTwo:<token>'.",
+    }),
     policy_file: option(string(), { help: 'oslo.policy rules file (YAML or JSON). Default: <data dir>/policy.yaml when it exists.' }),
-    shutdown_grace: option(integer({ min: 0, max: 86_400 }), { default: 30, help: 'Seconds a stopping server (SIGINT, SIGTERM) lets running imports finish before it stops them (they revert); reads keep answering meanwhile, new imports and uploads get 503.' }),
-    metrics_access: option(string({ choices: ['open', 'token', 'admin'] }), { default: 'admin', help: "Who may read GET /metrics: 'open' (anyone who reaches the port), 'token' (any valid token), 'admin' (a token with the admin role). Scrapers send the token as X-Auth-Token or Authorization: Bearer." }),
+    shutdown_grace: option(integer({ min: 0, max: 86_400 }), {
+      default: 30,
+      help: 'Seconds a stopping server (SIGINT, SIGTERM) lets running imports finish before it stops them (they revert); reads keep answering meanwhile, new imports and uploads get 503.',
+    }),
+    metrics_access: option(string({ choices: ['open', 'token', 'admin'] }), {
+      default: 'admin',
+      help: "Who may read GET /metrics: 'open' (anyone who reaches the port), 'token' (any valid token), 'admin' (a token with the admin role). Scrapers send the token as X-Auth-Token or Authorization: Bearer.",
+    }),
     console: option(boolean(), { default: true, help: 'Beyond Glance: serve the operator web console (@glance-import/console) at /console.' }),
   },
   // Read by @glance-import/db; a server opens the database its config names.

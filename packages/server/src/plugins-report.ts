@@ -59,14 +59,23 @@ export function pluginsReport(o: PluginsReportInput): PluginsReport {
     const loaded = o.plugins.some((p) => p.name === name);
     const error = skipped.get(name) ?? (status?.problem ? problem(status.problem) : null);
     return {
-      name, package: status?.entryPoint.packageName ?? null, version: status?.entryPoint.packageVersion ?? null,
-      compatible: status ? status.compatible : null, order, loaded, error: loaded ? null : error,
+      name,
+      package: status?.entryPoint.packageName ?? null,
+      version: status?.entryPoint.packageVersion ?? null,
+      compatible: status ? status.compatible : null,
+      order,
+      loaded,
+      error: loaded ? null : error,
     };
   };
   const configured = o.configured.map((name, i) => row(name, i + 1));
   const rest = [...new Set(declared.map((s) => s.entryPoint.name))].filter((n) => !o.configured.includes(n)).map((n) => row(n, null));
   return {
-    namespace: IMPORT_PLUGINS_NAMESPACE, plugin_load_errors: o.loadErrors, image_import_plugins: [...o.configured],
-    plugins: [...configured, ...rest], metadata_errors: o.registry.metadataErrors.map(problem), warnings: other,
+    namespace: IMPORT_PLUGINS_NAMESPACE,
+    plugin_load_errors: o.loadErrors,
+    image_import_plugins: [...o.configured],
+    plugins: [...configured, ...rest],
+    metadata_errors: o.registry.metadataErrors.map(problem),
+    warnings: other,
   };
 }

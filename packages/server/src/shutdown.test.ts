@@ -17,39 +17,70 @@ import { serverSchema } from './options.js';
 let release: () => void = () => {};
 let released = Promise.resolve();
 const hold = definePlugin({
-  getFlow: (ctx) => linearFlow('hold', {}, defineTask({
-    name: 'Hold',
-    async execute() {
-      const aborted = new Promise<never>((_r, reject) => ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason), { once: true }));
-      await Promise.race([released, aborted]);
-    },
-  })),
+  getFlow: (ctx) =>
+    linearFlow(
+      'hold',
+      {},
+      defineTask({
+        name: 'Hold',
+        async execute() {
+          const aborted = new Promise<never>((_r, reject) => ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason), { once: true }));
+          await Promise.race([released, aborted]);
+        },
+      }),
+    ),
 });
 
 const octet = { 'content-type': 'application/octet-stream' };
 let cleanup: Array<() => Promise<void> | void> = [];
-afterEach(async () => { release(); for (const c of cleanup.splice(0).reverse()) await c(); });
+afterEach(async () => {
+  release();
+  for (const c of cleanup.splice(0).reverse()) await c();
+});
 
 async function heldImport(grace: number) {
-  released = new Promise<void>((resolve) => { release = resolve; });
+  released = new Promise<void>((resolve) => {
+    release = resolve;
+  });
   const dataDir = mkdtempSync(path.join(tmpdir(), 'gi-shutdown-'));
   cleanup.push(() => rmSync(dataDir, { recursive: true, force: true }));
   const db: Database = await openDatabase(`sqlite://${path.join(dataDir, 'glance.sqlite')}`);
   cleanup.push(() => db.close());
   const lines: Array<Record<string, unknown>> = [];
-  const stream = new Writable({ write(c: Buffer, _e, cb) { lines.push(...c.toString().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>)); cb(); } });
-  const config = await loadConfig({ searchFrom: false, schema: serverSchema, overrides: { image_import_opts: { image_import_plugins: ['hold'] }, glance_import: { shutdown_grace: String(grace) } } });
+  const stream = new Writable({
+    write(c: Buffer, _e, cb) {
+      lines.push(
+        ...c
+          .toString()
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => JSON.parse(l) as Record<string, unknown>),
+      );
+      cb();
+    },
+  });
+  const config = await loadConfig({
+    searchFrom: false,
+    schema: serverSchema,
+    overrides: { image_import_opts: { image_import_plugins: ['hold'] }, glance_import: { shutdown_grace: String(grace) } },
+  });
   const server: GlanceServer = await createServer({
-    config, dataDir, db, logger: serviceLogger('info', stream), registry: EntryPointRegistry.fromExtensions(IMPORT_PLUGINS_NAMESPACE, { hold }),
+    config,
+    dataDir,
+    db,
+    logger: serviceLogger('info', stream),
+    registry: EntryPointRegistry.fromExtensions(IMPORT_PLUGINS_NAMESPACE, { hold }),
   });
   cleanup.push(() => server.close());
   const token = await db.tokens.create({ userId: 'alice', projectId: 'p1', roles: ['member', 'reader'] });
   const req = async (method: 'GET' | 'POST' | 'PUT', url: string, o: { body?: unknown; payload?: string; headers?: Record<string, string> } = {}) => {
     const res = await server.app.inject({
-      method, url, headers: { 'x-auth-token': token, ...(o.body ? { 'content-type': 'application/json' } : {}), ...o.headers },
+      method,
+      url,
+      headers: { 'x-auth-token': token, ...(o.body ? { 'content-type': 'application/json' } : {}), ...o.headers },
       ...(o.body ? { payload: JSON.stringify(o.body) } : o.payload !== undefined ? { payload: o.payload } : {}),
     });
-    const json = String(res.headers['content-type']).startsWith('application/json') ? JSON.parse(res.body) as Record<string, unknown> : undefined;
+    const json = String(res.headers['content-type']).startsWith('application/json') ? (JSON.parse(res.body) as Record<string, unknown>) : undefined;
     return { status: res.statusCode, headers: res.headers, json };
   };
   const id = (await req('POST', '/v2/images', { body: { name: 'x', disk_format: 'raw', container_format: 'bare' } })).json!.id as string;
@@ -64,7 +95,11 @@ describe('shutdown', () => {
     const { id, db, server, lines, req } = await heldImport(30);
     const closed = server.close({ reason: 'SIGTERM' });
     expect(lines.find((l) => String(l.msg).startsWith('shutting down'))).toMatchObject({
-      level: 'info', signal: 'SIGTERM', grace_s: 30, imports: 1, queued: 0,
+      level: 'info',
+      signal: 'SIGTERM',
+      grace_s: 30,
+      imports: 1,
+      queued: 0,
       msg: 'shutting down (SIGTERM): waiting up to 30 s for 1 import(s); reads still answer, new imports and uploads get 503',
     });
     expect((await req('GET', `/v2/images/${id}`)).json).toMatchObject({ status: 'importing' });

@@ -67,21 +67,33 @@ export async function buildStores(config: ServerConfig, dataDir: string, registr
   if (single) {
     const dir = path.resolve(v.glance_store.filesystem_store_datadir!);
     return {
-      multi: false, byId: new Map([['default', fileStoreFactory('default', { filesystem_store_datadir: dir })]]), defaultId: 'default',
+      multi: false,
+      byId: new Map([['default', fileStoreFactory('default', { filesystem_store_datadir: dir })]]),
+      defaultId: 'default',
       stagingDir: fileUriPath(v.DEFAULT.node_staging_uri ?? `file://${path.join(dataDir, 'staging')}`),
     };
   }
   const backends = config.storeIds.length ? v.DEFAULT.enabled_backends! : { local: 'file' };
   const byId = new Map<string, StoreDriver>();
   for (const [id, type] of Object.entries(backends)) {
-    if (id.startsWith('os_glance_')) throw coreErrors.error('GI_CONFIG_INVALID_VALUE', { file: '(config)', group: 'DEFAULT', option: 'enabled_backends', reason: `store id '${id}' uses the reserved os_glance_ prefix` });
+    if (id.startsWith('os_glance_'))
+      throw coreErrors.error('GI_CONFIG_INVALID_VALUE', {
+        file: '(config)',
+        group: 'DEFAULT',
+        option: 'enabled_backends',
+        reason: `store id '${id}' uses the reserved os_glance_ prefix`,
+      });
     if (type === 'file') {
-      const g = config.storeIds.length ? config.store(id) : { filesystem_store_datadir: path.join(dataDir, 'images'), store_description: 'Local file store', weight: 0 };
+      const g = config.storeIds.length
+        ? config.store(id)
+        : { filesystem_store_datadir: path.join(dataDir, 'images'), store_description: 'Local file store', weight: 0 };
       byId.set(id, fileStoreFactory(id, { ...g, filesystem_store_datadir: path.resolve(g.filesystem_store_datadir ?? path.join(dataDir, 'stores', id)) }));
     } else {
       byId.set(id, await driverStore(config, registry, id, type));
     }
   }
-  const staging = v.os_glance_staging_store.filesystem_store_datadir ?? (v.DEFAULT.node_staging_uri ? fileUriPath(v.DEFAULT.node_staging_uri) : path.join(dataDir, 'staging'));
+  const staging =
+    v.os_glance_staging_store.filesystem_store_datadir ??
+    (v.DEFAULT.node_staging_uri ? fileUriPath(v.DEFAULT.node_staging_uri) : path.join(dataDir, 'staging'));
   return { multi: true, byId, defaultId: v.glance_store.default_backend ?? Object.keys(backends)[0]!, stagingDir: path.resolve(staging) };
 }

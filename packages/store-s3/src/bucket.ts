@@ -23,9 +23,12 @@ export async function ensureBucket(client: S3Client, s: S3Settings, bucket: stri
   if (await bucketExists(client, s, bucket)) return;
   if (!s.createBucket) throw s3Errors.error('GI_S3_NO_BUCKET', { store: s.store, bucket });
   try {
-    await client.send(new CreateBucketCommand({
-      Bucket: bucket, ...(s.region === 'us-east-1' ? {} : { CreateBucketConfiguration: { LocationConstraint: s.region as never } }),
-    }));
+    await client.send(
+      new CreateBucketCommand({
+        Bucket: bucket,
+        ...(s.region === 'us-east-1' ? {} : { CreateBucketConfiguration: { LocationConstraint: s.region as never } }),
+      }),
+    );
   } catch (e) {
     if (['BucketAlreadyOwnedByYou'].includes((e as { name?: string }).name ?? '')) return;
     throw s3Failure(s.store, s.endpoint, `CreateBucket ${bucket}`, e);

@@ -37,5 +37,11 @@ export function s3Failure(store: string, endpoint: string, operation: string, e:
   const code = err.name && !['Error', 'Unknown'].includes(err.name) && !/^\d+$/.test(err.name) ? err.name : '';
   if (status === 403 || DENIED.has(code)) return s3Errors.error('GI_S3_ACCESS_DENIED', { store, operation, status, code: code || 'Forbidden' });
   if (status === 413 || code === 'EntityTooLarge') return storeError('GI_STORE_FULL', { store, path: operation, reason: err.message ?? 'HTTP 413' });
-  return s3Errors.error('GI_S3_REQUEST_FAILED', { store, operation, status, code, reason: code && err.message === code ? '' : (err.message ?? '').slice(0, 200) });
+  return s3Errors.error('GI_S3_REQUEST_FAILED', {
+    store,
+    operation,
+    status,
+    code,
+    reason: code && err.message === code ? '' : (err.message ?? '').slice(0, 200),
+  });
 }

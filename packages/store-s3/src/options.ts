@@ -15,12 +15,18 @@ export const s3Options = {
   s3_store_secret_key: option(secret(), { help: 'The secret key.' }),
   s3_store_bucket: option(string(), { help: 'The bucket images are written to.' }),
   s3_store_create_bucket_on_put: option(boolean(), { default: false, help: 'Create a missing bucket on the first write.' }),
-  s3_store_bucket_url_format: option(string({ choices: ['auto', 'virtual', 'path'] }), { default: 'auto', help: 'Addressing: path (host/bucket/key), virtual (bucket.host/key) or auto.' }),
+  s3_store_bucket_url_format: option(string({ choices: ['auto', 'virtual', 'path'] }), {
+    default: 'auto',
+    help: 'Addressing: path (host/bucket/key), virtual (bucket.host/key) or auto.',
+  }),
   s3_store_large_object_size: option(integer({ min: 0 }), { default: 100, help: 'Size in MiB from which an image is written as a multipart upload.' }),
   s3_store_large_object_chunk_size: option(integer({ min: 5 }), { default: 10, help: 'Part size in MiB (at least 5).' }),
   s3_store_thread_pools: option(integer({ min: 1 }), { default: 10, help: 'Parts uploaded at once.' }),
   s3_store_cacert: option(string(), { default: '', help: 'CA bundle to verify the server certificate with (https).' }),
-  s3_store_enable_data_integrity_protection: option(boolean(), { default: false, help: 'Use the two checksum options below (off: checksums only where an operation requires them).' }),
+  s3_store_enable_data_integrity_protection: option(boolean(), {
+    default: false,
+    help: 'Use the two checksum options below (off: checksums only where an operation requires them).',
+  }),
   s3_store_request_checksum_calculation: option(string({ choices: CHECKSUMS }), { default: 'when_required', help: 'When request checksums are computed.' }),
   s3_store_response_checksum_validation: option(string({ choices: CHECKSUMS }), { default: 'when_required', help: 'When response checksums are validated.' }),
 };

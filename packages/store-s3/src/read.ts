@@ -5,13 +5,23 @@ import { isMissing, nameOf, s3Failure, statusOf } from './failure.js';
 import type { S3Settings } from './settings.js';
 
 /** Streams an object or a byte range of it (GetObject with Range), with the object's total size. */
-export async function readObject(client: S3Client, s: S3Settings, o: { bucket: string; key: string; location: string }, range: ByteRange | undefined): Promise<{ stream: NodeJS.ReadableStream; size: number }> {
-  if (range && !(Number.isSafeInteger(range.start) && range.start >= 0 && (range.end === undefined || (Number.isSafeInteger(range.end) && range.end >= range.start)))) {
+export async function readObject(
+  client: S3Client,
+  s: S3Settings,
+  o: { bucket: string; key: string; location: string },
+  range: ByteRange | undefined,
+): Promise<{ stream: NodeJS.ReadableStream; size: number }> {
+  if (
+    range &&
+    !(Number.isSafeInteger(range.start) && range.start >= 0 && (range.end === undefined || (Number.isSafeInteger(range.end) && range.end >= range.start)))
+  ) {
     // S3 ignores a malformed Range and sends everything: refuse it here, with the size for the message.
     throw storeError('GI_STORE_RANGE_NOT_SATISFIABLE', { start: range.start, end: range.end, size: await sizeOf(client, s, o) });
   }
   try {
-    const out = await client.send(new GetObjectCommand({ Bucket: o.bucket, Key: o.key, ...(range ? { Range: `bytes=${range.start}-${range.end ?? ''}` } : {}) }));
+    const out = await client.send(
+      new GetObjectCommand({ Bucket: o.bucket, Key: o.key, ...(range ? { Range: `bytes=${range.start}-${range.end ?? ''}` } : {}) }),
+    );
     const total = /\/(\d+)$/.exec(out.ContentRange ?? '')?.[1];
     return { stream: out.Body as NodeJS.ReadableStream, size: total === undefined ? Number(out.ContentLength) : Number(total) };
   } catch (e) {

@@ -4,8 +4,13 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { connect, createServer, type Socket } from 'node:net';
 import {
-  AbortMultipartUploadCommand, CreateBucketCommand, DeleteBucketCommand, DeleteObjectCommand, ListMultipartUploadsCommand,
-  ListObjectsV2Command, S3Client,
+  AbortMultipartUploadCommand,
+  CreateBucketCommand,
+  DeleteBucketCommand,
+  DeleteObjectCommand,
+  ListMultipartUploadsCommand,
+  ListObjectsV2Command,
+  S3Client,
 } from '@aws-sdk/client-s3';
 import { afterAll } from 'vitest';
 
@@ -19,15 +24,24 @@ export const data = (bytes: number) => randomBytes(bytes);
 
 /** The store group of a test store on the reference Swift's S3 API. */
 export const group = (bucket: string, extra: Record<string, unknown> = {}) => ({
-  s3_store_host: S3.endpoint, s3_store_access_key: S3.accessKey, s3_store_secret_key: S3.secret,
-  s3_store_bucket: bucket, s3_store_create_bucket_on_put: true, s3_store_bucket_url_format: 'path', ...extra,
+  s3_store_host: S3.endpoint,
+  s3_store_access_key: S3.accessKey,
+  s3_store_secret_key: S3.secret,
+  s3_store_bucket: bucket,
+  s3_store_create_bucket_on_put: true,
+  s3_store_bucket_url_format: 'path',
+  ...extra,
 });
 
 /** The S3 API as the test sees it: listings of objects, open uploads and s3api's part container. */
 export class S3View {
   readonly client = new S3Client({
-    endpoint: S3.endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: S3.accessKey, secretAccessKey: S3.secret },
-    requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED',
+    endpoint: S3.endpoint,
+    region: 'us-east-1',
+    forcePathStyle: true,
+    credentials: { accessKeyId: S3.accessKey, secretAccessKey: S3.secret },
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
   });
   private buckets = new Set<string>();
 
@@ -66,7 +80,9 @@ export class S3View {
   /** What s3api keeps of uploads in the container `<bucket>+segments` (Swift API): [] when nothing. */
   async segments(bucket: string): Promise<string[]> {
     const auth = await fetch(`${S3.endpoint}/auth/v1.0`, { headers: { 'x-auth-user': S3.accessKey, 'x-auth-key': S3.secret } });
-    const res = await fetch(`${auth.headers.get('x-storage-url')}/${encodeURIComponent(`${bucket}+segments`)}?format=json`, { headers: { 'x-auth-token': auth.headers.get('x-auth-token')! } });
+    const res = await fetch(`${auth.headers.get('x-storage-url')}/${encodeURIComponent(`${bucket}+segments`)}?format=json`, {
+      headers: { 'x-auth-token': auth.headers.get('x-auth-token')! },
+    });
     if (res.status === 404 || res.status === 204) return [];
     return ((await res.json()) as Array<{ name: string }>).map((o) => o.name);
   }
@@ -94,7 +110,14 @@ export async function countingRelay(targetPort = S3.port) {
     most = Math.max(most, ++open);
     client.pipe(upstream).pipe(client);
     let closed = false;
-    const end = () => { if (!closed) { closed = true; open--; } client.destroy(); upstream.destroy(); };
+    const end = () => {
+      if (!closed) {
+        closed = true;
+        open--;
+      }
+      client.destroy();
+      upstream.destroy();
+    };
     client.on('close', end).on('error', end);
     upstream.on('close', end).on('error', end);
   });
@@ -102,7 +125,11 @@ export async function countingRelay(targetPort = S3.port) {
   return {
     endpoint: `http://127.0.0.1:${(server.address() as { port: number }).port}`,
     most: () => most,
-    close: () => new Promise<void>((resolve) => { for (const s of sockets) s.destroy(); server.close(() => resolve()); }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
   };
 }
 
@@ -110,7 +137,10 @@ export async function countingRelay(targetPort = S3.port) {
 export async function* source(bytes: Buffer, at?: { offset: number; run: () => void | Promise<void> }): AsyncGenerator<Buffer> {
   let done = false;
   for (let i = 0; i < bytes.length; i += MiB) {
-    if (at && !done && i >= at.offset) { done = true; await at.run(); }
+    if (at && !done && i >= at.offset) {
+      done = true;
+      await at.run();
+    }
     yield bytes.subarray(i, i + MiB);
   }
 }

@@ -35,23 +35,33 @@ export function s3Settings(store: string, v: S3OptionValues): S3Settings {
   // glance_store: an https:// host makes s3+https locations; a bare host is http.
   const secure = host.startsWith('https://');
   const endpoint = /^https?:\/\//.test(host) ? host.replace(/\/+$/, '') : `http://${host.replace(/\/+$/, '')}`;
-  try { new URL(endpoint); } catch { throw bad('s3_store_host', 'is not a host[:port] or an http(s):// URL'); }
+  try {
+    new URL(endpoint);
+  } catch {
+    throw bad('s3_store_host', 'is not a host[:port] or an http(s):// URL');
+  }
   const bucket = v.s3_store_bucket!;
   if (!/^[A-Za-z0-9._-]{3,255}$/.test(bucket)) throw bad('s3_store_bucket', `'${bucket}' is not a bucket name`);
   if (v.s3_store_bucket_url_format === 'virtual' && !DNS_BUCKET.test(bucket)) {
     throw bad('s3_store_bucket_url_format', `is virtual, but the bucket '${bucket}' is not a valid host name label; use path`);
   }
   const integrity = v.s3_store_enable_data_integrity_protection;
-  const mode = (m: string) => (integrity && m === 'when_supported' ? 'WHEN_SUPPORTED' as const : 'WHEN_REQUIRED' as const);
+  const mode = (m: string) => (integrity && m === 'when_supported' ? ('WHEN_SUPPORTED' as const) : ('WHEN_REQUIRED' as const));
   return {
-    store, description: v.store_description, weight: v.weight,
-    endpoint, locationPrefix: `${secure ? 's3+https' : 's3'}://${endpoint.replace(/^https?:\/\//, '')}`,
+    store,
+    description: v.store_description,
+    weight: v.weight,
+    endpoint,
+    locationPrefix: `${secure ? 's3+https' : 's3'}://${endpoint.replace(/^https?:\/\//, '')}`,
     region: v.s3_store_region_name || amazonRegion(endpoint) || 'us-east-1',
     credentials: { accessKeyId: v.s3_store_access_key!, secretAccessKey: v.s3_store_secret_key! },
-    bucket, createBucket: v.s3_store_create_bucket_on_put,
+    bucket,
+    createBucket: v.s3_store_create_bucket_on_put,
     forcePathStyle: v.s3_store_bucket_url_format === 'path',
-    largeObjectSize: v.s3_store_large_object_size * MiB, partSize: v.s3_store_large_object_chunk_size * MiB,
-    threadPools: v.s3_store_thread_pools, cacert: v.s3_store_cacert || undefined,
+    largeObjectSize: v.s3_store_large_object_size * MiB,
+    partSize: v.s3_store_large_object_chunk_size * MiB,
+    threadPools: v.s3_store_thread_pools,
+    cacert: v.s3_store_cacert || undefined,
     checksums: { request: mode(v.s3_store_request_checksum_calculation), response: mode(v.s3_store_response_checksum_validation) },
   };
 }

@@ -27,7 +27,13 @@ describe('writing', () => {
     const bytes = data(3 * MiB + 17);
     const id = newId();
     const added = await s.add(id, source(bytes), { expectedBytes: bytes.length });
-    expect(added).toEqual({ location: `s3://127.0.0.1:8080/${bucket}/${id}`, size: bytes.length, checksum: md5(bytes), hashAlgo: 'sha512', hashValue: sha512(bytes) });
+    expect(added).toEqual({
+      location: `s3://127.0.0.1:8080/${bucket}/${id}`,
+      size: bytes.length,
+      checksum: md5(bytes),
+      hashAlgo: 'sha512',
+      hashValue: sha512(bytes),
+    });
     expect(await s3.keys(bucket)).toEqual([id]);
     const head = await s3.client.send(new HeadObjectCommand({ Bucket: bucket, Key: id }));
     expect([head.ContentLength, head.ETag]).toEqual([bytes.length, `"${md5(bytes)}"`]);
@@ -68,7 +74,10 @@ describe('writing', () => {
       try {
         const bucket = s3.bucket();
         await s3.create(bucket);
-        const s = createS3Store('s3objects', group(bucket, { s3_store_host: relay.endpoint, s3_store_large_object_size: 0, s3_store_large_object_chunk_size: 5, s3_store_thread_pools: pools }));
+        const s = createS3Store(
+          's3objects',
+          group(bucket, { s3_store_host: relay.endpoint, s3_store_large_object_size: 0, s3_store_large_object_chunk_size: 5, s3_store_thread_pools: pools }),
+        );
         await s.add(newId(), source(data(40 * MiB)), { expectedBytes: 40 * MiB });
         expect(relay.most()).toBe(pools);
       } finally {
@@ -91,7 +100,10 @@ describe('writing', () => {
     const id = newId();
     await s.add(id, source(data(10)));
     let pulled = false;
-    const lazy = (async function* () { pulled = true; yield Buffer.from('x'); })();
+    const lazy = (async function* () {
+      pulled = true;
+      yield Buffer.from('x');
+    })();
     await expect(s.add(id, lazy)).rejects.toMatchObject({ code: 'GI_STORE_DUPLICATE', status: 409 });
     expect(pulled).toBe(false);
   });
@@ -109,7 +121,10 @@ describe('writing', () => {
 });
 
 describe('a write that fails leaves nothing: no object, no open upload, no part', () => {
-  for (const [what, size] of [['one PutObject', 5 * MiB], ['multipart', 16 * MiB]] as const) {
+  for (const [what, size] of [
+    ['one PutObject', 5 * MiB],
+    ['multipart', 16 * MiB],
+  ] as const) {
     it(`a store failing mid-write (${what})`, async () => {
       const { bucket, store: s } = store();
       const faulty = new FaultyStore(s, { afterBytes: 3 * MiB + 5 });
@@ -120,7 +135,10 @@ describe('a write that fails leaves nothing: no object, no open upload, no part'
     it(`an abort (${what})`, async () => {
       const { bucket, store: s } = store();
       const ctl = new AbortController();
-      const adding = s.add(newId(), source(data(size), { offset: 4 * MiB, run: () => ctl.abort(new Error('client went away')) }), { expectedBytes: size, signal: ctl.signal });
+      const adding = s.add(newId(), source(data(size), { offset: 4 * MiB, run: () => ctl.abort(new Error('client went away')) }), {
+        expectedBytes: size,
+        signal: ctl.signal,
+      });
       await expect(adding).rejects.toMatchObject({ code: 'GI_STORE_ABORTED', message: expect.stringContaining('client went away') });
       expect(await empty(bucket)).toEqual(nothing);
     });
@@ -145,8 +163,16 @@ describe('reading', () => {
     expect(await range(5 * MiB - 7, 5 * MiB + 7)).toEqual([true, bytes.length]);
     expect(await range(10 * MiB)).toEqual([true, bytes.length]);
     expect(await range(bytes.length - 2, bytes.length + 100)).toEqual([true, bytes.length]);
-    for (const [start, end] of [[bytes.length, undefined], [5, 4], [-1, 3]] as const) {
-      await expect(s.get(location, { start, end })).rejects.toMatchObject({ code: 'GI_STORE_RANGE_NOT_SATISFIABLE', status: 416, details: { size: bytes.length } });
+    for (const [start, end] of [
+      [bytes.length, undefined],
+      [5, 4],
+      [-1, 3],
+    ] as const) {
+      await expect(s.get(location, { start, end })).rejects.toMatchObject({
+        code: 'GI_STORE_RANGE_NOT_SATISFIABLE',
+        status: 416,
+        details: { size: bytes.length },
+      });
     }
     const gone = `s3://127.0.0.1:8080/${bucket}/${newId()}`;
     await expect(s.get(gone)).rejects.toMatchObject({ code: 'GI_STORE_NOT_FOUND', status: 404 });
@@ -190,9 +216,16 @@ describe('check() and bad settings: the store and the option are named, credenti
     const bucket = s3.bucket();
     await s3.create(bucket);
     const e = await createS3Store('s3objects', group(bucket, { s3_store_secret_key: 'wrong-secret' })).check!().catch((x: unknown) => x);
-    expect(e).toMatchObject({ code: 'GI_S3_ACCESS_DENIED', status: 503, message: `Store 's3objects' (s3): the S3 service refused HeadBucket ${bucket} (HTTP 403 Forbidden).`, hint: expect.stringContaining('Check s3_store_access_key / s3_store_secret_key') });
+    expect(e).toMatchObject({
+      code: 'GI_S3_ACCESS_DENIED',
+      status: 503,
+      message: `Store 's3objects' (s3): the S3 service refused HeadBucket ${bucket} (HTTP 403 Forbidden).`,
+      hint: expect.stringContaining('Check s3_store_access_key / s3_store_secret_key'),
+    });
     noSecret(e);
-    const write = await createS3Store('s3objects', group(bucket, { s3_store_secret_key: 'wrong-secret' })).add(newId(), source(data(10))).catch((x: unknown) => x);
+    const write = await createS3Store('s3objects', group(bucket, { s3_store_secret_key: 'wrong-secret' }))
+      .add(newId(), source(data(10)))
+      .catch((x: unknown) => x);
     expect(write).toMatchObject({ code: 'GI_S3_ACCESS_DENIED' });
     noSecret(write);
   });
@@ -206,7 +239,11 @@ describe('check() and bad settings: the store and the option are named, credenti
   it('a missing bucket without create-on-put: GI_S3_NO_BUCKET at check() and at a write; with it, the first write creates it', async () => {
     const bucket = s3.bucket();
     const s = createS3Store('s3objects', group(bucket, { s3_store_create_bucket_on_put: false }));
-    const expected = { code: 'GI_S3_NO_BUCKET', message: `Store 's3objects' (s3): the bucket ${bucket} does not exist in S3.`, hint: expect.stringContaining('s3_store_create_bucket_on_put = true in [s3objects]') };
+    const expected = {
+      code: 'GI_S3_NO_BUCKET',
+      message: `Store 's3objects' (s3): the bucket ${bucket} does not exist in S3.`,
+      hint: expect.stringContaining('s3_store_create_bucket_on_put = true in [s3objects]'),
+    };
     await expect(s.check!()).rejects.toMatchObject(expected);
     await expect(s.add(newId(), source(data(10)))).rejects.toMatchObject(expected);
     const creating = createS3Store('s3objects', group(bucket));
@@ -218,15 +255,36 @@ describe('check() and bad settings: the store and the option are named, credenti
 
   it('options: required ones, the part size minimum, virtual addressing of a bucket that is no host name', () => {
     const build = (o: Record<string, unknown>) => () => createS3Store('s3objects', o);
-    expect(build({ ...group('images'), s3_store_host: undefined })).toThrow(expect.objectContaining({ code: 'GI_S3_BAD_OPTIONS', message: "Store 's3objects' (s3): s3_store_host is required." }));
-    expect(build({ ...group('images'), s3_store_secret_key: '' })).toThrow(expect.objectContaining({ message: "Store 's3objects' (s3): s3_store_secret_key is required." }));
-    expect(build({ ...group('images'), s3_store_large_object_chunk_size: 4 })).toThrow(expect.objectContaining({ code: 'GI_STORE_BAD_OPTIONS', message: expect.stringContaining('s3_store_large_object_chunk_size is not an integer >= 5') }));
-    expect(build({ ...group('Big_Bucket'), s3_store_bucket_url_format: 'virtual' })).toThrow(expect.objectContaining({ message: expect.stringContaining('s3_store_bucket_url_format is virtual, but the bucket') }));
-    const e = (() => { try { createS3Store('s3objects', { ...group('images'), s3_store_secret_key: { not: 'a string' } }); } catch (x) { return x; } })();
-    expect(e).toMatchObject({ code: 'GI_STORE_BAD_OPTIONS', message: "Store 's3objects' cannot be set up: s3_store_secret_key is not a string (a secret: never shown)." });
+    expect(build({ ...group('images'), s3_store_host: undefined })).toThrow(
+      expect.objectContaining({ code: 'GI_S3_BAD_OPTIONS', message: "Store 's3objects' (s3): s3_store_host is required." }),
+    );
+    expect(build({ ...group('images'), s3_store_secret_key: '' })).toThrow(
+      expect.objectContaining({ message: "Store 's3objects' (s3): s3_store_secret_key is required." }),
+    );
+    expect(build({ ...group('images'), s3_store_large_object_chunk_size: 4 })).toThrow(
+      expect.objectContaining({ code: 'GI_STORE_BAD_OPTIONS', message: expect.stringContaining('s3_store_large_object_chunk_size is not an integer >= 5') }),
+    );
+    expect(build({ ...group('Big_Bucket'), s3_store_bucket_url_format: 'virtual' })).toThrow(
+      expect.objectContaining({ message: expect.stringContaining('s3_store_bucket_url_format is virtual, but the bucket') }),
+    );
+    const e = (() => {
+      try {
+        createS3Store('s3objects', { ...group('images'), s3_store_secret_key: { not: 'a string' } });
+      } catch (x) {
+        return x;
+      }
+    })();
+    expect(e).toMatchObject({
+      code: 'GI_STORE_BAD_OPTIONS',
+      message: "Store 's3objects' cannot be set up: s3_store_secret_key is not a string (a secret: never shown).",
+    });
   });
 
-  it('shows Glance\'s s3 properties, in bytes', () => {
-    expect(createS3Store('s3objects', group('images')).properties).toEqual({ s3_store_large_object_size: 100 * MiB, s3_store_large_object_chunk_size: 10 * MiB, s3_store_thread_pools: 10 });
+  it("shows Glance's s3 properties, in bytes", () => {
+    expect(createS3Store('s3objects', group('images')).properties).toEqual({
+      s3_store_large_object_size: 100 * MiB,
+      s3_store_large_object_chunk_size: 10 * MiB,
+      s3_store_thread_pools: 10,
+    });
   });
 });

@@ -21,7 +21,14 @@ export interface WriteShape {
  * through the data itself (`measure` rejects), so lib-storage aborts the multipart upload before it
  * rejects; the object appears only with the upload's completion.
  */
-export async function writeObject(clients: { once: S3Client; retrying: S3Client }, s: S3Settings, bucket: string, key: string, data: AsyncIterable<Buffer>, shape: WriteShape): Promise<void> {
+export async function writeObject(
+  clients: { once: S3Client; retrying: S3Client },
+  s: S3Settings,
+  bucket: string,
+  key: string,
+  data: AsyncIterable<Buffer>,
+  shape: WriteShape,
+): Promise<void> {
   let sourceFailure: { error: unknown } | undefined;
   // A failing source must also stop a request in flight: the SDK pipes a stream body, and a pipe does
   // not pass its source's error on (the request would wait for the bytes its Content-Length promised).

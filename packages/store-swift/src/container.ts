@@ -37,10 +37,17 @@ export async function listNames(session: SwiftSession, container: string, prefix
   const names: string[] = [];
   for (let marker = ''; ;) {
     const res = await session.request(`GET container ${container}`, (ep) => ({
-      method: 'GET', url: urlOf(ep, container, undefined, { format: 'json', prefix, ...(marker ? { marker } : {}) }),
+      method: 'GET',
+      url: urlOf(ep, container, undefined, { format: 'json', prefix, ...(marker ? { marker } : {}) }),
     }));
-    if (res.status === 404) { res.discard(); return names; }
-    if (res.status === 204) { res.discard(); return names; }
+    if (res.status === 404) {
+      res.discard();
+      return names;
+    }
+    if (res.status === 204) {
+      res.discard();
+      return names;
+    }
     if (res.status !== 200) throw await session.refusal(`GET container ${container}`, res);
     const page = (await readJson(res)) as Array<{ name: string }>;
     if (page.length === 0) return names;

@@ -26,13 +26,15 @@ export const swiftErrors = defineErrors('GI_SWIFT_', {
   }),
   GI_SWIFT_NO_ENDPOINT: def<{ store: string; serviceType: string; endpointType: string; region?: string }>({
     status: 503,
-    message: (p) => `Store '${p.store}' (swift): the Keystone catalog has no '${p.serviceType}' ${p.endpointType} endpoint${p.region ? ` in region ${p.region}` : ''}.`,
+    message: (p) =>
+      `Store '${p.store}' (swift): the Keystone catalog has no '${p.serviceType}' ${p.endpointType} endpoint${p.region ? ` in region ${p.region}` : ''}.`,
     hint: 'Set swift_store_service_type, swift_store_endpoint_type and swift_store_region to an endpoint the catalog lists, or give the storage URL in swift_store_endpoint.',
   }),
   GI_SWIFT_NO_CONTAINER: def<{ store: string; container: string }>({
     status: 503,
     message: (p) => `Store '${p.store}' (swift): the container ${p.container} does not exist in Swift.`,
-    hint: (p) => `Create it (\`swift post ${p.container}\`), or set swift_store_create_container_on_put = true in [${p.store}] to create containers on the first write.`,
+    hint: (p) =>
+      `Create it (\`swift post ${p.container}\`), or set swift_store_create_container_on_put = true in [${p.store}] to create containers on the first write.`,
   }),
   GI_SWIFT_DENIED: def<{ store: string; operation: string; status: number }>({
     status: 503,
@@ -42,7 +44,7 @@ export const swiftErrors = defineErrors('GI_SWIFT_', {
   GI_SWIFT_REQUEST_FAILED: def<{ store: string; operation: string; status: number; reason: string }>({
     status: 503,
     message: (p) => `Store '${p.store}' (swift): ${p.operation} failed with HTTP ${p.status}${p.reason ? `: ${p.reason}` : ''}.`,
-    hint: "Swift answered with an error; its proxy log has the request (find it by the X-Trans-Id). Nothing partial was kept.",
+    hint: 'Swift answered with an error; its proxy log has the request (find it by the X-Trans-Id). Nothing partial was kept.',
   }),
   GI_SWIFT_CONNECTION_LOST: def<{ store: string; operation: string; reason: string }>({
     status: 503,
@@ -51,7 +53,8 @@ export const swiftErrors = defineErrors('GI_SWIFT_', {
   }),
   GI_SWIFT_READ_BROKEN: def<{ store: string; object: string; bytesRead: number; bytesExpected: number; retries: number }>({
     status: 503,
-    message: (p) => `Store '${p.store}' (swift): reading ${p.object} broke after ${p.bytesRead} of ${p.bytesExpected} bytes, ${p.retries} ${p.retries === 1 ? 'retry' : 'retries'} used.`,
+    message: (p) =>
+      `Store '${p.store}' (swift): reading ${p.object} broke after ${p.bytesRead} of ${p.bytesExpected} bytes, ${p.retries} ${p.retries === 1 ? 'retry' : 'retries'} used.`,
     hint: 'Raise swift_store_retry_get_count to resume broken reads more often, and look at the Swift proxy log.',
   }),
   GI_SWIFT_TOO_MANY_SEGMENTS: def<{ store: string; limit: number; chunkSize: number }>({

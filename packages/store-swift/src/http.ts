@@ -28,7 +28,11 @@ export interface HttpResponse {
 
 /** The connection failed (refused, reset, timed out): no HTTP answer. */
 export class NetworkError extends Error {
-  constructor(message: string, readonly code: string | undefined, readonly bodyTaken: boolean) {
+  constructor(
+    message: string,
+    readonly code: string | undefined,
+    readonly bodyTaken: boolean,
+  ) {
     super(message);
   }
 }
@@ -51,7 +55,12 @@ export class Transport {
   private readonly https: https.Agent;
 
   constructor(tls: { insecure: boolean; cacert?: string }) {
-    this.https = new https.Agent({ keepAlive: true, maxSockets: 32, rejectUnauthorized: !tls.insecure, ...(tls.cacert ? { ca: readFileSync(tls.cacert) } : {}) });
+    this.https = new https.Agent({
+      keepAlive: true,
+      maxSockets: 32,
+      rejectUnauthorized: !tls.insecure,
+      ...(tls.cacert ? { ca: readFileSync(tls.cacert) } : {}),
+    });
   }
 
   /**
@@ -74,26 +83,49 @@ export class Transport {
       let taken = false;
       let settled = false;
       let failure: unknown;
-      const settle = (f: () => void) => { if (!settled) { settled = true; r.signal?.removeEventListener('abort', onAbort); f(); } };
-      const onAbort = () => { failure ??= r.signal!.reason; req.destroy(); };
+      const settle = (f: () => void) => {
+        if (!settled) {
+          settled = true;
+          r.signal?.removeEventListener('abort', onAbort);
+          f();
+        }
+      };
+      const onAbort = () => {
+        failure ??= r.signal!.reason;
+        req.destroy();
+      };
 
       req.on('timeout', () => req.destroy(Object.assign(new Error(`no answer for ${IDLE_MS / 1000} s`), { code: 'ETIMEDOUT' })));
-      req.on('error', (e: NodeJS.ErrnoException) => settle(() => reject(failure ?? new NetworkError(e.message || e.code || 'connection failed', e.code, taken))));
+      req.on('error', (e: NodeJS.ErrnoException) =>
+        settle(() => reject(failure ?? new NetworkError(e.message || e.code || 'connection failed', e.code, taken))),
+      );
       req.on('close', () => settle(() => reject(failure ?? new NetworkError('connection closed before an answer', 'ECONNRESET', taken))));
       req.on('response', (res) => {
         if (!settled) res.on('error', () => undefined); // a body read later reports its own error
-        const discard = () => { if (req.writableFinished) res.resume(); else req.destroy(); };
+        const discard = () => {
+          if (req.writableFinished) res.resume();
+          else req.destroy();
+        };
         settle(() => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: res, bodyTaken: taken, discard }));
       });
-      if (r.signal?.aborted) { onAbort(); return; }
+      if (r.signal?.aborted) {
+        onAbort();
+        return;
+      }
       r.signal?.addEventListener('abort', onAbort, { once: true });
 
-      if (!stream) { req.end(r.body); return; }
+      if (!stream) {
+        req.end(r.body);
+        return;
+      }
       const start = () => {
         if (taken || settled) return;
         taken = true;
         clearTimeout(fallback);
-        void pump(stream, req, () => settled).catch((e: unknown) => { failure ??= new BodyError(e); req.destroy(); });
+        void pump(stream, req, () => settled).catch((e: unknown) => {
+          failure ??= new BodyError(e);
+          req.destroy();
+        });
       };
       const fallback = setTimeout(start, CONTINUE_WAIT_MS);
       req.on('continue', start);
@@ -115,11 +147,20 @@ async function pump(body: AsyncIterable<Buffer>, req: http.ClientRequest, answer
     if (answered() || req.destroyed) return;
     if (!req.write(chunk)) {
       await new Promise<void>((resolve, reject) => {
-        const done = () => { req.off('drain', done); req.off('close', closed); resolve(); };
-        const closed = () => { req.off('drain', done); reject(new Error('the connection closed while sending')); };
+        const done = () => {
+          req.off('drain', done);
+          req.off('close', closed);
+          resolve();
+        };
+        const closed = () => {
+          req.off('drain', done);
+          reject(new Error('the connection closed while sending'));
+        };
         req.once('drain', done);
         req.once('close', closed);
-      }).catch((e: unknown) => { if (!answered()) throw e; });
+      }).catch((e: unknown) => {
+        if (!answered()) throw e;
+      });
       if (answered()) return;
     }
   }
@@ -134,7 +175,9 @@ export async function readText(res: HttpResponse, max = 4096): Promise<string> {
       text += (chunk as Buffer).toString('utf8');
       if (text.length >= max) break;
     }
-  } catch { /* what arrived is enough */ }
+  } catch {
+    /* what arrived is enough */
+  }
   res.body.destroy();
   return text.slice(0, max);
 }
@@ -148,5 +191,9 @@ export async function readJson(res: HttpResponse): Promise<unknown> {
 
 /** The text of an HTML or plain error body, on one line, short. */
 export function errorReason(text: string): string {
-  return text.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 200);
+  return text
+    .replace(/<[^>]*>/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim()
+    .slice(0, 200);
 }

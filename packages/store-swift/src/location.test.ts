@@ -17,7 +17,11 @@ describe('locations', () => {
       ['swift+config://ref2/glance/abc', "reference 'ref2' is not configured for this store"],
     ]) {
       let error: unknown;
-      try { parseLocation('objects', location!, refs); } catch (e) { error = e; }
+      try {
+        parseLocation('objects', location!, refs);
+      } catch (e) {
+        error = e;
+      }
       expect(error).toMatchObject({ code: 'GI_STORE_BAD_LOCATION', details: { store: 'objects', reason } });
       expect(JSON.stringify(error)).not.toContain('s3cr3t');
     }

@@ -30,7 +30,11 @@ describe('Pieces', () => {
 
   it('passes on the bytes in order, without copying', async () => {
     const source = Buffer.from('0123456789');
-    const p = new Pieces((async function* () { yield source; })());
+    const p = new Pieces(
+      (async function* () {
+        yield source;
+      })(),
+    );
     const first = await p.next(4);
     const parts: Buffer[] = [];
     for await (const c of first!) parts.push(c);

@@ -18,9 +18,17 @@ export interface ReadTarget {
  * GET from the byte it reached, up to `retries` times, as glance_store's swift_retry_iter does;
  * after that the stream fails with GI_SWIFT_READ_BROKEN.
  */
-export async function readObject(session: SwiftSession, t: ReadTarget, range: ByteRange | undefined, retries: number): Promise<{ stream: NodeJS.ReadableStream; size: number }> {
+export async function readObject(
+  session: SwiftSession,
+  t: ReadTarget,
+  range: ByteRange | undefined,
+  retries: number,
+): Promise<{ stream: NodeJS.ReadableStream; size: number }> {
   const store = session.store;
-  if (range && !(Number.isSafeInteger(range.start) && range.start >= 0 && (range.end === undefined || (Number.isSafeInteger(range.end) && range.end >= range.start)))) {
+  if (
+    range &&
+    !(Number.isSafeInteger(range.start) && range.start >= 0 && (range.end === undefined || (Number.isSafeInteger(range.end) && range.end >= range.start)))
+  ) {
     // Swift ignores a malformed Range and sends everything: refuse it here, with the size for the message.
     throw storeError('GI_STORE_RANGE_NOT_SATISFIABLE', { start: range.start, end: range.end, size: await sizeOf(session, t) });
   }
@@ -48,10 +56,18 @@ export async function readObject(session: SwiftSession, t: ReadTarget, range: By
           at += (chunk as Buffer).length;
           yield chunk as Buffer;
         }
-      } catch { /* broken: resumed below */ }
+      } catch {
+        /* broken: resumed below */
+      }
       if (at > end) return;
       if (attempt >= retries) {
-        throw swiftErrors.error('GI_SWIFT_READ_BROKEN', { store, object: `${t.container}/${t.object}`, bytesRead: at - start, bytesExpected: end + 1 - start, retries });
+        throw swiftErrors.error('GI_SWIFT_READ_BROKEN', {
+          store,
+          object: `${t.container}/${t.object}`,
+          bytesRead: at - start,
+          bytesExpected: end + 1 - start,
+          retries,
+        });
       }
       res = await get(session, t, at, end);
       if (res.status !== 206) throw await session.refusal(`GET object ${t.container}/${t.object} (resuming at byte ${at})`, res);
@@ -64,10 +80,15 @@ async function get(session: SwiftSession, t: ReadTarget, start: number, end: num
   const operation = `GET object ${t.container}/${t.object}`;
   const ranged = start > 0 || end !== undefined;
   const res = await session.request(operation, (ep) => ({
-    method: 'GET', url: urlOf(ep, t.container, t.object), headers: ranged ? { range: `bytes=${start}-${end ?? ''}` } : undefined,
+    method: 'GET',
+    url: urlOf(ep, t.container, t.object),
+    headers: ranged ? { range: `bytes=${start}-${end ?? ''}` } : undefined,
   }));
   if (res.status === 200 || res.status === 206) return res;
-  if (res.status === 404) { res.discard(); throw storeError('GI_STORE_NOT_FOUND', { store: session.store, location: t.location }); }
+  if (res.status === 404) {
+    res.discard();
+    throw storeError('GI_STORE_NOT_FOUND', { store: session.store, location: t.location });
+  }
   if (res.status === 416) {
     res.discard();
     const total = /bytes \*\/(\d+)/.exec(String(res.headers['content-range']))?.[1];
@@ -87,7 +108,10 @@ export async function sizeOf(session: SwiftSession, t: ReadTarget): Promise<numb
 export async function headObject(session: SwiftSession, container: string, object: string): Promise<HttpResponse['headers'] | undefined> {
   const operation = `HEAD object ${container}/${object}`;
   const res = await session.request(operation, (ep) => ({ method: 'HEAD', url: urlOf(ep, container, object) }));
-  if (res.status === 404) { res.discard(); return undefined; }
+  if (res.status === 404) {
+    res.discard();
+    return undefined;
+  }
   if (res.status !== 200) throw await session.refusal(operation, res);
   res.discard();
   return res.headers;

@@ -45,12 +45,19 @@ export function readReferences(store: string, file: string, defaultVersion: stri
     const version = get('auth_version') ?? defaultVersion;
     if (version !== '1' && version !== '3') throw bad(`has auth_version ${version} in [${reference}]; use 1 (tempauth) or 3 (Keystone v3)`);
     references.set(reference, {
-      reference, authAddress, authVersion: version,
-      user: appId ? undefined : get('user'), key: appId ? undefined : get('key'),
-      applicationCredentialId: appId, applicationCredentialSecret: appSecret,
-      projectName: get('project_name'), projectId: get('project_id'),
-      userDomainId: get('user_domain_id'), userDomainName: get('user_domain_name'),
-      projectDomainId: get('project_domain_id'), projectDomainName: get('project_domain_name'),
+      reference,
+      authAddress,
+      authVersion: version,
+      user: appId ? undefined : get('user'),
+      key: appId ? undefined : get('key'),
+      applicationCredentialId: appId,
+      applicationCredentialSecret: appSecret,
+      projectName: get('project_name'),
+      projectId: get('project_id'),
+      userDomainId: get('user_domain_id'),
+      userDomainName: get('user_domain_name'),
+      projectDomainId: get('project_domain_id'),
+      projectDomainName: get('project_domain_name'),
       origin: { address: where('auth_address'), credentials: where(appId ? 'application_credential_id / application_credential_secret' : 'user / key') },
     });
   }

@@ -15,7 +15,10 @@ export async function removeObject(session: SwiftSession, container: string, obj
   const slo = String(head?.['x-static-large-object'] ?? '').toLowerCase() === 'true';
   if (head) {
     const operation = `DELETE object ${container}/${object}`;
-    const res = await session.request(operation, (ep) => ({ method: 'DELETE', url: urlOf(ep, container, object, slo ? { 'multipart-manifest': 'delete' } : undefined) }));
+    const res = await session.request(operation, (ep) => ({
+      method: 'DELETE',
+      url: urlOf(ep, container, object, slo ? { 'multipart-manifest': 'delete' } : undefined),
+    }));
     if (res.status !== 204 && res.status !== 200 && res.status !== 404) throw await session.refusal(operation, res);
     res.discard();
   }

@@ -18,7 +18,11 @@ export class SwiftSession {
   private cached: Endpoint | undefined;
   private pending: Promise<Endpoint> | undefined;
 
-  constructor(private readonly transport: Transport, readonly account: SwiftAccount, private readonly access: SwiftAccess) {}
+  constructor(
+    private readonly transport: Transport,
+    readonly account: SwiftAccount,
+    private readonly access: SwiftAccess,
+  ) {}
 
   get store(): string {
     return this.access.store;
@@ -29,8 +33,13 @@ export class SwiftSession {
     if (this.cached && this.cached.expiresAt - this.access.expireSoonMs > Date.now()) return this.cached;
     // Concurrent callers share one login; a failed one is not kept.
     this.pending ??= login(this.transport, this.account, this.access)
-      .then((ep) => { this.cached = ep; return ep; })
-      .finally(() => { this.pending = undefined; });
+      .then((ep) => {
+        this.cached = ep;
+        return ep;
+      })
+      .finally(() => {
+        this.pending = undefined;
+      });
     return this.pending;
   }
 
@@ -72,7 +81,8 @@ export class SwiftSession {
   async refusal(operation: string, res: HttpResponse): Promise<Error> {
     const text = errorReason(await readText(res));
     const store = this.access.store;
-    if (res.status === 401) return swiftErrors.error('GI_SWIFT_AUTH_FAILED', { store, url: 'the storage URL', status: 401, options: this.account.origin.credentials });
+    if (res.status === 401)
+      return swiftErrors.error('GI_SWIFT_AUTH_FAILED', { store, url: 'the storage URL', status: 401, options: this.account.origin.credentials });
     if (res.status === 403) return swiftErrors.error('GI_SWIFT_DENIED', { store, operation, status: 403 });
     // Swift's 413 is an object over max_file_size or a full account quota: glance_store's StorageFull.
     if (res.status === 413) return storeError('GI_STORE_FULL', { store, path: operation, reason: text || 'HTTP 413 Request Entity Too Large' });

@@ -25,7 +25,13 @@ describe('writing', () => {
     const bytes = data(3 * MiB + 17);
     const id = newId();
     const added = await s.add(id, source(bytes), { expectedBytes: bytes.length });
-    expect(added).toEqual({ location: `swift+config://ref1/${container}/${id}`, size: bytes.length, checksum: md5(bytes), hashAlgo: 'sha512', hashValue: sha512(bytes) });
+    expect(added).toEqual({
+      location: `swift+config://ref1/${container}/${id}`,
+      size: bytes.length,
+      checksum: md5(bytes),
+      hashAlgo: 'sha512',
+      hashValue: sha512(bytes),
+    });
     expect(await swift.list(container)).toEqual([id]);
     const head = await swift.head(container, id);
     expect([head.status, head.headers.get('x-object-manifest'), head.headers.get('etag')]).toEqual([200, null, md5(bytes)]);
@@ -43,7 +49,11 @@ describe('writing', () => {
     expect(added.checksum).toBe(md5(bytes));
     expect(await swift.sizes(container)).toEqual({ [id]: 0, [`${id}-00001`]: MB, [`${id}-00002`]: MB, [`${id}-00003`]: MB, [`${id}-00004`]: 1000 });
     const head = await swift.head(container, id);
-    expect([head.status, head.headers.get('x-object-manifest'), head.headers.get('content-length')]).toEqual([200, `${container}/${id}-`, String(bytes.length)]);
+    expect([head.status, head.headers.get('x-object-manifest'), head.headers.get('content-length')]).toEqual([
+      200,
+      `${container}/${id}-`,
+      String(bytes.length),
+    ]);
     expect((await readAll((await s.get(added.location)).stream)).equals(bytes)).toBe(true);
   });
 
@@ -79,7 +89,10 @@ describe('writing', () => {
     const id = newId();
     await s.add(id, source(data(10)));
     let pulled = false;
-    const lazy = (async function* () { pulled = true; yield Buffer.from('x'); })();
+    const lazy = (async function* () {
+      pulled = true;
+      yield Buffer.from('x');
+    })();
     await expect(s.add(id, lazy)).rejects.toMatchObject({ code: 'GI_STORE_DUPLICATE', status: 409 });
     expect(pulled).toBe(false);
   });
@@ -105,7 +118,10 @@ describe('writing', () => {
 });
 
 describe('a write that fails leaves nothing in the container', () => {
-  for (const [what, extra] of [['one object', { swift_store_large_object_size: 50 }], ['segments', {}]] as const) {
+  for (const [what, extra] of [
+    ['one object', { swift_store_large_object_size: 50 }],
+    ['segments', {}],
+  ] as const) {
     it(`a store failing mid-write (${what})`, async () => {
       const { container, store: s } = store(extra);
       const faulty = new FaultyStore(s, { afterBytes: 2 * MB + 100 });
@@ -117,7 +133,16 @@ describe('a write that fails leaves nothing in the container', () => {
       const { container, store: s } = store(extra);
       const ctl = new AbortController();
       const bytes = data(4 * MB);
-      const adding = s.add(newId(), source(bytes, { offset: 3 * MiB, run: async () => { ctl.abort(new Error('client went away')); } }), { expectedBytes: bytes.length, signal: ctl.signal });
+      const adding = s.add(
+        newId(),
+        source(bytes, {
+          offset: 3 * MiB,
+          run: async () => {
+            ctl.abort(new Error('client went away'));
+          },
+        }),
+        { expectedBytes: bytes.length, signal: ctl.signal },
+      );
       await expect(adding).rejects.toMatchObject({ code: 'GI_STORE_ABORTED', message: expect.stringContaining('client went away') });
       expect(await swift.list(container)).toEqual([]);
     });
@@ -151,8 +176,16 @@ describe('reading', () => {
   });
 
   it('refuses ranges that cannot be satisfied with GI_STORE_RANGE_NOT_SATISFIABLE (416) and the size', async () => {
-    for (const [start, end] of [[bytes.length, undefined], [5, 4], [-1, 3]] as const) {
-      await expect(s.get(location, { start, end })).rejects.toMatchObject({ code: 'GI_STORE_RANGE_NOT_SATISFIABLE', status: 416, details: { size: bytes.length } });
+    for (const [start, end] of [
+      [bytes.length, undefined],
+      [5, 4],
+      [-1, 3],
+    ] as const) {
+      await expect(s.get(location, { start, end })).rejects.toMatchObject({
+        code: 'GI_STORE_RANGE_NOT_SATISFIABLE',
+        status: 416,
+        details: { size: bytes.length },
+      });
     }
   });
 
@@ -171,7 +204,8 @@ describe('reading', () => {
     const relay = await cuttingRelay(8080, { afterBytes: MB + 5000, times: 3 });
     try {
       const container = location.split('/')[3]!;
-      const through = (retries: number) => createSwiftStore('objects', group(container, { swift_store_endpoint: `${relay.endpoint}/v1/AUTH_test`, swift_store_retry_get_count: retries }));
+      const through = (retries: number) =>
+        createSwiftStore('objects', group(container, { swift_store_endpoint: `${relay.endpoint}/v1/AUTH_test`, swift_store_retry_get_count: retries }));
       const full = await through(2).get(location);
       expect((await readAll(full.stream)).equals(bytes)).toBe(true);
       const part = await through(2).get(location, { start: 100, end: 2 * MB });
@@ -188,7 +222,10 @@ describe('reading', () => {
       const container = location.split('/')[3]!;
       const once = createSwiftStore('objects', group(container, { swift_store_endpoint: `${relay.endpoint}/v1/AUTH_test` }));
       const { stream } = await once.get(location);
-      await expect(readAll(stream)).rejects.toMatchObject({ code: 'GI_SWIFT_READ_BROKEN', message: expect.stringMatching(new RegExp(`broke after \\d+ of ${bytes.length} bytes, 0 retries used`)) });
+      await expect(readAll(stream)).rejects.toMatchObject({
+        code: 'GI_SWIFT_READ_BROKEN',
+        message: expect.stringMatching(new RegExp(`broke after \\d+ of ${bytes.length} bytes, 0 retries used`)),
+      });
     } finally {
       await relay.close();
     }
@@ -222,9 +259,15 @@ describe('deleting', () => {
 describe('tokens', () => {
   it('are cached, and renewed on a 401 without failing a write (memcached forgot them)', async () => {
     const container = swift2.container();
-    const s = createSwiftStore('objects', group(container, {
-      swift_store_user: 'test2:tester2', swift_store_key: 'testing2', swift_store_large_object_size: 1, swift_store_large_object_chunk_size: 1,
-    }));
+    const s = createSwiftStore(
+      'objects',
+      group(container, {
+        swift_store_user: 'test2:tester2',
+        swift_store_key: 'testing2',
+        swift_store_large_object_size: 1,
+        swift_store_large_object_chunk_size: 1,
+      }),
+    );
     await s.check!();
     const before = (await auth('test2:tester2', 'testing2')).token; // tempauth hands out the cached token
     const bytes = data(4 * MB);
@@ -250,21 +293,35 @@ describe('check() and bad settings: the store and the option are named, credenti
   });
 
   it('wrong credentials: GI_SWIFT_AUTH_FAILED naming swift_store_user / swift_store_key', async () => {
-    const e = await createSwiftStore('objects', group('x', { swift_store_user: 'wrongs:user', swift_store_key: 'wrong-key' })).check!().catch((x: unknown) => x);
-    expect(e).toMatchObject({ code: 'GI_SWIFT_AUTH_FAILED', status: 503, message: `Store 'objects' (swift): ${SWIFT.auth} refused the credentials (HTTP 401).`, hint: 'Check swift_store_user / swift_store_key; the values are not shown.' });
+    const e = await createSwiftStore('objects', group('x', { swift_store_user: 'wrongs:user', swift_store_key: 'wrong-key' })).check!().catch(
+      (x: unknown) => x,
+    );
+    expect(e).toMatchObject({
+      code: 'GI_SWIFT_AUTH_FAILED',
+      status: 503,
+      message: `Store 'objects' (swift): ${SWIFT.auth} refused the credentials (HTTP 401).`,
+      hint: 'Check swift_store_user / swift_store_key; the values are not shown.',
+    });
     noSecret(e);
   });
 
   it('an endpoint nothing listens on: GI_SWIFT_UNREACHABLE naming swift_store_auth_address', async () => {
     const e = await createSwiftStore('objects', group('x', { swift_store_auth_address: 'http://127.0.0.1:9/auth/v1.0' })).check!().catch((x: unknown) => x);
-    expect(e).toMatchObject({ code: 'GI_SWIFT_UNREACHABLE', message: "Store 'objects' (swift): cannot reach http://127.0.0.1:9/auth/v1.0 (swift_store_auth_address): ECONNREFUSED." });
+    expect(e).toMatchObject({
+      code: 'GI_SWIFT_UNREACHABLE',
+      message: "Store 'objects' (swift): cannot reach http://127.0.0.1:9/auth/v1.0 (swift_store_auth_address): ECONNREFUSED.",
+    });
     noSecret(e);
   });
 
   it('a missing container without create-on-put: GI_SWIFT_NO_CONTAINER at check() and at a write, naming swift_store_create_container_on_put', async () => {
     const container = swift.container();
     const s = createSwiftStore('objects', group(container, { swift_store_create_container_on_put: false }));
-    const expected = { code: 'GI_SWIFT_NO_CONTAINER', message: `Store 'objects' (swift): the container ${container} does not exist in Swift.`, hint: expect.stringContaining('swift_store_create_container_on_put = true in [objects]') };
+    const expected = {
+      code: 'GI_SWIFT_NO_CONTAINER',
+      message: `Store 'objects' (swift): the container ${container} does not exist in Swift.`,
+      hint: expect.stringContaining('swift_store_create_container_on_put = true in [objects]'),
+    };
     await expect(s.check!()).rejects.toMatchObject(expected);
     await expect(s.add(newId(), source(data(10)))).rejects.toMatchObject(expected);
     expect((await swift.head(container)).status).toBe(404);
@@ -277,31 +334,68 @@ describe('check() and bad settings: the store and the option are named, credenti
 
   it('a user without rights on the account: GI_SWIFT_DENIED', async () => {
     const s = createSwiftStore('objects', group(swift.container(), { swift_store_user: 'test:tester3', swift_store_key: 'testing3' }));
-    await expect(s.add(newId(), source(data(10)))).rejects.toMatchObject({ code: 'GI_SWIFT_DENIED', message: expect.stringMatching(/Swift denied HEAD container .* \(HTTP 403\)/) });
+    await expect(s.add(newId(), source(data(10)))).rejects.toMatchObject({
+      code: 'GI_SWIFT_DENIED',
+      message: expect.stringMatching(/Swift denied HEAD container .* \(HTTP 403\)/),
+    });
   });
 
   it('options: missing ones, Keystone v2 and multi-tenant are refused up front', () => {
     const build = (o: Record<string, unknown>) => () => createSwiftStore('objects', o);
-    expect(build({ swift_store_user: 'a:b', swift_store_key: 'k' })).toThrow(expect.objectContaining({ code: 'GI_SWIFT_BAD_OPTIONS', message: "Store 'objects' (swift): swift_store_auth_address is required (or give the accounts in swift_store_config_file)." }));
-    expect(build({ ...group('c'), swift_store_key: '' })).toThrow(expect.objectContaining({ message: "Store 'objects' (swift): swift_store_key is required." }));
-    expect(build({ ...group('c'), swift_store_auth_version: '2' })).toThrow(expect.objectContaining({ message: expect.stringContaining('swift_store_auth_version is 2, but Keystone v2 no longer exists') }));
-    expect(build({ ...group('c'), swift_store_multi_tenant: 'true' })).toThrow(expect.objectContaining({ message: expect.stringContaining('swift_store_multi_tenant is not supported') }));
-    expect(build({ ...group('c'), swift_store_auth_version: '3', swift_store_user: 'nocolon' })).toThrow(expect.objectContaining({ message: "Store 'objects' (swift): swift_store_user must be <project>:<user> with Keystone v3." }));
-    expect(build({ ...group('c'), swift_store_contianer: 'x' })).toThrow(expect.objectContaining({ code: 'GI_STORE_BAD_OPTIONS', message: expect.stringContaining("did you mean 'swift_store_container'") }));
+    expect(build({ swift_store_user: 'a:b', swift_store_key: 'k' })).toThrow(
+      expect.objectContaining({
+        code: 'GI_SWIFT_BAD_OPTIONS',
+        message: "Store 'objects' (swift): swift_store_auth_address is required (or give the accounts in swift_store_config_file).",
+      }),
+    );
+    expect(build({ ...group('c'), swift_store_key: '' })).toThrow(
+      expect.objectContaining({ message: "Store 'objects' (swift): swift_store_key is required." }),
+    );
+    expect(build({ ...group('c'), swift_store_auth_version: '2' })).toThrow(
+      expect.objectContaining({ message: expect.stringContaining('swift_store_auth_version is 2, but Keystone v2 no longer exists') }),
+    );
+    expect(build({ ...group('c'), swift_store_multi_tenant: 'true' })).toThrow(
+      expect.objectContaining({ message: expect.stringContaining('swift_store_multi_tenant is not supported') }),
+    );
+    expect(build({ ...group('c'), swift_store_auth_version: '3', swift_store_user: 'nocolon' })).toThrow(
+      expect.objectContaining({ message: "Store 'objects' (swift): swift_store_user must be <project>:<user> with Keystone v3." }),
+    );
+    expect(build({ ...group('c'), swift_store_contianer: 'x' })).toThrow(
+      expect.objectContaining({ code: 'GI_STORE_BAD_OPTIONS', message: expect.stringContaining("did you mean 'swift_store_container'") }),
+    );
   });
 });
 
 describe('a swift references file (swift_store_config_file)', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'gi-swift-refs-'));
   const file = path.join(dir, 'glance-swift.conf');
-  writeFileSync(file, [
-    '[ref1]', `auth_address = ${SWIFT.auth}`, 'user = test:tester', 'key = testing', 'auth_version = 1', '',
-    '[other]', `auth_address = ${SWIFT.auth}`, 'user = test2:tester2', "key = 'testing2'", 'auth_version = 1', '',
-  ].join('\n'));
+  writeFileSync(
+    file,
+    [
+      '[ref1]',
+      `auth_address = ${SWIFT.auth}`,
+      'user = test:tester',
+      'key = testing',
+      'auth_version = 1',
+      '',
+      '[other]',
+      `auth_address = ${SWIFT.auth}`,
+      'user = test2:tester2',
+      "key = 'testing2'",
+      'auth_version = 1',
+      '',
+    ].join('\n'),
+  );
 
   it('writes with default_swift_reference and reads each location with the account its reference names', async () => {
     const container = swift2.container();
-    const refs = (ref: string) => createSwiftStore('objects', { swift_store_config_file: file, default_swift_reference: ref, swift_store_container: container, swift_store_create_container_on_put: true });
+    const refs = (ref: string) =>
+      createSwiftStore('objects', {
+        swift_store_config_file: file,
+        default_swift_reference: ref,
+        swift_store_container: container,
+        swift_store_create_container_on_put: true,
+      });
     const inOther = await refs('other').add(newId(), source(Buffer.from('in test2')));
     expect(inOther.location).toMatch(new RegExp(`^swift\\+config://other/${container}/`));
     // The default store reads a location of the other account, with that account's credentials.
@@ -313,14 +407,28 @@ describe('a swift references file (swift_store_config_file)', () => {
   });
 
   it('refuses a default_swift_reference the file does not hold, and a file it cannot use', () => {
-    expect(() => createSwiftStore('objects', { swift_store_config_file: file, default_swift_reference: 'ref9' })).toThrow(expect.objectContaining({
-      code: 'GI_SWIFT_BAD_OPTIONS', message: `Store 'objects' (swift): default_swift_reference names 'ref9', which ${file} does not hold (it has [ref1], [other]).`,
-    }));
+    expect(() => createSwiftStore('objects', { swift_store_config_file: file, default_swift_reference: 'ref9' })).toThrow(
+      expect.objectContaining({
+        code: 'GI_SWIFT_BAD_OPTIONS',
+        message: `Store 'objects' (swift): default_swift_reference names 'ref9', which ${file} does not hold (it has [ref1], [other]).`,
+      }),
+    );
     const broken = path.join(dir, 'broken.conf');
     writeFileSync(broken, '[ref1]\nauth_address = http://x\nkey testing\n');
-    const e = (() => { try { createSwiftStore('objects', { swift_store_config_file: broken }); } catch (x) { return x; } })();
-    expect(e).toMatchObject({ code: 'GI_SWIFT_CONFIG_FILE', message: `Store 'objects' (swift): the swift references file '${broken}' (swift_store_config_file) is not an INI file (line 3).` });
+    const e = (() => {
+      try {
+        createSwiftStore('objects', { swift_store_config_file: broken });
+      } catch (x) {
+        return x;
+      }
+    })();
+    expect(e).toMatchObject({
+      code: 'GI_SWIFT_CONFIG_FILE',
+      message: `Store 'objects' (swift): the swift references file '${broken}' (swift_store_config_file) is not an INI file (line 3).`,
+    });
     expect(JSON.stringify(e)).not.toContain('testing');
-    expect(() => createSwiftStore('objects', { swift_store_config_file: path.join(dir, 'none.conf') })).toThrow(expect.objectContaining({ code: 'GI_SWIFT_CONFIG_FILE', message: expect.stringContaining('cannot be read (ENOENT)') }));
+    expect(() => createSwiftStore('objects', { swift_store_config_file: path.join(dir, 'none.conf') })).toThrow(
+      expect.objectContaining({ code: 'GI_SWIFT_CONFIG_FILE', message: expect.stringContaining('cannot be read (ENOENT)') }),
+    );
   });
 });

@@ -53,7 +53,10 @@ export function swiftStore(id: string, s: SwiftSettings): StoreDriver {
       await removeSegments(sess, o.container, o.object);
       try {
         await writeObject(sess, { store: id, container: o.container, object: o.object }, data, {
-          size: opts.expectedBytes, largeObjectSize: s.largeObjectSize, chunkSize: s.chunkSize, signal: opts.signal,
+          size: opts.expectedBytes,
+          largeObjectSize: s.largeObjectSize,
+          chunkSize: s.chunkSize,
+          signal: opts.signal,
         });
         if (opts.signal?.aborted) throw abortError(opts.signal, `Writing to store '${id}'`);
         return { location: formatLocation(o), ...(await data.result()) };

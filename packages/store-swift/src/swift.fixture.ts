@@ -16,8 +16,13 @@ export const data = (bytes: number) => randomBytes(bytes);
 
 /** The store group of a test store on the reference Swift, in the given container. */
 export const group = (container: string, extra: Record<string, unknown> = {}) => ({
-  swift_store_auth_address: SWIFT.auth, swift_store_auth_version: '1', swift_store_user: SWIFT.user, swift_store_key: SWIFT.key,
-  swift_store_container: container, swift_store_create_container_on_put: true, ...extra,
+  swift_store_auth_address: SWIFT.auth,
+  swift_store_auth_version: '1',
+  swift_store_user: SWIFT.user,
+  swift_store_key: SWIFT.key,
+  swift_store_container: container,
+  swift_store_create_container_on_put: true,
+  ...extra,
 });
 
 /** A log-in as `user` straight to Swift (not through the store). */
@@ -26,7 +31,9 @@ export async function auth(user = SWIFT.user, key = SWIFT.key): Promise<{ token:
   try {
     res = await fetch(SWIFT.auth, { headers: { 'x-auth-user': user, 'x-auth-key': key } });
   } catch (e) {
-    throw new Error(`The reference Swift does not answer on ${SWIFT.url} (${(e as Error).message}): start it with \`bash ../shared/reference-swift/start.sh\` (.ci/run does).`);
+    throw new Error(
+      `The reference Swift does not answer on ${SWIFT.url} (${(e as Error).message}): start it with \`bash ../shared/reference-swift/start.sh\` (.ci/run does).`,
+    );
   }
   if (res.status !== 200) throw new Error(`Swift auth for ${user} answered ${res.status}`);
   return { token: res.headers.get('x-auth-token')!, url: res.headers.get('x-storage-url')! };
@@ -37,7 +44,10 @@ export class SwiftView {
   private containers = new Set<string>();
   private session: Promise<{ token: string; url: string }> | undefined;
 
-  private constructor(private readonly user: string, private readonly key: string) {}
+  private constructor(
+    private readonly user: string,
+    private readonly key: string,
+  ) {}
 
   /** Call at the top of a test file: the containers it hands out are removed after the file's tests. */
   static open(user = SWIFT.user, key = SWIFT.key): SwiftView {
@@ -99,7 +109,10 @@ export async function forgetToken(token: string, port = SWIFT.memcached): Promis
   const key = createHash('md5').update(`AUTH_/token/${token}`).digest('hex');
   const answer = await new Promise<string>((resolve, reject) => {
     const s = connect(port, '127.0.0.1', () => s.write(`delete ${key}\r\n`));
-    s.on('data', (d) => { resolve(d.toString()); s.end(); });
+    s.on('data', (d) => {
+      resolve(d.toString());
+      s.end();
+    });
     s.on('error', reject);
   });
   if (!/^(DELETED|NOT_FOUND)/.test(answer)) throw new Error(`memcached answered ${answer}`);
@@ -128,7 +141,10 @@ export async function cuttingRelay(targetPort: number, o: { afterBytes: number; 
       }
       client.write(d);
     });
-    const end = () => { client.destroy(); upstream.destroy(); };
+    const end = () => {
+      client.destroy();
+      upstream.destroy();
+    };
     upstream.on('end', end).on('error', end);
     client.on('error', end).on('close', end);
   });
@@ -137,7 +153,11 @@ export async function cuttingRelay(targetPort: number, o: { afterBytes: number; 
   return {
     endpoint: `http://127.0.0.1:${port}`,
     cuts: () => cuts,
-    close: () => new Promise<void>((resolve) => { for (const s of sockets) s.destroy(); server.close(() => resolve()); }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
   };
 }
 
@@ -145,7 +165,10 @@ export async function cuttingRelay(targetPort: number, o: { afterBytes: number; 
 export async function* source(bytes: Buffer, at?: { offset: number; run: () => Promise<void> }): AsyncGenerator<Buffer> {
   let done = false;
   for (let i = 0; i < bytes.length; i += MiB) {
-    if (at && !done && i >= at.offset) { done = true; await at.run(); }
+    if (at && !done && i >= at.offset) {
+      done = true;
+      await at.run();
+    }
     yield bytes.subarray(i, i + MiB);
   }
 }

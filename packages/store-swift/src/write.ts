@@ -53,11 +53,20 @@ export async function writeObject(session: SwiftSession, t: WriteTarget, data: A
   await put(session, t.container, t.object, { headers: { 'x-object-manifest': manifest }, signal: shape.signal });
 }
 
-async function put(session: SwiftSession, container: string, object: string, o: { body?: AsyncIterable<Buffer>; contentLength?: number; headers?: Record<string, string>; signal?: AbortSignal }): Promise<void> {
+async function put(
+  session: SwiftSession,
+  container: string,
+  object: string,
+  o: { body?: AsyncIterable<Buffer>; contentLength?: number; headers?: Record<string, string>; signal?: AbortSignal },
+): Promise<void> {
   const operation = `PUT object ${container}/${object}`;
   const res = await session.request(operation, (ep) => ({
-    method: 'PUT', url: urlOf(ep, container, object), headers: { 'content-type': 'application/octet-stream', ...o.headers },
-    body: o.body, contentLength: o.contentLength, signal: o.signal,
+    method: 'PUT',
+    url: urlOf(ep, container, object),
+    headers: { 'content-type': 'application/octet-stream', ...o.headers },
+    body: o.body,
+    contentLength: o.contentLength,
+    signal: o.signal,
   }));
   if (res.status === 404) {
     // The container went away since it was checked.

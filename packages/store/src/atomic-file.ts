@@ -22,10 +22,18 @@ export interface AtomicTarget {
 
 export async function syncDir(dir: string): Promise<void> {
   const handle = await open(dir, 'r');
-  try { await handle.sync(); } finally { await handle.close(); }
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
 }
 
-export const isFile = (file: string) => stat(file).then((s) => s.isFile(), () => false);
+export const isFile = (file: string) =>
+  stat(file).then(
+    (s) => s.isFile(),
+    () => false,
+  );
 
 /**
  * Writes `source` to `target` so that `target` appears only once its last byte is durable: a

@@ -10,7 +10,9 @@ export const MiB = 1024 * 1024;
 export const IMAGE_ID = '6b3c5f0e-2a3d-4c1b-9e8f-0a1b2c3d4e5f';
 
 const made: string[] = [];
-afterAll(() => { for (const dir of made) rmSync(dir, { recursive: true, force: true }); });
+afterAll(() => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+});
 
 export const tempDir = (prefix = 'gi-store-') => {
   const dir = mkdtempSync(path.join(tmpdir(), prefix));
@@ -41,7 +43,9 @@ export function chunked(data: Buffer, size = 64 * 1024) {
         state.pulled += Math.min(size, data.length - at);
         yield data.subarray(at, at + size);
       }
-    } finally { state.released = true; }
+    } finally {
+      state.released = true;
+    }
   }
   return { source: gen(), state };
 }
@@ -49,7 +53,9 @@ export function chunked(data: Buffer, size = 64 * 1024) {
 /** `data`, then nothing until `release()` is called: a stalled upload. */
 export function stalling(data: Buffer) {
   let release!: () => void;
-  const gate = new Promise<void>((r) => { release = r; });
+  const gate = new Promise<void>((r) => {
+    release = r;
+  });
   const state = { reachedGate: false };
   async function* gen() {
     yield data;

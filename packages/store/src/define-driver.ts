@@ -38,12 +38,18 @@ export function parseStoreOptions<S extends StoreOptionSchema>(store: string, sc
   for (const name of Object.keys(raw)) {
     if (!(name in schema)) {
       const near = suggest(name, Object.keys(schema));
-      throw storeErrors.error('GI_STORE_BAD_OPTIONS', { store, reason: `unknown option '${name}'${near.length ? ` (did you mean ${near.map((n) => `'${n}'`).join(' or ')}?)` : ''}` });
+      throw storeErrors.error('GI_STORE_BAD_OPTIONS', {
+        store,
+        reason: `unknown option '${name}'${near.length ? ` (did you mean ${near.map((n) => `'${n}'`).join(' or ')}?)` : ''}`,
+      });
     }
   }
   const out: Record<string, unknown> = {};
   for (const [name, spec] of Object.entries(schema)) {
-    if (raw[name] === undefined) { out[name] = structuredClone(spec.default); continue; }
+    if (raw[name] === undefined) {
+      out[name] = structuredClone(spec.default);
+      continue;
+    }
     try {
       out[name] = spec.type.parse(raw[name]);
     } catch {

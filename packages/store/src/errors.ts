@@ -32,15 +32,16 @@ export const storeErrors = defineErrors('GI_STORE_', {
   }),
   GI_STORE_SIZE_MISMATCH: def<{ expected: number; actual: number; longer: boolean }>({
     status: 400,
-    message: (p) => p.longer
-      ? `The data is longer than the ${p.expected} bytes announced (at least ${p.actual} bytes arrived).`
-      : `The data ended after ${p.actual} bytes; ${p.expected} bytes were announced.`,
+    message: (p) =>
+      p.longer
+        ? `The data is longer than the ${p.expected} bytes announced (at least ${p.actual} bytes arrived).`
+        : `The data ended after ${p.actual} bytes; ${p.expected} bytes were announced.`,
     hint: 'Send exactly the announced number of bytes (x-openstack-image-size / Content-Length), or do not announce a size.',
   }),
   GI_STORE_FULL: def<{ store: string; path: string; reason: string }>({
     status: 413,
     message: (p) => `Image storage media is full: store '${p.store}' could not write '${p.path}' (${p.reason}).`,
-    hint: 'Free space (or raise the quota) on the store\'s file system, or import to another store.',
+    hint: "Free space (or raise the quota) on the store's file system, or import to another store.",
   }),
   GI_STORE_WRITE_DENIED: def<{ store: string; path: string; reason: string }>({
     status: 503,

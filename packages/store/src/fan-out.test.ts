@@ -15,7 +15,10 @@ const dirOf = (location: string) => location.slice('file://'.length).replace(/\/
 /** A store that keeps nothing, takes `delayMs` per chunk, and can hold its last step until `gate` opens. */
 function testStore(id: string, opts: { delayMs?: number; onChunk?: (n: number) => void; gate?: Promise<void> } = {}): StoreDriver {
   return {
-    id, type: 'test', readOnly: false, weight: 0,
+    id,
+    type: 'test',
+    readOnly: false,
+    weight: 0,
     async add(imageId, source, writeOpts) {
       const data = measure(source, writeOpts);
       let n = 0;
@@ -24,7 +27,10 @@ function testStore(id: string, opts: { delayMs?: number; onChunk?: (n: number) =
         if (opts.delayMs) await sleep(opts.delayMs);
         opts.onChunk?.(++n);
       }
-      if (opts.gate) await sleep(60_000, undefined, { signal: writeOpts?.signal }).catch(() => { throw writeOpts?.signal?.reason; });
+      if (opts.gate)
+        await sleep(60_000, undefined, { signal: writeOpts?.signal }).catch(() => {
+          throw writeOpts?.signal?.reason;
+        });
       return { location: `test://${id}/${imageId}`, ...(await data.result()) };
     },
     get: () => Promise.reject(new Error('not readable')),
@@ -44,18 +50,31 @@ describe('writeToStores', () => {
 
     expect(out.hashes).toEqual({ size: 5 * MiB + 123, checksum: fx.md5, hashAlgo: 'sha512', hashValue: fx.sha512 });
     expect(out.complete).toBe(true);
-    expect(out.results.map((r) => [r.store, r.ok])).toEqual([['a', true], ['b', false], ['c', true]]);
+    expect(out.results.map((r) => [r.store, r.ok])).toEqual([
+      ['a', true],
+      ['b', false],
+      ['c', true],
+    ]);
     expect(out.results[1]).toMatchObject({ error: { code: 'GI_STORE_FULL' } });
     for (const r of out.results) if (r.ok) expect(systemDigests(r.location.slice('file://'.length))).toEqual({ md5: fx.md5, sha512: fx.sha512 });
     expect(list(bDir)).toEqual([]);
-    expect(done.sort()).toEqual([['a', true], ['b', false], ['c', true]]);
+    expect(done.sort()).toEqual([
+      ['a', true],
+      ['b', false],
+      ['c', true],
+    ]);
   });
 
   it('lets the slowest store set the pace: the source is never read far ahead of it', async () => {
     const chunk = 64 * 1024;
     const { source, state } = chunked(Buffer.alloc(40 * chunk, 7), chunk);
     let maxLead = 0;
-    const slow = testStore('slow', { delayMs: 2, onChunk: (n) => { maxLead = Math.max(maxLead, state.pulled / chunk - n); } });
+    const slow = testStore('slow', {
+      delayMs: 2,
+      onChunk: (n) => {
+        maxLead = Math.max(maxLead, state.pulled / chunk - n);
+      },
+    });
     const out = await writeToStores(source, [fileStore('fast'), slow], IMAGE_ID);
     expect(out.results.every((r) => r.ok)).toBe(true);
     expect(state.pulled).toBe(40 * chunk);
@@ -64,7 +83,13 @@ describe('writeToStores', () => {
 
   it('tells each store the announced size, so it can choose how to write (one object or segments)', async () => {
     const seen: Array<number | undefined> = [];
-    const spy = (id: string): StoreDriver => ({ ...testStore(id), add: (imageId, source, opts) => { seen.push(opts?.expectedBytes); return testStore(id).add(imageId, source, opts); } });
+    const spy = (id: string): StoreDriver => ({
+      ...testStore(id),
+      add: (imageId, source, opts) => {
+        seen.push(opts?.expectedBytes);
+        return testStore(id).add(imageId, source, opts);
+      },
+    });
     const out = await writeToStores(chunked(Buffer.alloc(3 * MiB)).source, [spy('a'), spy('b')], IMAGE_ID, { expectedBytes: 3 * MiB });
     expect(out.results.every((r) => r.ok)).toBe(true);
     expect(seen).toEqual([3 * MiB, 3 * MiB]);
@@ -106,7 +131,9 @@ describe('writeToStores', () => {
     const gated = testStore('gated', { gate: new Promise(() => undefined), onChunk: () => undefined });
     const writing = writeToStores(chunked(Buffer.alloc(MiB), 64 * 1024).source, [fast, gated], IMAGE_ID, {
       signal: ctl.signal,
-      onStoreDone: (store, ok) => { if (store === 'fast' && ok) ctl.abort(new Error('task cancelled')); },
+      onStoreDone: (store, ok) => {
+        if (store === 'fast' && ok) ctl.abort(new Error('task cancelled'));
+      },
     });
     await expect(writing).rejects.toMatchObject({ code: 'GI_STORE_ABORTED', message: expect.stringContaining('task cancelled') });
     expect(list(dirOf(await locationOf(fast)))).toEqual([]);
@@ -116,7 +143,12 @@ describe('writeToStores', () => {
     const data = Buffer.from('just hashes');
     const out = await writeToStores(chunked(data, 3).source, [], IMAGE_ID, { hashAlgo: 'sha256' });
     expect(out).toEqual({
-      hashes: { size: data.length, checksum: createHash('md5').update(data).digest('hex'), hashAlgo: 'sha256', hashValue: createHash('sha256').update(data).digest('hex') },
+      hashes: {
+        size: data.length,
+        checksum: createHash('md5').update(data).digest('hex'),
+        hashAlgo: 'sha256',
+        hashValue: createHash('sha256').update(data).digest('hex'),
+      },
       complete: true,
       results: [],
     });

@@ -35,22 +35,26 @@ export async function writeToStores(source: Source, stores: readonly StoreDriver
   const split = new Split(measured, stores.length);
   const stops = stores.map(() => new AbortController());
 
-  const results = await Promise.all(stores.map(async (store, i): Promise<StoreOutcome> => {
-    const signal = writeOpts.signal ? AbortSignal.any([writeOpts.signal, stops[i]!.signal]) : stops[i]!.signal;
-    let outcome: StoreOutcome;
-    try {
-      const { location } = await store.add(imageId, split.branch(i), { signal, hashAlgo: writeOpts.hashAlgo, expectedBytes: writeOpts.expectedBytes });
-      outcome = { store: store.id, ok: true, location };
-    } catch (error) {
-      outcome = { store: store.id, ok: false, error };
-      if (failFast) {
-        stops.forEach((stop, j) => stop.abort(giError('GI_STORE_ABORTED', { what: `Writing to store '${stores[j]!.id}'`, reason: `store '${store.id}' failed` })));
+  const results = await Promise.all(
+    stores.map(async (store, i): Promise<StoreOutcome> => {
+      const signal = writeOpts.signal ? AbortSignal.any([writeOpts.signal, stops[i]!.signal]) : stops[i]!.signal;
+      let outcome: StoreOutcome;
+      try {
+        const { location } = await store.add(imageId, split.branch(i), { signal, hashAlgo: writeOpts.hashAlgo, expectedBytes: writeOpts.expectedBytes });
+        outcome = { store: store.id, ok: true, location };
+      } catch (error) {
+        outcome = { store: store.id, ok: false, error };
+        if (failFast) {
+          stops.forEach((stop, j) =>
+            stop.abort(giError('GI_STORE_ABORTED', { what: `Writing to store '${stores[j]!.id}'`, reason: `store '${store.id}' failed` })),
+          );
+        }
       }
-    }
-    split.detach(i);
-    onStoreDone?.(store.id, outcome.ok, outcome.ok ? outcome.location : undefined);
-    return outcome;
-  }));
+      split.detach(i);
+      onStoreDone?.(store.id, outcome.ok, outcome.ok ? outcome.location : undefined);
+      return outcome;
+    }),
+  );
 
   const failure = split.sourceFailure ?? (writeOpts.signal?.aborted ? { error: abortError(writeOpts.signal) } : undefined);
   if (failure) {

@@ -10,15 +10,32 @@ export interface Fault {
 
 /** For tests: a store that writes through `inner` and fails after `afterBytes`, partial data and all. */
 export class FaultyStore implements StoreDriver {
-  constructor(private readonly inner: StoreDriver, private readonly fault: Fault) {}
+  constructor(
+    private readonly inner: StoreDriver,
+    private readonly fault: Fault,
+  ) {}
 
-  get id() { return this.inner.id; }
-  get type() { return this.inner.type; }
-  get readOnly() { return this.inner.readOnly; }
-  get description() { return this.inner.description; }
-  get weight() { return this.inner.weight; }
-  get properties() { return this.inner.properties; }
-  get check() { return this.inner.check?.bind(this.inner); }
+  get id() {
+    return this.inner.id;
+  }
+  get type() {
+    return this.inner.type;
+  }
+  get readOnly() {
+    return this.inner.readOnly;
+  }
+  get description() {
+    return this.inner.description;
+  }
+  get weight() {
+    return this.inner.weight;
+  }
+  get properties() {
+    return this.inner.properties;
+  }
+  get check() {
+    return this.inner.check?.bind(this.inner);
+  }
 
   add(imageId: string, source: Source, opts?: WriteOptions) {
     return this.inner.add(imageId, this.failing(source), opts);

@@ -43,7 +43,11 @@ describe('file store', () => {
     expect(await range(7)).toEqual(['789', 10]);
     expect(await range(8, 100)).toEqual(['89', 10]);
     expect(await range(9, 9)).toEqual(['9', 10]);
-    for (const [start, end] of [[10, undefined], [5, 4], [-1, 3]] as const) {
+    for (const [start, end] of [
+      [10, undefined],
+      [5, 4],
+      [-1, 3],
+    ] as const) {
       await expect(store.get(location, { start, end })).rejects.toMatchObject({ code: 'GI_STORE_RANGE_NOT_SATISFIABLE', status: 416 });
     }
   });
@@ -68,10 +72,21 @@ describe('file store', () => {
     chmodSync(dir, 0o555);
     // root ignores modes: then make the directory unusable another way, by putting a file in its place.
     let blocked = true;
-    try { writeFileSync(path.join(dir, 'probe'), ''); blocked = false; } catch { /* the mode holds */ }
-    if (!blocked) { rmSync(dir, { recursive: true }); writeFileSync(dir, 'not a directory'); }
+    try {
+      writeFileSync(path.join(dir, 'probe'), '');
+      blocked = false;
+    } catch {
+      /* the mode holds */
+    }
+    if (!blocked) {
+      rmSync(dir, { recursive: true });
+      writeFileSync(dir, 'not a directory');
+    }
     await expect(store.add(IMAGE_ID, chunked(Buffer.alloc(MiB)).source)).rejects.toMatchObject({ code: 'GI_STORE_WRITE_DENIED', status: 503 });
-    if (blocked) { chmodSync(dir, 0o755); expect(list(dir)).toEqual([]); }
+    if (blocked) {
+      chmodSync(dir, 0o755);
+      expect(list(dir)).toEqual([]);
+    }
   });
 
   it('removes partial data when the disk fills up mid-write', async () => {

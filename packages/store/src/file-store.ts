@@ -25,7 +25,11 @@ export function createFileStore(id: string, options: FileStoreOptions): StoreDri
     throw giError('GI_STORE_BAD_OPTIONS', { store: id, reason: 'filesystem_store_datadir is not set' });
   }
   const dir = path.resolve(options.dir);
-  try { mkdirSync(dir, { recursive: true }); } catch (e) { throw writeError(e, id, dir); }
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (e) {
+    throw writeError(e, id, dir);
+  }
 
   const fileOf = (location: string): string => {
     const file = location.startsWith(SCHEME) ? path.resolve(location.slice(SCHEME.length)) : '';
@@ -52,7 +56,9 @@ export function createFileStore(id: string, options: FileStoreOptions): StoreDri
     get: async (location, range) => readFile(fileOf(location), range, id, location),
     async delete(location) {
       const file = fileOf(location);
-      await rm(file, { force: true }).catch((e: unknown) => { throw writeError(e, id, file); });
+      await rm(file, { force: true }).catch((e: unknown) => {
+        throw writeError(e, id, file);
+      });
     },
     exists: async (location) => isFile(fileOf(location)),
   };
@@ -64,8 +70,9 @@ const optionalString = (v: unknown) => (typeof v === 'string' ? v : undefined);
  * The `file` entry point: takes the store's config group with Glance's option names
  * (`filesystem_store_datadir`, `store_description`, `weight`).
  */
-export const fileStoreFactory: StoreDriverFactory = (id, options) => createFileStore(id, {
-  dir: optionalString(options.filesystem_store_datadir) ?? '',
-  description: optionalString(options.store_description),
-  weight: typeof options.weight === 'number' ? options.weight : undefined,
-});
+export const fileStoreFactory: StoreDriverFactory = (id, options) =>
+  createFileStore(id, {
+    dir: optionalString(options.filesystem_store_datadir) ?? '',
+    description: optionalString(options.store_description),
+    weight: typeof options.weight === 'number' ? options.weight : undefined,
+  });

@@ -6,9 +6,14 @@ const errno = (code: string) => Object.assign(new Error(`${code}: failed, open '
 
 describe('writeError', () => {
   it.each([
-    ['ENOSPC', 'GI_STORE_FULL', 413], ['EDQUOT', 'GI_STORE_FULL', 413], ['EFBIG', 'GI_STORE_FULL', 413],
-    ['EACCES', 'GI_STORE_WRITE_DENIED', 503], ['EROFS', 'GI_STORE_WRITE_DENIED', 503], ['EPERM', 'GI_STORE_WRITE_DENIED', 503],
-    ['ENOTDIR', 'GI_STORE_WRITE_DENIED', 503], ['EIO', 'GI_STORE_IO', 500],
+    ['ENOSPC', 'GI_STORE_FULL', 413],
+    ['EDQUOT', 'GI_STORE_FULL', 413],
+    ['EFBIG', 'GI_STORE_FULL', 413],
+    ['EACCES', 'GI_STORE_WRITE_DENIED', 503],
+    ['EROFS', 'GI_STORE_WRITE_DENIED', 503],
+    ['EPERM', 'GI_STORE_WRITE_DENIED', 503],
+    ['ENOTDIR', 'GI_STORE_WRITE_DENIED', 503],
+    ['EIO', 'GI_STORE_IO', 500],
   ])('maps %s to %s (%i)', (code, giCode, status) => {
     const e = writeError(errno(code), 'fast', '/data/img');
     expect(e).toMatchObject({ code: giCode, status, details: { store: 'fast', path: '/data/img' } });

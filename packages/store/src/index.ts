@@ -1,7 +1,14 @@
 // The public surface of @glance-import/store: nothing else is imported from outside the package.
 export {
-  STORE_DRIVERS_NAMESPACE, CHUNK_SIZE,
-  type HashResult, type ByteLimits, type WriteOptions, type Source, type ByteRange, type StoreDriver, type StoreDriverFactory,
+  STORE_DRIVERS_NAMESPACE,
+  CHUNK_SIZE,
+  type HashResult,
+  type ByteLimits,
+  type WriteOptions,
+  type Source,
+  type ByteRange,
+  type StoreDriver,
+  type StoreDriverFactory,
 } from './types.js';
 export { createHasher, checkHashAlgo, DEFAULT_HASH_ALGO, type Hasher } from './hash.js';
 export { measure, hashStream, isMeasured, type Measured } from './measure.js';
@@ -11,7 +18,12 @@ export { writeToStores, type FanOutResult, type FanOutOptions, type StoreOutcome
 export { FaultyStore, type Fault } from './faulty-store.js';
 export { isUuid } from './image-id.js';
 export {
-  defineStoreDriver, parseStoreOptions,
-  type StoreDriverSpec, type DefinedStoreDriver, type StoreOptionSpec, type StoreOptionSchema, type StoreOptionValues,
+  defineStoreDriver,
+  parseStoreOptions,
+  type StoreDriverSpec,
+  type DefinedStoreDriver,
+  type StoreOptionSpec,
+  type StoreOptionSchema,
+  type StoreOptionValues,
 } from './define-driver.js';
 export { storeErrors } from './errors.js';

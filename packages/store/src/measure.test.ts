@@ -39,11 +39,15 @@ describe('measure', () => {
   });
 
   it('fails a short source and a long one against expectedBytes, the long one without reading on', async () => {
-    await expect(hashStream(chunked(Buffer.alloc(100)).source, { expectedBytes: 101 }))
-      .rejects.toMatchObject({ code: 'GI_STORE_SIZE_MISMATCH', details: { expected: 101, actual: 100, longer: false } });
+    await expect(hashStream(chunked(Buffer.alloc(100)).source, { expectedBytes: 101 })).rejects.toMatchObject({
+      code: 'GI_STORE_SIZE_MISMATCH',
+      details: { expected: 101, actual: 100, longer: false },
+    });
     const { source, state } = chunked(Buffer.alloc(MiB), 1000);
-    await expect(hashStream(source, { expectedBytes: 2500 }))
-      .rejects.toMatchObject({ code: 'GI_STORE_SIZE_MISMATCH', details: { expected: 2500, actual: 3000, longer: true } });
+    await expect(hashStream(source, { expectedBytes: 2500 })).rejects.toMatchObject({
+      code: 'GI_STORE_SIZE_MISMATCH',
+      details: { expected: 2500, actual: 3000, longer: true },
+    });
     expect(state.pulled).toBe(3000);
     await expect(hashStream(chunked(Buffer.alloc(100)).source, { expectedBytes: 100 })).resolves.toMatchObject({ size: 100 });
   });
@@ -64,9 +68,14 @@ describe('measure', () => {
   });
 
   it('tells a broken source from a store failure', async () => {
-    async function* broken() { yield Buffer.from('x'); throw Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }); }
+    async function* broken() {
+      yield Buffer.from('x');
+      throw Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+    }
     await expect(hashStream(broken())).rejects.toMatchObject({ code: 'GI_STORE_SOURCE_FAILED', cause: { code: 'ECONNRESET' } });
-    async function* strings() { yield 'text'; }
+    async function* strings() {
+      yield 'text';
+    }
     await expect(hashStream(strings() as never)).rejects.toThrow(TypeError);
   });
 
@@ -75,7 +84,11 @@ describe('measure', () => {
     await expect(measured.result()).rejects.toThrow(/not read to its end/);
     for await (const chunk of measured) void chunk;
     await expect(measured.result()).resolves.toMatchObject({ size: 10 });
-    await expect((async () => { for await (const chunk of measured) void chunk; })()).rejects.toThrow(/only once/);
+    await expect(
+      (async () => {
+        for await (const chunk of measured) void chunk;
+      })(),
+    ).rejects.toThrow(/only once/);
   });
 
   it('does not hash a measured source again; its result is the upstream digest', async () => {

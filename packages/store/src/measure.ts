@@ -34,11 +34,21 @@ export function orAbort<T>(p: Promise<T>, signal: AbortSignal | undefined): Prom
   if (!signal) return p;
   return new Promise<T>((resolve, reject) => {
     const onAbort = () => reject(abortError(signal));
-    if (signal.aborted) { p.catch(() => undefined); onAbort(); return; }
+    if (signal.aborted) {
+      p.catch(() => undefined);
+      onAbort();
+      return;
+    }
     signal.addEventListener('abort', onAbort, { once: true });
     p.then(
-      (v) => { signal.removeEventListener('abort', onAbort); resolve(v); },
-      (e: unknown) => { signal.removeEventListener('abort', onAbort); reject(e); },
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (e: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e);
+      },
     );
   });
 }
@@ -86,13 +96,21 @@ export function measure(source: Source, opts: WriteOptions = {}): Measured {
     try {
       for (;;) {
         let step: IteratorResult<unknown>;
-        try { step = await orAbort(it.next(), signal); } catch (e) { throw sourceError(e); }
+        try {
+          step = await orAbort(it.next(), signal);
+        } catch (e) {
+          throw sourceError(e);
+        }
         if (signal?.aborted) throw abortError(signal);
-        if (step.done) { ended = true; break; }
+        if (step.done) {
+          ended = true;
+          break;
+        }
         const chunk = toBuffer(step.value);
         bytes += chunk.length;
         if (maxBytes !== undefined && bytes > maxBytes) throw giError('GI_STORE_TOO_LARGE', { limit: maxBytes });
-        if (expectedBytes !== undefined && bytes > expectedBytes) throw giError('GI_STORE_SIZE_MISMATCH', { expected: expectedBytes, actual: bytes, longer: true });
+        if (expectedBytes !== undefined && bytes > expectedBytes)
+          throw giError('GI_STORE_SIZE_MISMATCH', { expected: expectedBytes, actual: bytes, longer: true });
         const wait = hasher?.update(chunk);
         if (wait) await wait;
         onProgress?.(bytes);
@@ -105,8 +123,13 @@ export function measure(source: Source, opts: WriteOptions = {}): Measured {
         hasher?.dispose?.();
       }
     }
-    if (expectedBytes !== undefined && bytes !== expectedBytes) throw giError('GI_STORE_SIZE_MISMATCH', { expected: expectedBytes, actual: bytes, longer: false });
-    final = hasher ? await hasher.digest() : upstream ? await upstream.result() : { size: bytes, checksum: '', hashAlgo: opts.hashAlgo ?? DEFAULT_HASH_ALGO, hashValue: '' };
+    if (expectedBytes !== undefined && bytes !== expectedBytes)
+      throw giError('GI_STORE_SIZE_MISMATCH', { expected: expectedBytes, actual: bytes, longer: false });
+    final = hasher
+      ? await hasher.digest()
+      : upstream
+        ? await upstream.result()
+        : { size: bytes, checksum: '', hashAlgo: opts.hashAlgo ?? DEFAULT_HASH_ALGO, hashValue: '' };
   }
 
   return asMeasured(read, async () => {

@@ -6,8 +6,7 @@ import { CHUNK_SIZE, type ByteRange } from './types.js';
 /** Checks a range against the data's size; `end` past the data is cut to its last byte, as HTTP does. */
 export function clampRange(range: ByteRange, size: number): { start: number; end: number } {
   const { start, end } = range;
-  const valid = Number.isSafeInteger(start) && start >= 0 && start < size
-    && (end === undefined || (Number.isSafeInteger(end) && end >= start));
+  const valid = Number.isSafeInteger(start) && start >= 0 && start < size && (end === undefined || (Number.isSafeInteger(end) && end >= start));
   if (!valid) throw giError('GI_STORE_RANGE_NOT_SATISFIABLE', { start, end, size });
   return { start, end: Math.min(end ?? size - 1, size - 1) };
 }

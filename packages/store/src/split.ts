@@ -20,7 +20,11 @@ export class Split {
   private failure: { error: unknown } | undefined;
   private waiters: Array<() => void> = [];
 
-  constructor(private readonly source: Measured, readers: number, private readonly window = 4) {
+  constructor(
+    private readonly source: Measured,
+    readers: number,
+    private readonly window = 4,
+  ) {
     this.pos = new Array<number>(readers).fill(0);
     this.it = source[Symbol.asyncIterator]();
   }
@@ -53,8 +57,14 @@ export class Split {
         await new Promise<void>((resolve) => this.waiters.push(resolve));
       }
     };
-    const stop = async (): Promise<IteratorResult<Buffer>> => { closed = true; return { done: true, value: undefined }; };
-    return asMeasured(() => ({ next, return: stop }), () => this.source.result());
+    const stop = async (): Promise<IteratorResult<Buffer>> => {
+      closed = true;
+      return { done: true, value: undefined };
+    };
+    return asMeasured(
+      () => ({ next, return: stop }),
+      () => this.source.result(),
+    );
   }
 
   /** Reader `i` is gone (its store finished or failed): it no longer holds the others back. */
@@ -70,17 +80,31 @@ export class Split {
 
   private pull(): void {
     this.pulling = true;
-    this.it.next().then(
-      (step) => { if (step.done) this.ended = true; else this.chunks.push(step.value); },
-      (error: unknown) => { this.failure = { error }; },
-    ).finally(() => { this.pulling = false; this.wake(); });
+    this.it
+      .next()
+      .then(
+        (step) => {
+          if (step.done) this.ended = true;
+          else this.chunks.push(step.value);
+        },
+        (error: unknown) => {
+          this.failure = { error };
+        },
+      )
+      .finally(() => {
+        this.pulling = false;
+        this.wake();
+      });
   }
 
   /** Drops chunks every attached reader has taken. */
   private trim(): void {
     const attached = this.pos.filter((p) => p !== DETACHED);
     const slowest = attached.length ? Math.min(...attached) : this.base + this.chunks.length;
-    while (this.base < slowest && this.chunks.length) { this.chunks.shift(); this.base++; }
+    while (this.base < slowest && this.chunks.length) {
+      this.chunks.shift();
+      this.base++;
+    }
     this.wake();
   }
 

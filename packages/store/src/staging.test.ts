@@ -70,7 +70,9 @@ describe('StagingArea.write', () => {
     await staging.write(IMAGE_ID, chunked(Buffer.from('first')).source);
     const again = chunked(Buffer.from('second'));
     await expect(staging.write(IMAGE_ID, again.source)).rejects.toMatchObject({
-      code: 'GI_STORE_STAGE_EXISTS', status: 409, message: `The image ${IMAGE_ID} has data on staging`,
+      code: 'GI_STORE_STAGE_EXISTS',
+      status: 409,
+      message: `The image ${IMAGE_ID} has data on staging`,
     });
     expect(again.state.pulled).toBe(0);
     expect(await readFile(staging.pathFor(IMAGE_ID), 'utf8')).toBe('first');
@@ -145,7 +147,10 @@ describe('StagingArea housekeeping', () => {
     writeFileSync(path.join(staging.dir, stale), 'x');
     utimesSync(path.join(staging.dir, stale), new Date(0), new Date(0));
     const asked: string[] = [];
-    const removed = await staging.sweep(async (id) => { asked.push(id); return id === IMAGE_ID; });
+    const removed = await staging.sweep(async (id) => {
+      asked.push(id);
+      return id === IMAGE_ID;
+    });
     expect(removed.sort()).toEqual([OTHER_ID, `${OTHER_ID}.raw`, stale].sort());
     expect(list(staging.dir)).toEqual([IMAGE_ID, `${IMAGE_ID}.part-aaaaaa`, `${IMAGE_ID}.uc`, `${IMAGE_ID}.work`, `${OTHER_ID}x`, 'notes.txt'].sort());
     expect(asked.sort()).toEqual([IMAGE_ID, OTHER_ID].sort());

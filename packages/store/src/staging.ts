@@ -45,7 +45,11 @@ export class StagingArea {
 
   constructor(dirOrFileUri: string) {
     this.dir = stagingDir(dirOrFileUri);
-    try { mkdirSync(this.dir, { recursive: true }); } catch (e) { throw writeError(e, STAGING_STORE, this.dir); }
+    try {
+      mkdirSync(this.dir, { recursive: true });
+    } catch (e) {
+      throw writeError(e, STAGING_STORE, this.dir);
+    }
   }
 
   pathFor(imageId: string): string {
@@ -109,6 +113,8 @@ export class StagingArea {
   }
 
   private names(): Promise<string[]> {
-    return readdir(this.dir).catch((e: unknown) => { throw readError(e, STAGING_STORE, this.dir, this.dir); });
+    return readdir(this.dir).catch((e: unknown) => {
+      throw readError(e, STAGING_STORE, this.dir, this.dir);
+    });
   }
 }

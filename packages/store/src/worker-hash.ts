@@ -52,7 +52,9 @@ function spawn(): PoolWorker {
   const worker = new Worker(WORKER, { eval: true });
   const w: PoolWorker = { worker, listeners: new Map() };
   worker.on('message', (m: { job: number; type: string; hex?: string }) => w.listeners.get(m.job)?.(m));
-  worker.on('error', () => { if (pool?.includes(w)) pool = undefined; });
+  worker.on('error', () => {
+    if (pool?.includes(w)) pool = undefined;
+  });
   // After the listeners (adding one refs the worker again); hold() refs it while a job runs.
   worker.unref();
   return w;
@@ -70,7 +72,12 @@ export function createWorkerHasher(algo: string): Hasher & { dispose(): void } {
   const job = nextJob++;
   hold(1);
   let released = false;
-  const release = () => { if (!released) { released = true; hold(-1); } };
+  const release = () => {
+    if (!released) {
+      released = true;
+      hold(-1);
+    }
+  };
   const data = new SharedArrayBuffer(SLOT * SLOTS);
   const refs = new Int32Array(new SharedArrayBuffer(4 * SLOTS));
   const view = new Uint8Array(data);
@@ -79,14 +86,21 @@ export function createWorkerHasher(algo: string): Hasher & { dispose(): void } {
   const digests = new Map<PoolWorker, (hex: string) => void>();
   for (const w of [a, b]) {
     w.listeners.set(job, (m) => {
-      if (m.type === 'freed') { const f = freed; freed = undefined; f?.(); }
+      if (m.type === 'freed') {
+        const f = freed;
+        freed = undefined;
+        f?.();
+      }
       if (m.type === 'digest') digests.get(w)?.(m.hex!);
     });
   }
   a.worker.postMessage({ type: 'start', job, algo: 'md5', data, refs: refs.buffer });
   b.worker.postMessage({ type: 'start', job, algo: hashAlgo, data, refs: refs.buffer });
 
-  const freeSlot = () => { for (let i = 0; i < SLOTS; i++) if (Atomics.load(refs, i) === 0) return i; return -1; };
+  const freeSlot = () => {
+    for (let i = 0; i < SLOTS; i++) if (Atomics.load(refs, i) === 0) return i;
+    return -1;
+  };
   const put = (piece: Buffer, slot: number) => {
     view.set(piece, slot * SLOT);
     Atomics.store(refs, slot, 2);
@@ -97,7 +111,9 @@ export function createWorkerHasher(algo: string): Hasher & { dispose(): void } {
       const piece = chunk.subarray(off, off + SLOT);
       let slot = freeSlot();
       while (slot < 0) {
-        await new Promise<void>((resolve) => { freed = resolve; });
+        await new Promise<void>((resolve) => {
+          freed = resolve;
+        });
         slot = freeSlot();
       }
       put(piece, slot);
@@ -107,7 +123,10 @@ export function createWorkerHasher(algo: string): Hasher & { dispose(): void } {
   let queue: Promise<void> = Promise.resolve();
   let waiting = 0;
   const dispose = () => {
-    for (const w of [a, b]) { w.listeners.delete(job); w.worker.postMessage({ type: 'drop', job }); }
+    for (const w of [a, b]) {
+      w.listeners.delete(job);
+      w.worker.postMessage({ type: 'drop', job });
+    }
     release();
   };
 
@@ -116,15 +135,26 @@ export function createWorkerHasher(algo: string): Hasher & { dispose(): void } {
       size += chunk.length;
       if (waiting === 0 && chunk.length <= SLOT) {
         const slot = freeSlot();
-        if (slot >= 0) { put(chunk, slot); return undefined; }
+        if (slot >= 0) {
+          put(chunk, slot);
+          return undefined;
+        }
       }
       waiting++;
-      queue = queue.then(() => feed(chunk)).finally(() => { waiting--; });
+      queue = queue
+        .then(() => feed(chunk))
+        .finally(() => {
+          waiting--;
+        });
       return queue;
     },
     async digest() {
       await queue;
-      const hex = (w: PoolWorker) => new Promise<string>((resolve) => { digests.set(w, resolve); w.worker.postMessage({ type: 'end', job }); });
+      const hex = (w: PoolWorker) =>
+        new Promise<string>((resolve) => {
+          digests.set(w, resolve);
+          w.worker.postMessage({ type: 'end', job });
+        });
       const [checksum, hashValue] = await Promise.all([hex(a), hex(b)]);
       for (const w of [a, b]) w.listeners.delete(job);
       release();

@@ -11,10 +11,20 @@ export class MemoryImage implements ImageAccessor {
   readonly initial: ImageSnapshot;
   private readonly changes = new PropertyChanges();
 
-  constructor(image: Partial<ImageSnapshot> & { id: string }, private readonly logger: Logger = silentLogger) {
+  constructor(
+    image: Partial<ImageSnapshot> & { id: string },
+    private readonly logger: Logger = silentLogger,
+  ) {
     this.current = {
-      status: 'importing', name: 'fixture', disk_format: 'raw', container_format: 'bare', size: null, virtual_size: null, owner: 'project',
-      ...image, extraProperties: { ...(image.extraProperties ?? {}) },
+      status: 'importing',
+      name: 'fixture',
+      disk_format: 'raw',
+      container_format: 'bare',
+      size: null,
+      virtual_size: null,
+      owner: 'project',
+      ...image,
+      extraProperties: { ...(image.extraProperties ?? {}) },
     };
     this.initial = structuredClone(this.current);
   }

@@ -3,9 +3,23 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import {
-  defineTask, Engine, FILE_PATH, linearFlow, loadConfig, memoryLogger, noProgress, pluginMeta,
-  type AtomEvent, type Flow, type FlowError, type ImageSnapshot, type ImportContext, type ImportRequest, type LogRecord,
-  type ProgressUpdate, type RequestIdentity,
+  defineTask,
+  Engine,
+  FILE_PATH,
+  linearFlow,
+  loadConfig,
+  memoryLogger,
+  noProgress,
+  pluginMeta,
+  type AtomEvent,
+  type Flow,
+  type FlowError,
+  type ImageSnapshot,
+  type ImportContext,
+  type ImportRequest,
+  type LogRecord,
+  type ProgressUpdate,
+  type RequestIdentity,
 } from '@glance-import/core';
 import { diffImage, MemoryImage } from './memory-image.js';
 
@@ -70,12 +84,23 @@ export async function runPlugin(plugin: PluginFn, o: RunPluginOptions): Promise<
   const options = config.group(group, meta.options ?? {}, group) as Record<string, unknown>;
   const progress: ProgressUpdate[] = [];
   const ctx: ImportContext = {
-    taskId: randomUUID(), taskType: 'api_image_import', imageId,
+    taskId: randomUUID(),
+    taskType: 'api_image_import',
+    imageId,
     importRequest: o.importRequest ?? { method: { name: 'glance-direct' } },
-    options, image, stagingDir, stores: ['default'],
+    options,
+    image,
+    stagingDir,
+    stores: ['default'],
     identity: { userId: 'user', projectId: 'project', roles: ['member'], isAdmin: false, ...o.identity },
-    logger, signal: o.signal ?? new AbortController().signal,
-    progress: { report: (u) => { progress.push(u); noProgress.report(u); } },
+    logger,
+    signal: o.signal ?? new AbortController().signal,
+    progress: {
+      report: (u) => {
+        progress.push(u);
+        noProgress.report(u);
+      },
+    },
     imageFormat: {
       vmdkAllowedTypes: config.values.image_format.vmdk_allowed_types,
       requireFormatMatch: config.values.image_format.require_image_format_match,
@@ -84,10 +109,23 @@ export async function runPlugin(plugin: PluginFn, o: RunPluginOptions): Promise<
     imageSizeCap: o.imageSizeCap ?? config.values.DEFAULT.image_size_cap,
     ...(o.stagingBytesLimit !== undefined ? { stagingBytesLimit: o.stagingBytesLimit } : {}),
   };
-  const flow = linearFlow('plugin_test', {},
+  const flow = linearFlow(
+    'plugin_test',
+    {},
     defineTask({ name: 'VerifyStaging', provides: FILE_PATH, execute: () => staged }),
     await plugin(ctx),
-    ...(o.failAfter ? [defineTask({ name: 'FailAfter', requires: [FILE_PATH], execute: () => { throw new Error('failAfter: injected failure'); } })] : []));
+    ...(o.failAfter
+      ? [
+          defineTask({
+            name: 'FailAfter',
+            requires: [FILE_PATH],
+            execute: () => {
+              throw new Error('failAfter: injected failure');
+            },
+          }),
+        ]
+      : []),
+  );
   const atoms: AtomEvent[] = [];
   const engine = new Engine(flow, { mode: o.mode ?? 'serial', signal: o.signal, listeners: [{ onAtom: (e) => atoms.push(e) }] });
   let provided: Record<string, unknown> = {};
@@ -103,9 +141,19 @@ export async function runPlugin(plugin: PluginFn, o: RunPluginOptions): Promise<
   if (error) image.undoPropertyChanges();
   const final = image.snapshot();
   return {
-    ok: !error, ...(error ? { error } : {}), filePath, readData: () => readFileSync(filePath), stagingDir,
+    ok: !error,
+    ...(error ? { error } : {}),
+    filePath,
+    readData: () => readFileSync(filePath),
+    stagingDir,
     dispose: () => rmSync(stagingDir, { recursive: true, force: true }),
-    image: final, changes: diffImage(image.initial, final), changesBeforeUndo: diffImage(image.initial, afterReverts), provided,
-    reverted: atoms.filter((a) => a.state === 'REVERTED').map((a) => a.atom), atoms, logs: logger.records, progress,
+    image: final,
+    changes: diffImage(image.initial, final),
+    changesBeforeUndo: diffImage(image.initial, afterReverts),
+    provided,
+    reverted: atoms.filter((a) => a.state === 'REVERTED').map((a) => a.atom),
+    atoms,
+    logs: logger.records,
+    progress,
   };
 }

@@ -10,13 +10,15 @@ import { qemuImgInfo, runQemuImg } from './qemu-img.js';
 export type ConvertOptions = GroupValues<typeof options>;
 type Attributes = Partial<Record<SettableAttribute, string | number | null>>;
 
-
 /** The inspector's verdict on the staged data, as Glance's pre-conversion refusals. */
 function refuseSource(r: InspectionResult, declared: string): void {
   const fatal = r.checks.filter((c) => !c.passed && !c.nonfatal && c.name !== 'format_match');
   if (fatal.length) throw giError('GI_CONVERT_UNSAFE', { reason: fatal.map((c) => c.reason).join('; '), fix: remedyFor(fatal[0]!.name) });
   if (r.diskFormat === 'iso' && declared !== 'iso') {
-    throw giError('GI_CONVERT_UNSAFE', { reason: `the data is an ISO image but disk_format is '${declared}'`, fix: "Set disk_format to 'iso'; ISO images are imported as they are." });
+    throw giError('GI_CONVERT_UNSAFE', {
+      reason: `the data is an ISO image but disk_format is '${declared}'`,
+      fix: "Set disk_format to 'iso'; ISO images are imported as they are.",
+    });
   }
   if (r.diskFormat !== declared) throw giError('GI_CONVERT_FORMAT_MISMATCH', { declared, detected: r.format });
 }
@@ -78,15 +80,21 @@ export function convertTask(ctx: ImportContext<ConvertOptions>): Task<{ file_pat
         return file_path;
       }
       if (out === 'raw') {
-        if (virtualSize > ctx.imageSizeCap) throw giError('GI_CONVERT_TOO_LARGE', { bytes: virtualSize, limit: ctx.imageSizeCap, option: '[DEFAULT] image_size_cap' });
+        if (virtualSize > ctx.imageSizeCap)
+          throw giError('GI_CONVERT_TOO_LARGE', { bytes: virtualSize, limit: ctx.imageSizeCap, option: '[DEFAULT] image_size_cap' });
         const quota = ctx.stagingBytesLimit;
-        if (quota !== undefined && virtualSize > quota) throw giError('GI_CONVERT_TOO_LARGE', { bytes: virtualSize, limit: quota, option: 'the staging quota' });
+        if (quota !== undefined && virtualSize > quota)
+          throw giError('GI_CONVERT_TOO_LARGE', { bytes: virtualSize, limit: quota, option: 'the staging quota' });
       }
 
-      const report = (percent: number) => ctx.progress.report({ phase: 'convert', bytesDone: Math.round((virtualSize * percent) / 100), bytesTotal: virtualSize });
+      const report = (percent: number) =>
+        ctx.progress.report({ phase: 'convert', bytesDone: Math.round((virtualSize * percent) / 100), bytesTotal: virtualSize });
       report(0);
       await runQemuImg(['convert', '-p', '-f', driver, '-O', out, src, part], {
-        command: 'convert', signal, timeoutMs: ctx.options.convert_timeout * 1000, onStdout: progressParser(report),
+        command: 'convert',
+        signal,
+        timeoutMs: ctx.options.convert_timeout * 1000,
+        onStdout: progressParser(report),
       });
       // qemu-img writes vmdk as monolithicSparse unless told otherwise: that is what must come out.
       const written = await inspectFile(part, { declaredFormat: out, vmdkAllowedTypes: ['monolithicSparse'] });

@@ -11,7 +11,8 @@ export const convertErrors = defineErrors('GI_CONVERT_', {
   }),
   GI_CONVERT_UNSUPPORTED_FORMAT: def<{ format: string; supported: string[] }>({
     message: (p) => `disk_format '${p.format}' cannot be converted: qemu-img has no driver for it.`,
-    hint: (p) => `image_conversion converts ${list(p.supported)}. Set the right disk_format, or leave image_conversion out of image_import_plugins for such images.`,
+    hint: (p) =>
+      `image_conversion converts ${list(p.supported)}. Set the right disk_format, or leave image_conversion out of image_import_plugins for such images.`,
   }),
   GI_CONVERT_UNSAFE: def<{ reason: string; fix: string }>({
     message: (p) => `Image has disallowed configuration: ${p.reason}.`,

@@ -9,7 +9,9 @@ import { getFlow } from './index.js';
 
 export const MiB = 1024 * 1024;
 const dirs: string[] = [];
-afterAll(() => { for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true }); });
+afterAll(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
 
 /** A temporary directory, removed when the test file is done. */
 export function workDir(): string {
@@ -43,7 +45,8 @@ export function fromRaw(raw: string, format: string, name: string, options?: str
 }
 
 /** The original error behind a failed run. */
-export const cause = (run: PluginRun): { code?: string; message: string; hint?: string } => run.error!.failures[0]!.error as { code?: string; message: string; hint?: string };
+export const cause = (run: PluginRun): { code?: string; message: string; hint?: string } =>
+  run.error!.failures[0]!.error as { code?: string; message: string; hint?: string };
 
 /** Files left in the run's staging directory. */
 export const staged = (run: PluginRun): string[] => readdirSync(run.stagingDir).sort();
@@ -65,7 +68,14 @@ export function slowQemuImg(): string {
 
 /** Processes whose command line mentions `text` (Linux /proc). */
 export function processesMentioning(text: string): number[] {
-  return readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((p) => {
-    try { return readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(text); } catch { return false; }
-  }).map(Number);
+  return readdirSync('/proc')
+    .filter((p) => /^\d+$/.test(p))
+    .filter((p) => {
+      try {
+        return readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(text);
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
 }

@@ -3,7 +3,8 @@ import { giError } from './errors.js';
 import type { QemuInfo } from './qemu-img.js';
 
 const FLATTEN = 'Flatten it into one self-contained file (`qemu-img convert -O qcow2 in.qcow2 out.qcow2`), stage that and import again.';
-const VMDK = 'Re-export the disk as a single-file VMDK (`qemu-img convert -O vmdk -o subformat=streamOptimized in out.vmdk`), or ask an operator to allow its type in [image_format] vmdk_allowed_types.';
+const VMDK =
+  'Re-export the disk as a single-file VMDK (`qemu-img convert -O vmdk -o subformat=streamOptimized in out.vmdk`), or ask an operator to allow its type in [image_format] vmdk_allowed_types.';
 
 /**
  * Glance's second line of defence, on what qemu-img itself reports (CVE-2022-47951,

@@ -19,5 +19,10 @@ export const options = {
  * ari, ploop, iso, qed, ...) is not converted.
  */
 export const QEMU_DRIVERS: Readonly<Record<string, string>> = {
-  raw: 'raw', qcow2: 'qcow2', vmdk: 'vmdk', vhd: 'vpc', vhdx: 'vhdx', vdi: 'vdi',
+  raw: 'raw',
+  qcow2: 'qcow2',
+  vmdk: 'vmdk',
+  vhd: 'vpc',
+  vhdx: 'vhdx',
+  vdi: 'vdi',
 };

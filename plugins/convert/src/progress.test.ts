@@ -5,7 +5,8 @@ describe('progressParser', () => {
   it('reads whole percents from qemu-img -p output split anywhere, the latest of each piece', () => {
     const seen: number[] = [];
     const feed = progressParser((p) => seen.push(p));
-    for (const piece of ['    (0.00/100%)\r    (3.1', '2/100%)\r    (3.50/100%)\r', '    (50.00/10', '0%)\r', '    (75.00/100%)\r    (100.00/100%)\r\n']) feed(piece);
+    for (const piece of ['    (0.00/100%)\r    (3.1', '2/100%)\r    (3.50/100%)\r', '    (50.00/10', '0%)\r', '    (75.00/100%)\r    (100.00/100%)\r\n'])
+      feed(piece);
     expect(seen).toEqual([0, 3, 50, 100]);
   });
 

@@ -20,7 +20,9 @@ async function limitsReporter(...extra: string[]): Promise<string> {
 describe('qemu-img', () => {
   const dir = workDir();
   const raw = rawData(dir, 'disk.raw', 1);
-  afterEach(() => { process.env.PATH = PATH; });
+  afterEach(() => {
+    process.env.PATH = PATH;
+  });
 
   it('reads qemu-img info as JSON', async () => {
     expect(await qemuImgInfo(fromRaw(raw, 'qcow2', 'disk.qcow2'), 'qcow2', never)).toMatchObject({ format: 'qcow2', 'virtual-size': 1024 * 1024 });
@@ -46,6 +48,9 @@ describe('qemu-img', () => {
   });
 
   it('turns qemu-img’s complaints into GI_CONVERT_QEMU_IMG_FAILED', async () => {
-    await expect(qemuImgInfo(raw, 'qcow2', never)).rejects.toMatchObject({ code: 'GI_CONVERT_QEMU_IMG_FAILED', message: expect.stringContaining('qemu-img info failed: qemu-img: Could not open') });
+    await expect(qemuImgInfo(raw, 'qcow2', never)).rejects.toMatchObject({
+      code: 'GI_CONVERT_QEMU_IMG_FAILED',
+      message: expect.stringContaining('qemu-img info failed: qemu-img: Could not open'),
+    });
   });
 });

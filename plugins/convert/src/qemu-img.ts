@@ -19,7 +19,9 @@ export async function which(name: string): Promise<string | undefined> {
     try {
       await access(file, constants.X_OK);
       return file;
-    } catch { /* not here */ }
+    } catch {
+      /* not here */
+    }
   }
   return undefined;
 }
@@ -72,8 +74,13 @@ export async function runQemuImg(args: string[], o: RunOptions): Promise<string>
     const onAbort = () => stop(giError('GI_CONVERT_CANCELLED', {}));
     const deadline = setTimeout(() => stop(giError('GI_CONVERT_TIMEOUT', { command: o.command, seconds: Math.round(o.timeoutMs / 1000) })), o.timeoutMs);
     o.signal.addEventListener('abort', onAbort, { once: true });
-    child.stdout.setEncoding('utf8').on('data', (s: string) => { o.onStdout?.(s); if (!o.onStdout) stdout = keep(stdout, s); });
-    child.stderr.setEncoding('utf8').on('data', (s: string) => { stderr = keep(stderr, s); });
+    child.stdout.setEncoding('utf8').on('data', (s: string) => {
+      o.onStdout?.(s);
+      if (!o.onStdout) stdout = keep(stdout, s);
+    });
+    child.stderr.setEncoding('utf8').on('data', (s: string) => {
+      stderr = keep(stderr, s);
+    });
     const settle = (error: Error | undefined) => {
       clearTimeout(deadline);
       clearTimeout(killer);

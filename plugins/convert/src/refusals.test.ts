@@ -52,7 +52,9 @@ describe('image_conversion refuses', () => {
     const run = await convert({ file, image: { disk_format: 'vmdk' }, options: {} });
     expect(run.ok).toBe(true);
     // vmdk_allowed_types comes from [image_format]; runPlugin uses its default, so narrow it by hand:
-    const strict = await convert({ file, image: { disk_format: 'vmdk' } }, (ctx) => getFlow({ ...ctx, imageFormat: { ...ctx.imageFormat, vmdkAllowedTypes: ['streamOptimized'] } }));
+    const strict = await convert({ file, image: { disk_format: 'vmdk' } }, (ctx) =>
+      getFlow({ ...ctx, imageFormat: { ...ctx.imageFormat, vmdkAllowedTypes: ['streamOptimized'] } }),
+    );
     expectUntouched(strict, file);
     expect(cause(strict).message).toContain("vmdk createType 'monolithicSparse' is not allowed");
   });
@@ -74,7 +76,10 @@ describe('image_conversion refuses', () => {
     expect(cause(await convert({ file: raw, image: { disk_format: null } })).code).toBe('GI_CONVERT_NO_DISK_FORMAT');
     const qcow2 = fromRaw(raw, 'qcow2', 'big.qcow2');
     const run = await convert({ file: qcow2, image: { disk_format: 'qcow2' }, imageSizeCap: 1024 });
-    expect(cause(run)).toMatchObject({ code: 'GI_CONVERT_TOO_LARGE', message: 'The converted image would take 4194304 bytes, more than [DEFAULT] image_size_cap allows (1024).' });
+    expect(cause(run)).toMatchObject({
+      code: 'GI_CONVERT_TOO_LARGE',
+      message: 'The converted image would take 4194304 bytes, more than [DEFAULT] image_size_cap allows (1024).',
+    });
     expect(run.changes).toEqual({});
   });
 });

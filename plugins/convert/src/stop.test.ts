@@ -10,7 +10,9 @@ describe('image_conversion stops qemu-img', () => {
   const dir = workDir();
   const qcow2 = fromRaw(rawData(dir, 'disk.raw', 32), 'qcow2', 'disk.qcow2');
   const image = { disk_format: 'qcow2' };
-  afterEach(() => { process.env.PATH = PATH; });
+  afterEach(() => {
+    process.env.PATH = PATH;
+  });
 
   it('when the import is aborted, and cleans up after it', async () => {
     process.env.PATH = `${slowQemuImg()}:${PATH}`;

@@ -17,7 +17,10 @@ describe('OutputBudget', () => {
 
   it('lets the ratio guard allow RATIO_FLOOR (16 MiB) whatever the ratio: a blank qcow2 expands 472:1', () => {
     expect(new OutputBudget('gzip', limits({ maxRatio: 100, inputBytes: 417 }))).toMatchObject({ guard: 'max_ratio', limit: RATIO_FLOOR });
-    expect(new OutputBudget('gzip', limits({ maxRatio: 100, inputBytes: 417, imageSizeCap: 1 << 20 }))).toMatchObject({ guard: 'image_size_cap', limit: 1 << 20 });
+    expect(new OutputBudget('gzip', limits({ maxRatio: 100, inputBytes: 417, imageSizeCap: 1 << 20 }))).toMatchObject({
+      guard: 'image_size_cap',
+      limit: 1 << 20,
+    });
     expect(RATIO_FLOOR).toBe(16 * 1024 * 1024);
   });
 
@@ -35,9 +38,17 @@ describe('OutputBudget', () => {
   it('stops a stream at the limit, without passing on the chunk that crossed it', async () => {
     const budget = new OutputBudget('gzip', limits({ maxOutputBytes: 25 }));
     const seen: number[] = [];
-    const sink = new Writable({ write(c: Buffer, _e, done) { seen.push(c.length); done(); } });
+    const sink = new Writable({
+      write(c: Buffer, _e, done) {
+        seen.push(c.length);
+        done();
+      },
+    });
     const source = Readable.from([Buffer.alloc(10), Buffer.alloc(10), Buffer.alloc(10), Buffer.alloc(10)]);
-    await expect(pipeline(source, budget.meter(), sink)).rejects.toMatchObject({ code: 'GI_DECOMPRESS_TOO_LARGE', details: { limit: 25, guard: 'max_output_bytes' } });
+    await expect(pipeline(source, budget.meter(), sink)).rejects.toMatchObject({
+      code: 'GI_DECOMPRESS_TOO_LARGE',
+      details: { limit: 25, guard: 'max_output_bytes' },
+    });
     expect(seen).toEqual([10, 10]);
   });
 });

@@ -29,7 +29,10 @@ export class OutputBudget {
   readonly guard: Guard;
   used = 0;
 
-  constructor(readonly format: string, private readonly limits: Limits) {
+  constructor(
+    readonly format: string,
+    private readonly limits: Limits,
+  ) {
     const candidates: Array<[Guard, number]> = [['image_size_cap', limits.imageSizeCap]];
     if (limits.stagingBytesLimit !== undefined) candidates.push(['staging_quota', limits.stagingBytesLimit]);
     if (limits.maxRatio > 0) candidates.push(['max_ratio', Math.max(limits.maxRatio * limits.inputBytes, RATIO_FLOOR)]);

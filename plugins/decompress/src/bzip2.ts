@@ -57,7 +57,12 @@ export async function* bzip2(source: AsyncIterable<Buffer>, budget: OutputBudget
       pos = 0;
     }
   };
-  const drain = () => { const ready = out; out = []; pending = 0; return ready; };
+  const drain = () => {
+    const ready = out;
+    out = [];
+    pending = 0;
+    return ready;
+  };
 
   for await (const chunk of source) {
     queue.push(chunk);

@@ -31,9 +31,13 @@ async function* xz(source: AsyncIterable<Buffer>): AsyncGenerator<Uint8Array> {
 export function decoder(format: 'gzip' | 'zstd' | 'xz' | 'bzip2', budget: OutputBudget): Duplex {
   switch (format) {
     // zlib honours backpressure, so the meter after it bounds memory on its own.
-    case 'gzip': return createGunzip({ chunkSize: 1 << 20 });
-    case 'xz': return Duplex.from(xz);
-    case 'zstd': return Duplex.from((source: AsyncIterable<Buffer>) => zstd(source, budget));
-    case 'bzip2': return Duplex.from((source: AsyncIterable<Buffer>) => bzip2(source, budget));
+    case 'gzip':
+      return createGunzip({ chunkSize: 1 << 20 });
+    case 'xz':
+      return Duplex.from(xz);
+    case 'zstd':
+      return Duplex.from((source: AsyncIterable<Buffer>) => zstd(source, budget));
+    case 'bzip2':
+      return Duplex.from((source: AsyncIterable<Buffer>) => bzip2(source, budget));
   }
 }

@@ -52,8 +52,7 @@ export function diskData(bytes: number, seed = 1): Buffer {
 }
 
 /** Compress with a reference CLI reading stdin, e.g. `cli('zstd', ['-q', '-c'], data)`. */
-export const cli = (cmd: string, args: string[], input: Uint8Array): Buffer =>
-  execFileSync(cmd, args, { input, maxBuffer: 1 << 30 });
+export const cli = (cmd: string, args: string[], input: Uint8Array): Buffer => execFileSync(cmd, args, { input, maxBuffer: 1 << 30 });
 
 export const compressors = {
   zstd: (d: Uint8Array) => cli('zstd', ['-q', '-c'], d),

@@ -16,7 +16,11 @@ describe('decompressFile', () => {
   it('reports input consumed about every 4 MiB, from 0 to the whole file', async () => {
     const src = writeTmp('in.gz', INPUT);
     const updates: ProgressUpdate[] = [];
-    const result = await decompressFile(src, `${src}.uc`, 'gzip', { limits, signal: new AbortController().signal, progress: { report: (u) => updates.push(u) } });
+    const result = await decompressFile(src, `${src}.uc`, 'gzip', {
+      limits,
+      signal: new AbortController().signal,
+      progress: { report: (u) => updates.push(u) },
+    });
     expect(result).toEqual({ inputBytes: INPUT.length, outputBytes: DATA.length });
     const done = updates.map((u) => u.bytesDone!);
     expect(updates.every((u) => u.phase === 'decompress' && u.bytesTotal === INPUT.length)).toBe(true);
@@ -30,7 +34,11 @@ describe('decompressFile', () => {
   it('stops when the signal is aborted midway and removes the partial output', async () => {
     const src = writeTmp('in.gz', INPUT);
     const abort = new AbortController();
-    const progress = { report: (u: ProgressUpdate) => { if (u.bytesDone! > 0) abort.abort(new Error('import cancelled')); } };
+    const progress = {
+      report: (u: ProgressUpdate) => {
+        if (u.bytesDone! > 0) abort.abort(new Error('import cancelled'));
+      },
+    };
     await expect(decompressFile(src, `${src}.uc`, 'gzip', { limits, signal: abort.signal, progress })).rejects.toMatchObject({ name: 'AbortError' });
     expect(existsSync(`${src}.uc`)).toBe(false);
     expect(existsSync(`${src}.uc.part`)).toBe(false);
@@ -40,8 +48,10 @@ describe('decompressFile', () => {
   it('says where it could not write, and leaves the input alone', async () => {
     const src = writeTmp('in.gz', INPUT);
     const dest = path.join(tmp(), 'no-such-dir', 'out.uc');
-    await expect(decompressFile(src, dest, 'gzip', { limits, signal: new AbortController().signal, progress: { report: () => {} } }))
-      .rejects.toMatchObject({ code: 'GI_DECOMPRESS_WRITE_FAILED', details: { path: `${dest}.part` } });
+    await expect(decompressFile(src, dest, 'gzip', { limits, signal: new AbortController().signal, progress: { report: () => {} } })).rejects.toMatchObject({
+      code: 'GI_DECOMPRESS_WRITE_FAILED',
+      details: { path: `${dest}.part` },
+    });
     expect(readFileSync(src).equals(INPUT)).toBe(true);
   });
 });

@@ -67,8 +67,13 @@ export async function decompressFile(src: string, dest: string, format: Format, 
     const out = createWriteStream(part, { flush: true });
     // pipeline() hands an upstream error to the file stream too; only an error of its own is a write failure.
     let upstreamFailed = false;
-    for (const s of upstream) s.once('error', () => { upstreamFailed = true; });
-    out.on('error', (e) => { if (!upstreamFailed) writeError = e; });
+    for (const s of upstream)
+      s.once('error', () => {
+        upstreamFailed = true;
+      });
+    out.on('error', (e) => {
+      if (!upstreamFailed) writeError = e;
+    });
     await pipeline([...upstream, out], { signal: o.signal });
   } catch (e) {
     await rm(part, { force: true });

@@ -5,14 +5,25 @@ import { def, defineErrors } from '@glance-import/core';
  * Codes are never reused or renumbered: scripts and operators match on them.
  */
 export const decompressErrors = defineErrors('GI_DECOMPRESS_', {
-  GI_DECOMPRESS_TOO_LARGE: def<{ format: string; limit: number; guard: 'image_size_cap' | 'staging_quota' | 'max_ratio' | 'max_output_bytes'; inputBytes: number }>({
-    message: (p) => `Decompressing the ${p.format} data went past ${p.limit} bytes, the limit set by ${{
-      image_size_cap: '[DEFAULT] image_size_cap', staging_quota: 'the staging quota left to this project',
-      max_ratio: '[image_decompression] max_ratio (times the compressed size, and at least 16 MiB)', max_output_bytes: '[image_decompression] max_output_bytes',
-    }[p.guard]}; stopped, and the staged data is unchanged.`,
-    hint: (p) => p.guard === 'max_ratio' || p.guard === 'max_output_bytes'
-      ? `Either a decompression bomb or an image that really expands this much (${p.inputBytes} bytes in). If it is genuine, raise [image_decompression] ${p.guard} and import again.`
-      : 'The decompressed image does not fit; upload a smaller image, or ask the operator to raise the limit.',
+  GI_DECOMPRESS_TOO_LARGE: def<{
+    format: string;
+    limit: number;
+    guard: 'image_size_cap' | 'staging_quota' | 'max_ratio' | 'max_output_bytes';
+    inputBytes: number;
+  }>({
+    message: (p) =>
+      `Decompressing the ${p.format} data went past ${p.limit} bytes, the limit set by ${
+        {
+          image_size_cap: '[DEFAULT] image_size_cap',
+          staging_quota: 'the staging quota left to this project',
+          max_ratio: '[image_decompression] max_ratio (times the compressed size, and at least 16 MiB)',
+          max_output_bytes: '[image_decompression] max_output_bytes',
+        }[p.guard]
+      }; stopped, and the staged data is unchanged.`,
+    hint: (p) =>
+      p.guard === 'max_ratio' || p.guard === 'max_output_bytes'
+        ? `Either a decompression bomb or an image that really expands this much (${p.inputBytes} bytes in). If it is genuine, raise [image_decompression] ${p.guard} and import again.`
+        : 'The decompressed image does not fit; upload a smaller image, or ask the operator to raise the limit.',
   }),
   GI_DECOMPRESS_CORRUPT: def<{ format: string; reason: string }>({
     message: (p) => `The staged data looks like ${p.format} but cannot be decompressed: ${p.reason}.`,
@@ -20,7 +31,7 @@ export const decompressErrors = defineErrors('GI_DECOMPRESS_', {
   }),
   GI_DECOMPRESS_UNSUPPORTED_FORMAT: def<{ format: string }>({
     message: (p) => `The staged data is a ${p.format} archive, which image_decompression does not decompress.`,
-    hint: 'Recompress the image with gzip, zstd, xz or bzip2 (or zip with one member), or set container_format to \'compressed\' to store it as it is.',
+    hint: "Recompress the image with gzip, zstd, xz or bzip2 (or zip with one member), or set container_format to 'compressed' to store it as it is.",
   }),
   GI_DECOMPRESS_MEMORY: def<{ format: string; needed: string; limit: string }>({
     message: (p) => `The ${p.format} data needs ${p.needed} of decoding window; the decoder allows at most ${p.limit}.`,

@@ -28,9 +28,15 @@ const formats: Array<[string, () => Buffer]> = [
   ['zip (deflate)', () => compressors.zip(DATA)],
   ['zip (stored)', () => compressors.zip(DATA, ['-0'])],
   ['zstd', () => compressors.zstd(DATA)],
-  ['zstd, two frames after a skippable one', () => Buffer.concat([
-    Buffer.from([0x5e, 0x2a, 0x4d, 0x18, 3, 0, 0, 0, 1, 2, 3]), compressors.zstd(DATA.subarray(0, 5000)), compressors.zstd(DATA.subarray(5000)),
-  ])],
+  [
+    'zstd, two frames after a skippable one',
+    () =>
+      Buffer.concat([
+        Buffer.from([0x5e, 0x2a, 0x4d, 0x18, 3, 0, 0, 0, 1, 2, 3]),
+        compressors.zstd(DATA.subarray(0, 5000)),
+        compressors.zstd(DATA.subarray(5000)),
+      ]),
+  ],
   ['xz', () => compressors.xz(DATA)],
   ['xz, two streams', () => Buffer.concat([compressors.xz(DATA.subarray(0, 5000)), compressors.xz(DATA.subarray(5000))])],
   ['bzip2', () => compressors.bzip2(DATA)],
@@ -105,7 +111,12 @@ describe('image_decompression', () => {
 
 describe('image_decompression: damaged data', () => {
   const cut = (b: Buffer) => b.subarray(0, Math.floor(b.length * 0.6));
-  const flip = (b: Buffer) => { const c = Buffer.from(b); const mid = Math.floor(c.length / 2); for (let i = mid + 200; i < mid + 400; i++) c[i] = c[i]! ^ 0x5a; return c; };
+  const flip = (b: Buffer) => {
+    const c = Buffer.from(b);
+    const mid = Math.floor(c.length / 2);
+    for (let i = mid + 200; i < mid + 400; i++) c[i] = c[i]! ^ 0x5a;
+    return c;
+  };
   const cases: Array<[string, () => Buffer]> = [
     ['truncated gzip', () => cut(gzipSync(DATA))],
     ['corrupt gzip', () => flip(gzipSync(DATA))],
@@ -146,7 +157,15 @@ describe('image_decompression: damaged data', () => {
 describe('image_decompression: zip archives', () => {
   const one = (spec: Partial<Parameters<typeof zipArchive>[0][0]>) => zipArchive([{ name: 'disk.img', data: DATA.subarray(0, 65536), ...spec }]);
   const refused: Array<[string, () => Buffer, string]> = [
-    ['two members', () => zipArchive([{ name: 'a.img', data: DATA.subarray(0, 10) }, { name: 'b.img', data: DATA.subarray(10, 20) }]), 'GI_DECOMPRESS_ZIP_MEMBERS'],
+    [
+      'two members',
+      () =>
+        zipArchive([
+          { name: 'a.img', data: DATA.subarray(0, 10) },
+          { name: 'b.img', data: DATA.subarray(10, 20) },
+        ]),
+      'GI_DECOMPRESS_ZIP_MEMBERS',
+    ],
     ['no member', () => zipArchive([]), 'GI_DECOMPRESS_ZIP_MEMBERS'],
     ['a ../ name (zip slip)', () => one({ name: '../../etc/passwd' }), 'GI_DECOMPRESS_ZIP_UNSAFE_NAME'],
     ['an absolute name', () => one({ name: '/etc/passwd' }), 'GI_DECOMPRESS_ZIP_UNSAFE_NAME'],
@@ -154,7 +173,11 @@ describe('image_decompression: zip archives', () => {
     ['a backslash name', () => one({ name: '..\\..\\disk.img' }), 'GI_DECOMPRESS_ZIP_UNSAFE_NAME'],
     ['a directory', () => one({ name: 'disk/', data: new Uint8Array(0) }), 'GI_DECOMPRESS_ZIP_UNSUPPORTED'],
     ['an encrypted member', () => one({ flags: 0x801 }), 'GI_DECOMPRESS_ZIP_UNSUPPORTED'],
-    ['a symbolic link', () => one({ data: Buffer.from('/etc/shadow'), method: 0, externalAttributes: (0o120777 << 16) >>> 0 }), 'GI_DECOMPRESS_ZIP_UNSUPPORTED'],
+    [
+      'a symbolic link',
+      () => one({ data: Buffer.from('/etc/shadow'), method: 0, externalAttributes: (0o120777 << 16) >>> 0 }),
+      'GI_DECOMPRESS_ZIP_UNSUPPORTED',
+    ],
     ['bzip2 compression inside', () => one({ method: 12 }), 'GI_DECOMPRESS_ZIP_UNSUPPORTED'],
     ['a header that understates the size', () => one({ declaredSize: 1000 }), 'GI_DECOMPRESS_CORRUPT'],
   ];

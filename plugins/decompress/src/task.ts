@@ -54,7 +54,12 @@ export function decompressTask(ctx: ImportContext<DecompressOptions>): Task<{ fi
       const to = `${file_path}.uc`;
       await rm(to, { force: true }); // left by an attempt that crashed after its rename
       const { inputBytes, outputBytes } = await decompressFile(file_path, to, found, {
-        limits: { imageSizeCap: ctx.imageSizeCap, stagingBytesLimit: ctx.stagingBytesLimit, maxRatio: ctx.options.max_ratio, maxOutputBytes: ctx.options.max_output_bytes },
+        limits: {
+          imageSizeCap: ctx.imageSizeCap,
+          stagingBytesLimit: ctx.stagingBytesLimit,
+          maxRatio: ctx.options.max_ratio,
+          maxOutputBytes: ctx.options.max_output_bytes,
+        },
         signal: AbortSignal.any([ctx.signal, atom.signal]),
         progress: ctx.progress,
       });

@@ -17,7 +17,10 @@ declare module 'unbzip2-stream/lib/bit_iterator.js' {
 
 declare module 'yauzl' {
   import type { Readable } from 'node:stream';
-  export interface ExtraField { id: number; data: Buffer }
+  export interface ExtraField {
+    id: number;
+    data: Buffer;
+  }
   export interface Entry {
     fileName: Buffer;
     fileNameRaw: Buffer;
@@ -43,7 +46,13 @@ declare module 'yauzl' {
     once(event: 'error', listener: (err: Error) => void): this;
     once(event: 'end', listener: () => void): this;
   }
-  export interface Options { lazyEntries?: boolean; autoClose?: boolean; decodeStrings?: boolean; validateEntrySizes?: boolean; strictFileNames?: boolean }
+  export interface Options {
+    lazyEntries?: boolean;
+    autoClose?: boolean;
+    decodeStrings?: boolean;
+    validateEntrySizes?: boolean;
+    strictFileNames?: boolean;
+  }
   export function openPromise(path: string, options?: Options): Promise<ZipFile>;
   export function getFileNameLowLevel(generalPurposeBitFlag: number, fileNameBuffer: Buffer, extraFields: ExtraField[], strictFileNames: boolean): string;
   export function validateFileName(fileName: string): string | null;

@@ -20,15 +20,17 @@ const S_IFMT = 0o170000;
 const S_IFLNK = 0o120000;
 const corrupt = (reason: string) => giError('GI_DECOMPRESS_CORRUPT', { format: 'zip', reason });
 
-const firstEntry = (zip: ZipFile) => new Promise<Entry>((resolve, reject) => {
-  zip.once('entry', resolve);
-  zip.once('error', reject);
-  zip.readEntry();
-});
+const firstEntry = (zip: ZipFile) =>
+  new Promise<Entry>((resolve, reject) => {
+    zip.once('entry', resolve);
+    zip.once('error', reject);
+    zip.readEntry();
+  });
 
-const rawStream = (zip: ZipFile, entry: Entry) => new Promise<Readable>((resolve, reject) => {
-  zip.openReadStream(entry, { decodeFileData: false }, (err, stream) => (err ? reject(err) : resolve(stream)));
-});
+const rawStream = (zip: ZipFile, entry: Entry) =>
+  new Promise<Readable>((resolve, reject) => {
+    zip.openReadStream(entry, { decodeFileData: false }, (err, stream) => (err ? reject(err) : resolve(stream)));
+  });
 
 /** yauzl checks no CRC, and with raw reads no size either: both are checked here as bytes pass. */
 function verify(entry: Entry): Transform {
@@ -60,7 +62,8 @@ function refuseOddities(entry: Entry): void {
   // Unix "version made by" (3) keeps the mode in the high half of the external attributes.
   if (entry.versionMadeBy >> 8 === 3 && ((entry.externalFileAttributes >>> 16) & S_IFMT) === S_IFLNK) throw refuse('it is a symbolic link');
   const method = entry.compressionMethod;
-  if (method !== 0 && method !== 8) throw refuse(`compression method ${method}${METHODS[method] ? ` (${METHODS[method]})` : ''} is not supported; only stored and deflate are`);
+  if (method !== 0 && method !== 8)
+    throw refuse(`compression method ${method}${METHODS[method] ? ` (${METHODS[method]})` : ''} is not supported; only stored and deflate are`);
 }
 
 /** Open the one member of a zip archive for streaming; any other shape of archive is refused. */
@@ -77,7 +80,9 @@ export async function openZipMember(file: string): Promise<ZipMember> {
     refuseOddities(entry);
     const raw = await rawStream(zip, entry);
     return {
-      raw, compressedSize: entry.compressedSize, declaredSize: entry.uncompressedSize,
+      raw,
+      compressedSize: entry.compressedSize,
+      declaredSize: entry.uncompressedSize,
       stages: [...(entry.compressionMethod === 8 ? [createInflateRaw({ chunkSize: 1 << 20 })] : []), verify(entry)],
       close: () => zip.close(),
     };

@@ -18,7 +18,10 @@ describe('ZstdFrames', () => {
     const pieces: FramePiece[] = [];
     for (let i = 0; i < input.length; i += size) pieces.push(...frames.split(input.subarray(i, i + size)));
     expect(bytes(pieces)).toEqual(Buffer.concat([a, b]));
-    expect(ends(pieces)).toEqual([{ end: true, checksum: a.readUInt32LE(a.length - 4) }, { end: true, checksum: b.readUInt32LE(b.length - 4) }]);
+    expect(ends(pieces)).toEqual([
+      { end: true, checksum: a.readUInt32LE(a.length - 4) },
+      { end: true, checksum: b.readUInt32LE(b.length - 4) },
+    ]);
     const cut = bytes(pieces.slice(0, pieces.indexOf(ends(pieces)[0]!)));
     expect(cut).toEqual(a);
     expect(frames.atBoundary).toBe(true);

@@ -149,7 +149,12 @@ export async function* zstd(source: AsyncIterable<Buffer>, budget: OutputBudget)
     out.push(chunk);
   };
   let decoder = new Decompress(onData);
-  const drain = () => { const ready = out; out = []; pending = 0; return ready; };
+  const drain = () => {
+    const ready = out;
+    out = [];
+    pending = 0;
+    return ready;
+  };
   for await (const chunk of source) {
     for (const piece of frames.split(chunk)) {
       if (piece instanceof Uint8Array) {

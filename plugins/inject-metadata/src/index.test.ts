@@ -7,7 +7,11 @@ import { describe, expect, it } from 'vitest';
 import { getFlow } from './index.js';
 import { injectTask, type InjectOptions } from './task.js';
 
-const fixture = () => { const f = path.join(mkdtempSync(path.join(tmpdir(), 'inject-')), 'disk.raw'); writeFileSync(f, 'data'); return f; };
+const fixture = () => {
+  const f = path.join(mkdtempSync(path.join(tmpdir(), 'inject-')), 'disk.raw');
+  writeFileSync(f, 'data');
+  return f;
+};
 const member = { roles: ['member', 'reader'] };
 
 describe('inject_image_metadata', () => {
@@ -21,7 +25,7 @@ describe('inject_image_metadata', () => {
     expect(run.readData().toString()).toBe('data');
   });
 
-  it("injects nothing for an admin, by default (ignore_user_roles = admin), as Glance", async () => {
+  it('injects nothing for an admin, by default (ignore_user_roles = admin), as Glance', async () => {
     const run = await runPlugin(getFlow, { file: fixture(), identity: { roles: ['member', 'admin'] }, options: { inject: 'a:1' } });
     expect(run.ok).toBe(true);
     expect(run.changes).toEqual({});
@@ -44,7 +48,9 @@ describe('inject_image_metadata', () => {
 
   it('overwrites an existing property, and revert puts back the old value and removes what it added', async () => {
     const run = await runPlugin(getFlow, {
-      file: fixture(), identity: member, failAfter: true,
+      file: fixture(),
+      identity: member,
+      failAfter: true,
       image: { extraProperties: { hw_cpu_policy: 'shared', keep: 'me' } },
       options: { inject: { hw_cpu_policy: 'dedicated', added: 'x' } },
     });
@@ -80,10 +86,15 @@ describe('inject_image_metadata', () => {
 });
 
 describe('InjectMetadataProperties task', () => {
-  const context = (image: MemoryImage, options: InjectOptions) => ({
-    taskId: 't', imageId: image.initial.id, options, image, logger: silentLogger,
-    identity: { userId: 'u', projectId: 'p', roles: ['member'], isAdmin: false },
-  }) as unknown as ImportContext<InjectOptions>;
+  const context = (image: MemoryImage, options: InjectOptions) =>
+    ({
+      taskId: 't',
+      imageId: image.initial.id,
+      options,
+      image,
+      logger: silentLogger,
+      identity: { userId: 'u', projectId: 'p', roles: ['member'], isAdmin: false },
+    }) as unknown as ImportContext<InjectOptions>;
   const atom = { signal: new AbortController().signal, flowId: 'f', atom: 'InjectMetadataProperties', attempt: 1 };
 
   it('on revert, leaves alone a value changed by someone else since it was injected', async () => {

@@ -5,10 +5,34 @@ import { dict, OptionValueError, string, type OptType } from '@glance-import/cor
  * (Glance's image schema and its create/PATCH checks) and the reserved `os_glance` namespace.
  */
 export const BASE_ATTRIBUTES: ReadonlySet<string> = new Set([
-  'id', 'name', 'status', 'visibility', 'protected', 'os_hidden', 'owner', 'tags',
-  'container_format', 'disk_format', 'min_disk', 'min_ram', 'size', 'virtual_size',
-  'checksum', 'os_hash_algo', 'os_hash_value', 'created_at', 'updated_at',
-  'direct_url', 'self', 'file', 'schema', 'stores', 'locations', 'location', 'deleted', 'deleted_at',
+  'id',
+  'name',
+  'status',
+  'visibility',
+  'protected',
+  'os_hidden',
+  'owner',
+  'tags',
+  'container_format',
+  'disk_format',
+  'min_disk',
+  'min_ram',
+  'size',
+  'virtual_size',
+  'checksum',
+  'os_hash_algo',
+  'os_hash_value',
+  'created_at',
+  'updated_at',
+  'direct_url',
+  'self',
+  'file',
+  'schema',
+  'stores',
+  'locations',
+  'location',
+  'deleted',
+  'deleted_at',
 ]);
 export const RESERVED_PREFIX = 'os_glance';
 /** Glance refuses longer custom property names (400). */

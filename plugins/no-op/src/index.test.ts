@@ -5,7 +5,11 @@ import { runPlugin } from '@glance-import/testing';
 import { describe, expect, it } from 'vitest';
 import { getFlow } from './index.js';
 
-const fixture = () => { const f = path.join(mkdtempSync(path.join(tmpdir(), 'noop-')), 'disk.raw'); writeFileSync(f, 'ZZZZZ'); return f; };
+const fixture = () => {
+  const f = path.join(mkdtempSync(path.join(tmpdir(), 'noop-')), 'disk.raw');
+  writeFileSync(f, 'ZZZZZ');
+  return f;
+};
 
 describe('no_op', () => {
   it('logs that it ran and changes nothing', async () => {

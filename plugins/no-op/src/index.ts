@@ -4,9 +4,17 @@ import { definePlugin, defineTask, linearFlow } from '@glance-import/core';
 export const getFlow = definePlugin({
   description: 'Does nothing; logs that it ran.',
   getFlow: (ctx) =>
-    linearFlow('no_op', {}, defineTask({
-      name: 'Noop',
-      execute: () => { ctx.logger.info({ plugin: 'no_op', image_id: ctx.imageId, task_id: ctx.taskId }, 'No_op import plugin'); },
-      revert: () => { ctx.logger.info({ plugin: 'no_op', image_id: ctx.imageId, task_id: ctx.taskId }, 'No_op import plugin reverted'); },
-    })),
+    linearFlow(
+      'no_op',
+      {},
+      defineTask({
+        name: 'Noop',
+        execute: () => {
+          ctx.logger.info({ plugin: 'no_op', image_id: ctx.imageId, task_id: ctx.taskId }, 'No_op import plugin');
+        },
+        revert: () => {
+          ctx.logger.info({ plugin: 'no_op', image_id: ctx.imageId, task_id: ctx.taskId }, 'No_op import plugin reverted');
+        },
+      }),
+    ),
 });

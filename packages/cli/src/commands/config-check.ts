@@ -26,15 +26,30 @@ export async function configCheck(args: ConfigCheckArgs, io: Io): Promise<number
   const notices = [...config.notices, ...identity.notices];
   if (args.json) {
     const keystone = await probe(identity);
-    io.out(JSON.stringify({
-      sources: config.sources, notices, warnings: warnings.map((w) => w.toJSON()),
-      plugins: plugins.map((p) => ({
-        name: p.name, package: p.entryPoint.packageName, version: p.entryPoint.packageVersion, group: p.group, options: p.options,
-        ...(p.meta.description ? { description: p.meta.description } : {}),
-        help: Object.fromEntries(Object.entries(p.meta.options ?? {}).map(([k, o]) => [k, o.help])),
-      })),
-      stores, engine, flow: describeFlow(flow), identity: { mode: identity.mode, ...(keystone ? { keystone } : {}) },
-    }, null, 2));
+    io.out(
+      JSON.stringify(
+        {
+          sources: config.sources,
+          notices,
+          warnings: warnings.map((w) => w.toJSON()),
+          plugins: plugins.map((p) => ({
+            name: p.name,
+            package: p.entryPoint.packageName,
+            version: p.entryPoint.packageVersion,
+            group: p.group,
+            options: p.options,
+            ...(p.meta.description ? { description: p.meta.description } : {}),
+            help: Object.fromEntries(Object.entries(p.meta.options ?? {}).map(([k, o]) => [k, o.help])),
+          })),
+          stores,
+          engine,
+          flow: describeFlow(flow),
+          identity: { mode: identity.mode, ...(keystone ? { keystone } : {}) },
+        },
+        null,
+        2,
+      ),
+    );
   } else {
     io.out(`config: ${config.sources.length ? config.sources.join(', ') : '(defaults only)'}`);
     for (const n of notices) io.out(`notice: ${n.message}`);
@@ -71,15 +86,19 @@ async function probe(identity: IdentityConfig) {
   const own = await new KeystoneAuth(identity.keystone).probe();
   const i = own.info;
   return {
-    user: `${i.userName ?? i.userId}${i.projectName ? ` in project ${i.projectName}` : ''}`, roles: i.roles,
-    expiresAt: i.expiresAt.toISOString(), identityUrl: own.identityUrl, interface: identity.keystone.interface,
+    user: `${i.userName ?? i.userId}${i.projectName ? ` in project ${i.projectName}` : ''}`,
+    roles: i.roles,
+    expiresAt: i.expiresAt.toISOString(),
+    identityUrl: own.identityUrl,
+    interface: identity.keystone.interface,
   };
 }
 
 export const configCheckCommand: Command = {
   name: 'config check',
   summary: 'Load the config, resolve image_import_plugins in order, print the import flow',
-  description: 'Exits 1 with the GI_* code and a hint for the first problem: an unknown option, a bad value, a plugin that cannot be found or loaded, a plugin order that cannot work.',
+  description:
+    'Exits 1 with the GI_* code and a hint for the first problem: an unknown option, a bad value, a plugin that cannot be found or loaded, a plugin order that cannot work.',
   options: { ...configOptions, ...jsonOption },
   run: (v, _p, io) => configCheck(v as ConfigCheckArgs, io),
 };

@@ -25,7 +25,10 @@ export interface ImageImportArgs {
   'reconnect-timeout'?: string;
 }
 
-interface Image { id: string; status: string }
+interface Image {
+  id: string;
+  status: string;
+}
 
 const seconds = (raw: string | undefined, fallback: number, option: string) => {
   if (raw === undefined) return fallback * 1000;
@@ -61,7 +64,10 @@ function plan(args: ImageImportArgs, positionals: string[]) {
     if (!args.name) throw new UsageError('image import needs --name');
     if (!args['disk-format']) throw new UsageError('image import needs --disk-format');
   }
-  const stores = args.stores?.split(',').map((s) => s.trim()).filter(Boolean);
+  const stores = args.stores
+    ?.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   return { method, source: use.source, file, stores };
 }
 
@@ -83,11 +89,15 @@ export async function imageImport(args: ImageImportArgs, positionals: string[], 
 
   const image = args.image
     ? await callJson<Image>(api, 'GET', `/v2/images/${encodeURIComponent(args.image)}`)
-    : await callJson<Image>(api, 'POST', '/v2/images', { body: { name: args.name, disk_format: args['disk-format'], container_format: args['container-format'] ?? 'bare' } });
+    : await callJson<Image>(api, 'POST', '/v2/images', {
+        body: { name: args.name, disk_format: args['disk-format'], container_format: args['container-format'] ?? 'bare' },
+      });
   io.out(image.id);
   if (p.source === 'file') {
     if (p.file && image.status !== 'queued') {
-      throw new UsageError(`image ${image.id} is ${image.status}, so it takes no new data${image.status === 'uploading' ? `: its staged data is kept; run without FILE to import it again (glance-import image import --image ${image.id})` : ''}`);
+      throw new UsageError(
+        `image ${image.id} is ${image.status}, so it takes no new data${image.status === 'uploading' ? `: its staged data is kept; run without FILE to import it again (glance-import image import --image ${image.id})` : ''}`,
+      );
     }
     if (!p.file && image.status === 'queued') throw new UsageError(`image ${image.id} has no data staged: give FILE to stage`);
     if (p.file) await stage(api, image.id, p.file, size!, new ProgressBar('upload ', errWrite, tty));
@@ -96,8 +106,11 @@ export async function imageImport(args: ImageImportArgs, positionals: string[], 
   const started = await call(api, 'POST', `/v2/images/${image.id}/import`, { body: { method, ...(p.stores ? { stores: p.stores } : {}) } });
   if (!args.wait) return EXIT.ok;
   const outcome = await waitForImport(api, image.id, {
-    intervalMs: interval, unreachableMs: unreachable, requestId: started.headers.get('x-openstack-request-id'),
-    phases: new PhaseBars(errWrite, tty), note: (t) => io.err(`note: ${t}`),
+    intervalMs: interval,
+    unreachableMs: unreachable,
+    requestId: started.headers.get('x-openstack-request-id'),
+    phases: new PhaseBars(errWrite, tty),
+    note: (t) => io.err(`note: ${t}`),
   });
   if (outcome.ok) {
     io.err(`image ${image.id} is active`);
@@ -109,7 +122,13 @@ export async function imageImport(args: ImageImportArgs, positionals: string[], 
 
 async function stage(api: Api, imageId: string, file: string, size: number, bar: ProgressBar): Promise<void> {
   let sent = 0;
-  const counter = new Transform({ transform(chunk: Buffer, _e, cb) { sent += chunk.length; bar.update(sent, size); cb(null, chunk); } });
+  const counter = new Transform({
+    transform(chunk: Buffer, _e, cb) {
+      sent += chunk.length;
+      bar.update(sent, size);
+      cb(null, chunk);
+    },
+  });
   const stream = Readable.toWeb(createReadStream(file, { highWaterMark: 1024 * 1024 }).pipe(counter)) as ReadableStream;
   await call(api, 'PUT', `/v2/images/${imageId}/stage`, { stream, headers: { 'Content-Type': 'application/octet-stream' } });
   bar.done();
@@ -118,14 +137,11 @@ async function stage(api: Api, imageId: string, file: string, size: number, bar:
 /** The reason, then what to do next: import again (what is staged is kept), or give up. */
 export function failureReport(imageId: string, o: ImportOutcome, source: 'file' | 'uri'): string[] {
   const reason = (o.task?.message ?? 'the import task failed').replace(/\s+/g, ' ');
-  const again = o.status === 'uploading' || source === 'uri'
-    ? `glance-import image import --image ${imageId}${source === 'uri' ? ' --method web-download --uri URL' : ''} --wait`
-    : `glance-import image import FILE --image ${imageId} --wait`;
-  return [
-    `import failed: ${reason} (image ${imageId} is ${o.status})`,
-    `  to retry:   ${again}`,
-    `  to give up: glance-import image delete ${imageId}`,
-  ];
+  const again =
+    o.status === 'uploading' || source === 'uri'
+      ? `glance-import image import --image ${imageId}${source === 'uri' ? ' --method web-download --uri URL' : ''} --wait`
+      : `glance-import image import FILE --image ${imageId} --wait`;
+  return [`import failed: ${reason} (image ${imageId} is ${o.status})`, `  to retry:   ${again}`, `  to give up: glance-import image delete ${imageId}`];
 }
 
 export const imageImportCommand: Command = {
@@ -143,9 +159,24 @@ export const imageImportCommand: Command = {
   options: {
     image: { type: 'string', value: 'ID', help: 'import into this existing image instead of creating one (retry after a failed import)' },
     name: { type: 'string', value: 'NAME', help: 'name of the new image' },
-    'disk-format': { type: 'string', value: 'FORMAT', help: 'disk_format of the new image (raw, qcow2, vmdk, ...)', complete: ['raw', 'qcow2', 'vmdk', 'vhd', 'vhdx', 'vdi', 'iso', 'ploop', 'ami', 'ari', 'aki'] },
-    'container-format': { type: 'string', value: 'FORMAT', help: 'container_format of the new image (default: bare)', complete: ['bare', 'ovf', 'ova', 'docker', 'compressed', 'ami', 'ari', 'aki'] },
-    method: { type: 'string', value: 'METHOD', help: 'import method (default: glance-direct)', complete: Object.keys(IMPORT_METHODS).filter((m) => IMPORT_METHODS[m]!.source !== 'unsupported') },
+    'disk-format': {
+      type: 'string',
+      value: 'FORMAT',
+      help: 'disk_format of the new image (raw, qcow2, vmdk, ...)',
+      complete: ['raw', 'qcow2', 'vmdk', 'vhd', 'vhdx', 'vdi', 'iso', 'ploop', 'ami', 'ari', 'aki'],
+    },
+    'container-format': {
+      type: 'string',
+      value: 'FORMAT',
+      help: 'container_format of the new image (default: bare)',
+      complete: ['bare', 'ovf', 'ova', 'docker', 'compressed', 'ami', 'ari', 'aki'],
+    },
+    method: {
+      type: 'string',
+      value: 'METHOD',
+      help: 'import method (default: glance-direct)',
+      complete: Object.keys(IMPORT_METHODS).filter((m) => IMPORT_METHODS[m]!.source !== 'unsupported'),
+    },
     uri: { type: 'string', value: 'URL', help: 'what web-download fetches' },
     stores: { type: 'string', value: 'S1,S2', help: 'target stores (multi-store sites; default: the default store)' },
     wait: { type: 'boolean', help: 'follow the import until it ends; exit 1 if it failed' },

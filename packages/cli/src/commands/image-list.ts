@@ -12,7 +12,14 @@ export interface ImageListArgs {
   status?: string;
 }
 
-interface ImageRow { id: string; name: string | null; status: string; disk_format: string | null; size: number | null; updated_at: string }
+interface ImageRow {
+  id: string;
+  name: string | null;
+  status: string;
+  disk_format: string | null;
+  size: number | null;
+  updated_at: string;
+}
 
 /** `glance-import image list`: every image the token's project may see, following the API's pages. */
 export async function imageList(args: ImageListArgs, io: Io): Promise<number> {
@@ -35,10 +42,15 @@ export async function imageList(args: ImageListArgs, io: Io): Promise<number> {
     io.out('No images.');
     return EXIT.ok;
   }
-  io.out(table([
-    ['ID', 'NAME', 'STATUS', 'DISK FORMAT', 'SIZE', 'UPDATED'],
-    ...shown.map((i) => [i.id, i.name ?? '', i.status, i.disk_format ?? '', i.size === null ? '' : fmtBytes(i.size), i.updated_at]),
-  ], { columns: io.columns, keep: [0] }));
+  io.out(
+    table(
+      [
+        ['ID', 'NAME', 'STATUS', 'DISK FORMAT', 'SIZE', 'UPDATED'],
+        ...shown.map((i) => [i.id, i.name ?? '', i.status, i.disk_format ?? '', i.size === null ? '' : fmtBytes(i.size), i.updated_at]),
+      ],
+      { columns: io.columns, keep: [0] },
+    ),
+  );
   return EXIT.ok;
 }
 
@@ -46,7 +58,12 @@ export const imageListCommand: Command = {
   name: 'image list',
   summary: 'List the images the token may see',
   options: {
-    status: { type: 'string', value: 'STATUS', help: 'only images in this status', complete: ['queued', 'saving', 'uploading', 'importing', 'active', 'killed', 'deactivated'] },
+    status: {
+      type: 'string',
+      value: 'STATUS',
+      help: 'only images in this status',
+      complete: ['queued', 'saving', 'uploading', 'importing', 'active', 'killed', 'deactivated'],
+    },
     limit: { type: 'string', value: 'N', help: 'at most N images' },
     ...jsonOption,
     ...apiOptions,

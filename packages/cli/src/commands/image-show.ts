@@ -27,7 +27,7 @@ export async function imageShow(args: ImageShowArgs, positionals: string[], io: 
 
 export const imageShowCommand: Command = {
   name: 'image show',
-  summary: "Show an image and how its last import went",
+  summary: 'Show an image and how its last import went',
   positionals: [{ name: 'ID', help: 'the image id' }],
   options: { ...jsonOption, ...apiOptions },
   run: (v, p, io) => imageShow(v as ImageShowArgs, p, io),

@@ -22,7 +22,8 @@ afterAll(async () => {
   rmSync(work, { recursive: true, force: true });
 });
 
-const run = (argv: string[], o: { token?: string; columns?: number } = {}) => runMain([...argv, '--endpoint', service.url, '--token', o.token ?? service.tokens.member], o);
+const run = (argv: string[], o: { token?: string; columns?: number } = {}) =>
+  runMain([...argv, '--endpoint', service.url, '--token', o.token ?? service.tokens.member], o);
 
 const imported = async (name: string) => {
   const r = await run(['image', 'import', disk, '--name', name, '--disk-format', 'raw', '--wait', '--poll-interval', '0.05']);
@@ -70,7 +71,11 @@ describe('image list, show, delete and task show', () => {
     const r = await run(['task', 'show', task.id], { token: service.tokens.admin });
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/\nstatus +success\n/);
-    expect(JSON.parse((await run(['task', 'show', task.id, '--json'], { token: service.tokens.admin })).stdout)).toMatchObject({ id: task.id, status: 'success', type: 'api_image_import' });
+    expect(JSON.parse((await run(['task', 'show', task.id, '--json'], { token: service.tokens.admin })).stdout)).toMatchObject({
+      id: task.id,
+      status: 'success',
+      type: 'api_image_import',
+    });
     const member = await run(['task', 'show', task.id]);
     expect(member).toMatchObject({ code: 1, stdout: '' });
     expect(member.stderr).toMatch(/^error GI_\w+: GET \/v2\/tasks\/[0-9a-f-]+ answered 403: [^\n]+\n {2}hint: /);
@@ -112,14 +117,21 @@ describe('image import: failures, retries and refusals', () => {
 
   it('--image with FILE stages into a queued image; an image that holds staged data takes no FILE', async () => {
     const created = await fetch(`${service.url}/v2/images`, {
-      method: 'POST', headers: { 'x-auth-token': service.tokens.member, 'content-type': 'application/json' },
+      method: 'POST',
+      headers: { 'x-auth-token': service.tokens.member, 'content-type': 'application/json' },
       body: JSON.stringify({ name: 'precreated', disk_format: 'raw', container_format: 'bare' }),
     });
     const { id } = (await created.json()) as { id: string };
-    expect(await run(['image', 'import', '--image', id, '--wait'])).toMatchObject({ code: 2, stderr: `usage error: image ${id} has no data staged: give FILE to stage\n` });
+    expect(await run(['image', 'import', '--image', id, '--wait'])).toMatchObject({
+      code: 2,
+      stderr: `usage error: image ${id} has no data staged: give FILE to stage\n`,
+    });
     const r = await run(['image', 'import', disk, '--image', id, '--wait', '--poll-interval', '0.05']);
     expect(r).toMatchObject({ code: 0, stdout: `${id}\n` });
-    expect(await run(['image', 'import', disk, '--image', id])).toMatchObject({ code: 2, stderr: `usage error: image ${id} is active, so it takes no new data\n` });
+    expect(await run(['image', 'import', disk, '--image', id])).toMatchObject({
+      code: 2,
+      stderr: `usage error: image ${id} is active, so it takes no new data\n`,
+    });
   });
 
   it.each([
@@ -127,10 +139,19 @@ describe('image import: failures, retries and refusals', () => {
     [[work, '--name', 'x', '--disk-format', 'raw'], `usage error: ${work} is a directory: give the image file itself`],
     [['/dev/null', '--name', 'x', '--disk-format', 'raw'], 'usage error: /dev/null is not a regular file: give the image file itself'],
     [[disk, '--image', 'x', '--name', 'y'], 'usage error: --image imports into an existing image: --name is not used'],
-    [[disk, '--name', 'x', '--disk-format', 'raw', '--method', 'copy-image'], 'usage error: --method copy-image: this command does not run it: it copies an active image'],
-    [[disk, '--name', 'x', '--disk-format', 'raw', '--method', 'glance-direkt'], "usage error: --method glance-direkt is not an import method. Did you mean 'glance-direct'?"],
+    [
+      [disk, '--name', 'x', '--disk-format', 'raw', '--method', 'copy-image'],
+      'usage error: --method copy-image: this command does not run it: it copies an active image',
+    ],
+    [
+      [disk, '--name', 'x', '--disk-format', 'raw', '--method', 'glance-direkt'],
+      "usage error: --method glance-direkt is not an import method. Did you mean 'glance-direct'?",
+    ],
     [['--name', 'x', '--disk-format', 'raw', '--method', 'web-download'], 'usage error: --method web-download needs --uri URL'],
-    [[disk, '--name', 'x', '--disk-format', 'raw', '--method', 'web-download', '--uri', 'http://example.com/x'], 'usage error: --method web-download downloads --uri; it takes no FILE'],
+    [
+      [disk, '--name', 'x', '--disk-format', 'raw', '--method', 'web-download', '--uri', 'http://example.com/x'],
+      'usage error: --method web-download downloads --uri; it takes no FILE',
+    ],
     [[disk, '--name', 'x', '--disk-format', 'raw', '--poll-interval', 'soon'], "usage error: --poll-interval takes a number of seconds, got 'soon'"],
   ])('usage error %#: exit 2, one line, nothing sent', async (args, message) => {
     const r = await run(['image', 'import', ...args]);
@@ -145,9 +166,11 @@ describe('image import: failures, retries and refusals', () => {
     const port = (closed.address() as net.AddressInfo).port;
     await new Promise((resolve) => closed.close(resolve));
     expect(await runMain(['image', 'list', '--endpoint', `http://127.0.0.1:${port}/v2/`, '--token', 'gi_x'])).toEqual({
-      code: 1, stdout: '',
-      stderr: `error GI_CLI_UNREACHABLE: Cannot reach the Image API at http://127.0.0.1:${port} (GET /v2/images: ECONNREFUSED).\n`
-        + '  hint: Is `glance-import serve` running there? Check OS_IMAGE_URL (or --endpoint): scheme, host and port.\n',
+      code: 1,
+      stdout: '',
+      stderr:
+        `error GI_CLI_UNREACHABLE: Cannot reach the Image API at http://127.0.0.1:${port} (GET /v2/images: ECONNREFUSED).\n` +
+        '  hint: Is `glance-import serve` running there? Check OS_IMAGE_URL (or --endpoint): scheme, host and port.\n',
     });
   });
 });

@@ -30,10 +30,15 @@ export async function pluginsList(args: PluginsListArgs, io: Io): Promise<number
   } else if (rows.length === 0) {
     io.out(`No entry points found for the host at ${root}.`);
   } else {
-    io.out(table([
-      ['NAMESPACE', 'NAME', 'PACKAGE', 'VERSION', 'COMPATIBLE', 'ERROR'],
-      ...rows.map((r) => [r.namespace, r.name, r.package, r.version, r.compatible ? 'yes' : 'no', r.error]),
-    ], { columns: io.columns, keep: [1] }));
+    io.out(
+      table(
+        [
+          ['NAMESPACE', 'NAME', 'PACKAGE', 'VERSION', 'COMPATIBLE', 'ERROR'],
+          ...rows.map((r) => [r.namespace, r.name, r.package, r.version, r.compatible ? 'yes' : 'no', r.error]),
+        ],
+        { columns: io.columns, keep: [1] },
+      ),
+    );
   }
   for (const e of registry.metadataErrors) reportError(io, e);
   return metadata.length ? EXIT.failed : EXIT.ok;

@@ -22,7 +22,10 @@ describe('glance-import plugins new', () => {
     expect(readdirSync(dir).sort()).toEqual(['README.md', 'index.js', 'index.test.js', 'package.json', 'task.js']);
     const range = `^${coreVersion()}`;
     expect(JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8'))).toMatchObject({
-      name: 'glance-import-plugin-checksum-note', type: 'module', files: ['index.js', 'task.js'], scripts: { test: 'node --test' },
+      name: 'glance-import-plugin-checksum-note',
+      type: 'module',
+      files: ['index.js', 'task.js'],
+      scripts: { test: 'node --test' },
       entryPoints: { 'glance.image_import.plugins': { checksum_note: './index.js:getFlow' } },
       peerDependencies: { '@glance-import/core': range },
       devDependencies: { '@glance-import/core': range, '@glance-import/testing': range },
@@ -46,12 +49,18 @@ describe('glance-import plugins new', () => {
   });
 
   it('refuses a name operators could not write, and a folder that is not empty, writing nothing', async () => {
-    expect(await run('plugins', 'new', 'Raw-Padding')).toMatchObject({ code: 2, stderr: expect.stringMatching(/^usage error: 'Raw-Padding' cannot be an entry-point name: /) });
+    expect(await run('plugins', 'new', 'Raw-Padding')).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/^usage error: 'Raw-Padding' cannot be an entry-point name: /),
+    });
     const taken = path.join(work, 'taken');
     mkdirSync(taken);
     writeFileSync(path.join(taken, 'keep.txt'), 'mine');
     const r = await run('plugins', 'new', 'taken', '--dir', taken);
-    expect(r).toMatchObject({ code: 1, stderr: `error GI_CLI_TARGET_EXISTS: ${taken} already exists and is not empty.\n  hint: Choose another NAME or --dir; nothing was written.\n` });
+    expect(r).toMatchObject({
+      code: 1,
+      stderr: `error GI_CLI_TARGET_EXISTS: ${taken} already exists and is not empty.\n  hint: Choose another NAME or --dir; nothing was written.\n`,
+    });
     expect(readdirSync(taken)).toEqual(['keep.txt']);
   });
 });

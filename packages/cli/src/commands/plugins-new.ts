@@ -24,20 +24,23 @@ const coreRange = () => `^${coreVersion().replace(/-.*$/, '')}`;
  */
 export async function pluginsNew(args: PluginsNewArgs, positionals: string[], io: Io): Promise<number> {
   const name = positionals[0]!;
-  if (!NAME.test(name)) throw new UsageError(`'${name}' cannot be an entry-point name: use lower-case letters, digits and _ (e.g. raw_padding), starting with a letter`);
+  if (!NAME.test(name))
+    throw new UsageError(`'${name}' cannot be an entry-point name: use lower-case letters, digits and _ (e.g. raw_padding), starting with a letter`);
   const packageName = args.package ?? `glance-import-plugin-${name.replace(/_/g, '-')}`;
   const dir = path.resolve(args.dir ?? packageName.replace(/^@[^/]+\//, ''));
   if (existsSync(dir) && readdirSync(dir).length > 0) throw cliError('GI_CLI_TARGET_EXISTS', { dir });
   mkdirSync(dir, { recursive: true });
   const files = pluginFiles({ name, packageName, coreRange: coreRange() });
   for (const [file, text] of Object.entries(files)) writeFileSync(path.join(dir, file), text);
-  io.out([
-    `created ${packageName} in ${dir}:`,
-    ...Object.keys(files).map((f) => `  ${f}`),
-    'next:',
-    `  cd ${path.relative(process.cwd(), dir) || '.'} && npm install && npm test`,
-    '  then see docs/plugin-authors.md: publish it (or npm pack it) and install it in the host app',
-  ].join('\n'));
+  io.out(
+    [
+      `created ${packageName} in ${dir}:`,
+      ...Object.keys(files).map((f) => `  ${f}`),
+      'next:',
+      `  cd ${path.relative(process.cwd(), dir) || '.'} && npm install && npm test`,
+      '  then see docs/plugin-authors.md: publish it (or npm pack it) and install it in the host app',
+    ].join('\n'),
+  );
   return EXIT.ok;
 }
 

@@ -15,7 +15,8 @@ export interface ServeArgs extends ServiceArgs {
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 
 function logLevel(raw: string | undefined): string | undefined {
-  if (raw !== undefined && !(LOG_LEVELS as readonly string[]).includes(raw)) throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}, got '${raw}'`);
+  if (raw !== undefined && !(LOG_LEVELS as readonly string[]).includes(raw))
+    throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}, got '${raw}'`);
   return raw;
 }
 
@@ -35,7 +36,13 @@ export async function serve(args: ServeArgs, io: Io, signal?: AbortSignal): Prom
   const port = parsePort(args.port);
   const level = logLevel(args['log-level']);
   const { config, root, dataDir, syncCommand } = await loadServiceConfig(args);
-  const server = await createServer({ config, dataDir, ...(root ? { root } : {}), ...(level ? { logLevel: level } : {}), database: { schema: 'current', syncCommand } });
+  const server = await createServer({
+    config,
+    dataDir,
+    ...(root ? { root } : {}),
+    ...(level ? { logLevel: level } : {}),
+    database: { schema: 'current', syncCommand },
+  });
   const db = server.runtime.db;
   const host = args.host ?? config.values.DEFAULT.bind_host;
   let url: string;
@@ -51,24 +58,29 @@ export async function serve(args: ServeArgs, io: Io, signal?: AbortSignal): Prom
   // Behind Keystone the data dir's tokens are not read; elsewhere they are (trusted headers fall back to them).
   const ownTokens = server.identity.mode !== 'keystone';
   if (ownTokens && (await db.tokens.count()) === 0) {
-    freshToken = await db.tokens.create({ userId: 'admin', projectId: 'admin', roles: ['admin', 'member', 'reader'] }, { description: 'created by serve on a fresh data dir' });
+    freshToken = await db.tokens.create(
+      { userId: 'admin', projectId: 'admin', roles: ['admin', 'member', 'reader'] },
+      { description: 'created by serve on a fresh data dir' },
+    );
     writeFileSync(tokenFile, `${freshToken}\n`, { mode: 0o600 });
     chmodSync(tokenFile, 0o600);
   }
   const rt = server.runtime;
-  io.out([
-    `glance-import ${coreVersion()} serving the Image API on ${url}`,
-    `  data:    ${dataDir} (database ${db.url}; staging ${rt.staging.dir})`,
-    `  stores:  ${[...rt.stores.byId.values()].map((s) => `${s.id}${s.id === rt.stores.defaultId ? ' (default)' : ''}`).join(', ')}${rt.stores.multi ? '' : ' (single-store)'}`,
-    `  config:  ${config.sources.length ? config.sources.join(', ') : '(defaults)'}`,
-    `  plugins: ${rt.plugins.length ? rt.plugins.map((p) => p.name).join(', ') : '(none)'}`,
-    ...(config.values.glance_import.console ? [`  console: ${url}/console/ (sign in with a token)`] : []),
-    !ownTokens
-      ? `  identity: ${server.identity.describe}`
-      : freshToken
-        ? `  admin token: ${freshToken}\n               (printed once; kept in ${tokenFile}, mode 600)`
-        : `  admin token: in ${tokenFile}${existsSync(tokenFile) ? '' : ' (removed; create one with `glance-import token create`)'}`,
-  ].join('\n'));
+  io.out(
+    [
+      `glance-import ${coreVersion()} serving the Image API on ${url}`,
+      `  data:    ${dataDir} (database ${db.url}; staging ${rt.staging.dir})`,
+      `  stores:  ${[...rt.stores.byId.values()].map((s) => `${s.id}${s.id === rt.stores.defaultId ? ' (default)' : ''}`).join(', ')}${rt.stores.multi ? '' : ' (single-store)'}`,
+      `  config:  ${config.sources.length ? config.sources.join(', ') : '(defaults)'}`,
+      `  plugins: ${rt.plugins.length ? rt.plugins.map((p) => p.name).join(', ') : '(none)'}`,
+      ...(config.values.glance_import.console ? [`  console: ${url}/console/ (sign in with a token)`] : []),
+      !ownTokens
+        ? `  identity: ${server.identity.describe}`
+        : freshToken
+          ? `  admin token: ${freshToken}\n               (printed once; kept in ${tokenFile}, mode 600)`
+          : `  admin token: in ${tokenFile}${existsSync(tokenFile) ? '' : ' (removed; create one with `glance-import token create`)'}`,
+    ].join('\n'),
+  );
   const reason = await new Promise<string>((resolve) => {
     process.once('SIGINT', () => resolve('SIGINT'));
     process.once('SIGTERM', () => resolve('SIGTERM'));
@@ -102,7 +114,12 @@ export const serveCommand: Command = {
     ...serviceOptions,
     host: { type: 'string', value: 'ADDRESS', help: 'address to listen on (default: [DEFAULT] bind_host, 127.0.0.1)' },
     port: { type: 'string', value: 'N', help: 'port to listen on, 0 for any free one (default: [DEFAULT] bind_port, 9292)' },
-    'log-level': { type: 'string', value: 'LEVEL', help: `log level: ${LOG_LEVELS.join(', ')} (default: info, debug with [DEFAULT] debug = true)`, complete: LOG_LEVELS },
+    'log-level': {
+      type: 'string',
+      value: 'LEVEL',
+      help: `log level: ${LOG_LEVELS.join(', ')} (default: info, debug with [DEFAULT] debug = true)`,
+      complete: LOG_LEVELS,
+    },
   },
   run: (v, _p, io) => serve(v as ServeArgs, io),
 };

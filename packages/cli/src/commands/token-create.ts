@@ -17,7 +17,10 @@ export async function tokenCreate(args: TokenCreateArgs, io: Io): Promise<number
   for (const k of ['user', 'project', 'roles'] as const) if (!args[k]) throw new UsageError(`token create needs --${k}`);
   const db = await openServiceDatabase(await loadServiceConfig(args), 'current');
   try {
-    const roles = args.roles!.split(',').map((r) => r.trim()).filter(Boolean);
+    const roles = args
+      .roles!.split(',')
+      .map((r) => r.trim())
+      .filter(Boolean);
     io.out(await db.tokens.create({ userId: args.user!, projectId: args.project!, roles }, args.description ? { description: args.description } : {}));
   } finally {
     await db.close();
@@ -28,7 +31,8 @@ export async function tokenCreate(args: TokenCreateArgs, io: Io): Promise<number
 export const tokenCreateCommand: Command = {
   name: 'token create',
   summary: 'Create a token in the database; prints only the token',
-  description: 'The token goes to the database `serve` uses ([database] connection, else <data dir>/glance.sqlite), so every node sharing it accepts the token.',
+  description:
+    'The token goes to the database `serve` uses ([database] connection, else <data dir>/glance.sqlite), so every node sharing it accepts the token.',
   options: {
     ...serviceOptions,
     user: { type: 'string', value: 'USER', help: 'the user id the token stands for' },

@@ -19,13 +19,23 @@ export async function tokenList(args: TokenListArgs, io: Io): Promise<number> {
     else if (tokens.length === 0) io.out('No tokens.');
     else {
       const now = new Date().toISOString();
-      io.out(table([
-        ['ID', 'USER', 'PROJECT', 'ROLES', 'CREATED', 'EXPIRES', 'DESCRIPTION'],
-        ...tokens.map((t) => [
-          t.id.slice(0, SHORT_ID), t.userId, t.projectId, t.roles.join(','), t.createdAt,
-          t.expiresAt ? `${t.expiresAt}${t.expiresAt < now ? ' (expired)' : ''}` : 'never', t.description ?? '',
-        ]),
-      ], { columns: io.columns, keep: [0] }));
+      io.out(
+        table(
+          [
+            ['ID', 'USER', 'PROJECT', 'ROLES', 'CREATED', 'EXPIRES', 'DESCRIPTION'],
+            ...tokens.map((t) => [
+              t.id.slice(0, SHORT_ID),
+              t.userId,
+              t.projectId,
+              t.roles.join(','),
+              t.createdAt,
+              t.expiresAt ? `${t.expiresAt}${t.expiresAt < now ? ' (expired)' : ''}` : 'never',
+              t.description ?? '',
+            ]),
+          ],
+          { columns: io.columns, keep: [0] },
+        ),
+      );
     }
   } finally {
     await db.close();

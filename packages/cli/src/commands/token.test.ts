@@ -35,7 +35,9 @@ describe('glance-import token list / revoke', () => {
 
     const gone = await run('token', 'revoke', aliceId.slice(0, 8));
     expect(gone).toMatchObject({ code: 1, stdout: '' });
-    expect(gone.stderr).toBe(`error GI_CLI_TOKEN_NOT_FOUND: No token matches '${aliceId.slice(0, 8)}'.\n  hint: \`glance-import token list\` shows the ids of the tokens of this database (the token itself is never stored).\n`);
+    expect(gone.stderr).toBe(
+      `error GI_CLI_TOKEN_NOT_FOUND: No token matches '${aliceId.slice(0, 8)}'.\n  hint: \`glance-import token list\` shows the ids of the tokens of this database (the token itself is never stored).\n`,
+    );
   });
 
   it('a start shared by several ids is GI_CLI_TOKEN_AMBIGUOUS', async () => {

@@ -2,7 +2,12 @@ import type { Connection } from './connection';
 
 /** The API refused or failed a call: its status, message, and our stable code and hint when given. */
 export class ApiError extends Error {
-  constructor(readonly status: number, message: string, readonly code?: string, readonly hint?: string) {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly code?: string,
+    readonly hint?: string,
+  ) {
     super(message);
     this.name = 'ApiError';
   }
@@ -31,7 +36,11 @@ const UNREACHABLE = new Set([502, 503, 504]);
  * out. A 401 signs the tab out; an unreachable server is reported to the connection monitor.
  */
 export class Api {
-  constructor(private readonly token: string, readonly connection: Connection, private readonly onUnauthorized: (e: ApiError) => void) {}
+  constructor(
+    private readonly token: string,
+    readonly connection: Connection,
+    private readonly onUnauthorized: (e: ApiError) => void,
+  ) {}
 
   get headers(): Record<string, string> {
     return { 'X-Auth-Token': this.token, Accept: 'application/json' };

@@ -1,7 +1,10 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Connection } from './connection';
 
-afterEach(() => { vi.useRealTimers(); vi.unstubAllGlobals(); });
+afterEach(() => {
+  vi.useRealTimers();
+  vi.unstubAllGlobals();
+});
 
 describe('Connection', () => {
   it('once lost, asks /healthcheck every second until it answers, then is back (epoch bumped) and up again later', async () => {
@@ -32,7 +35,9 @@ describe('Connection', () => {
 
   it('close() stops probing', async () => {
     vi.useFakeTimers();
-    const fetch = vi.fn(async () => { throw new TypeError('Failed to fetch'); });
+    const fetch = vi.fn(async () => {
+      throw new TypeError('Failed to fetch');
+    });
     vi.stubGlobal('fetch', fetch);
     const c = new Connection(1000);
     c.lost();

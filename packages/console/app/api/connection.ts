@@ -12,11 +12,16 @@ export class Connection {
   private probing = false;
   private backTimer: ReturnType<typeof setTimeout> | undefined;
 
-  constructor(private readonly probeMs = 1000, private readonly backMs = 6000) {}
+  constructor(
+    private readonly probeMs = 1000,
+    private readonly backMs = 6000,
+  ) {}
 
   subscribe(fn: () => void): () => void {
     this.listeners.add(fn);
-    return () => { this.listeners.delete(fn); };
+    return () => {
+      this.listeners.delete(fn);
+    };
   }
 
   lost(): void {
@@ -50,7 +55,9 @@ export class Connection {
     this.probing = false;
     this.epoch++;
     this.set('back');
-    this.backTimer = setTimeout(() => { if (this.state === 'back') this.set('up'); }, this.backMs);
+    this.backTimer = setTimeout(() => {
+      if (this.state === 'back') this.set('up');
+    }, this.backMs);
   }
 
   private set(s: ConnectionState): void {

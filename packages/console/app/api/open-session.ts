@@ -10,12 +10,20 @@ export async function openSession(token: string, onUnauthorized: (e: ApiError) =
   const connection = new Connection();
   // Refusals while signing in are answered here; once signed in, a 401 signs the tab out.
   let ready = false;
-  const api = new Api(token, connection, (e) => { if (ready) onUnauthorized(e); });
+  const api = new Api(token, connection, (e) => {
+    if (ready) onUnauthorized(e);
+  });
   try {
     await api.get('/v2/info/usage');
   } catch (e) {
     connection.close();
-    if (e instanceof ApiError && e.status === 401) throw new ApiError(401, 'The token was refused: it is unknown or has expired.', e.code, 'Create one with `glance-import token create` and paste what it prints.');
+    if (e instanceof ApiError && e.status === 401)
+      throw new ApiError(
+        401,
+        'The token was refused: it is unknown or has expired.',
+        e.code,
+        'Create one with `glance-import token create` and paste what it prints.',
+      );
     if (e instanceof ConnectionLost) throw new Error('The server cannot be reached.');
     throw e;
   }

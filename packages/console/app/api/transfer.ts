@@ -18,15 +18,23 @@ export function stageFile(api: Api, imageId: string, file: Blob, onProgress: (t:
     xhr.upload.onprogress = (e) => onProgress({ loaded: e.loaded, total: e.lengthComputable ? e.total : file.size });
     xhr.onload = () => {
       if (xhr.status >= 200 && xhr.status < 300) return resolve();
-      if ([502, 503, 504].includes(xhr.status)) { api.connection.lost(); return reject(new ConnectionLost()); }
+      if ([502, 503, 504].includes(xhr.status)) {
+        api.connection.lost();
+        return reject(new ConnectionLost());
+      }
       let err = new ApiError(xhr.status, `${xhr.status} ${xhr.statusText}`);
       try {
         const j = JSON.parse(xhr.responseText) as { message?: string; error_code?: string; hint?: string };
         err = new ApiError(xhr.status, j.message ?? err.message, j.error_code, j.hint);
-      } catch { /* not our JSON error body */ }
+      } catch {
+        /* not our JSON error body */
+      }
       reject(err);
     };
-    xhr.onerror = () => { api.connection.lost(); reject(new ConnectionLost()); };
+    xhr.onerror = () => {
+      api.connection.lost();
+      reject(new ConnectionLost());
+    };
     xhr.onabort = () => reject(new DOMException('The upload was cancelled.', 'AbortError'));
     signal?.addEventListener('abort', () => xhr.abort(), { once: true });
     xhr.send(file);

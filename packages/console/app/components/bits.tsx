@@ -27,7 +27,11 @@ export function Bar({ done, total, label }: { done: number | undefined; total: n
   return (
     <span class="bar">
       {pct === undefined ? <progress aria-label={label} /> : <progress aria-label={label} value={pct} max={100} />}
-      <span class="bar-text">{formatBytes(done)}{total ? ` of ${formatBytes(total)}` : ''}{pct !== undefined ? ` (${pct.toFixed(0)}%)` : ''}</span>
+      <span class="bar-text">
+        {formatBytes(done)}
+        {total ? ` of ${formatBytes(total)}` : ''}
+        {pct !== undefined ? ` (${pct.toFixed(0)}%)` : ''}
+      </span>
     </span>
   );
 }
@@ -35,7 +39,10 @@ export function Bar({ done, total, label }: { done: number | undefined; total: n
 export function Section({ title, children, actions }: { title: string; children: ComponentChildren; actions?: ComponentChildren }) {
   return (
     <section class="panel">
-      <header class="panel-head"><h2>{title}</h2>{actions ? <div class="actions">{actions}</div> : null}</header>
+      <header class="panel-head">
+        <h2>{title}</h2>
+        {actions ? <div class="actions">{actions}</div> : null}
+      </header>
       {children}
     </section>
   );

@@ -29,7 +29,13 @@ export function Inspection({ record }: { record: InspectionRecord }) {
       {record.warning ? <p class="note warn">{record.warning}</p> : null}
       {record.checks.length ? (
         <table class="list compact">
-          <thead><tr><th scope="col">Check</th><th scope="col">Result</th><th scope="col">Reason</th></tr></thead>
+          <thead>
+            <tr>
+              <th scope="col">Check</th>
+              <th scope="col">Result</th>
+              <th scope="col">Reason</th>
+            </tr>
+          </thead>
           <tbody>
             {record.checks.map((c) => (
               <tr key={c.name}>

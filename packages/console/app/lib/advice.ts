@@ -29,7 +29,8 @@ const KINDS: Array<[RegExp, string]> = [
 ];
 
 /** Refusals of the data itself: importing the same bytes again fails the same way. */
-const DATA_REFUSED = /^GI_(INSPECT_UNSAFE|INSPECT_FORMAT_MISMATCH|IMPORT_UNSAFE|IMPORT_FORMAT_MISMATCH|CONVERT_UNSAFE|CONVERT_FORMAT_MISMATCH|DECOMPRESS_CORRUPT|DECOMPRESS_UNSUPPORTED_FORMAT|DECOMPRESS_ZIP)/;
+const DATA_REFUSED =
+  /^GI_(INSPECT_UNSAFE|INSPECT_FORMAT_MISMATCH|IMPORT_UNSAFE|IMPORT_FORMAT_MISMATCH|CONVERT_UNSAFE|CONVERT_FORMAT_MISMATCH|DECOMPRESS_CORRUPT|DECOMPRESS_UNSUPPORTED_FORMAT|DECOMPRESS_ZIP)/;
 
 /** The status an image must be in for the import method to be called again (Glance's rules). */
 export function retryStatus(method: string): string {
@@ -46,7 +47,8 @@ export function failureAdvice(task: ImportTask, imageStatus: string | undefined)
   const code = task.error_code ?? '';
   const method = task.input?.import_req?.method?.name ?? 'glance-direct';
   const plugin = task.error_plugin;
-  const summary = code === 'GI_PLUGIN_FAILED' && plugin ? `The import plugin ${plugin} failed.` : KINDS.find(([re]) => re.test(code))?.[1] ?? 'The import failed.';
+  const summary =
+    code === 'GI_PLUGIN_FAILED' && plugin ? `The import plugin ${plugin} failed.` : (KINDS.find(([re]) => re.test(code))?.[1] ?? 'The import failed.');
   const refused = DATA_REFUSED.test(code);
   const canRetry = imageStatus === retryStatus(method) && !refused;
   const actions: FailureAction[] = [];
@@ -55,7 +57,11 @@ export function failureAdvice(task: ImportTask, imageStatus: string | undefined)
   if (imageStatus !== undefined && imageStatus !== 'deleted') actions.push('delete');
   let todo = task.error_hint ?? '';
   if (!todo) {
-    if (refused) todo = method === 'glance-direct' ? 'Import a different file: discard the staged data and upload again, or delete the image.' : 'Import different data, or delete the image.';
+    if (refused)
+      todo =
+        method === 'glance-direct'
+          ? 'Import a different file: discard the staged data and upload again, or delete the image.'
+          : 'Import different data, or delete the image.';
     else if (canRetry) todo = method === 'glance-direct' ? 'The staged data was kept: fix the cause, then import again.' : 'Fix the cause, then import again.';
     else todo = 'Delete the image, or create a new one and import again.';
   }

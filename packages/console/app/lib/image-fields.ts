@@ -2,9 +2,31 @@
 
 /** Attributes of the image schema (`is_base`), as the API answers them; everything else is a property. */
 export const BASE_ATTRIBUTES = new Set([
-  'id', 'name', 'status', 'visibility', 'protected', 'os_hidden', 'owner', 'checksum', 'os_hash_algo', 'os_hash_value',
-  'size', 'virtual_size', 'min_ram', 'min_disk', 'disk_format', 'container_format', 'created_at', 'updated_at', 'tags',
-  'self', 'file', 'schema', 'stores', 'locations', 'direct_url',
+  'id',
+  'name',
+  'status',
+  'visibility',
+  'protected',
+  'os_hidden',
+  'owner',
+  'checksum',
+  'os_hash_algo',
+  'os_hash_value',
+  'size',
+  'virtual_size',
+  'min_ram',
+  'min_disk',
+  'disk_format',
+  'container_format',
+  'created_at',
+  'updated_at',
+  'tags',
+  'self',
+  'file',
+  'schema',
+  'stores',
+  'locations',
+  'direct_url',
 ]);
 
 /** `os_glance_*` properties are the service's own: shown, never edited (the API refuses them). */
@@ -38,5 +60,4 @@ export function propertiesOf(image: Record<string, unknown>): Record<string, str
 }
 
 /** `"a,b"` (the view's `stores`) → `['a', 'b']`. */
-export const storesOf = (image: { stores?: unknown }): string[] =>
-  typeof image.stores === 'string' && image.stores ? image.stores.split(',') : [];
+export const storesOf = (image: { stores?: unknown }): string[] => (typeof image.stores === 'string' && image.stores ? image.stores.split(',') : []);

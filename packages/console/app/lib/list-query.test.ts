@@ -7,8 +7,25 @@ describe('imagesQuery', () => {
   });
 
   it("Glance's filters: sizes from MiB to bytes, one `tag` per tag", () => {
-    const q = new URLSearchParams(imagesQuery({ ...NO_FILTERS, name: ' ubuntu:22.04 ', status: 'active', visibility: 'all', disk_format: 'qcow2', size_min: '1', size_max: '2.5', tags: 'a, b' }, { key: 'size', dir: 'asc' }, 10, 'm1'));
-    expect(Object.fromEntries(q)).toMatchObject({ limit: '10', marker: 'm1', sort: 'size:asc', name: 'eq:ubuntu:22.04', status: 'eq:active', visibility: 'all', disk_format: 'eq:qcow2', size_min: '1048576', size_max: '2621440' });
+    const q = new URLSearchParams(
+      imagesQuery(
+        { ...NO_FILTERS, name: ' ubuntu:22.04 ', status: 'active', visibility: 'all', disk_format: 'qcow2', size_min: '1', size_max: '2.5', tags: 'a, b' },
+        { key: 'size', dir: 'asc' },
+        10,
+        'm1',
+      ),
+    );
+    expect(Object.fromEntries(q)).toMatchObject({
+      limit: '10',
+      marker: 'm1',
+      sort: 'size:asc',
+      name: 'eq:ubuntu:22.04',
+      status: 'eq:active',
+      visibility: 'all',
+      disk_format: 'eq:qcow2',
+      size_min: '1048576',
+      size_max: '2621440',
+    });
     expect(q.getAll('tag')).toEqual(['a', 'b']);
   });
 

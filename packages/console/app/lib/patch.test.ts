@@ -2,10 +2,22 @@ import { describe, expect, it } from 'vitest';
 import { imagePatch, parseTags } from './patch';
 
 const image = {
-  id: 'i1', name: 'debian', visibility: 'private', status: 'active', tags: ['a', 'b'], owner: 'p1',
-  os_distro: 'debian', hw_disk_bus: 'virtio', os_glance_inspection: '{"verdict":"ok"}',
+  id: 'i1',
+  name: 'debian',
+  visibility: 'private',
+  status: 'active',
+  tags: ['a', 'b'],
+  owner: 'p1',
+  os_distro: 'debian',
+  hw_disk_bus: 'virtio',
+  os_glance_inspection: '{"verdict":"ok"}',
 };
-const same = { name: 'debian', visibility: 'private', tags: ['a', 'b'], properties: { os_distro: 'debian', hw_disk_bus: 'virtio', os_glance_inspection: '{"verdict":"ok"}' } };
+const same = {
+  name: 'debian',
+  visibility: 'private',
+  tags: ['a', 'b'],
+  properties: { os_distro: 'debian', hw_disk_bus: 'virtio', os_glance_inspection: '{"verdict":"ok"}' },
+};
 
 describe('imagePatch', () => {
   it('an unchanged edit is no patch at all', () => {
@@ -14,7 +26,8 @@ describe('imagePatch', () => {
 
   it('replaces attributes, also a name that was null, as glanceclient does', () => {
     expect(imagePatch({ ...image, name: null }, { ...same, name: 'x', visibility: 'shared' })).toEqual([
-      { op: 'replace', path: '/name', value: 'x' }, { op: 'replace', path: '/visibility', value: 'shared' },
+      { op: 'replace', path: '/name', value: 'x' },
+      { op: 'replace', path: '/visibility', value: 'shared' },
     ]);
   });
 

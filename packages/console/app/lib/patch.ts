@@ -41,5 +41,12 @@ export function imagePatch(before: Record<string, unknown>, edit: ImageEdit): Pa
 
 /** "a, b,,c " → ['a', 'b', 'c'], without duplicates, in the order typed. */
 export function parseTags(text: string): string[] {
-  return [...new Set(text.split(',').map((t) => t.trim()).filter(Boolean))];
+  return [
+    ...new Set(
+      text
+        .split(',')
+        .map((t) => t.trim())
+        .filter(Boolean),
+    ),
+  ];
 }

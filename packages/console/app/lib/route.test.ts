@@ -5,7 +5,16 @@ const id = '0b9c3a1e-5d2f-4c1a-9f2e-2a8b7c6d5e4f';
 
 describe('routes', () => {
   it('every page round-trips through its fragment', () => {
-    const routes: Route[] = [{ page: 'images' }, { page: 'image', id }, { page: 'edit', id }, { page: 'watch', id }, { page: 'import' }, { page: 'import', copyOf: id }, { page: 'plugins' }, { page: 'stores' }];
+    const routes: Route[] = [
+      { page: 'images' },
+      { page: 'image', id },
+      { page: 'edit', id },
+      { page: 'watch', id },
+      { page: 'import' },
+      { page: 'import', copyOf: id },
+      { page: 'plugins' },
+      { page: 'stores' },
+    ];
     for (const r of routes) expect(parseRoute(href(r))).toEqual(r);
   });
 

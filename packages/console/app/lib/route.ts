@@ -26,12 +26,19 @@ export function parseRoute(hash: string): Route {
 
 export function href(r: Route): string {
   switch (r.page) {
-    case 'images': return '#/images';
-    case 'image': return `#/images/${r.id}`;
-    case 'edit': return `#/images/${r.id}/edit`;
-    case 'watch': return `#/images/${r.id}/import`;
-    case 'import': return r.copyOf ? `#/import/copy/${r.copyOf}` : '#/import';
-    case 'plugins': return '#/plugins';
-    case 'stores': return '#/stores';
+    case 'images':
+      return '#/images';
+    case 'image':
+      return `#/images/${r.id}`;
+    case 'edit':
+      return `#/images/${r.id}/edit`;
+    case 'watch':
+      return `#/images/${r.id}/import`;
+    case 'import':
+      return r.copyOf ? `#/import/copy/${r.copyOf}` : '#/import';
+    case 'plugins':
+      return '#/plugins';
+    case 'stores':
+      return '#/stores';
   }
 }

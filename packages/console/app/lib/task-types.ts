@@ -37,7 +37,12 @@ export interface ImportTask {
   message: string;
   input: {
     image_id?: string;
-    import_req?: { method?: { name?: string; uri?: string; glance_image_id?: string; glance_region?: string; glance_service_interface?: string }; stores?: string[]; all_stores?: boolean; all_stores_must_succeed?: boolean };
+    import_req?: {
+      method?: { name?: string; uri?: string; glance_image_id?: string; glance_region?: string; glance_service_interface?: string };
+      stores?: string[];
+      all_stores?: boolean;
+      all_stores_must_succeed?: boolean;
+    };
     backend?: string[];
   } | null;
   /** Glance's: `{image_id}` once the import succeeded, null otherwise. */
@@ -71,5 +76,4 @@ export interface InspectionRecord {
 }
 
 /** The newest task first (the API lists them oldest first). */
-export const newestFirst = (tasks: readonly ImportTask[]): ImportTask[] =>
-  [...tasks].sort((a, b) => b.created_at.localeCompare(a.created_at));
+export const newestFirst = (tasks: readonly ImportTask[]): ImportTask[] => [...tasks].sort((a, b) => b.created_at.localeCompare(a.created_at));

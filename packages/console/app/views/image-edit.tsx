@@ -15,8 +15,12 @@ interface Draft {
 }
 
 const draftOf = (img: ImageView): Draft => ({
-  name: img.name ?? '', visibility: img.visibility, tags: img.tags.join(', '),
-  rows: Object.entries(propertiesOf(img)).filter(([k]) => !isReserved(k)).map(([key, value]) => ({ key, value })),
+  name: img.name ?? '',
+  visibility: img.visibility,
+  tags: img.tags.join(', '),
+  rows: Object.entries(propertiesOf(img))
+    .filter(([k]) => !isReserved(k))
+    .map(([key, value]) => ({ key, value })),
 });
 
 /** Edit name, visibility, tags and properties; saved as one JSON patch, as python-glanceclient sends it. */
@@ -28,13 +32,23 @@ export function ImageEdit({ id }: { id: string }) {
   const [error, setError] = useState<unknown>();
   const [sent, setSent] = useState<PatchOp[]>();
   const [saving, setSaving] = useState(false);
-  useEffect(() => { if (image.data && !draft) setDraft(draftOf(image.data)); }, [image.data]);
+  useEffect(() => {
+    if (image.data && !draft) setDraft(draftOf(image.data));
+  }, [image.data]);
   const img = image.data;
-  if (!img || !draft) return <Section title="Edit image"><ErrorNote error={image.error} /><p class="muted">Loading…</p></Section>;
+  if (!img || !draft)
+    return (
+      <Section title="Edit image">
+        <ErrorNote error={image.error} />
+        <p class="muted">Loading…</p>
+      </Section>
+    );
 
   const reserved = Object.entries(propertiesOf(img)).filter(([k]) => isReserved(k));
   const ops = imagePatch(img, {
-    name: draft.name === '' && img.name === null ? null : draft.name, visibility: draft.visibility, tags: parseTags(draft.tags),
+    name: draft.name === '' && img.name === null ? null : draft.name,
+    visibility: draft.visibility,
+    tags: parseTags(draft.tags),
     properties: Object.fromEntries(draft.rows.filter((r) => r.key.trim()).map((r) => [r.key.trim(), r.value])),
   });
   const setRow = (i: number, row: { key: string; value: string }) => setDraft({ ...draft, rows: draft.rows.map((r, j) => (j === i ? row : r)) });
@@ -53,35 +67,68 @@ export function ImageEdit({ id }: { id: string }) {
   };
 
   return (
-    <Section title={`Edit image ${img.name ?? '(no name)'}`} actions={<a class="button secondary" href={href({ page: 'image', id })}>Back</a>}>
-      <form class="stack" onSubmit={(e) => { e.preventDefault(); void save(); }}>
-        <label>Name<input name="name" value={draft.name} onInput={(e) => setDraft({ ...draft, name: e.currentTarget.value })} /></label>
+    <Section
+      title={`Edit image ${img.name ?? '(no name)'}`}
+      actions={
+        <a class="button secondary" href={href({ page: 'image', id })}>
+          Back
+        </a>
+      }
+    >
+      <form
+        class="stack"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void save();
+        }}
+      >
+        <label>
+          Name
+          <input name="name" value={draft.name} onInput={(e) => setDraft({ ...draft, name: e.currentTarget.value })} />
+        </label>
         <label>
           Visibility
           <select name="visibility" value={draft.visibility} onChange={(e) => setDraft({ ...draft, visibility: e.currentTarget.value })}>
-            {(enums.data?.visibility ?? [img.visibility]).map((v) => <option key={v} value={v}>{v}</option>)}
+            {(enums.data?.visibility ?? [img.visibility]).map((v) => (
+              <option key={v} value={v}>
+                {v}
+              </option>
+            ))}
           </select>
         </label>
-        <label>Tags (comma separated)<input name="tags" value={draft.tags} onInput={(e) => setDraft({ ...draft, tags: e.currentTarget.value })} /></label>
+        <label>
+          Tags (comma separated)
+          <input name="tags" value={draft.tags} onInput={(e) => setDraft({ ...draft, tags: e.currentTarget.value })} />
+        </label>
         <fieldset>
           <legend>Properties</legend>
           {draft.rows.map((r, i) => (
             <div class="prop-row" key={i} data-prop={r.key}>
               <input aria-label="property name" placeholder="name" value={r.key} onInput={(e) => setRow(i, { ...r, key: e.currentTarget.value })} />
               <input aria-label="property value" placeholder="value" value={r.value} onInput={(e) => setRow(i, { ...r, value: e.currentTarget.value })} />
-              <button type="button" class="secondary" onClick={() => setDraft({ ...draft, rows: draft.rows.filter((_, j) => j !== i) })}>Remove</button>
+              <button type="button" class="secondary" onClick={() => setDraft({ ...draft, rows: draft.rows.filter((_, j) => j !== i) })}>
+                Remove
+              </button>
             </div>
           ))}
-          <button type="button" class="secondary" onClick={() => setDraft({ ...draft, rows: [...draft.rows, { key: '', value: '' }] })}>Add a property</button>
+          <button type="button" class="secondary" onClick={() => setDraft({ ...draft, rows: [...draft.rows, { key: '', value: '' }] })}>
+            Add a property
+          </button>
           {reserved.length ? <p class="muted small">Kept by the service, not editable: {reserved.map(([k]) => k).join(', ')}</p> : null}
         </fieldset>
         <details>
-          <summary>The JSON patch to send ({ops.length} operation{ops.length === 1 ? '' : 's'})</summary>
+          <summary>
+            The JSON patch to send ({ops.length} operation{ops.length === 1 ? '' : 's'})
+          </summary>
           <pre class="mono">{JSON.stringify(ops, null, 2)}</pre>
         </details>
         <ErrorNote error={error} what="Saving" />
         {sent ? <p class="note ok">Saved.</p> : null}
-        <span class="form-buttons"><button type="submit" disabled={saving || ops.length === 0}>{ops.length === 0 ? 'Nothing changed' : saving ? 'Saving…' : 'Save'}</button></span>
+        <span class="form-buttons">
+          <button type="submit" disabled={saving || ops.length === 0}>
+            {ops.length === 0 ? 'Nothing changed' : saving ? 'Saving…' : 'Save'}
+          </button>
+        </span>
       </form>
     </Section>
   );

@@ -48,15 +48,22 @@ export function ImportForm({ copyOf }: { copyOf?: string }) {
   const [created, setCreated] = useState<ImageView>();
   const copied = useLoad(async (signal) => (copyId.length === 36 ? api.get<ImageView>(`/v2/images/${copyId}`, signal) : undefined), [copyId]);
 
-  useEffect(() => { if (methods.data?.length && !methods.data.includes(method)) setMethod(methods.data[0]!); }, [methods.data]);
+  useEffect(() => {
+    if (methods.data?.length && !methods.data.includes(method)) setMethod(methods.data[0]!);
+  }, [methods.data]);
   const multi = stores.data !== undefined;
   const writable = (stores.data ?? []).filter((s) => s['read-only'] !== 'true');
   const isCopy = method === 'copy-image';
 
-  const ready = isCopy ? copyId.length === 36 && (allStores || chosen.length > 0)
-    : method === 'glance-direct' ? !!file
-      : method === 'web-download' ? uri.trim() !== ''
-        : method === 'glance-download' ? remoteId.trim() !== '' && region.trim() !== '' : false;
+  const ready = isCopy
+    ? copyId.length === 36 && (allStores || chosen.length > 0)
+    : method === 'glance-direct'
+      ? !!file
+      : method === 'web-download'
+        ? uri.trim() !== ''
+        : method === 'glance-download'
+          ? remoteId.trim() !== '' && region.trim() !== ''
+          : false;
 
   const submit = async () => {
     setError(undefined);
@@ -79,7 +86,8 @@ export function ImportForm({ copyOf }: { copyOf?: string }) {
       setStep('import');
       const req: ImportRequest = { method: { name: method } };
       if (method === 'web-download') req.method.uri = uri.trim();
-      if (method === 'glance-download') Object.assign(req.method, { glance_image_id: remoteId.trim(), glance_region: region.trim(), glance_service_interface: serviceInterface });
+      if (method === 'glance-download')
+        Object.assign(req.method, { glance_image_id: remoteId.trim(), glance_region: region.trim(), glance_service_interface: serviceInterface });
       if (multi) {
         if (allStores) req.all_stores = true;
         else if (chosen.length) req.stores = chosen;
@@ -96,14 +104,27 @@ export function ImportForm({ copyOf }: { copyOf?: string }) {
   const steps: Step[] = isCopy ? ['import'] : method === 'glance-direct' ? ['create', 'stage', 'import'] : ['create', 'import'];
   return (
     <Section title="Import an image">
-      <form class="stack import-form" onSubmit={(e) => { e.preventDefault(); void submit(); }}>
+      <form
+        class="stack import-form"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void submit();
+        }}
+      >
         <ErrorNote error={methods.error} what="Import methods" />
         {methods.data && methods.data.length === 0 ? <p class="note warn">Image import is not enabled at this site.</p> : null}
         <fieldset>
           <legend>Method</legend>
           {(methods.data ?? []).map((m) => (
             <label key={m} class="choice">
-              <input type="radio" name="method" value={m} checked={method === m} disabled={busy || (copyOf !== undefined && m !== 'copy-image')} onChange={() => setMethod(m)} />
+              <input
+                type="radio"
+                name="method"
+                value={m}
+                checked={method === m}
+                disabled={busy || (copyOf !== undefined && m !== 'copy-image')}
+                onChange={() => setMethod(m)}
+              />
               <strong>{m}</strong> <span class="muted">{METHOD_HELP[m] ?? ''}</span>
             </label>
           ))}
@@ -112,42 +133,82 @@ export function ImportForm({ copyOf }: { copyOf?: string }) {
         {isCopy ? (
           <fieldset>
             <legend>Image to copy</legend>
-            <label>Image ID<input name="copy_id" class="mono" value={copyId} onInput={(e) => setCopyId(e.currentTarget.value.trim())} disabled={busy} /></label>
-            {copied.data ? <p>{copied.data.name ?? '(no name)'} — {copied.data.status}, in {copied.data.stores ?? 'no store'}</p> : null}
+            <label>
+              Image ID
+              <input name="copy_id" class="mono" value={copyId} onInput={(e) => setCopyId(e.currentTarget.value.trim())} disabled={busy} />
+            </label>
+            {copied.data ? (
+              <p>
+                {copied.data.name ?? '(no name)'} — {copied.data.status}, in {copied.data.stores ?? 'no store'}
+              </p>
+            ) : null}
             <ErrorNote error={copied.error} />
           </fieldset>
         ) : (
           <fieldset>
             <legend>New image</legend>
-            <label>Name<input name="name" value={name} onInput={(e) => setName(e.currentTarget.value)} placeholder={file?.name ?? ''} disabled={busy} /></label>
+            <label>
+              Name
+              <input name="name" value={name} onInput={(e) => setName(e.currentTarget.value)} placeholder={file?.name ?? ''} disabled={busy} />
+            </label>
             <label>
               Disk format
               <select name="disk_format" value={diskFormat} onChange={(e) => setDiskFormat(e.currentTarget.value)} disabled={busy}>
-                {(enums.data?.disk_format ?? [diskFormat]).map((f) => <option key={f} value={f}>{f}</option>)}
+                {(enums.data?.disk_format ?? [diskFormat]).map((f) => (
+                  <option key={f} value={f}>
+                    {f}
+                  </option>
+                ))}
               </select>
             </label>
             <label>
               Container format
               <select name="container_format" value={containerFormat} onChange={(e) => setContainerFormat(e.currentTarget.value)} disabled={busy}>
-                {(enums.data?.container_format ?? [containerFormat]).map((f) => <option key={f} value={f}>{f}</option>)}
+                {(enums.data?.container_format ?? [containerFormat]).map((f) => (
+                  <option key={f} value={f}>
+                    {f}
+                  </option>
+                ))}
               </select>
             </label>
             <label>
               Visibility
               <select name="visibility" value={visibility} onChange={(e) => setVisibility(e.currentTarget.value)} disabled={busy}>
                 <option value="">the service's default</option>
-                {(enums.data?.visibility ?? []).map((v) => <option key={v} value={v}>{v}</option>)}
+                {(enums.data?.visibility ?? []).map((v) => (
+                  <option key={v} value={v}>
+                    {v}
+                  </option>
+                ))}
               </select>
             </label>
             {method === 'glance-direct' ? (
-              <label>File<input name="file" type="file" disabled={busy} onChange={(e) => setFile(e.currentTarget.files?.[0])} />{file ? <span class="muted">{formatBytes(file.size)}</span> : null}</label>
+              <label>
+                File
+                <input name="file" type="file" disabled={busy} onChange={(e) => setFile(e.currentTarget.files?.[0])} />
+                {file ? <span class="muted">{formatBytes(file.size)}</span> : null}
+              </label>
             ) : null}
-            {method === 'web-download' ? <label>URL<input name="uri" type="url" value={uri} onInput={(e) => setUri(e.currentTarget.value)} placeholder="https://…/image.qcow2" disabled={busy} /></label> : null}
+            {method === 'web-download' ? (
+              <label>
+                URL
+                <input name="uri" type="url" value={uri} onInput={(e) => setUri(e.currentTarget.value)} placeholder="https://…/image.qcow2" disabled={busy} />
+              </label>
+            ) : null}
             {method === 'glance-download' ? (
               <>
-                <label>Image ID in the other region<input name="glance_image_id" class="mono" value={remoteId} onInput={(e) => setRemoteId(e.currentTarget.value)} disabled={busy} /></label>
-                <label>Region<input name="glance_region" value={region} onInput={(e) => setRegion(e.currentTarget.value)} disabled={busy} /></label>
-                <label>Service interface<input name="glance_service_interface" value={serviceInterface} onInput={(e) => setServiceInterface(e.currentTarget.value)} disabled={busy} /></label>
+                <label>
+                  Image ID in the other region
+                  <input name="glance_image_id" class="mono" value={remoteId} onInput={(e) => setRemoteId(e.currentTarget.value)} disabled={busy} />
+                </label>
+                <label>
+                  Region
+                  <input name="glance_region" value={region} onInput={(e) => setRegion(e.currentTarget.value)} disabled={busy} />
+                </label>
+                <label>
+                  Service interface
+                  <input name="glance_service_interface" value={serviceInterface} onInput={(e) => setServiceInterface(e.currentTarget.value)} disabled={busy} />
+                </label>
               </>
             ) : null}
           </fieldset>
@@ -156,18 +217,39 @@ export function ImportForm({ copyOf }: { copyOf?: string }) {
         <fieldset>
           <legend>Stores</legend>
           <ErrorNote error={stores.error} what="Stores" />
-          {!multi ? <p class="muted">This site has one store; the data goes there.</p> : (
+          {!multi ? (
+            <p class="muted">This site has one store; the data goes there.</p>
+          ) : (
             <>
-              <label class="choice"><input type="checkbox" name="all_stores" checked={allStores} onChange={(e) => setAllStores(e.currentTarget.checked)} disabled={busy} /> every store</label>
+              <label class="choice">
+                <input type="checkbox" name="all_stores" checked={allStores} onChange={(e) => setAllStores(e.currentTarget.checked)} disabled={busy} /> every
+                store
+              </label>
               {writable.map((s) => (
                 <label key={s.id} class="choice">
-                  <input type="checkbox" name="store" value={s.id} disabled={busy || allStores} checked={allStores || chosen.includes(s.id)}
-                    onChange={(e) => setChosen(e.currentTarget.checked ? [...chosen, s.id] : chosen.filter((c) => c !== s.id))} />
-                  {s.id}{s.default === 'true' ? ' (default)' : ''} <span class="muted">{s.description ?? ''}</span>
+                  <input
+                    type="checkbox"
+                    name="store"
+                    value={s.id}
+                    disabled={busy || allStores}
+                    checked={allStores || chosen.includes(s.id)}
+                    onChange={(e) => setChosen(e.currentTarget.checked ? [...chosen, s.id] : chosen.filter((c) => c !== s.id))}
+                  />
+                  {s.id}
+                  {s.default === 'true' ? ' (default)' : ''} <span class="muted">{s.description ?? ''}</span>
                 </label>
               ))}
               <p class="muted small">{isCopy ? 'Choose the stores to copy to.' : 'None chosen: the default store.'}</p>
-              <label class="choice"><input type="checkbox" name="all_stores_must_succeed" checked={mustSucceed} onChange={(e) => setMustSucceed(e.currentTarget.checked)} disabled={busy} /> every store must succeed (otherwise the import succeeds with the stores that worked)</label>
+              <label class="choice">
+                <input
+                  type="checkbox"
+                  name="all_stores_must_succeed"
+                  checked={mustSucceed}
+                  onChange={(e) => setMustSucceed(e.currentTarget.checked)}
+                  disabled={busy}
+                />{' '}
+                every store must succeed (otherwise the import succeeds with the stores that worked)
+              </label>
             </>
           )}
         </fieldset>
@@ -177,14 +259,27 @@ export function ImportForm({ copyOf }: { copyOf?: string }) {
             {steps.map((s, i) => (
               <li key={s} data-step={s} class={i < steps.indexOf(step) ? 'done' : s === step ? (error ? 'failed' : 'running') : 'pending'}>
                 {STEP_LABEL[s]}
-                {s === 'stage' && upload ? <> <Bar done={upload.loaded} total={upload.total} label="upload" /></> : null}
+                {s === 'stage' && upload ? (
+                  <>
+                    {' '}
+                    <Bar done={upload.loaded} total={upload.total} label="upload" />
+                  </>
+                ) : null}
               </li>
             ))}
           </ol>
         ) : null}
         <ErrorNote error={error} what={step ? STEP_LABEL[step] : undefined} />
-        {error && created ? <p>The image was created: <a href={href({ page: 'image', id: created.id })}>open it</a> to try again or delete it.</p> : null}
-        <span class="form-buttons"><button type="submit" disabled={!ready || busy}>{busy ? 'Working…' : isCopy ? 'Copy' : 'Create and import'}</button></span>
+        {error && created ? (
+          <p>
+            The image was created: <a href={href({ page: 'image', id: created.id })}>open it</a> to try again or delete it.
+          </p>
+        ) : null}
+        <span class="form-buttons">
+          <button type="submit" disabled={!ready || busy}>
+            {busy ? 'Working…' : isCopy ? 'Copy' : 'Create and import'}
+          </button>
+        </span>
       </form>
     </Section>
   );

@@ -29,7 +29,9 @@ export interface PluginsInfo {
 function ProblemText({ p }: { p: Problem }) {
   return (
     <div class="problem">
-      <p><span class="mono small">{p.code}</span> {p.message}</p>
+      <p>
+        <span class="mono small">{p.code}</span> {p.message}
+      </p>
       {p.hint ? <p class="hint">{p.hint}</p> : null}
     </div>
   );
@@ -53,7 +55,19 @@ export function Plugins() {
       <td>{p.error ? <ProblemText p={p.error} /> : ''}</td>
     </tr>
   );
-  const head = <thead><tr><th scope="col">#</th><th scope="col">Entry point</th><th scope="col">Package</th><th scope="col">Version</th><th scope="col">Compatible</th><th scope="col">State</th><th scope="col">Load error</th></tr></thead>;
+  const head = (
+    <thead>
+      <tr>
+        <th scope="col">#</th>
+        <th scope="col">Entry point</th>
+        <th scope="col">Package</th>
+        <th scope="col">Version</th>
+        <th scope="col">Compatible</th>
+        <th scope="col">State</th>
+        <th scope="col">Load error</th>
+      </tr>
+    </thead>
+  );
   return (
     <>
       <Section title="Import plugins">
@@ -61,26 +75,47 @@ export function Plugins() {
         {d ? (
           <>
             <p>
-              <span class="mono">[image_import_opts] image_import_plugins</span> = {d.image_import_plugins.length ? d.image_import_plugins.join(', ') : '(empty)'};
-              {' '}<span class="mono">plugin_load_errors</span> = {d.plugin_load_errors}
+              <span class="mono">[image_import_opts] image_import_plugins</span> ={' '}
+              {d.image_import_plugins.length ? d.image_import_plugins.join(', ') : '(empty)'}; <span class="mono">plugin_load_errors</span> ={' '}
+              {d.plugin_load_errors}
             </p>
-            <table class="list plugins">{head}<tbody>{configured.length ? configured.map(row) : <tr><td colSpan={7} class="muted">No plugin is configured: imports run no plugin.</td></tr>}</tbody></table>
+            <table class="list plugins">
+              {head}
+              <tbody>
+                {configured.length ? (
+                  configured.map(row)
+                ) : (
+                  <tr>
+                    <td colSpan={7} class="muted">
+                      No plugin is configured: imports run no plugin.
+                    </td>
+                  </tr>
+                )}
+              </tbody>
+            </table>
           </>
         ) : null}
       </Section>
       {d && d.warnings.length ? (
         <Section title="Warnings">
-          {d.warnings.map((w, i) => <ProblemText key={i} p={w} />)}
+          {d.warnings.map((w, i) => (
+            <ProblemText key={i} p={w} />
+          ))}
         </Section>
       ) : null}
       {d && others.length ? (
         <Section title={`Declared in ${d.namespace}, not configured`}>
-          <table class="list plugins">{head}<tbody>{others.map(row)}</tbody></table>
+          <table class="list plugins">
+            {head}
+            <tbody>{others.map(row)}</tbody>
+          </table>
         </Section>
       ) : null}
       {d && d.metadata_errors.length ? (
         <Section title="Packages with invalid entry-point metadata">
-          {d.metadata_errors.map((w, i) => <ProblemText key={i} p={w} />)}
+          {d.metadata_errors.map((w, i) => (
+            <ProblemText key={i} p={w} />
+          ))}
         </Section>
       ) : null}
     </>

@@ -36,11 +36,25 @@ async function loadStores(s: SessionInfo, signal: AbortSignal): Promise<{ stores
 function UsageTable({ usage }: { usage: UsageMap }) {
   return (
     <table class="list compact">
-      <thead><tr><th scope="col">Limit</th><th scope="col">Used</th><th scope="col">Allowed</th></tr></thead>
+      <thead>
+        <tr>
+          <th scope="col">Limit</th>
+          <th scope="col">Used</th>
+          <th scope="col">Allowed</th>
+        </tr>
+      </thead>
       <tbody>
         {Object.entries(usage).map(([k, u]) => {
           const [label, unit] = QUOTA_TEXT[k] ?? [k, 'count'];
-          return <tr key={k} data-quota={k}><td>{label} <span class="muted small mono">{k}</span></td><td class="num">{amount(u.usage, unit)}</td><td class="num">{u.limit < 0 ? 'unlimited' : amount(u.limit, unit)}</td></tr>;
+          return (
+            <tr key={k} data-quota={k}>
+              <td>
+                {label} <span class="muted small mono">{k}</span>
+              </td>
+              <td class="num">{amount(u.usage, unit)}</td>
+              <td class="num">{u.limit < 0 ? 'unlimited' : amount(u.limit, unit)}</td>
+            </tr>
+          );
         })}
       </tbody>
     </table>
@@ -52,25 +66,41 @@ export function Stores() {
   const session = useSession();
   const stores = useLoad((signal) => loadStores(session, signal), []);
   const usage = useLoad((signal) => session.api.get<{ usage: UsageMap }>('/v2/info/usage', signal), []);
-  const projects = useLoad(async (signal) => {
-    if (!session.isAdmin) return undefined;
-    try {
-      return await session.api.get<{ quotas: boolean; projects: Array<{ project_id: string; usage: UsageMap }> }>('/v2/info/usage/projects', signal);
-    } catch (e) {
-      if (isRefusal(e)) return undefined;
-      throw e;
-    }
-  }, [session.isAdmin]);
+  const projects = useLoad(
+    async (signal) => {
+      if (!session.isAdmin) return undefined;
+      try {
+        return await session.api.get<{ quotas: boolean; projects: Array<{ project_id: string; usage: UsageMap }> }>('/v2/info/usage/projects', signal);
+      } catch (e) {
+        if (isRefusal(e)) return undefined;
+        throw e;
+      }
+    },
+    [session.isAdmin],
+  );
   const quotasOn = usage.data ? Object.values(usage.data.usage).some((u) => u.limit >= 0) : false;
   const s = stores.data;
   return (
     <>
       <Section title="Stores">
         <ErrorNote error={stores.error} />
-        {s && !s.stores ? <p>This site has one store (multi-store is off: <span class="mono">[DEFAULT] enabled_backends</span> is not set).</p> : null}
+        {s && !s.stores ? (
+          <p>
+            This site has one store (multi-store is off: <span class="mono">[DEFAULT] enabled_backends</span> is not set).
+          </p>
+        ) : null}
         {s?.stores ? (
           <table class="list">
-            <thead><tr><th scope="col">Store</th><th scope="col">Type</th><th scope="col">Default</th><th scope="col">Read-only</th><th scope="col">Weight</th><th scope="col">Description</th></tr></thead>
+            <thead>
+              <tr>
+                <th scope="col">Store</th>
+                <th scope="col">Type</th>
+                <th scope="col">Default</th>
+                <th scope="col">Read-only</th>
+                <th scope="col">Weight</th>
+                <th scope="col">Description</th>
+              </tr>
+            </thead>
             <tbody>
               {s.stores.map((st) => (
                 <tr key={st.id} data-store={st.id}>
@@ -88,17 +118,30 @@ export function Stores() {
       </Section>
       <Section title="Usage of your project">
         <ErrorNote error={usage.error} />
-        {usage.data ? <>{!quotasOn ? <p class="muted">Per-project limits are off (<span class="mono">[DEFAULT] use_keystone_limits = false</span>).</p> : null}<UsageTable usage={usage.data.usage} /></> : null}
+        {usage.data ? (
+          <>
+            {!quotasOn ? (
+              <p class="muted">
+                Per-project limits are off (<span class="mono">[DEFAULT] use_keystone_limits = false</span>).
+              </p>
+            ) : null}
+            <UsageTable usage={usage.data.usage} />
+          </>
+        ) : null}
       </Section>
       {projects.data && projects.data.quotas ? (
         <Section title="Usage per project">
           <ErrorNote error={projects.error} />
-          {projects.data.projects.length === 0 ? <p class="muted">No project holds images.</p> : projects.data.projects.map((p) => (
-            <div key={p.project_id} class="project-usage" data-project={p.project_id}>
-              <h3 class="mono">{p.project_id}</h3>
-              <UsageTable usage={p.usage} />
-            </div>
-          ))}
+          {projects.data.projects.length === 0 ? (
+            <p class="muted">No project holds images.</p>
+          ) : (
+            projects.data.projects.map((p) => (
+              <div key={p.project_id} class="project-usage" data-project={p.project_id}>
+                <h3 class="mono">{p.project_id}</h3>
+                <UsageTable usage={p.usage} />
+              </div>
+            ))
+          )}
         </Section>
       ) : null}
     </>

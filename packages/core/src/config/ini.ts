@@ -18,8 +18,14 @@ export function parseIni(text: string, file: string): IniEntry[] {
   let last: IniEntry | undefined;
   text.split(/\r?\n/).forEach((raw, i) => {
     const line = i + 1;
-    if (/^\s*([#;].*)?$/.test(raw)) { last = undefined; return; }
-    if (/^\s/.test(raw) && last) { last.value = `${last.value}\n${raw.trim()}`; return; }
+    if (/^\s*([#;].*)?$/.test(raw)) {
+      last = undefined;
+      return;
+    }
+    if (/^\s/.test(raw) && last) {
+      last.value = `${last.value}\n${raw.trim()}`;
+      return;
+    }
     const header = /^\s*\[([^\]]*)\]\s*$/.exec(raw);
     if (header) {
       group = header[1]!.trim();

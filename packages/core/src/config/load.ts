@@ -5,8 +5,16 @@ import { giError, GlanceImportError, reasonOf } from '../errors.js';
 import { suggest } from '@glance-import/errors';
 import { parseIni } from './ini.js';
 import {
-  composeSchemas, coreSchema, IGNORED_GLANCE_DEFAULT_OPTIONS, IGNORED_GLANCE_GROUPS, storeGroupSchema,
-  type ConfigSchema, type ConfigValues, type CoreConfig, type CoreSchema, type StoreGroupConfig,
+  composeSchemas,
+  coreSchema,
+  IGNORED_GLANCE_DEFAULT_OPTIONS,
+  IGNORED_GLANCE_GROUPS,
+  storeGroupSchema,
+  type ConfigSchema,
+  type ConfigValues,
+  type CoreConfig,
+  type CoreSchema,
+  type StoreGroupConfig,
 } from './schema.js';
 import type { GroupSchema, GroupValues } from './types.js';
 
@@ -113,7 +121,10 @@ export class GlanceConfig<S extends ConfigSchema = CoreSchema> {
     }
     for (const [name, spec] of Object.entries(schema)) {
       const raw = entries.get(name);
-      if (!raw) { out[name] = structuredClone(spec.default); continue; }
+      if (!raw) {
+        out[name] = structuredClone(spec.default);
+        continue;
+      }
       try {
         out[name] = spec.type.parse(raw.value);
       } catch (e) {
@@ -137,7 +148,10 @@ function loadFailure(e: unknown): string {
   // Parsers colour their code frames when they think the terminal can show it (CI=true does that).
   // eslint-disable-next-line no-control-regex
   const plain = reasonOf(e).replace(/\x1b\[[0-9;]*m/g, '');
-  const lines = plain.replace(/^\w+ Error in [^\n]*\n/, '').split('\n').map((l) => l.trim());
+  const lines = plain
+    .replace(/^\w+ Error in [^\n]*\n/, '')
+    .split('\n')
+    .map((l) => l.trim());
   return lines.find((l) => l && !/^>?\s*\d*\s*\|/.test(l) && !/^-*\^$/.test(l)) ?? 'unknown error';
 }
 
@@ -158,14 +172,20 @@ export async function loadConfig<S extends ConfigSchema = Record<never, never>>(
 
   if (options.searchFrom !== false) {
     const dir = options.searchFrom ?? process.cwd();
-    const found = await cosmiconfig(CONFIG_MODULE_NAME, { searchPlaces: SEARCH_PLACES }).search(dir).catch((e: unknown) => {
-      throw giError('GI_CONFIG_LOAD_FAILED', { file: (e as { filepath?: string }).filepath ?? dir, reason: loadFailure(e) }, { cause: e });
-    });
+    const found = await cosmiconfig(CONFIG_MODULE_NAME, { searchPlaces: SEARCH_PLACES })
+      .search(dir)
+      .catch((e: unknown) => {
+        throw giError('GI_CONFIG_LOAD_FAILED', { file: (e as { filepath?: string }).filepath ?? dir, reason: loadFailure(e) }, { cause: e });
+      });
     if (found && !found.isEmpty) {
       sources.push(found.filepath);
       const cfg = found.config as unknown;
       if (typeof cfg !== 'object' || cfg === null || Array.isArray(cfg)) {
-        throw giError('GI_CONFIG_PARSE', { file: found.filepath, line: 1, reason: 'expected an object of groups, e.g. { "image_import_opts": { "image_import_plugins": ["no_op"] } }' });
+        throw giError('GI_CONFIG_PARSE', {
+          file: found.filepath,
+          line: 1,
+          reason: 'expected an object of groups, e.g. { "image_import_opts": { "image_import_plugins": ["no_op"] } }',
+        });
       }
       for (const [group, opts] of Object.entries(cfg)) {
         if (typeof opts !== 'object' || opts === null || Array.isArray(opts)) {
@@ -189,7 +209,8 @@ export async function loadConfig<S extends ConfigSchema = Record<never, never>>(
   for (const [group, entries] of raw) {
     const first = [...entries.values()][0]!;
     // A group a package defines is not ignored, even where Glance's own file has it ([database]).
-    if (IGNORED_GLANCE_GROUPS.has(group) && !(group in schema)) notices.push({ file: first.file, group, message: `[${group}] is a Glance group glance-import does not use; ignored.` });
+    if (IGNORED_GLANCE_GROUPS.has(group) && !(group in schema))
+      notices.push({ file: first.file, group, message: `[${group}] is a Glance group glance-import does not use; ignored.` });
     if (group === 'DEFAULT') {
       for (const [option, v] of entries) {
         if (!(option in (schema.DEFAULT ?? {})) && IGNORED_GLANCE_DEFAULT_OPTIONS.has(option)) {

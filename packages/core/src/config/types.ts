@@ -13,7 +13,9 @@ export interface OptType<T> {
   parse(raw: unknown): T;
 }
 
-const fail = (reason: string): never => { throw new OptionValueError(reason); };
+const fail = (reason: string): never => {
+  throw new OptionValueError(reason);
+};
 const show = (v: unknown) => (typeof v === 'string' ? `'${v}'` : JSON.stringify(v));
 
 /** oslo's parser strips one pair of matching quotes around a whole value. */
@@ -52,7 +54,14 @@ export function secret(): OptType<string> {
 }
 
 export function integer(o: { min?: number; max?: number } = {}): OptType<number> {
-  const range = o.min !== undefined && o.max !== undefined ? ` from ${o.min} to ${o.max}` : o.min !== undefined ? ` >= ${o.min}` : o.max !== undefined ? ` <= ${o.max}` : '';
+  const range =
+    o.min !== undefined && o.max !== undefined
+      ? ` from ${o.min} to ${o.max}`
+      : o.min !== undefined
+        ? ` >= ${o.min}`
+        : o.max !== undefined
+          ? ` <= ${o.max}`
+          : '';
   return {
     kind: 'integer',
     description: `an integer${range}`,
@@ -90,9 +99,21 @@ function splitItems(s: string): string[] {
   let cur = '';
   let quote = '';
   for (const ch of s) {
-    if (quote) { cur += ch; if (ch === quote) quote = ''; continue; }
-    if (ch === '"' || ch === "'") { quote = ch; cur += ch; continue; }
-    if (ch === ',') { out.push(cur); cur = ''; continue; }
+    if (quote) {
+      cur += ch;
+      if (ch === quote) quote = '';
+      continue;
+    }
+    if (ch === '"' || ch === "'") {
+      quote = ch;
+      cur += ch;
+      continue;
+    }
+    if (ch === ',') {
+      out.push(cur);
+      cur = '';
+      continue;
+    }
     cur += ch;
   }
   if (quote) fail(`unbalanced quote in ${show(s)}`);
@@ -114,7 +135,11 @@ export function list<T>(item: OptType<T>): OptType<T[]> {
         items = s.trim() === '' ? [] : splitItems(s).map(unquote);
       } else return fail(`expected a list, got ${show(raw)}`);
       return items.map((v, i) => {
-        try { return item.parse(v); } catch (e) { return fail(`item ${i + 1}: ${(e as Error).message}`); }
+        try {
+          return item.parse(v);
+        } catch (e) {
+          return fail(`item ${i + 1}: ${(e as Error).message}`);
+        }
       });
     },
   };
@@ -130,7 +155,11 @@ export function dict<T>(value: OptType<T>): OptType<Record<string, T>> {
       const put = (k: string, v: unknown) => {
         if (!k) fail('empty key in dict');
         if (k in out) fail(`key '${k}' given twice`);
-        try { out[k] = value.parse(v); } catch (e) { fail(`key '${k}': ${(e as Error).message}`); }
+        try {
+          out[k] = value.parse(v);
+        } catch (e) {
+          fail(`key '${k}': ${(e as Error).message}`);
+        }
       };
       if (typeof raw === 'object' && raw !== null && !Array.isArray(raw)) {
         for (const [k, v] of Object.entries(raw)) put(k, v);

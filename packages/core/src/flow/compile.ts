@@ -57,9 +57,15 @@ export function compileFlow(root: Flow, storeNames: Iterable<string> = []): Comp
     const isTask = (item as { kind?: unknown } | null)?.kind === 'task' && typeof (item as Task).execute === 'function';
     if (!isTask && !isFlow(item)) {
       const parent = scopes.at(-1);
-      throw giError('GI_FLOW_INVALID', parent
-        ? { flow: parent.name, reason: `item ${parent.items.indexOf(item) + 1} is ${shown(item)}, neither a task (defineTask) nor a flow` }
-        : { flow: String((item as { name?: unknown } | null)?.name ?? '(unnamed)'), reason: `the engine was given ${shown(item)}, not a flow (linearFlow, unorderedFlow or graphFlow)` });
+      throw giError(
+        'GI_FLOW_INVALID',
+        parent
+          ? { flow: parent.name, reason: `item ${parent.items.indexOf(item) + 1} is ${shown(item)}, neither a task (defineTask) nor a flow` }
+          : {
+              flow: String((item as { name?: unknown } | null)?.name ?? '(unnamed)'),
+              reason: `the engine was given ${shown(item)}, not a flow (linearFlow, unorderedFlow or graphFlow)`,
+            },
+      );
     }
     if (item.kind === 'task') {
       if (names.has(item.name)) throw giError('GI_FLOW_DUPLICATE_ATOM', { name: item.name });
@@ -81,24 +87,38 @@ export function compileFlow(root: Flow, storeNames: Iterable<string> = []): Comp
       all.entries = nonEmpty[0]?.entries ?? [];
       all.exits = nonEmpty.at(-1)?.exits ?? [];
     } else if (item.pattern === 'unordered') {
-      for (const p of nonEmpty) { all.entries.push(...p.entries); all.exits.push(...p.exits); }
+      for (const p of nonEmpty) {
+        all.entries.push(...p.entries);
+        all.exits.push(...p.exits);
+      }
     } else {
       const succ = nonEmpty.map(() => new Set<number>());
       const hasPred = nonEmpty.map(() => false);
-      nonEmpty.forEach((x, xi) => nonEmpty.forEach((y, yi) => {
-        if (xi !== yi && [...x.requires].some((r) => y.provides.has(r))) { succ[yi]!.add(xi); hasPred[xi] = true; }
-      }));
+      nonEmpty.forEach((x, xi) =>
+        nonEmpty.forEach((y, yi) => {
+          if (xi !== yi && [...x.requires].some((r) => y.provides.has(r))) {
+            succ[yi]!.add(xi);
+            hasPred[xi] = true;
+          }
+        }),
+      );
       const cycle = findCycle(succ);
       if (cycle) throw giError('GI_FLOW_CYCLE', { flow: item.name, cycle: cycle.map((i) => partName(item.items, nonEmpty[i]!, drafts)) });
       succ.forEach((targets, yi) => targets.forEach((xi) => edge(nonEmpty[yi]!.exits, nonEmpty[xi]!.entries)));
-      nonEmpty.forEach((p, i) => { if (!hasPred[i]) all.entries.push(...p.entries); if (succ[i]!.size === 0) all.exits.push(...p.exits); });
+      nonEmpty.forEach((p, i) => {
+        if (!hasPred[i]) all.entries.push(...p.entries);
+        if (succ[i]!.size === 0) all.exits.push(...p.exits);
+      });
     }
     return all;
   };
 
   walk(root, []);
   const order = topoOrder(drafts.map((d) => d.preds));
-  const ancestors = ancestorSets(drafts.map((d) => d.preds), order);
+  const ancestors = ancestorSets(
+    drafts.map((d) => d.preds),
+    order,
+  );
   const store = new Set(storeNames);
 
   const atoms: CompiledAtom[] = drafts.map((d, index) => {
@@ -106,7 +126,10 @@ export function compileFlow(root: Flow, storeNames: Iterable<string> = []): Comp
     for (const req of d.task.requires) {
       const providers = [...ancestors[index]!].filter((a) => drafts[a]!.task.provides.includes(req));
       if (providers.length === 0) {
-        if (store.has(req)) { bindings.set(req, { from: 'store' }); continue; }
+        if (store.has(req)) {
+          bindings.set(req, { from: 'store' });
+          continue;
+        }
         const elsewhere = drafts.find((o, oi) => oi !== index && o.task.provides.includes(req));
         throw giError('GI_FLOW_MISSING_INPUT', {
           atom: d.name,
@@ -115,8 +138,8 @@ export function compileFlow(root: Flow, storeNames: Iterable<string> = []): Comp
         });
       }
       // The most recent provider wins: the one every other provider is an ancestor of, else the latest in order.
-      const latest = providers.find((p) => providers.every((q) => q === p || ancestors[p]!.has(q)))
-        ?? providers.sort((a, b) => order.indexOf(a) - order.indexOf(b)).at(-1)!;
+      const latest =
+        providers.find((p) => providers.every((q) => q === p || ancestors[p]!.has(q))) ?? providers.sort((a, b) => order.indexOf(a) - order.indexOf(b)).at(-1)!;
       bindings.set(req, { from: 'atom', atom: latest, key: req });
     }
     return { index, name: d.name, task: d.task, preds: d.preds, bindings, scopes: d.scopes, order: order.indexOf(index) };
@@ -143,13 +166,20 @@ function findCycle(succ: Set<number>[]): number[] | undefined {
     stack.push(n);
     for (const m of succ[n]!) {
       if (color[m] === 1) return [...stack.slice(stack.indexOf(m)), m];
-      if (color[m] === 0) { const c = visit(m); if (c) return c; }
+      if (color[m] === 0) {
+        const c = visit(m);
+        if (c) return c;
+      }
     }
     stack.pop();
     color[n] = 2;
     return undefined;
   };
-  for (let i = 0; i < succ.length; i++) if (color[i] === 0) { const c = visit(i); if (c) return c; }
+  for (let i = 0; i < succ.length; i++)
+    if (color[i] === 0) {
+      const c = visit(i);
+      if (c) return c;
+    }
   return undefined;
 }
 
@@ -171,6 +201,10 @@ function topoOrder(preds: ReadonlySet<number>[]): number[] {
 
 function ancestorSets(preds: ReadonlySet<number>[], order: number[]): Set<number>[] {
   const anc = preds.map(() => new Set<number>());
-  for (const n of order) for (const p of preds[n]!) { anc[n]!.add(p); anc[p]!.forEach((a) => anc[n]!.add(a)); }
+  for (const n of order)
+    for (const p of preds[n]!) {
+      anc[n]!.add(p);
+      anc[p]!.forEach((a) => anc[n]!.add(a));
+    }
   return anc;
 }

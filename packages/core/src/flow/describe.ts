@@ -3,7 +3,9 @@ import type { Flow, FlowItem } from './flows.js';
 /** An indented outline of a flow, one line per flow and task, for `config check` and logs. */
 export function describeFlow(item: FlowItem, indent = ''): string[] {
   if (item.kind === 'task') {
-    const io = [item.requires.length ? `requires ${item.requires.join(', ')}` : '', item.provides.length ? `provides ${item.provides.join(', ')}` : ''].filter(Boolean);
+    const io = [item.requires.length ? `requires ${item.requires.join(', ')}` : '', item.provides.length ? `provides ${item.provides.join(', ')}` : ''].filter(
+      Boolean,
+    );
     return [`${indent}${item.name}${io.length ? ` (${io.join('; ')})` : ''}`];
   }
   const f: Flow = item;

@@ -27,17 +27,24 @@ function step(journal: Journal, name: string, o: { fail?: boolean; revertFails?:
 }
 
 async function failure(p: Promise<unknown>): Promise<FlowError> {
-  try { await p; } catch (e) { return e as FlowError; }
+  try {
+    await p;
+  } catch (e) {
+    return e as FlowError;
+  }
   throw new Error('expected the flow to fail');
 }
 
 describe('engine: execute and revert', () => {
   it('runs a linear flow in order and passes provided values along', async () => {
     const j: Journal = [];
-    const flow = linearFlow('f', {},
+    const flow = linearFlow(
+      'f',
+      {},
       step(j, 'a', { provides: 'file_path', value: '/a' }),
       step(j, 'b', { requires: ['file_path'], provides: 'file_path', value: '/b' }),
-      step(j, 'c', { requires: ['file_path'] }));
+      step(j, 'c', { requires: ['file_path'] }),
+    );
     const result = await runFlow(flow, { mode: 'serial' });
     expect(j).toEqual(['execute a', 'execute b {"file_path":"/a"}', 'execute c {"file_path":"/b"}']);
     expect(result.values.file_path).toBe('/b');
@@ -56,11 +63,17 @@ describe('engine: execute and revert', () => {
 
   it('tells revert the value it succeeded with, or the error it failed with, and every failure so far', async () => {
     const seen: RevertOutcome[] = [];
-    const t = (name: string, fail: boolean) => defineTask({
-      name,
-      execute: () => { if (fail) throw new Error('boom'); return 42; },
-      revert: (_i, outcome) => { seen.push(outcome); },
-    });
+    const t = (name: string, fail: boolean) =>
+      defineTask({
+        name,
+        execute: () => {
+          if (fail) throw new Error('boom');
+          return 42;
+        },
+        revert: (_i, outcome) => {
+          seen.push(outcome);
+        },
+      });
     await failure(runFlow(linearFlow('f', {}, t('ok', false), t('bad', true))));
     expect(seen[0]).toMatchObject({ kind: 'failure' });
     expect((seen[0] as { error: Error }).error.message).toBe('boom');
@@ -83,13 +96,27 @@ describe('engine: execute and revert', () => {
     const persistence = new MemoryPersistence();
     const events: AtomEvent[] = [];
     const engine = new Engine(linearFlow('f', {}, step(j, 'a'), step(j, 'b', { fail: true })), {
-      persistence, flowId: 'flow-1',
-      listeners: [{ onAtom: (e) => { events.push(e); expect(persistence.journal.at(-1)).toMatchObject({ atom: e.atom, state: e.state }); } }],
+      persistence,
+      flowId: 'flow-1',
+      listeners: [
+        {
+          onAtom: (e) => {
+            events.push(e);
+            expect(persistence.journal.at(-1)).toMatchObject({ atom: e.atom, state: e.state });
+          },
+        },
+      ],
     });
     await failure(engine.run());
     expect(events.map((e) => `${e.atom}:${e.previous}->${e.state}`)).toEqual([
-      'a:PENDING->RUNNING', 'a:RUNNING->SUCCESS', 'b:PENDING->RUNNING', 'b:RUNNING->FAILURE',
-      'b:FAILURE->REVERTING', 'b:REVERTING->REVERTED', 'a:SUCCESS->REVERTING', 'a:REVERTING->REVERTED',
+      'a:PENDING->RUNNING',
+      'a:RUNNING->SUCCESS',
+      'b:PENDING->RUNNING',
+      'b:RUNNING->FAILURE',
+      'b:FAILURE->REVERTING',
+      'b:REVERTING->REVERTED',
+      'a:SUCCESS->REVERTING',
+      'a:REVERTING->REVERTED',
     ]);
     const a = (await persistence.loadAtoms('flow-1')).find((r) => r.atom === 'a');
     expect(a?.state).toBe('REVERTED');
@@ -109,11 +136,20 @@ describe('engine: execute and revert', () => {
   it('resumes a flow: atoms persisted as SUCCESS are not executed again and their results are reused', async () => {
     const persistence = new MemoryPersistence();
     const j1: Journal = [];
-    await failure(new Engine(linearFlow('f', {}, step(j1, 'a', { provides: 'x', value: 'from-a' }), step(j1, 'b', { fail: true, requires: ['x'] })), { persistence, flowId: 'r' }).run());
+    await failure(
+      new Engine(linearFlow('f', {}, step(j1, 'a', { provides: 'x', value: 'from-a' }), step(j1, 'b', { fail: true, requires: ['x'] })), {
+        persistence,
+        flowId: 'r',
+      }).run(),
+    );
     // A crash leaves 'a' SUCCESS (simulate by writing the record a crashed run would have left).
     await persistence.saveAtom({ flowId: 'r', atom: 'a', state: 'SUCCESS', attempt: 1, result: 'from-a', updatedAt: new Date().toISOString() });
     const j2: Journal = [];
-    const result = await new Engine(linearFlow('f', {}, step(j2, 'a', { provides: 'x', value: 'again' }), step(j2, 'b', { requires: ['x'] })), { persistence, flowId: 'r', resume: true }).run();
+    const result = await new Engine(linearFlow('f', {}, step(j2, 'a', { provides: 'x', value: 'again' }), step(j2, 'b', { requires: ['x'] })), {
+      persistence,
+      flowId: 'r',
+      resume: true,
+    }).run();
     expect(j2).toEqual(['execute b {"x":"from-a"}']);
     expect(result.values.x).toBe('from-a');
   });
@@ -123,7 +159,16 @@ describe('engine: flows and modes', () => {
   it('parallel mode never runs more than max_workers atoms at once', async () => {
     let running = 0;
     let peak = 0;
-    const sleepy = (name: string) => defineTask({ name, execute: async () => { running++; peak = Math.max(peak, running); await new Promise((r) => setTimeout(r, 20)); running--; } });
+    const sleepy = (name: string) =>
+      defineTask({
+        name,
+        execute: async () => {
+          running++;
+          peak = Math.max(peak, running);
+          await new Promise((r) => setTimeout(r, 20));
+          running--;
+        },
+      });
     await runFlow(unorderedFlow('u', {}, ...['a', 'b', 'c', 'd', 'e', 'f'].map(sleepy)), { mode: 'parallel', maxWorkers: 2 });
     expect(peak).toBe(2);
     peak = 0;
@@ -136,10 +181,13 @@ describe('engine: flows and modes', () => {
 
   it('a graph flow orders tasks by requires/provides, whatever order they were added in', async () => {
     const j: Journal = [];
-    const flow = graphFlow('g', {},
+    const flow = graphFlow(
+      'g',
+      {},
       step(j, 'store', { requires: ['converted'] }),
       step(j, 'convert', { requires: ['raw'], provides: 'converted' }),
-      step(j, 'download', { provides: 'raw' }));
+      step(j, 'download', { provides: 'raw' }),
+    );
     await runFlow(flow, { mode: 'parallel' });
     expect(j.map((l) => l.split(' ')[1])).toEqual(['download', 'convert', 'store']);
   });
@@ -154,7 +202,16 @@ describe('engine: flows and modes', () => {
 
   it('in parallel mode a failure lets running siblings finish, then reverts everything that ran', async () => {
     const j: Journal = [];
-    const slow = defineTask({ name: 'slow', execute: async () => { await new Promise((r) => setTimeout(r, 30)); j.push('slow done'); }, revert: () => { j.push('revert slow'); } });
+    const slow = defineTask({
+      name: 'slow',
+      execute: async () => {
+        await new Promise((r) => setTimeout(r, 30));
+        j.push('slow done');
+      },
+      revert: () => {
+        j.push('revert slow');
+      },
+    });
     const flow = linearFlow('f', {}, step(j, 'a'), unorderedFlow('u', {}, slow, step(j, 'bad', { fail: true })), step(j, 'never'));
     const err = await failure(runFlow(flow, { mode: 'parallel', maxWorkers: 4 }));
     expect(j).toContain('slow done');
@@ -175,7 +232,9 @@ describe('engine: build-time errors', () => {
   it('an input nobody provides is an error when the engine is built, not when the task runs', () => {
     const j: Journal = [];
     const flow = linearFlow('f', {}, step(j, 'a'), step(j, 'b', { requires: ['file_path'] }));
-    expect(() => new Engine(flow)).toThrow(expect.objectContaining({ code: 'GI_FLOW_MISSING_INPUT', message: expect.stringContaining("'b' requires 'file_path'") }));
+    expect(() => new Engine(flow)).toThrow(
+      expect.objectContaining({ code: 'GI_FLOW_MISSING_INPUT', message: expect.stringContaining("'b' requires 'file_path'") }),
+    );
     expect(() => new Engine(flow, { inputs: { file_path: '/x' } })).not.toThrow();
   });
 
@@ -198,13 +257,19 @@ describe('engine: build-time errors', () => {
 
   it('something that is not a flow, or a flow holding something that is not a task, is GI_FLOW_INVALID when the engine is built', () => {
     const j: Journal = [];
-    expect(() => new Engine({ name: 'x' } as never)).toThrow(expect.objectContaining({
-      code: 'GI_FLOW_INVALID', message: "Flow 'x' is not valid: the engine was given an object of kind undefined, not a flow (linearFlow, unorderedFlow or graphFlow).",
-    }));
+    expect(() => new Engine({ name: 'x' } as never)).toThrow(
+      expect.objectContaining({
+        code: 'GI_FLOW_INVALID',
+        message: "Flow 'x' is not valid: the engine was given an object of kind undefined, not a flow (linearFlow, unorderedFlow or graphFlow).",
+      }),
+    );
     const flow = linearFlow('f', {}, step(j, 'a'), undefined as never);
-    expect(() => new Engine(flow)).toThrow(expect.objectContaining({
-      code: 'GI_FLOW_INVALID', message: "Flow 'f' is not valid: item 2 is undefined, neither a task (defineTask) nor a flow.",
-    }));
+    expect(() => new Engine(flow)).toThrow(
+      expect.objectContaining({
+        code: 'GI_FLOW_INVALID',
+        message: "Flow 'f' is not valid: item 2 is undefined, neither a task (defineTask) nor a flow.",
+      }),
+    );
     expect(j).toEqual([]);
   });
 
@@ -219,12 +284,31 @@ describe('engine: retry controllers', () => {
   it('times(n) reverts and re-runs its subflow until it succeeds', async () => {
     const j: Journal = [];
     let calls = 0;
-    const flaky = defineTask({ name: 'flaky', execute: (_i, ctx) => { calls++; j.push(`flaky attempt ${ctx.attempt}`); if (calls < 3) throw new Error('transient'); }, revert: () => { j.push('revert flaky'); } });
+    const flaky = defineTask({
+      name: 'flaky',
+      execute: (_i, ctx) => {
+        calls++;
+        j.push(`flaky attempt ${ctx.attempt}`);
+        if (calls < 3) throw new Error('transient');
+      },
+      revert: () => {
+        j.push('revert flaky');
+      },
+    });
     const flow = linearFlow('f', {}, step(j, 'outer'), linearFlow('retrying', { retry: times(3) }, step(j, 'prep'), flaky));
     await runFlow(flow, { mode: 'serial' });
     expect(j).toEqual([
-      'execute outer', 'execute prep', 'flaky attempt 1', 'revert flaky', 'revert prep success',
-      'execute prep', 'flaky attempt 2', 'revert flaky', 'revert prep success', 'execute prep', 'flaky attempt 3',
+      'execute outer',
+      'execute prep',
+      'flaky attempt 1',
+      'revert flaky',
+      'revert prep success',
+      'execute prep',
+      'flaky attempt 2',
+      'revert flaky',
+      'revert prep success',
+      'execute prep',
+      'flaky attempt 3',
     ]);
   });
 
@@ -249,12 +333,18 @@ describe('engine: cancellation', () => {
     const ac = new AbortController();
     const waiting = defineTask({
       name: 'waiting',
-      execute: (_i, ctx) => new Promise((_resolve, reject) => {
-        j.push('waiting started');
-        ctx.signal.addEventListener('abort', () => { j.push('saw abort'); reject(new Error('aborted')); });
-        setTimeout(() => ac.abort(new Error('image deleted')), 5);
-      }),
-      revert: () => { j.push('revert waiting'); },
+      execute: (_i, ctx) =>
+        new Promise((_resolve, reject) => {
+          j.push('waiting started');
+          ctx.signal.addEventListener('abort', () => {
+            j.push('saw abort');
+            reject(new Error('aborted'));
+          });
+          setTimeout(() => ac.abort(new Error('image deleted')), 5);
+        }),
+      revert: () => {
+        j.push('revert waiting');
+      },
     });
     const err = await failure(runFlow(linearFlow('f', {}, step(j, 'a'), waiting, step(j, 'never')), { signal: ac.signal }));
     expect(j).toEqual(['execute a', 'waiting started', 'saw abort', 'revert waiting', 'revert a success']);

@@ -78,7 +78,10 @@ export class Engine {
   private readonly failures: AtomFailure[] = [];
   private started = false;
 
-  constructor(readonly flow: Flow, private readonly options: EngineOptions = {}) {
+  constructor(
+    readonly flow: Flow,
+    private readonly options: EngineOptions = {},
+  ) {
     this.mode = options.mode ?? 'parallel';
     if (this.mode !== 'serial' && this.mode !== 'parallel') throw new RangeError(`engine mode must be 'serial' or 'parallel', got '${String(this.mode)}'`);
     this.maxWorkers = this.mode === 'serial' ? 1 : (options.maxWorkers ?? 10);
@@ -96,7 +99,10 @@ export class Engine {
   /** Add a listener; returns a function that removes it. */
   on(listener: EngineListener): () => void {
     this.listeners.push(listener);
-    return () => { const i = this.listeners.indexOf(listener); if (i >= 0) this.listeners.splice(i, 1); };
+    return () => {
+      const i = this.listeners.indexOf(listener);
+      if (i >= 0) this.listeners.splice(i, 1);
+    };
   }
 
   /** Current state of every atom by name. */
@@ -143,16 +149,29 @@ export class Engine {
       for (;;) {
         if (signal?.aborted && !failed.includes(CANCELLED)) {
           failed.push(CANCELLED);
-          this.failures.push({ atom: this.flow.name, phase: 'execute', error: giError('GI_FLOW_CANCELLED', { flow: this.flow.name, reason: reasonOf(signal.reason ?? 'aborted') }) });
+          this.failures.push({
+            atom: this.flow.name,
+            phase: 'execute',
+            error: giError('GI_FLOW_CANCELLED', { flow: this.flow.name, reason: reasonOf(signal.reason ?? 'aborted') }),
+          });
         }
         if (failed.length === 0) {
           for (const atom of this.ready()) {
             if (running.size >= this.maxWorkers) break;
-            running.set(atom.index, this.execute(atom).then((ok) => { running.delete(atom.index); if (!ok) failed.push(atom.index); }));
+            running.set(
+              atom.index,
+              this.execute(atom).then((ok) => {
+                running.delete(atom.index);
+                if (!ok) failed.push(atom.index);
+              }),
+            );
           }
         }
         if (running.size === 0) return failed;
-        await new Promise<void>((resolve) => { wake = resolve; void Promise.race(running.values()).then(resolve); });
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+          void Promise.race(running.values()).then(resolve);
+        });
       }
     } finally {
       signal?.removeEventListener('abort', onAbort);
@@ -172,9 +191,7 @@ export class Engine {
     await this.transition(atom, 'RUNNING');
     try {
       const value = await atom.task.execute(this.inputsFor(atom), this.context(atom));
-      const missing = atom.task.provides.length > 1
-        ? atom.task.provides.filter((p) => typeof value !== 'object' || value === null || !(p in value))
-        : [];
+      const missing = atom.task.provides.length > 1 ? atom.task.provides.filter((p) => typeof value !== 'object' || value === null || !(p in value)) : [];
       if (missing.length) throw giError('GI_FLOW_RESULT_SHAPE', { atom: atom.name, missing });
       this.results[i] = value;
       await this.transition(atom, 'SUCCESS', { result: value });
@@ -215,9 +232,10 @@ export class Engine {
       if (!select(i)) continue;
       const atom = this.compiled.atoms[i]!;
       const before = this.state[i]!;
-      const outcome: Outcome = before === 'SUCCESS'
-        ? { kind: 'success', value: this.results[i] }
-        : { kind: 'failure', error: [...this.failures].reverse().find((f) => f.atom === atom.name)?.error };
+      const outcome: Outcome =
+        before === 'SUCCESS'
+          ? { kind: 'success', value: this.results[i] }
+          : { kind: 'failure', error: [...this.failures].reverse().find((f) => f.atom === atom.name)?.error };
       await this.transition(atom, 'REVERTING');
       try {
         await atom.task.revert?.(this.inputsFor(atom), { ...outcome, flowFailures: [...this.failures] }, this.context(atom));
@@ -235,7 +253,10 @@ export class Engine {
   private inputsFor(atom: CompiledAtom): Record<string, unknown> {
     const out: Record<string, unknown> = {};
     for (const [name, b] of atom.bindings) {
-      if (b.from === 'store') { out[name] = this.inputs[name]; continue; }
+      if (b.from === 'store') {
+        out[name] = this.inputs[name];
+        continue;
+      }
       const provider = this.compiled.atoms[b.atom]!;
       const r = this.results[b.atom];
       out[name] = provider.task.provides.length > 1 ? (r as Record<string, unknown>)[b.key] : r;
@@ -289,7 +310,11 @@ export class Engine {
     this.state[atom.index] = state;
     const attempt = this.attempts[atom.index]!;
     await this.options.persistence?.saveAtom({
-      flowId: this.flowId, atom: atom.name, state, attempt, updatedAt: new Date().toISOString(),
+      flowId: this.flowId,
+      atom: atom.name,
+      state,
+      attempt,
+      updatedAt: new Date().toISOString(),
       ...('result' in extra ? { result: extra.result } : {}),
       ...(extra.error !== undefined ? { error: serializeError(extra.error) } : {}),
     });
@@ -304,7 +329,11 @@ export class Engine {
   /** Listeners observe; one that throws must not change the outcome of the flow. */
   private emit(call: (l: EngineListener) => void): void {
     for (const l of this.listeners) {
-      try { call(l); } catch { /* observers cannot fail the flow */ }
+      try {
+        call(l);
+      } catch {
+        /* observers cannot fail the flow */
+      }
     }
   }
 }

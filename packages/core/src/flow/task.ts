@@ -1,8 +1,6 @@
 /** The atom of work: our analogue of a taskflow Task. */
 
-export type Outcome<T = unknown> =
-  | { readonly kind: 'success'; readonly value: T }
-  | { readonly kind: 'failure'; readonly error: unknown };
+export type Outcome<T = unknown> = { readonly kind: 'success'; readonly value: T } | { readonly kind: 'failure'; readonly error: unknown };
 
 /** One failure seen while a flow ran: an execute that threw, or a revert that threw. */
 export interface AtomFailure {

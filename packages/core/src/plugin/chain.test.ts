@@ -1,9 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { checkChain, type ChainLink } from './chain.js';
 
-const decompress: ChainLink = { name: 'image_decompression', options: {}, meta: { formats: { accepts: { compressed: true }, produces: () => ({ compressed: false }) } } };
+const decompress: ChainLink = {
+  name: 'image_decompression',
+  options: {},
+  meta: { formats: { accepts: { compressed: true }, produces: () => ({ compressed: false }) } },
+};
 const convert: ChainLink = {
-  name: 'image_conversion', options: { output_format: 'raw' },
+  name: 'image_conversion',
+  options: { output_format: 'raw' },
   meta: { formats: { accepts: { compressed: false, formats: ['qcow2', 'raw', 'vmdk'] }, produces: (o) => ({ formats: [String(o.output_format)] }) } },
 };
 

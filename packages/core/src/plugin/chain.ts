@@ -23,14 +23,18 @@ export function checkChain(input: DataShape, links: readonly ChainLink[]): Glanc
     if (shape.compressed && accepts?.compressed === false) {
       const decompressor = links.slice(i + 1).find(decompresses);
       return giError('GI_PLUGIN_CHAIN_INCOMPATIBLE', {
-        plugin: link.name, position,
+        plugin: link.name,
+        position,
         reason: `it needs uncompressed data, but compressed input is declared (${declaredBy}) and nothing before it decompresses`,
-        fix: decompressor ? `Move '${decompressor.name}' before '${link.name}' in image_import_plugins.` : `Add 'image_decompression' before '${link.name}' in image_import_plugins.`,
+        fix: decompressor
+          ? `Move '${decompressor.name}' before '${link.name}' in image_import_plugins.`
+          : `Add 'image_decompression' before '${link.name}' in image_import_plugins.`,
       });
     }
     if (accepts?.formats && shape.formats !== '*' && !shape.formats.some((f) => accepts.formats!.includes(f))) {
       return giError('GI_PLUGIN_CHAIN_INCOMPATIBLE', {
-        plugin: link.name, position,
+        plugin: link.name,
+        position,
         reason: `it accepts ${accepts.formats.join(', ')}, but receives ${shape.formats.join(', ')}`,
       });
     }

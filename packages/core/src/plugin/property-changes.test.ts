@@ -8,7 +8,10 @@ describe('PropertyChanges', () => {
     c.record({ changed: 'p', removed: 'user', twice: '1' }, { twice: '2', removed: undefined });
     expect(c.size).toBe(5);
     // Someone changed `taken` since: it is theirs now.
-    expect(c.undo({ added: 'p', changed: 'p', twice: '2', taken: 'someone' })).toEqual({ set: { changed: 'user', removed: 'user' }, remove: ['added', 'twice'] });
+    expect(c.undo({ added: 'p', changed: 'p', twice: '2', taken: 'someone' })).toEqual({
+      set: { changed: 'user', removed: 'user' },
+      remove: ['added', 'twice'],
+    });
     expect(c.size).toBe(0);
   });
 

@@ -49,7 +49,11 @@ export async function resolveImportPlugins(registry: EntryPointRegistry, config:
     try {
       const options = config.group(group, meta.options ?? {}, ext.name) as Record<string, unknown>;
       plugins.push({
-        name: ext.name, entryPoint: ext.entryPoint, group, options, meta,
+        name: ext.name,
+        entryPoint: ext.entryPoint,
+        group,
+        options,
+        meta,
         async getFlow(ctx) {
           let flow: unknown;
           try {
@@ -57,7 +61,8 @@ export async function resolveImportPlugins(registry: EntryPointRegistry, config:
           } catch (e) {
             throw giError('GI_REGISTRY_FACTORY_FAILED', { name: ext.name, package: ext.entryPoint.packageName, reason: reasonOf(e) }, { cause: e });
           }
-          if (!isFlow(flow)) throw giError('GI_REGISTRY_FACTORY_FAILED', { name: ext.name, package: ext.entryPoint.packageName, reason: 'getFlow() did not return a flow' });
+          if (!isFlow(flow))
+            throw giError('GI_REGISTRY_FACTORY_FAILED', { name: ext.name, package: ext.entryPoint.packageName, reason: 'getFlow() did not return a flow' });
           return attributeFailures(flow, { name: ext.name, package: ext.entryPoint.packageName });
         },
       });

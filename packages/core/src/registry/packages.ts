@@ -50,7 +50,9 @@ function locateDependency(root: string, name: string): string | undefined {
 
 function subdirs(dir: string): string[] {
   if (!existsSync(dir)) return [];
-  return readdirSync(dir).map((d) => path.join(dir, d)).filter((d) => statSync(d).isDirectory() && path.basename(d) !== 'node_modules');
+  return readdirSync(dir)
+    .map((d) => path.join(dir, d))
+    .filter((d) => statSync(d).isDirectory() && path.basename(d) !== 'node_modules');
 }
 
 /** Expand workspace globs of the forms `dir`, `dir/*` and `dir/**`; `!pattern` excludes. */
@@ -58,7 +60,10 @@ function expandWorkspaceGlobs(root: string, patterns: string[]): string[] {
   const out = new Set<string>();
   const excluded = new Set<string>();
   const walk = (dir: string, acc: Set<string>) => {
-    for (const d of subdirs(dir)) { if (existsSync(path.join(d, 'package.json'))) acc.add(d); walk(d, acc); }
+    for (const d of subdirs(dir)) {
+      if (existsSync(path.join(d, 'package.json'))) acc.add(d);
+      walk(d, acc);
+    }
   };
   for (const raw of patterns) {
     const neg = raw.startsWith('!');

@@ -78,8 +78,14 @@ function parseEntryPoints(pkg: PackageInfo, defaults: Record<string, string>): E
         throw bad(`'${namespace}.${epName}' points at '${module}', which is not a relative path inside the package`);
       }
       out.push({
-        namespace, name: epName, packageName: name, packageVersion: pkg.json.version ?? '0.0.0', packageDir: pkg.dir,
-        module, exportName, hostRange: pkg.json.peerDependencies?.[CORE_PACKAGE],
+        namespace,
+        name: epName,
+        packageName: name,
+        packageVersion: pkg.json.version ?? '0.0.0',
+        packageDir: pkg.dir,
+        module,
+        exportName,
+        hostRange: pkg.json.peerDependencies?.[CORE_PACKAGE],
       });
     }
   }
@@ -106,7 +112,12 @@ export class EntryPointRegistry {
     const eps: EntryPoint[] = [];
     const errors: GlanceImportError<string>[] = [];
     for (const pkg of hostCandidates(root, options.dirs)) {
-      try { eps.push(...parseEntryPoints(pkg, defaults)); } catch (e) { if (isGlanceImportError(e)) errors.push(e); else throw e; }
+      try {
+        eps.push(...parseEntryPoints(pkg, defaults));
+      } catch (e) {
+        if (isGlanceImportError(e)) errors.push(e);
+        else throw e;
+      }
     }
     return new EntryPointRegistry(eps, options.host ?? { name: CORE_PACKAGE, version: coreVersion() }, errors);
   }
@@ -118,9 +129,18 @@ export class EntryPointRegistry {
 
   /** Like fromExtensions, for several namespaces at once: `{ namespace: { name: value } }`. */
   static fromNamespaces(namespaces: Record<string, Record<string, unknown>>): EntryPointRegistry {
-    const given = Object.entries(namespaces).flatMap(([namespace, extensions]) => Object.entries(extensions).map(([name, value]) => ({ namespace, name, value })));
+    const given = Object.entries(namespaces).flatMap(([namespace, extensions]) =>
+      Object.entries(extensions).map(([name, value]) => ({ namespace, name, value })),
+    );
     const eps = given.map(({ namespace, name }): EntryPoint => ({
-      namespace, name, packageName: '(given)', packageVersion: coreVersion(), packageDir: '', module: '(given)', exportName: name, hostRange: '*',
+      namespace,
+      name,
+      packageName: '(given)',
+      packageVersion: coreVersion(),
+      packageDir: '',
+      module: '(given)',
+      exportName: name,
+      hostRange: '*',
     }));
     const reg = new EntryPointRegistry(eps, { name: CORE_PACKAGE, version: coreVersion() });
     eps.forEach((ep, i) => reg.given.set(ep, given[i]!.value));
@@ -175,7 +195,12 @@ export class EntryPointRegistry {
 
   private problemOf(ep: EntryPoint): GlanceImportError<string> | undefined {
     const claims = this.entryPoints.filter((e) => e.namespace === ep.namespace && e.name === ep.name);
-    if (claims.length > 1) return giError('GI_REGISTRY_DUPLICATE_CLAIM', { namespace: ep.namespace, name: ep.name, packages: claims.map((c) => `${c.packageName}@${c.packageVersion}`) });
+    if (claims.length > 1)
+      return giError('GI_REGISTRY_DUPLICATE_CLAIM', {
+        namespace: ep.namespace,
+        name: ep.name,
+        packages: claims.map((c) => `${c.packageName}@${c.packageVersion}`),
+      });
     if (this.given.has(ep)) return undefined;
     const range = ep.hostRange;
     if (!range) return giError('GI_REGISTRY_NO_CORE_RANGE', { name: ep.name, package: ep.packageName, host: this.host.name });
@@ -183,7 +208,14 @@ export class EntryPointRegistry {
     // package that still says `workspace:` was published wrongly and is checked like any range.
     if (range.startsWith('workspace:') && !ep.packageDir.split(path.sep).includes('node_modules')) return undefined;
     if (!semver.validRange(range) || !semver.satisfies(this.host.version, range, { includePrerelease: true })) {
-      return giError('GI_REGISTRY_INCOMPATIBLE', { name: ep.name, package: ep.packageName, packageVersion: ep.packageVersion, host: this.host.name, range, version: this.host.version });
+      return giError('GI_REGISTRY_INCOMPATIBLE', {
+        name: ep.name,
+        package: ep.packageName,
+        packageVersion: ep.packageVersion,
+        host: this.host.name,
+        range,
+        version: this.host.version,
+      });
     }
     return undefined;
   }
@@ -202,7 +234,12 @@ export class EntryPointRegistry {
     }
     const value = mod[ep.exportName];
     if (typeof value !== 'function') {
-      throw giError('GI_REGISTRY_EXPORT_INVALID', { name, package: ep.packageName, export: ep.exportName, found: value === undefined ? 'missing' : `a ${typeof value}` });
+      throw giError('GI_REGISTRY_EXPORT_INVALID', {
+        name,
+        package: ep.packageName,
+        export: ep.exportName,
+        found: value === undefined ? 'missing' : `a ${typeof value}`,
+      });
     }
     return { name, entryPoint: ep, value: value as T };
   }

@@ -79,7 +79,9 @@ export class PostgresDriver implements SqlDriver {
       await client.query('COMMIT');
       return out;
     } catch (e) {
-      await client.query('ROLLBACK').catch((rollbackError: Error) => { broken = rollbackError; });
+      await client.query('ROLLBACK').catch((rollbackError: Error) => {
+        broken = rollbackError;
+      });
       throw e;
     } finally {
       client.release(broken);

@@ -6,7 +6,13 @@ describe('gpt / mbr', () => {
 
   it('calls a GPT disk gpt, matching a raw declaration', async () => {
     const file = writeBytes(dir, 'gpt.img', gptDisk());
-    expect(await inspectBoth(file, { declaredFormat: 'raw' })).toMatchObject({ format: 'gpt', diskFormat: 'raw', virtualSize: MiB, safe: true, formatMatches: true });
+    expect(await inspectBoth(file, { declaredFormat: 'raw' })).toMatchObject({
+      format: 'gpt',
+      diskFormat: 'raw',
+      virtualSize: MiB,
+      safe: true,
+      formatMatches: true,
+    });
   });
 
   it('takes a hybrid ISO (with an MBR) for an ISO, and refuses it declared as something else', async () => {

@@ -66,6 +66,13 @@ describe('qcow2', () => {
   it('is raw when the magic is absent', async () => {
     const file = path.join(dir, 'zero.img');
     writeFileSync(file, Buffer.alloc(4096));
-    expect(await inspectBoth(file, { declaredFormat: 'raw' })).toMatchObject({ format: 'raw', virtualSize: 4096, actualSize: 4096, safe: true, formatMatches: true, checks: [{ name: 'format_match', passed: true }] });
+    expect(await inspectBoth(file, { declaredFormat: 'raw' })).toMatchObject({
+      format: 'raw',
+      virtualSize: 4096,
+      actualSize: 4096,
+      safe: true,
+      formatMatches: true,
+      checks: [{ name: 'format_match', passed: true }],
+    });
   });
 });

@@ -13,9 +13,7 @@ const DIFFERENCING = 4;
 
 function finding(footer: Buffer): Finding {
   const size = sizeField('vhd', u64be(footer, 40));
-  const parent = u32be(footer, 60) === DIFFERENCING
-    ? fail('differencing', 'vhd is a differencing disk that names a parent file')
-    : pass('differencing');
+  const parent = u32be(footer, 60) === DIFFERENCING ? fail('differencing', 'vhd is a differencing disk that names a parent file') : pass('differencing');
   return { format: 'vhd', virtualSize: size.virtualSize, checks: [parent, size.check] };
 }
 

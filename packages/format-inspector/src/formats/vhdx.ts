@@ -16,10 +16,24 @@ const MiB = 1024 * 1024;
 const METADATA_REGION = guidBytes('8B7CA206-4790-4B9A-B8FE-575F050F886E');
 const VIRTUAL_DISK_SIZE = guidBytes('2FA54224-CD1B-4876-B211-5DBED83BF4B8');
 
-interface Table { name: string; signature: string; count: (t: Buffer) => number; first: number; guid: Buffer; wanted: string }
+interface Table {
+  name: string;
+  signature: string;
+  count: (t: Buffer) => number;
+  first: number;
+  guid: Buffer;
+  wanted: string;
+}
 
 const REGIONS: Table = { name: 'region table', signature: 'regi', count: (t) => u32le(t, 8), first: 16, guid: METADATA_REGION, wanted: 'metadata region' };
-const METADATA: Table = { name: 'metadata table', signature: 'metadata', count: (t) => u16le(t, 10), first: 32, guid: VIRTUAL_DISK_SIZE, wanted: 'virtual disk size' };
+const METADATA: Table = {
+  name: 'metadata table',
+  signature: 'metadata',
+  count: (t) => u16le(t, 10),
+  first: 32,
+  guid: VIRTUAL_DISK_SIZE,
+  wanted: 'virtual disk size',
+};
 
 /** The 32-byte entry of `spec.guid` in a captured table, or a Finding saying how the table lies. */
 function lookup(table: Buffer, spec: Table): Buffer | Finding {
@@ -54,7 +68,8 @@ function* run(): Probe {
   const itemOffset = u32le(vds, 16);
   const itemLength = u32le(vds, 20);
   // Items follow the 64 KiB table (MS-VHDX); the size item is exactly one u64.
-  if (itemOffset < TABLE_SIZE || itemLength !== 8) return malformed('vhdx', `virtual disk size item (offset ${itemOffset}, length ${itemLength}) is not a u64 after the metadata table`);
+  if (itemOffset < TABLE_SIZE || itemLength !== 8)
+    return malformed('vhdx', `virtual disk size item (offset ${itemOffset}, length ${itemLength}) is not a u64 after the metadata table`);
 
   const [item = Buffer.alloc(0)] = yield [{ at: metaOffset + itemOffset, length: 8 }];
   if (item.length < 8) return truncated('vhdx', item.length, 8, 'virtual disk size item');

@@ -49,14 +49,18 @@ function lineProblem(line: string): string | undefined {
 export function parseDescriptor(text: string): Descriptor {
   const type = createTypeOf(text);
   const lines = text.split('\n').map((l) => l.trim().toLowerCase());
-  const extents = text.split('\n').map((l) => l.trim()).filter((_, i) => ACCESS.includes(lines[i]!.split(' ')[0]!));
+  const extents = text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((_, i) => ACCESS.includes(lines[i]!.split(' ')[0]!));
   const extentFiles = extents.map((l) => /"([^"]*)"/.exec(l)?.[1] ?? '').filter((f) => f !== '');
   let sectors = 0n;
   for (const l of extents) sectors += BigInt(/^\S+\s+(\d{1,20})\b/.exec(l)?.[1] ?? 0);
-  const problem = type.problem
-    ?? lines.map(lineProblem).find((p) => p !== undefined)
-    ?? (extents.some((l) => l.includes('/')) ? 'names extent files with a path' : undefined)
-    ?? (extents.length === 0 ? 'has no extents' : undefined);
+  const problem =
+    type.problem ??
+    lines.map(lineProblem).find((p) => p !== undefined) ??
+    (extents.some((l) => l.includes('/')) ? 'names extent files with a path' : undefined) ??
+    (extents.length === 0 ? 'has no extents' : undefined);
   return {
     createType: type.value,
     check: problem ? fail('descriptor', `vmdk descriptor ${problem}`) : pass('descriptor'),

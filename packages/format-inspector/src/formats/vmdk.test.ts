@@ -22,7 +22,11 @@ function withFooter(file: string, tamper?: (footer: Buffer) => void): void {
   const footer = Buffer.from(header);
   Buffer.from(gd).copy(footer, 56);
   b.fill(0xff, 56, 64);
-  const marker = (type: number) => { const m = Buffer.alloc(512); m.writeUInt32LE(type, 12); return m; };
+  const marker = (type: number) => {
+    const m = Buffer.alloc(512);
+    m.writeUInt32LE(type, 12);
+    return m;
+  };
   tamper?.(footer);
   writeFileSync(file, Buffer.concat([b, marker(3), footer, marker(0)]));
 }
@@ -44,8 +48,9 @@ describe('vmdk', () => {
 
   it('refuses create types outside vmdkAllowedTypes, and every type when the list is empty', async () => {
     const sparse = create(dir, 'types.vmdk', 'vmdk', '64M');
-    expect((await inspectBoth(sparse, { vmdkAllowedTypes: ['streamOptimized'] })).reason)
-      .toBe("unsafe: vmdk createType 'monolithicSparse' is not allowed (allowed: streamOptimized)");
+    expect((await inspectBoth(sparse, { vmdkAllowedTypes: ['streamOptimized'] })).reason).toBe(
+      "unsafe: vmdk createType 'monolithicSparse' is not allowed (allowed: streamOptimized)",
+    );
     expect((await inspectBoth(sparse, { vmdkAllowedTypes: [] })).reason).toContain('vmdk_allowed_types is empty');
   });
 

@@ -52,7 +52,8 @@ function* sparse(h: Buffer): Probe {
   const text = descriptorText(raw);
   const size = sizeField('vmdk', u64le(h, 12) * 512n);
   const checks: Check[] = [];
-  if (text === undefined || text.trim() === '') checks.push(fail('descriptor', text === undefined ? 'vmdk descriptor is not ASCII text' : 'vmdk has no descriptor'));
+  if (text === undefined || text.trim() === '')
+    checks.push(fail('descriptor', text === undefined ? 'vmdk descriptor is not ASCII text' : 'vmdk has no descriptor'));
   const d = text ? parseDescriptor(text) : undefined;
   if (d) checks.push(d.check);
   if (hasFooter) checks.push(footerCheck(h, tail));
@@ -67,7 +68,10 @@ function* descriptorFile(): Probe {
   const d = parseDescriptor(text);
   if (d.createType === undefined) return null;
   const size = sizeField('vmdk', d.sectors * 512n);
-  const files = d.extentFiles.slice(0, 3).map((f) => `'${f.slice(0, 80)}'`).join(', ');
+  const files = d.extentFiles
+    .slice(0, 3)
+    .map((f) => `'${f.slice(0, 80)}'`)
+    .join(', ');
   const external = fail('extents', `vmdk is a descriptor file whose extents are other files${files ? ` (${files})` : ''}`);
   return { format: 'vmdk', virtualSize: size.virtualSize, checks: [d.check, external, size.check], createType: d.createType };
 }

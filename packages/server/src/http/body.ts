@@ -8,7 +8,11 @@ const tooLarge = () => giError('GI_API_TOO_LARGE', { message: 'The request body 
 /** A JSON body; empty is `undefined` (the route answers "Body expected in request."). */
 function parseJson(text: string): unknown {
   if (text.trim() === '') return undefined;
-  try { return JSON.parse(text); } catch { throw malformed(); }
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw malformed();
+  }
 }
 
 async function readText(payload: AsyncIterable<Buffer>, limit: number): Promise<string> {
@@ -31,14 +35,30 @@ async function readText(payload: AsyncIterable<Buffer>, limit: number): Promise<
 export function registerBodyParsers(app: FastifyInstance, bodyLimit: number): void {
   app.addContentTypeParser('application/octet-stream', (_req, _payload, done) => done(null, undefined));
   app.addContentTypeParser([PATCH_V20, PATCH_V21], { parseAs: 'string' }, (_req, body, done) => {
-    try { done(null, JSON.parse(String(body))); } catch { done(malformed(), undefined); }
+    try {
+      done(null, JSON.parse(String(body)));
+    } catch {
+      done(malformed(), undefined);
+    }
   });
   app.removeContentTypeParser(['application/json', 'text/plain']);
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
-    try { done(null, parseJson(String(body))); } catch (e) { done(e as Error, undefined); }
+    try {
+      done(null, parseJson(String(body)));
+    } catch (e) {
+      done(e as Error, undefined);
+    }
   });
   app.addContentTypeParser('*', (req, payload, done) => {
-    if (req.method !== 'POST') { done(null, undefined); return; }
-    readText(payload, bodyLimit).then(parseJson).then((body) => done(null, body), (e: Error) => done(e, undefined));
+    if (req.method !== 'POST') {
+      done(null, undefined);
+      return;
+    }
+    readText(payload, bodyLimit)
+      .then(parseJson)
+      .then(
+        (body) => done(null, body),
+        (e: Error) => done(e, undefined),
+      );
   });
 }

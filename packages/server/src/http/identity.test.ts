@@ -6,7 +6,10 @@ import { harness, type Harness } from '../testing/harness.js';
 const proxy = { 'x-identity-status': 'Confirmed', 'x-user-id': 'carol', 'x-project-id': 'p9', 'x-roles': 'member,reader' };
 const image = { name: 'i', disk_format: 'raw', container_format: 'bare' };
 let h: Harness | undefined;
-afterEach(async () => { await h?.close(); h = undefined; });
+afterEach(async () => {
+  await h?.close();
+  h = undefined;
+});
 
 describe('identity modes', () => {
   it("own tokens by default: a proxy's identity headers are not read", async () => {
@@ -27,11 +30,25 @@ describe('identity modes', () => {
   });
 
   it('keystone: a Keystone that cannot be reached answers 503 with the reason, never 500, never let through; the server starts regardless', async () => {
-    h = await harness({ ini: {
-      paste_deploy: { flavor: 'keystone' },
-      keystone_authtoken: { auth_url: 'http://127.0.0.1:9', auth_type: 'password', username: 'glance', password: 'glance', user_domain_name: 'Default', project_name: 'service', project_domain_name: 'Default', http_request_max_retries: 0 },
-    } });
-    expect(h.server.identity).toMatchObject({ mode: 'keystone', describe: 'Keystone at http://127.0.0.1:9 (service user glance@Default/service; tokens cached 300 s)' });
+    h = await harness({
+      ini: {
+        paste_deploy: { flavor: 'keystone' },
+        keystone_authtoken: {
+          auth_url: 'http://127.0.0.1:9',
+          auth_type: 'password',
+          username: 'glance',
+          password: 'glance',
+          user_domain_name: 'Default',
+          project_name: 'service',
+          project_domain_name: 'Default',
+          http_request_max_retries: 0,
+        },
+      },
+    });
+    expect(h.server.identity).toMatchObject({
+      mode: 'keystone',
+      describe: 'Keystone at http://127.0.0.1:9 (service user glance@Default/service; tokens cached 300 s)',
+    });
     for (const token of [h.tokens.admin, 'anything']) {
       const r = await h.req('POST', '/v2/images', { token, headers: { ...proxy, accept: 'application/json' }, body: image });
       expect(r.status).toBe(503);

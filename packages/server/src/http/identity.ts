@@ -69,7 +69,10 @@ async function ownIdentity(request: FastifyRequest, opts: { db: Database; trustI
     const userId = header(request, 'x-user-id');
     const projectId = header(request, 'x-project-id') ?? header(request, 'x-tenant-id');
     if (!userId || !projectId) throw giError('GI_API_UNAUTHENTICATED', { reason: 'trusted identity headers lack X-User-Id or X-Project-Id' });
-    const roles = (header(request, 'x-roles') ?? '').split(',').map((r) => r.trim()).filter(Boolean);
+    const roles = (header(request, 'x-roles') ?? '')
+      .split(',')
+      .map((r) => r.trim())
+      .filter(Boolean);
     return { userId, projectId, roles, isAdmin: roles.includes('admin') };
   }
   const token = header(request, 'x-auth-token');

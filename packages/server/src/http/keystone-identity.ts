@@ -35,7 +35,8 @@ export function keystoneIdentity(o: { settings: KeystoneSettings; policy: Policy
         result = await auth.authenticate({
           userToken: header(request, 'x-auth-token') ?? header(request, 'x-storage-token'),
           serviceToken: header(request, 'x-service-token'),
-          method: request.method, path: request.url.split('?')[0]!,
+          method: request.method,
+          path: request.url.split('?')[0]!,
         });
       } catch (err) {
         if (keystoneErrors.is(err)) request.log.warn({ error_code: err.code }, err.message);
@@ -53,7 +54,12 @@ export function keystoneIdentity(o: { settings: KeystoneSettings; policy: Policy
       }
       const user = result.user;
       if (!user.projectId) throw keystoneErrors.error('GI_KEYSTONE_UNSCOPED_TOKEN', { scope: scopeOf(user) });
-      return callerOf(user, result.serviceStatus === 'Confirmed' ? result.service : undefined, header(request, 'x-auth-token') ?? header(request, 'x-storage-token')!, policy);
+      return callerOf(
+        user,
+        result.serviceStatus === 'Confirmed' ? result.service : undefined,
+        header(request, 'x-auth-token') ?? header(request, 'x-storage-token')!,
+        policy,
+      );
     },
   };
 }
@@ -66,12 +72,31 @@ export function keystoneIdentity(o: { settings: KeystoneSettings; policy: Policy
 function callerOf(user: TokenInfo, service: TokenInfo | undefined, token: string, policy: PolicyEnforcer): CallerIdentity {
   const roles = user.roles.map((r) => r.toLowerCase());
   const policyValues: Record<string, unknown> = {
-    user_domain_id: user.userDomainId ?? null, project_domain_id: user.projectDomainId ?? null, domain_id: user.domainId ?? null,
-    system_scope: user.systemScope ?? null, is_admin_project: user.isAdminProject,
-    service_user_id: service?.userId ?? null, service_user_domain_id: service?.userDomainId ?? null,
-    service_project_id: service?.projectId ?? null, service_project_domain_id: service?.projectDomainId ?? null,
-    service_roles: service?.roles ?? [], user: user.userId, tenant: user.projectId,
+    user_domain_id: user.userDomainId ?? null,
+    project_domain_id: user.projectDomainId ?? null,
+    domain_id: user.domainId ?? null,
+    system_scope: user.systemScope ?? null,
+    is_admin_project: user.isAdminProject,
+    service_user_id: service?.userId ?? null,
+    service_user_domain_id: service?.userDomainId ?? null,
+    service_project_id: service?.projectId ?? null,
+    service_project_domain_id: service?.projectDomainId ?? null,
+    service_roles: service?.roles ?? [],
+    user: user.userId,
+    tenant: user.projectId,
   };
-  const isAdmin = policy.check('context_is_admin', { project_id: user.projectId, user_id: user.userId }, { ...policyValues, user_id: user.userId, project_id: user.projectId!, roles });
-  return { userId: user.userId, projectId: user.projectId!, roles, isAdmin, token: token.trim(), ...(user.catalog ? { catalog: user.catalog } : {}), policyValues };
+  const isAdmin = policy.check(
+    'context_is_admin',
+    { project_id: user.projectId, user_id: user.userId },
+    { ...policyValues, user_id: user.userId, project_id: user.projectId!, roles },
+  );
+  return {
+    userId: user.userId,
+    projectId: user.projectId!,
+    roles,
+    isAdmin,
+    token: token.trim(),
+    ...(user.catalog ? { catalog: user.catalog } : {}),
+    policyValues,
+  };
 }

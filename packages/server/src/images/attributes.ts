@@ -3,16 +3,63 @@
 export const RESERVED_NAMESPACE = 'os_glance';
 
 /** In the body of a create: 403 "Attribute '<k>' is read-only." */
-export const CREATE_READ_ONLY = new Set(['direct_url', 'self', 'file', 'schema', 'stores', 'status', 'checksum', 'size', 'virtual_size', 'created_at', 'updated_at', 'os_hash_algo', 'os_hash_value']);
+export const CREATE_READ_ONLY = new Set([
+  'direct_url',
+  'self',
+  'file',
+  'schema',
+  'stores',
+  'status',
+  'checksum',
+  'size',
+  'virtual_size',
+  'created_at',
+  'updated_at',
+  'os_hash_algo',
+  'os_hash_value',
+]);
 /** In a PATCH: 403 "Attribute '<k>' is read-only." */
-export const PATCH_READ_ONLY = new Set(['created_at', 'updated_at', 'status', 'checksum', 'size', 'virtual_size', 'direct_url', 'self', 'file', 'schema', 'id', 'os_hash_algo', 'os_hash_value', 'stores']);
+export const PATCH_READ_ONLY = new Set([
+  'created_at',
+  'updated_at',
+  'status',
+  'checksum',
+  'size',
+  'virtual_size',
+  'direct_url',
+  'self',
+  'file',
+  'schema',
+  'id',
+  'os_hash_algo',
+  'os_hash_value',
+  'stores',
+]);
 /** 403 "Attribute '<k>' is reserved." */
 export const RESERVED = new Set(['location', 'deleted', 'deleted_at']);
 
 /** The base attributes (columns); everything else is an extra property. */
 export const BASE_ATTRIBUTES = new Set([
-  'id', 'name', 'status', 'visibility', 'owner', 'disk_format', 'container_format', 'size', 'virtual_size', 'checksum', 'os_hash_algo',
-  'os_hash_value', 'min_disk', 'min_ram', 'protected', 'os_hidden', 'created_at', 'updated_at', 'tags', 'locations',
+  'id',
+  'name',
+  'status',
+  'visibility',
+  'owner',
+  'disk_format',
+  'container_format',
+  'size',
+  'virtual_size',
+  'checksum',
+  'os_hash_algo',
+  'os_hash_value',
+  'min_disk',
+  'min_ram',
+  'protected',
+  'os_hidden',
+  'created_at',
+  'updated_at',
+  'tags',
+  'locations',
 ]);
 
 export const isReservedName = (k: string) => RESERVED.has(k) || k.startsWith(RESERVED_NAMESPACE);

@@ -10,7 +10,17 @@ describe('filter value syntax, as Glance parses it', () => {
     expect(isoTime('2024-3')).toBe('2024-03-01T00:00:00.000Z');
     expect(isoTime('2024')).toBe('2024-01-01T00:00:00.000Z');
     expect(isoTime('0099-12-31')).toBe('0099-12-31T00:00:00.000Z');
-    for (const bad of ['yesterday', '202403', '2024-02-30', '2023-02-29', '2024-13-01', '2024-01-01T24:00', '2024-01-01T10:00:00+24:00', '0000-01-01', '2024-01-01T']) {
+    for (const bad of [
+      'yesterday',
+      '202403',
+      '2024-02-30',
+      '2023-02-29',
+      '2024-13-01',
+      '2024-01-01T24:00',
+      '2024-01-01T10:00:00+24:00',
+      '0000-01-01',
+      '2024-01-01T',
+    ]) {
       expect(isoTime(bad), bad).toBeUndefined();
     }
     expect(isoTime('2024-02-29')).toBe('2024-02-29T00:00:00.000Z');
@@ -24,7 +34,7 @@ describe('filter value syntax, as Glance parses it', () => {
     expect(splitFilterOp('gte:2024-01-01T00:00:00Z')).toEqual({ op: 'gte', value: '2024-01-01T00:00:00Z' });
   });
 
-  it('splits an in: list at commas, keeping double-quoted values whole, and refuses misplaced quotes in Glance\'s words', () => {
+  it("splits an in: list at commas, keeping double-quoted values whole, and refuses misplaced quotes in Glance's words", () => {
     expect(splitQuoted('a,b')).toEqual(['a', 'b']);
     expect(splitQuoted('a,"x,y",b')).toEqual(['a', 'x,y', 'b']);
     expect(splitQuoted('"x,y"')).toEqual(['x,y']);
@@ -35,7 +45,7 @@ describe('filter value syntax, as Glance parses it', () => {
     expect(() => splitQuoted('a,"b')).toThrow('Invalid filter value a,"b. The quote is not closed.');
   });
 
-  it('reads integers as Python\'s int() does', () => {
+  it("reads integers as Python's int() does", () => {
     expect([' 5', '+5', '-1', '007'].map(pythonInt)).toEqual([5, 5, -1, 7]);
     expect(['5.0', 'abc', '', '1e3'].map(pythonInt)).toEqual([undefined, undefined, undefined, undefined]);
   });

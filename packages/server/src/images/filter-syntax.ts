@@ -6,7 +6,8 @@ import { badRequest } from '../http/errors.js';
  */
 
 // iso8601's grammar: YYYY, YYYY-M(M), YYYY-MM-DD or YYYYMMDD, then [T ]hh[:mm[:ss[.frac]]] and a zone.
-const ISO_8601 = /^(\d{4})(?:(?:-(\d{1,2})|(\d{2})(?!$))(?:(?:-(\d{1,2})|(\d{2}))(?:[ T](\d{2})(?::?(\d{2}))?(?::?(\d{1,2})(?:[.,](\d+))?)?(Z|([-+])(\d{2}):?(\d{2})?)?)?)?)?$/;
+const ISO_8601 =
+  /^(\d{4})(?:(?:-(\d{1,2})|(\d{2})(?!$))(?:(?:-(\d{1,2})|(\d{2}))(?:[ T](\d{2})(?::?(\d{2}))?(?::?(\d{1,2})(?:[.,](\d+))?)?(Z|([-+])(\d{2}):?(\d{2})?)?)?)?)?$/;
 
 /** An ISO 8601 time as the stored timestamps are written (UTC, milliseconds); undefined if it is none. A time without a zone is UTC. */
 export function isoTime(text: string): string | undefined {
@@ -40,7 +41,8 @@ export function splitQuoted(value: string): string[] {
   for (let i = 0; i < value.length; i++) {
     if (value[i] !== '"' || (i > 0 && value[i - 1] === '\\')) continue;
     if (opening && i > 0 && value[i - 1] !== ',') throw badRequest(`Invalid filter value ${value}. There is no comma before opening quotation mark.`);
-    if (!opening && i + 1 !== value.length && value[i + 1] !== ',') throw badRequest(`Invalid filter value ${value}. There is no comma after closing quotation mark.`);
+    if (!opening && i + 1 !== value.length && value[i + 1] !== ',')
+      throw badRequest(`Invalid filter value ${value}. There is no comma after closing quotation mark.`);
     opening = !opening;
   }
   if (!opening) throw badRequest(`Invalid filter value ${value}. The quote is not closed.`);

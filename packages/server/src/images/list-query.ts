@@ -13,7 +13,20 @@ const INTEGERS = new Set(['size', 'virtual_size', 'min_disk', 'min_ram']);
 /** Other columns a filter compares for equality, as Glance does any other image attribute. */
 const TEXTS = new Set(['owner', 'checksum', 'os_hash_algo', 'os_hash_value']);
 /** Query keys that are not filters, or are read on their own. */
-const NOT_FILTERS = new Set(['limit', 'marker', 'sort', 'sort_key', 'sort_dir', 'member_status', 'tag', 'visibility', 'os_hidden', 'protected', 'changes-since', 'deleted']);
+const NOT_FILTERS = new Set([
+  'limit',
+  'marker',
+  'sort',
+  'sort_key',
+  'sort_dir',
+  'member_status',
+  'tag',
+  'visibility',
+  'os_hidden',
+  'protected',
+  'changes-since',
+  'deleted',
+]);
 
 /** Glance's list query for one page: limits, sort, then every filter. */
 export interface ListLimits {
@@ -26,7 +39,8 @@ const valuesOf = (raw: RawQuery, k: string): string[] => (raw[k] === undefined ?
 /** sort_key/sort_dir (repeatable) or sort=k:dir,...; created_at and id complete the order as in Glance's image_get_all. */
 function sortOf(raw: RawQuery): SortKey[] {
   const checkKey = (k: string) => {
-    if (!(IMAGE_SORT_KEYS as readonly string[]).includes(k)) throw badRequest(`Invalid sort key: ${k}. It must be one of the following: ${IMAGE_SORT_KEYS.join(', ')}.`);
+    if (!(IMAGE_SORT_KEYS as readonly string[]).includes(k))
+      throw badRequest(`Invalid sort key: ${k}. It must be one of the following: ${IMAGE_SORT_KEYS.join(', ')}.`);
     return k;
   };
   const checkDir = (d: string) => {
@@ -128,7 +142,10 @@ export function parseListQuery(raw: RawQuery, viewer: Viewer, limits: ListLimits
   }
   const tags = valuesOf(raw, 'tag').map((t) => t.trim());
   return {
-    viewer, sort, limit: Math.min(limit, limits.limitMax), columns,
+    viewer,
+    sort,
+    limit: Math.min(limit, limits.limitMax),
+    columns,
     member_status: memberStatus as NonNullable<ImageQuery['member_status']>,
     ...(one('marker') !== undefined ? { marker: one('marker')! } : {}),
     ...(visibility ? { visibility: visibility as Visibility | 'all' } : {}),

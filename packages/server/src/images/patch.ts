@@ -18,7 +18,10 @@ function parsePointer(path: unknown): string {
   if (path.includes('//')) throw badRequest(`Pointer \`${path}\` contains adjacent "/".`);
   if (path.length > 1 && path.endsWith('/')) throw badRequest(`Pointer \`${path}\` end with "/".`);
   if (/~(?![01])/.test(path)) throw badRequest(`Pointer \`${path}\` contains "~" not part of a recognized escape sequence.`);
-  const parts = path.slice(1).split('/').map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const parts = path
+    .slice(1)
+    .split('/')
+    .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
   if (parts.length > 1 && parts[0] !== 'locations') throw badRequest(`Nested paths are not allowed: ${path}`);
   return parts[0]!;
 }
@@ -42,8 +45,9 @@ export function parsePatch(body: unknown, contentType: string): Op[] {
       op = found[0]!;
       path = o[op];
     }
-    if (!['add', 'remove', 'replace'].includes(op)) throw badRequest(`Invalid operation: \`${op}\`: Operation objects must contain exactly one member named "add", "remove", or "replace".`);
-    if (op !== 'remove' && !('value' in o)) throw badRequest("Operation \"" + op + "\" requires a member named \"value\".");
+    if (!['add', 'remove', 'replace'].includes(op))
+      throw badRequest(`Invalid operation: \`${op}\`: Operation objects must contain exactly one member named "add", "remove", or "replace".`);
+    if (op !== 'remove' && !('value' in o)) throw badRequest('Operation "' + op + '" requires a member named "value".');
     return { op: op as Op['op'], key: parsePointer(path), ...(op !== 'remove' ? { value: o.value } : {}) };
   });
 }
@@ -69,7 +73,10 @@ export function planPatch(image: ImageRecord, ops: readonly Op[], rules: PatchRu
     if (BASE_ATTRIBUTES.has(key)) {
       if (op === 'remove') throw forbidden(`Property ${key} may not be removed.`);
       const v = validateAttribute(key, value, rules.formats);
-      if (key === 'tags') { tags = v as string[]; continue; }
+      if (key === 'tags') {
+        tags = v as string[];
+        continue;
+      }
       if ((key === 'disk_format' || key === 'container_format') && !['queued', 'importing'].includes(image.status) && v !== image[key]) {
         throw forbidden(`Attribute ${key} can be only replaced for a queued image.`);
       }
@@ -95,7 +102,9 @@ export function planPatch(image: ImageRecord, ops: readonly Op[], rules: PatchRu
   const setProperties: Record<string, string> = {};
   const removeProperties: string[] = [];
   for (const [k, v] of Object.entries(props)) {
-    if (v === null) { if (k in image.properties) removeProperties.push(k); } else if (image.properties[k] !== v) setProperties[k] = v;
+    if (v === null) {
+      if (k in image.properties) removeProperties.push(k);
+    } else if (image.properties[k] !== v) setProperties[k] = v;
   }
   return { columns, setProperties, removeProperties, ...(tags ? { tags } : {}) };
 }

@@ -21,7 +21,8 @@ export function validateAttribute(key: string, value: unknown, formats: Formats)
       if (typeof value !== 'string' || !UUID_RE.test(value)) throw bad(`${JSON.stringify(value)} does not match the UUID pattern`);
       return value.toLowerCase();
     case 'visibility':
-      if (!['community', 'public', 'private', 'shared'].includes(value as string)) throw bad(`${JSON.stringify(value)} is not one of ['community', 'public', 'private', 'shared']`);
+      if (!['community', 'public', 'private', 'shared'].includes(value as string))
+        throw bad(`${JSON.stringify(value)} is not one of ['community', 'public', 'private', 'shared']`);
       return value as string;
     case 'protected':
     case 'os_hidden':
@@ -35,7 +36,8 @@ export function validateAttribute(key: string, value: unknown, formats: Formats)
     case 'disk_format':
     case 'container_format': {
       const allowed = key === 'disk_format' ? formats.disk : formats.container;
-      if (value !== null && !allowed.includes(value as string)) throw bad(`${JSON.stringify(value)} is not one of [None, ${allowed.map((f) => `'${f}'`).join(', ')}]`);
+      if (value !== null && !allowed.includes(value as string))
+        throw bad(`${JSON.stringify(value)} is not one of [None, ${allowed.map((f) => `'${f}'`).join(', ')}]`);
       return value as string | null;
     }
     case 'tags':
@@ -50,7 +52,8 @@ export function validateAttribute(key: string, value: unknown, formats: Formats)
 /** Extra properties are strings (the permissive schema: additionalProperties {"type": "string"}). */
 export function validateExtraProperty(key: string, value: unknown): string {
   if (key.length > 255) throw badRequest(`Provided object does not match schema 'image': property name '${key.slice(0, 40)}…' is longer than 255 characters`);
-  if (typeof value !== 'string') throw badRequest(`Provided object does not match schema 'image': ${JSON.stringify(value)} is not of type 'string' (property '${key}')`);
+  if (typeof value !== 'string')
+    throw badRequest(`Provided object does not match schema 'image': ${JSON.stringify(value)} is not of type 'string' (property '${key}')`);
   return value;
 }
 

@@ -1,12 +1,28 @@
-import { checkAttributes, checkExtraProperties, checkRemovedProperties, PropertyChanges, type ImageAccessor, type ImageSnapshot, type Logger, type SettableAttribute } from '@glance-import/core';
+import {
+  checkAttributes,
+  checkExtraProperties,
+  checkRemovedProperties,
+  PropertyChanges,
+  type ImageAccessor,
+  type ImageSnapshot,
+  type Logger,
+  type SettableAttribute,
+} from '@glance-import/core';
 import { giError } from '../errors.js';
 import type { Database, ImageRecord } from '@glance-import/db';
 import { assertLockHeld } from './lock.js';
 
 export function snapshotOf(i: ImageRecord): ImageSnapshot {
   return {
-    id: i.id, status: i.status, name: i.name, disk_format: i.disk_format, container_format: i.container_format, size: i.size,
-    virtual_size: i.virtual_size, owner: i.owner, extraProperties: { ...i.properties },
+    id: i.id,
+    status: i.status,
+    name: i.name,
+    disk_format: i.disk_format,
+    container_format: i.container_format,
+    size: i.size,
+    virtual_size: i.virtual_size,
+    owner: i.owner,
+    extraProperties: { ...i.properties },
   };
 }
 
@@ -29,7 +45,12 @@ export interface ImportImage extends ImageAccessor {
 export class LockedImage implements ImportImage {
   private readonly changes = new PropertyChanges();
 
-  constructor(private readonly db: Database, readonly imageId: string, readonly taskId: string, private readonly log: Logger) {}
+  constructor(
+    private readonly db: Database,
+    readonly imageId: string,
+    readonly taskId: string,
+    private readonly log: Logger,
+  ) {}
 
   async load(): Promise<ImageRecord> {
     const image = await this.db.images.get(this.imageId);

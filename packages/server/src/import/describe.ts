@@ -15,10 +15,19 @@ import { buildImportFlow } from './flow.js';
 import { importSettings } from './settings.js';
 import type { ServerConfig } from '../options.js';
 
-const refuse = async (): Promise<never> => { throw new Error('getFlow() must not read or change the image; do that in a task'); };
+const refuse = async (): Promise<never> => {
+  throw new Error('getFlow() must not read or change the image; do that in a task');
+};
 
 /** getFlow() must only build tasks: the image refuses use, and progress goes nowhere. */
-const untouchable: ImportImage = { load: refuse, get: refuse, setAttributes: refuse, setExtraProperties: refuse, removeExtraProperties: refuse, undoPropertyChanges: refuse };
+const untouchable: ImportImage = {
+  load: refuse,
+  get: refuse,
+  setAttributes: refuse,
+  setExtraProperties: refuse,
+  removeExtraProperties: refuse,
+  undoPropertyChanges: refuse,
+};
 const noProgress: TaskProgress = { report: () => {}, store: () => {}, written: async () => {} };
 
 /**
@@ -34,14 +43,38 @@ export async function describeImportFlow(config: ServerConfig, plugins: readonly
   const db = await openDatabase('sqlite://');
   try {
     const deps: TaskDeps = {
-      db, staging: new StagingArea(scratch), stores: { multi: true, byId: new Map(), defaultId: stores[0]!, stagingDir: scratch },
-      quotas: new Quotas({ config, db }), settings: importSettings(config), metrics: new Metrics(), resolve: systemResolver,
+      db,
+      staging: new StagingArea(scratch),
+      stores: { multi: true, byId: new Map(), defaultId: stores[0]!, stagingDir: scratch },
+      quotas: new Quotas({ config, db }),
+      settings: importSettings(config),
+      metrics: new Metrics(),
+      resolve: systemResolver,
       job: {
-        taskId: randomUUID(), imageId: '00000000-0000-0000-0000-000000000000', method, request: { method: { name: method.name } }, stores,
-        before: { status: method.requiredStatus, size: null, virtual_size: null, checksum: null, os_hash_algo: null, os_hash_value: null, disk_format: null, container_format: null },
-        caller: { userId: 'check', projectId: 'check', roles: [], isAdmin: false }, requestId: 'config-check',
+        taskId: randomUUID(),
+        imageId: '00000000-0000-0000-0000-000000000000',
+        method,
+        request: { method: { name: method.name } },
+        stores,
+        before: {
+          status: method.requiredStatus,
+          size: null,
+          virtual_size: null,
+          checksum: null,
+          os_hash_algo: null,
+          os_hash_value: null,
+          disk_format: null,
+          container_format: null,
+        },
+        caller: { userId: 'check', projectId: 'check', roles: [], isAdmin: false },
+        requestId: 'config-check',
       },
-      image: untouchable, progress: noProgress, log: silentLogger, signal: new AbortController().signal, inspections: [], reached: { section: 'method' },
+      image: untouchable,
+      progress: noProgress,
+      log: silentLogger,
+      signal: new AbortController().signal,
+      inspections: [],
+      reached: { section: 'method' },
     };
     return await buildImportFlow(deps, plugins);
   } finally {

@@ -40,10 +40,17 @@ export async function buildImportFlow(d: TaskDeps, configured: readonly Resolved
   flow.add(verifyStaging(d));
   if (job.method.runsPlugins) flow.add(inspect(d, 'staged', decompressAfter(0)));
   const ctx: Omit<ImportContext, 'options'> = {
-    taskId: job.taskId, taskType: 'api_image_import', imageId: job.imageId, importRequest: job.request, image: d.image,
-    stagingDir: d.staging.dir, stores: job.stores,
+    taskId: job.taskId,
+    taskType: 'api_image_import',
+    imageId: job.imageId,
+    importRequest: job.request,
+    image: d.image,
+    stagingDir: d.staging.dir,
+    stores: job.stores,
     identity: { userId: job.caller.userId, projectId: job.caller.projectId, roles: job.caller.roles, isAdmin: job.caller.isAdmin },
-    logger: d.log, signal: d.signal, progress: d.progress,
+    logger: d.log,
+    signal: d.signal,
+    progress: d.progress,
     imageFormat: settings.imageFormat,
     imageSizeCap: settings.imageSizeCap,
     ...(o.stagingBytesLimit === undefined ? {} : { stagingBytesLimit: o.stagingBytesLimit }),

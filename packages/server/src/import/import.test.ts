@@ -8,14 +8,17 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { harness, type Harness } from '../testing/harness.js';
 
 let h: Harness;
-afterEach(async () => { await h?.close(); });
+afterEach(async () => {
+  await h?.close();
+});
 
 const octet = { 'content-type': 'application/octet-stream' };
 const md5 = (b: Buffer) => createHash('md5').update(b).digest('hex');
 const sha512 = (b: Buffer) => createHash('sha512').update(b).digest('hex');
 
 async function newImage(body: Record<string, unknown> = {}, token?: string) {
-  return (await h.req('POST', '/v2/images', { body: { name: 'i', disk_format: 'raw', container_format: 'bare', ...body }, ...(token ? { token } : {}) })).json as { id: string };
+  return (await h.req('POST', '/v2/images', { body: { name: 'i', disk_format: 'raw', container_format: 'bare', ...body }, ...(token ? { token } : {}) }))
+    .json as { id: string };
 }
 
 async function waitTask(id: string) {
@@ -40,7 +43,17 @@ describe('glance-direct end to end', () => {
     const task = await waitTask(id);
     expect(task).toMatchObject({ status: 'success', result: { image_id: id }, message: 'Copied 3 MiB' });
     const img = (await h.req('GET', `/v2/images/${id}`)).json;
-    expect(img).toMatchObject({ status: 'active', size: data.length, virtual_size: data.length, checksum: md5(data), os_hash_algo: 'sha512', os_hash_value: sha512(data), stores: 'local', os_glance_importing_to_stores: '', os_glance_failed_import: '' });
+    expect(img).toMatchObject({
+      status: 'active',
+      size: data.length,
+      virtual_size: data.length,
+      checksum: md5(data),
+      os_hash_algo: 'sha512',
+      os_hash_value: sha512(data),
+      stores: 'local',
+      os_glance_importing_to_stores: '',
+      os_glance_failed_import: '',
+    });
     expect(img.os_glance_import_task).toBeUndefined();
     const dl = await h.server.app.inject({ method: 'GET', url: `/v2/images/${id}/file`, headers: { 'x-auth-token': h.tokens.member } });
     expect(dl.statusCode).toBe(200);
@@ -51,12 +64,18 @@ describe('glance-direct end to end', () => {
     expect(part.headers['content-range']).toBe(`bytes 10-19/${data.length}`);
     expect(part.rawPayload).toEqual(data.subarray(10, 20));
     expect((await h.req('GET', `/v2/images/${id}/file`, { headers: { range: `bytes=${data.length}-` } })).status).toBe(416);
-    expect((await h.req('GET', `/v2/images/${id}/file`, { headers: { range: 'bytes=1-2,5-6' } })).text).toContain('Requests with multiple ranges are not supported in Glance.');
+    expect((await h.req('GET', `/v2/images/${id}/file`, { headers: { range: 'bytes=1-2,5-6' } })).text).toContain(
+      'Requests with multiple ranges are not supported in Glance.',
+    );
     expect(readdirSync(h.server.runtime.staging.dir).filter((f) => f.startsWith(id))).toEqual([]);
-    expect((await h.req('PUT', `/v2/images/${id}/stage`, { payload: 'again', headers: octet })).text).toContain('Image status transition from active to uploading is not allowed');
+    expect((await h.req('PUT', `/v2/images/${id}/stage`, { payload: 'again', headers: octet })).text).toContain(
+      'Image status transition from active to uploading is not allowed',
+    );
     const full = (await h.req('GET', `/v2/images/${id}/tasks`)).json.tasks[0];
     expect(full.created_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}$/);
-    expect(full.progress.phases.map((p: { phase: string }) => p.phase)).toEqual(expect.arrayContaining(['ImageLock', 'VerifyStaging', 'ImportToStore', 'CompleteTask']));
+    expect(full.progress.phases.map((p: { phase: string }) => p.phase)).toEqual(
+      expect.arrayContaining(['ImageLock', 'VerifyStaging', 'ImportToStore', 'CompleteTask']),
+    );
   });
 
   it('an import reads successful only once its staged data is gone and its lock free', async () => {
@@ -64,7 +83,10 @@ describe('glance-direct end to end', () => {
     const staging = h.server.runtime.staging;
     const remove = staging.remove.bind(staging);
     // A slow cleanup: the next import of the image (a copy-image staging it again) must not overlap it.
-    staging.remove = async (id: string) => { await new Promise((r) => setTimeout(r, 200)); return remove(id); };
+    staging.remove = async (id: string) => {
+      await new Promise((r) => setTimeout(r, 200));
+      return remove(id);
+    };
     const { id } = await newImage();
     await h.req('PUT', `/v2/images/${id}/stage`, { payload: 'abc', headers: octet });
     await h.req('POST', `/v2/images/${id}/import`, { body: { method: { name: 'glance-direct' } } });
@@ -76,17 +98,25 @@ describe('glance-direct end to end', () => {
   it('refuses what Glance refuses: staging twice, staging a non-queued image, importing unstaged, an unknown method', async () => {
     h = await harness();
     const { id } = await newImage();
-    expect((await h.req('POST', `/v2/images/${id}/import`, { body: { method: { name: 'glance-direct' } } })).text).toContain("Image needs to be staged before 'glance-direct' method can be used");
+    expect((await h.req('POST', `/v2/images/${id}/import`, { body: { method: { name: 'glance-direct' } } })).text).toContain(
+      "Image needs to be staged before 'glance-direct' method can be used",
+    );
     await h.req('PUT', `/v2/images/${id}/stage`, { payload: 'abc', headers: octet });
     expect((await h.req('PUT', `/v2/images/${id}/stage`, { payload: 'abc', headers: octet })).status).toBe(409);
     expect((await h.req('PUT', `/v2/images/${id}/stage`, { payload: 'abc', headers: { 'content-type': 'text/plain' } })).status).toBe(415);
-    expect((await h.req('POST', `/v2/images/${id}/import`, { body: { method: { name: 'teleport' } } })).text).toContain("Unknown import method name 'teleport'.");
+    expect((await h.req('POST', `/v2/images/${id}/import`, { body: { method: { name: 'teleport' } } })).text).toContain(
+      "Unknown import method name 'teleport'.",
+    );
     expect((await h.req('POST', `/v2/images/${id}/import`, { body: {} })).text).toContain("Import request requires a 'method' field.");
     expect((await h.req('POST', `/v2/images/${id}/import`, { body: { method: {} } })).text).toContain("Import request requires a 'name' field.");
-    expect((await h.req('POST', `/v2/images/${id}/import`, { body: { method: { name: 'glance-direct' }, all_stores: 'yes' } })).text).toContain("'all_stores' must be boolean value only");
+    expect((await h.req('POST', `/v2/images/${id}/import`, { body: { method: { name: 'glance-direct' }, all_stores: 'yes' } })).text).toContain(
+      "'all_stores' must be boolean value only",
+    );
     const noFmt = await newImage({ disk_format: null });
     await h.req('PUT', `/v2/images/${noFmt.id}/stage`, { payload: 'abc', headers: octet });
-    expect((await h.req('POST', `/v2/images/${noFmt.id}/import`, { body: { method: { name: 'glance-direct' } } })).text).toContain("'disk_format' needs to be set before import");
+    expect((await h.req('POST', `/v2/images/${noFmt.id}/import`, { body: { method: { name: 'glance-direct' } } })).text).toContain(
+      "'disk_format' needs to be set before import",
+    );
   });
 
   it('DELETE /stage (beyond Glance) drops staged data and returns the image to queued', async () => {
@@ -102,8 +132,13 @@ describe('glance-direct end to end', () => {
 
   it('a second import racing the first gets 409 "Image has active task"', async () => {
     let release!: () => void;
-    const gate = new Promise<void>((r) => { release = r; });
-    h = await harness({ ini: { image_import_opts: { image_import_plugins: ['slow'] } }, plugins: { slow: definePlugin({ getFlow: () => linearFlow('slow', {}, defineTask({ name: 'Wait', execute: () => gate })) }) } });
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    h = await harness({
+      ini: { image_import_opts: { image_import_plugins: ['slow'] } },
+      plugins: { slow: definePlugin({ getFlow: () => linearFlow('slow', {}, defineTask({ name: 'Wait', execute: () => gate })) }) },
+    });
     const { id } = await newImage();
     await h.req('PUT', `/v2/images/${id}/stage`, { payload: 'abc', headers: octet });
     expect((await h.req('POST', `/v2/images/${id}/import`, { body: { method: { name: 'glance-direct' } } })).status).toBe(202);
@@ -121,7 +156,10 @@ describe('glance-direct end to end', () => {
     const images = h.server.runtime.db.images;
     const take = images.setPropertyIfAbsent.bind(images);
     // The other import took the lock between this call's checks and its own attempt.
-    images.setPropertyIfAbsent = async () => { images.setPropertyIfAbsent = take; return false; };
+    images.setPropertyIfAbsent = async () => {
+      images.setPropertyIfAbsent = take;
+      return false;
+    };
     const r = await h.req('POST', `/v2/images/${id}/import`, { body: { method: { name: 'glance-direct' } } });
     expect(r.status).toBe(409);
     expect(r.text).toContain(`New operation on image '${id}' is not permitted as prior operation is still in progress`);
@@ -133,7 +171,21 @@ describe('glance-direct end to end', () => {
     let fail = true;
     h = await harness({
       ini: { image_import_opts: { image_import_plugins: ['flaky'] } },
-      plugins: { flaky: definePlugin({ getFlow: () => linearFlow('flaky', {}, defineTask({ name: 'Flaky', execute: () => { if (fail) throw new Error('flaky plugin broke'); } })) }) },
+      plugins: {
+        flaky: definePlugin({
+          getFlow: () =>
+            linearFlow(
+              'flaky',
+              {},
+              defineTask({
+                name: 'Flaky',
+                execute: () => {
+                  if (fail) throw new Error('flaky plugin broke');
+                },
+              }),
+            ),
+        }),
+      },
     });
     const { id } = await newImage();
     await h.req('PUT', `/v2/images/${id}/stage`, { payload: 'hello', headers: octet });
@@ -156,7 +208,21 @@ describe('glance-direct end to end', () => {
     let fail = true;
     h = await harness({
       ini: { DEFAULT: { worker_self_reference_url: 'http://node-a:9292' }, image_import_opts: { image_import_plugins: ['flaky'] } },
-      plugins: { flaky: definePlugin({ getFlow: () => linearFlow('flaky', {}, defineTask({ name: 'Flaky', execute: () => { if (fail) throw new Error('flaky plugin broke'); } })) }) },
+      plugins: {
+        flaky: definePlugin({
+          getFlow: () =>
+            linearFlow(
+              'flaky',
+              {},
+              defineTask({
+                name: 'Flaky',
+                execute: () => {
+                  if (fail) throw new Error('flaky plugin broke');
+                },
+              }),
+            ),
+        }),
+      },
     });
     const { id } = await newImage();
     await h.req('PUT', `/v2/images/${id}/stage`, { payload: 'hello', headers: octet });
@@ -183,13 +249,30 @@ describe('glance-direct end to end', () => {
 
   it('a client that disconnects mid-stage: partial data removed, image back to queued, not logged as a server error', async () => {
     const lines: Array<{ level: number; msg: string }> = [];
-    h = await harness({ logger: pino({ level: 'info' }, { write: (l: string) => { lines.push(JSON.parse(l)); } }) });
+    h = await harness({
+      logger: pino(
+        { level: 'info' },
+        {
+          write: (l: string) => {
+            lines.push(JSON.parse(l));
+          },
+        },
+      ),
+    });
     const { id } = await newImage();
     const url = await h.server.listen('127.0.0.1', 0);
     await new Promise<void>((resolve) => {
-      const req = http.request(`${url}/v2/images/${id}/stage`, { method: 'PUT', headers: { ...octet, 'x-auth-token': h.tokens.member, 'content-length': 10_000_000 } });
+      const req = http.request(`${url}/v2/images/${id}/stage`, {
+        method: 'PUT',
+        headers: { ...octet, 'x-auth-token': h.tokens.member, 'content-length': 10_000_000 },
+      });
       req.on('error', () => resolve());
-      req.write(Buffer.alloc(1_000_000, 1), () => setTimeout(() => { req.destroy(); resolve(); }, 50));
+      req.write(Buffer.alloc(1_000_000, 1), () =>
+        setTimeout(() => {
+          req.destroy();
+          resolve();
+        }, 50),
+      );
     });
     for (let i = 0; i < 100; i++) {
       if ((await h.req('GET', `/v2/images/${id}`)).json.status === 'queued') break;
@@ -229,10 +312,23 @@ describe('glance-direct end to end', () => {
 describe('stale import locks', () => {
   it('a lock whose task has not moved for an hour is taken over: the old import stops and fails "Expired lock preempted"', async () => {
     let holdFirst = true;
-    const hold = definePlugin({ getFlow: (ctx) => linearFlow('hold', {}, defineTask({
-      name: 'Hold',
-      execute: () => (holdFirst ? new Promise((_res, rej) => { holdFirst = false; ctx.signal.addEventListener('abort', () => rej(new Error('stopped'))); }) : undefined),
-    })) });
+    const hold = definePlugin({
+      getFlow: (ctx) =>
+        linearFlow(
+          'hold',
+          {},
+          defineTask({
+            name: 'Hold',
+            execute: () =>
+              holdFirst
+                ? new Promise((_res, rej) => {
+                    holdFirst = false;
+                    ctx.signal.addEventListener('abort', () => rej(new Error('stopped')));
+                  })
+                : undefined,
+          }),
+        ),
+    });
     h = await harness({ ini: { image_import_opts: { image_import_plugins: ['hold'] } }, plugins: { hold } });
     const { id } = await newImage();
     await h.req('PUT', `/v2/images/${id}/stage`, { payload: 'hello', headers: octet });
@@ -245,7 +341,9 @@ describe('stale import locks', () => {
     }
     expect(first.progress?.phase).toBe('Hold');
     // Glance's order: the status rule answers first while the import runs.
-    expect((await h.req('POST', `/v2/images/${id}/import`, { body: { method: { name: 'glance-direct' } } })).text).toContain("Image needs to be staged before 'glance-direct' method can be used");
+    expect((await h.req('POST', `/v2/images/${id}/import`, { body: { method: { name: 'glance-direct' } } })).text).toContain(
+      "Image needs to be staged before 'glance-direct' method can be used",
+    );
     await h.server.runtime.db.driver.execute('UPDATE tasks SET updated_at = ? WHERE id = ?', [new Date(Date.now() - 2 * 3600_000).toISOString(), first.id]);
     expect((await h.req('POST', `/v2/images/${id}/import`, { body: { method: { name: 'glance-direct' } } })).status).toBe(202);
     expect(await h.server.runtime.db.tasks.get(first.id)).toMatchObject({ status: 'failure', message: 'Expired lock preempted' });
@@ -273,22 +371,45 @@ describe('stale import locks: the old task', () => {
     await h.req('PUT', `/v2/images/${id}/stage`, { payload: 'hello', headers: octet });
     const db = h.server.runtime.db;
     // A task some other node started and never finished: no flow runs it here.
-    const old = await db.tasks.create({ id: '00000000-0000-0000-0000-0000000000aa', type: 'api_image_import', owner: 'p', image_id: id, request_id: null, user_id: null, input: {} });
+    const old = await db.tasks.create({
+      id: '00000000-0000-0000-0000-0000000000aa',
+      type: 'api_image_import',
+      owner: 'p',
+      image_id: id,
+      request_id: null,
+      user_id: null,
+      input: {},
+    });
     await db.tasks.update(old.id, { status: 'processing' });
     await db.images.update(id, { columns: { status: 'importing' } });
     await db.images.setPropertyIfAbsent(id, 'os_glance_import_task', old.id);
     await db.driver.execute('UPDATE tasks SET updated_at = ? WHERE id = ?', [new Date(Date.now() - 2 * 3600_000).toISOString(), old.id]);
     expect((await h.req('POST', `/v2/images/${id}/import`, { body: { method: { name: 'glance-direct' } } })).status).toBe(202);
-    expect(await db.tasks.get(old.id)).toMatchObject({ status: 'failure', message: 'Expired lock preempted', result: { error_code: 'GI_IMPORT_LOCK_PREEMPTED' } });
+    expect(await db.tasks.get(old.id)).toMatchObject({
+      status: 'failure',
+      message: 'Expired lock preempted',
+      result: { error_code: 'GI_IMPORT_LOCK_PREEMPTED' },
+    });
     expect((await waitTask(id)).status).toBe('success');
   });
 });
 
 describe('shutdown', () => {
   it('stops an import that outlives the grace period; the image is back to uploading with its staged data', async () => {
-    const hold = definePlugin({ getFlow: (ctx) => linearFlow('hold', {}, defineTask({
-      name: 'Hold', execute: () => new Promise((_res, rej) => { ctx.signal.addEventListener('abort', () => rej(new Error('stopped'))); }),
-    })) });
+    const hold = definePlugin({
+      getFlow: (ctx) =>
+        linearFlow(
+          'hold',
+          {},
+          defineTask({
+            name: 'Hold',
+            execute: () =>
+              new Promise((_res, rej) => {
+                ctx.signal.addEventListener('abort', () => rej(new Error('stopped')));
+              }),
+          }),
+        ),
+    });
     h = await harness({ ini: { image_import_opts: { image_import_plugins: ['hold'] } }, plugins: { hold } });
     const { id } = await newImage();
     await h.req('PUT', `/v2/images/${id}/stage`, { payload: 'hello', headers: octet });

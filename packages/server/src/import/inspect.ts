@@ -19,10 +19,17 @@ export function inspect(d: Pick<TaskDeps, 'image' | 'settings' | 'inspections' |
       const image = await d.image.load();
       const fmt = d.settings.imageFormat;
       const result = await inspectFile(file_path, {
-        ...(image.disk_format ? { declaredFormat: image.disk_format } : {}), vmdkAllowedTypes: fmt.vmdkAllowedTypes, gptSafetyChecksNonfatal: fmt.gptSafetyChecksNonfatal,
+        ...(image.disk_format ? { declaredFormat: image.disk_format } : {}),
+        vmdkAllowedTypes: fmt.vmdkAllowedTypes,
+        gptSafetyChecksNonfatal: fmt.gptSafetyChecksNonfatal,
       });
       const base = {
-        phase: label, format: result.format, disk_format: image.disk_format, virtual_size: result.virtualSize, checks: result.checks, inspector_version: result.inspectorVersion,
+        phase: label,
+        format: result.format,
+        disk_format: image.disk_format,
+        virtual_size: result.virtualSize,
+        checks: result.checks,
+        inspector_version: result.inspectorVersion,
       };
       let judged: ReturnType<typeof judgeFormat>;
       try {

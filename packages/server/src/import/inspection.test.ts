@@ -5,7 +5,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { harness, type Harness } from '../testing/harness.js';
 
 let h: Harness;
-afterEach(async () => { await h?.close(); });
+afterEach(async () => {
+  await h?.close();
+});
 
 const octet = { 'content-type': 'application/octet-stream' };
 
@@ -21,14 +23,25 @@ function qcow2WithBackingFile(): Buffer {
 }
 
 /** A plugin that rewrites the data into `<file>.out` with `rewrite`, as a decompression plugin would. */
-const rewriting = (rewrite: (data: Buffer) => Buffer, compressedIn = false) => definePlugin({
-  changesData: true,
-  ...(compressedIn ? { formats: { accepts: { compressed: true }, produces: () => ({ compressed: false }) } } : {}),
-  getFlow: () => linearFlow('rewrite', {}, defineTask<{ file_path: string }, string>({
-    name: 'Rewrite', requires: ['file_path'], provides: 'file_path',
-    execute: ({ file_path }) => { writeFileSync(`${file_path}.out`, rewrite(readFileSync(file_path))); return `${file_path}.out`; },
-  })),
-});
+const rewriting = (rewrite: (data: Buffer) => Buffer, compressedIn = false) =>
+  definePlugin({
+    changesData: true,
+    ...(compressedIn ? { formats: { accepts: { compressed: true }, produces: () => ({ compressed: false }) } } : {}),
+    getFlow: () =>
+      linearFlow(
+        'rewrite',
+        {},
+        defineTask<{ file_path: string }, string>({
+          name: 'Rewrite',
+          requires: ['file_path'],
+          provides: 'file_path',
+          execute: ({ file_path }) => {
+            writeFileSync(`${file_path}.out`, rewrite(readFileSync(file_path)));
+            return `${file_path}.out`;
+          },
+        }),
+      ),
+  });
 
 async function stageAndImport(data: Buffer) {
   const { id } = (await h.req('POST', '/v2/images', { body: { name: 'i', disk_format: 'raw', container_format: 'bare' } })).json as { id: string };
@@ -48,7 +61,11 @@ describe('inspection records', () => {
     expect(task.inspections).toEqual([
       expect.objectContaining({ phase: 'staged', verdict: 'ok', format: 'raw', disk_format: 'raw', virtual_size: 14 }),
       expect.objectContaining({
-        phase: 'rewrite', verdict: 'refused', format: 'qcow2', virtual_size: 1 << 20, reason: 'Image failed safety checks: qcow2 has a backing file.',
+        phase: 'rewrite',
+        verdict: 'refused',
+        format: 'qcow2',
+        virtual_size: 1 << 20,
+        reason: 'Image failed safety checks: qcow2 has a backing file.',
         checks: expect.arrayContaining([{ name: 'backing_file', passed: false, reason: 'qcow2 has a backing file' }]),
       }),
     ]);

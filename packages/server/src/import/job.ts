@@ -4,7 +4,10 @@ import type { CallerIdentity } from '../http/identity.js';
 import type { ImportMethod } from '../methods/method.js';
 
 /** What the image looked like before the import; a failed import puts these columns back. */
-export type ImageBefore = Pick<ImageBase, 'status' | 'size' | 'virtual_size' | 'checksum' | 'os_hash_algo' | 'os_hash_value' | 'disk_format' | 'container_format'>;
+export type ImageBefore = Pick<
+  ImageBase,
+  'status' | 'size' | 'virtual_size' | 'checksum' | 'os_hash_algo' | 'os_hash_value' | 'disk_format' | 'container_format'
+>;
 
 /** The task record's `input` (Glance's keys, plus what recovery needs). */
 export interface ImportTaskInput {
@@ -27,8 +30,14 @@ export interface ImportJob {
 }
 
 export const beforeOf = (i: ImageBase): ImageBefore => ({
-  status: i.status, size: i.size, virtual_size: i.virtual_size, checksum: i.checksum, os_hash_algo: i.os_hash_algo,
-  os_hash_value: i.os_hash_value, disk_format: i.disk_format, container_format: i.container_format,
+  status: i.status,
+  size: i.size,
+  virtual_size: i.virtual_size,
+  checksum: i.checksum,
+  os_hash_algo: i.os_hash_algo,
+  os_hash_value: i.os_hash_value,
+  disk_format: i.disk_format,
+  container_format: i.container_format,
 });
 
 /** When a finished task is removed: `[task] task_time_to_live` hours from now. */

@@ -19,7 +19,8 @@ export const lockHolder = (image: ImageRecord): string | undefined => image.prop
 export const acquireLock = (db: Database, imageId: string, taskId: string): Promise<boolean> => db.images.setPropertyIfAbsent(imageId, LOCK_PROPERTY, taskId);
 
 /** Release the lock if this task still holds it (a takeover may have given it to another). */
-export const releaseLock = (db: Database, imageId: string, taskId: string): Promise<unknown> => db.images.deletePropertyIfEquals(imageId, LOCK_PROPERTY, taskId);
+export const releaseLock = (db: Database, imageId: string, taskId: string): Promise<unknown> =>
+  db.images.deletePropertyIfEquals(imageId, LOCK_PROPERTY, taskId);
 
 /** A preempted import must not write: every access of its image checks it still holds the lock. */
 export function assertLockHeld(image: ImageRecord, taskId: string): void {
@@ -64,7 +65,13 @@ export async function takeOverStaleLock(d: TakeOverDeps, image: ImageRecord): Pr
   d.log.warn({ image_id: image.id, task_id: holder }, 'Image has an expired import lock; preempting it');
   const preempted = giError('GI_IMPORT_LOCK_PREEMPTED', { taskId: holder });
   if (task && (task.status === 'pending' || task.status === 'processing')) {
-    await d.db.tasks.update(task.id, { status: 'failure', message: preempted.message, result: { error_code: preempted.code }, expires_at: expiry(d.taskTtlHours) }, { fromStatus: ['pending', 'processing'] }).catch(() => {});
+    await d.db.tasks
+      .update(
+        task.id,
+        { status: 'failure', message: preempted.message, result: { error_code: preempted.code }, expires_at: expiry(d.taskTtlHours) },
+        { fromStatus: ['pending', 'processing'] },
+      )
+      .catch(() => {});
   }
   // A flow running in this process reverts, restores the image and releases the lock itself.
   await d.stop(holder, preempted.message);

@@ -7,7 +7,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { harness, type Harness } from '../testing/harness.js';
 
 let h: Harness;
-afterEach(async () => { await h?.close(); });
+afterEach(async () => {
+  await h?.close();
+});
 
 const octet = { 'content-type': 'application/octet-stream' };
 const data = Buffer.alloc(2 * 1024 * 1024 + 5, 3);
@@ -45,7 +47,11 @@ const filesIn = (dir: string) => (existsSync(dir) ? readdirSync(dir) : []);
 describe('several stores', () => {
   it('lists the stores as Glance does and writes one import to several stores from one read', async () => {
     h = await harness({ ini: stores(), storeDrivers: { flaky } });
-    expect((await h.req('GET', '/v2/info/stores')).json.stores).toEqual([{ id: 'fast', description: 'Fast store', default: 'true' }, { id: 'slow' }, { id: 'bad' }]);
+    expect((await h.req('GET', '/v2/info/stores')).json.stores).toEqual([
+      { id: 'fast', description: 'Fast store', default: 'true' },
+      { id: 'slow' },
+      { id: 'bad' },
+    ]);
     const id = await staged();
     expect((await h.req('POST', `/v2/images/${id}/import`, { body: { method: { name: 'glance-direct' }, stores: ['fast', 'slow'] } })).status).toBe(202);
     expect((await finished(id)).status).toBe('success');
@@ -55,7 +61,9 @@ describe('several stores', () => {
     expect(filesIn(path.join(h.dataDir, 'slow'))).toEqual([id]);
     const unknown = await staged();
     expect((await h.req('POST', `/v2/images/${unknown}/import`, { body: { method: { name: 'glance-direct' }, stores: ['nope'] } })).status).toBe(409);
-    expect((await h.req('POST', `/v2/images/${unknown}/import`, { body: { method: { name: 'glance-direct' }, stores: ['fast'], all_stores: true } })).status).toBe(400);
+    expect(
+      (await h.req('POST', `/v2/images/${unknown}/import`, { body: { method: { name: 'glance-direct' }, stores: ['fast'], all_stores: true } })).status,
+    ).toBe(400);
   });
 
   it('all_stores_must_succeed (default true): one failing store fails the import and every store written is cleaned up', async () => {
@@ -66,7 +74,13 @@ describe('several stores', () => {
     expect(task.status).toBe('failure');
     expect(task.message).toContain('bad');
     const img = (await h.req('GET', `/v2/images/${id}`)).json;
-    expect(img).toMatchObject({ status: 'uploading', size: data.length, checksum: null, os_glance_failed_import: 'bad,fast,slow', os_glance_importing_to_stores: '' });
+    expect(img).toMatchObject({
+      status: 'uploading',
+      size: data.length,
+      checksum: null,
+      os_glance_failed_import: 'bad,fast,slow',
+      os_glance_importing_to_stores: '',
+    });
     expect(img.stores).toBeUndefined();
     for (const s of ['fast', 'slow', 'bad']) expect(filesIn(path.join(h.dataDir, s)), s).toEqual([]);
     expect(existsSync(path.join(h.server.runtime.staging.dir, id))).toBe(true);
@@ -77,7 +91,12 @@ describe('several stores', () => {
     const id = await staged();
     await h.req('POST', `/v2/images/${id}/import`, { body: { method: { name: 'glance-direct' }, stores: ['fast', 'bad'], all_stores_must_succeed: false } });
     expect((await finished(id)).status).toBe('success');
-    expect((await h.req('GET', `/v2/images/${id}`)).json).toMatchObject({ status: 'active', stores: 'fast', os_glance_failed_import: 'bad', os_glance_importing_to_stores: '' });
+    expect((await h.req('GET', `/v2/images/${id}`)).json).toMatchObject({
+      status: 'active',
+      stores: 'fast',
+      os_glance_failed_import: 'bad',
+      os_glance_importing_to_stores: '',
+    });
   });
 
   it('copy-image copies an active image to another store; admin only; 409 when not active; 400 when already there; a failure leaves it active', async () => {
@@ -85,7 +104,8 @@ describe('several stores', () => {
     const id = await staged();
     await h.req('POST', `/v2/images/${id}/import`, { body: { method: { name: 'glance-direct' } } });
     await finished(id);
-    const copy = (body: Record<string, unknown>, token = h.tokens.admin) => h.req('POST', `/v2/images/${id}/import`, { token, body: { method: { name: 'copy-image' }, ...body } });
+    const copy = (body: Record<string, unknown>, token = h.tokens.admin) =>
+      h.req('POST', `/v2/images/${id}/import`, { token, body: { method: { name: 'copy-image' }, ...body } });
     expect((await copy({ stores: ['slow'] }, h.tokens.member)).status).toBe(403);
     expect((await copy({ stores: ['fast'] })).text).toContain("Image is already present at store 'fast'");
     expect((await copy({ stores: ['slow'] })).status).toBe(202);
@@ -96,10 +116,16 @@ describe('several stores', () => {
     expect((await copy({ stores: ['bad'] })).status).toBe(202);
     const failed = await finished(id, 3);
     expect(failed.status).toBe('failure');
-    expect((await h.req('GET', `/v2/images/${id}`)).json).toMatchObject({ status: 'active', stores: 'fast,slow', os_glance_failed_import: 'bad', os_glance_importing_to_stores: '' });
+    expect((await h.req('GET', `/v2/images/${id}`)).json).toMatchObject({
+      status: 'active',
+      stores: 'fast,slow',
+      os_glance_failed_import: 'bad',
+      os_glance_importing_to_stores: '',
+    });
     const queued = (await h.req('POST', '/v2/images', { body: { disk_format: 'raw', container_format: 'bare' } })).json;
-    expect((await h.req('POST', `/v2/images/${queued.id}/import`, { token: h.tokens.admin, body: { method: { name: 'copy-image' }, stores: ['slow'] } })).text)
-      .toContain('Only images with status active can be targeted for copying');
+    expect(
+      (await h.req('POST', `/v2/images/${queued.id}/import`, { token: h.tokens.admin, body: { method: { name: 'copy-image' }, stores: ['slow'] } })).text,
+    ).toContain('Only images with status active can be targeted for copying');
   });
 
   it('DELETE /v2/stores/{store}/{id} drops one copy, but never the only one', async () => {
@@ -120,15 +146,31 @@ describe('several stores', () => {
     expect((await h.req('DELETE', `/v2/stores/slow/${id}`, admin)).status).toBe(403);
     const unknown = await h.req('DELETE', `/v2/stores/nope/${id}`, admin);
     expect(unknown).toMatchObject({ status: 409, text: expect.stringContaining('The selected store nope is not available on this node.') });
-    expect((await h.req('DELETE', '/v2/stores/fast/00000000-0000-0000-0000-000000000000', admin)).text).toContain('Failed to find image 00000000-0000-0000-0000-000000000000');
+    expect((await h.req('DELETE', '/v2/stores/fast/00000000-0000-0000-0000-000000000000', admin)).text).toContain(
+      'Failed to find image 00000000-0000-0000-0000-000000000000',
+    );
   });
 
   it('deleting an image while its import runs stops the import and leaves no file behind', async () => {
     let started!: () => void;
-    const running = new Promise<void>((r) => { started = r; });
-    const hold = definePlugin({ getFlow: (ctx) => linearFlow('hold', {}, defineTask({
-      name: 'Hold', execute: () => new Promise((_res, rej) => { started(); ctx.signal.addEventListener('abort', () => rej(new Error('aborted'))); }),
-    })) });
+    const running = new Promise<void>((r) => {
+      started = r;
+    });
+    const hold = definePlugin({
+      getFlow: (ctx) =>
+        linearFlow(
+          'hold',
+          {},
+          defineTask({
+            name: 'Hold',
+            execute: () =>
+              new Promise((_res, rej) => {
+                started();
+                ctx.signal.addEventListener('abort', () => rej(new Error('aborted')));
+              }),
+          }),
+        ),
+    });
     h = await harness({ ini: { ...stores(), image_import_opts: { image_import_plugins: ['hold'] } }, storeDrivers: { flaky }, plugins: { hold } });
     const id = await staged();
     await h.req('POST', `/v2/images/${id}/import`, { body: { method: { name: 'glance-direct' } } });
@@ -210,8 +252,10 @@ describe('store drivers of glance.store.drivers', () => {
     }),
   });
   const ini = (probeGroup: Record<string, unknown>) => ({
-    DEFAULT: { enabled_backends: 'fast:file, cold:probe' }, glance_store: { default_backend: 'fast' },
-    fast: { filesystem_store_datadir: '{data}/fast' }, cold: { probe_dir: '{data}/cold', store_description: 'Cold', ...probeGroup },
+    DEFAULT: { enabled_backends: 'fast:file, cold:probe' },
+    glance_store: { default_backend: 'fast' },
+    fast: { filesystem_store_datadir: '{data}/fast' },
+    cold: { probe_dir: '{data}/cold', store_description: 'Cold', ...probeGroup },
   });
 
   it('are checked at start-up, get their group validated and typed, and show their properties in /v2/info/stores/detail', async () => {
@@ -219,14 +263,26 @@ describe('store drivers of glance.store.drivers', () => {
     expect(checked).toEqual(['cold']);
     const detail = await h.req('GET', '/v2/info/stores/detail', { token: h.tokens.admin });
     expect(detail.json.stores).toEqual([
-      { id: 'fast', type: 'file', weight: 0, default: 'true', properties: { data_dir: path.join(h.dataDir, 'fast'), chunk_size: 65536, thin_provisioning: false } },
+      {
+        id: 'fast',
+        type: 'file',
+        weight: 0,
+        default: 'true',
+        properties: { data_dir: path.join(h.dataDir, 'fast'), chunk_size: 65536, thin_provisioning: false },
+      },
       { id: 'cold', type: 'probe', weight: 3, description: 'Cold', properties: { probe_dir: path.join(h.dataDir, 'cold') } },
     ]);
     expect((await h.req('GET', '/v2/info/stores/detail')).status).toBe(403);
   });
 
   it('a store whose check fails, or whose group has an unknown option, stops the start', async () => {
-    await expect(harness({ ini: ini({ probe_refuses: 'true' }), storeDrivers: { probe } })).rejects.toMatchObject({ code: 'GI_STORE_BAD_OPTIONS', message: "Store 'cold' cannot be set up: probe_refuses is set." });
-    await expect(harness({ ini: ini({ probe_dri: 'x' }), storeDrivers: { probe } })).rejects.toMatchObject({ code: 'GI_CONFIG_UNKNOWN_OPTION', message: expect.stringContaining("unknown option 'probe_dri' in [cold]. Did you mean 'probe_dir'?") });
+    await expect(harness({ ini: ini({ probe_refuses: 'true' }), storeDrivers: { probe } })).rejects.toMatchObject({
+      code: 'GI_STORE_BAD_OPTIONS',
+      message: "Store 'cold' cannot be set up: probe_refuses is set.",
+    });
+    await expect(harness({ ini: ini({ probe_dri: 'x' }), storeDrivers: { probe } })).rejects.toMatchObject({
+      code: 'GI_CONFIG_UNKNOWN_OPTION',
+      message: expect.stringContaining("unknown option 'probe_dri' in [cold]. Did you mean 'probe_dir'?"),
+    });
   });
 });

@@ -7,16 +7,34 @@ import { harness, type Harness } from '../testing/harness.js';
 // plugins' in config order, each named with its plugin), and a failure says what to do about it.
 
 let h: Harness;
-afterEach(async () => { await h?.close(); });
-
-const octet = { 'content-type': 'application/octet-stream' };
-const twoSteps = (name: string, fail = false) => definePlugin({
-  getFlow: () => linearFlow(name, {},
-    defineTask({ name: `${name}-a`, execute: () => {} }),
-    defineTask({ name: `${name}-b`, execute: () => { if (fail) throw giError('GI_IMPORT_NO_STORE_SUCCEEDED', {}); } })),
+afterEach(async () => {
+  await h?.close();
 });
 
-async function importOnce(): Promise<{ status: string; result: Record<string, unknown> | null; error_code: string | null; error_hint: string | null; progress: { plan: unknown; phases: Array<{ phase: string }> } }> {
+const octet = { 'content-type': 'application/octet-stream' };
+const twoSteps = (name: string, fail = false) =>
+  definePlugin({
+    getFlow: () =>
+      linearFlow(
+        name,
+        {},
+        defineTask({ name: `${name}-a`, execute: () => {} }),
+        defineTask({
+          name: `${name}-b`,
+          execute: () => {
+            if (fail) throw giError('GI_IMPORT_NO_STORE_SUCCEEDED', {});
+          },
+        }),
+      ),
+  });
+
+async function importOnce(): Promise<{
+  status: string;
+  result: Record<string, unknown> | null;
+  error_code: string | null;
+  error_hint: string | null;
+  progress: { plan: unknown; phases: Array<{ phase: string }> };
+}> {
   const id = (await h.req('POST', '/v2/images', { body: { name: 'i', disk_format: 'raw', container_format: 'bare' } })).json.id as string;
   await h.req('PUT', `/v2/images/${id}/stage`, { payload: 'hello', headers: octet });
   expect((await h.req('POST', `/v2/images/${id}/import`, { body: { method: { name: 'glance-direct' } } })).status).toBe(202);
@@ -30,14 +48,23 @@ async function importOnce(): Promise<{ status: string; result: Record<string, un
 
 describe("an import task's plan and failure hint", () => {
   it('plans every step in the order it runs, the plugins in image_import_plugins order with their names', async () => {
-    h = await harness({ ini: { image_import_opts: { image_import_plugins: ['second', 'first'] } }, plugins: { first: twoSteps('first'), second: twoSteps('second') } });
+    h = await harness({
+      ini: { image_import_opts: { image_import_plugins: ['second', 'first'] } },
+      plugins: { first: twoSteps('first'), second: twoSteps('second') },
+    });
     const task = await importOnce();
     expect(task.status).toBe('success');
     expect(task.progress.plan).toEqual([
-      { phase: 'ImageLock' }, { phase: 'VerifyStaging' }, { phase: 'Inspect-staged' },
-      { phase: 'second-a', plugin: 'second' }, { phase: 'second-b', plugin: 'second' },
-      { phase: 'first-a', plugin: 'first' }, { phase: 'first-b', plugin: 'first' },
-      { phase: 'ImportToStore' }, { phase: 'DeleteFromStaging' }, { phase: 'CompleteTask' },
+      { phase: 'ImageLock' },
+      { phase: 'VerifyStaging' },
+      { phase: 'Inspect-staged' },
+      { phase: 'second-a', plugin: 'second' },
+      { phase: 'second-b', plugin: 'second' },
+      { phase: 'first-a', plugin: 'first' },
+      { phase: 'first-b', plugin: 'first' },
+      { phase: 'ImportToStore' },
+      { phase: 'DeleteFromStaging' },
+      { phase: 'CompleteTask' },
     ]);
     expect(task.progress.phases.map((p) => p.phase)).toEqual((task.progress.plan as Array<{ phase: string }>).map((p) => p.phase));
   });

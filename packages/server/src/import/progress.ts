@@ -23,10 +23,18 @@ export class ImportProgress implements ProgressReporter {
    * progress (a long conversion, a slow plugin), so a live import's lock never looks stale.
    */
   constructor(
-    private readonly db: Database, private readonly taskId: string, private readonly metrics: Metrics,
-    private readonly intervalMs = 1000, heartbeatMs = 5 * 60_000,
+    private readonly db: Database,
+    private readonly taskId: string,
+    private readonly metrics: Metrics,
+    private readonly intervalMs = 1000,
+    heartbeatMs = 5 * 60_000,
   ) {
-    this.heartbeat = setInterval(() => { if (Date.now() - this.lastFlush >= heartbeatMs) this.flush(true); }, Math.min(heartbeatMs, 60_000));
+    this.heartbeat = setInterval(
+      () => {
+        if (Date.now() - this.lastFlush >= heartbeatMs) this.flush(true);
+      },
+      Math.min(heartbeatMs, 60_000),
+    );
     this.heartbeat.unref();
   }
 
@@ -98,9 +106,13 @@ export class ImportProgress implements ProgressReporter {
     // Glance's "Copied N MiB" only while the task runs: a write that lands after the task ended must
     // not replace the reason it failed with (or the empty message of a success).
     const save = () => this.db.tasks.update(this.taskId, { progress });
-    const write = progress.phase.startsWith('store') && progress.bytesDone !== undefined
-      ? () => this.db.tasks.update(this.taskId, { progress, message: `Copied ${Math.floor(progress.bytesDone! / MiB)} MiB` }, { fromStatus: ['processing'] }).catch(save)
-      : save;
+    const write =
+      progress.phase.startsWith('store') && progress.bytesDone !== undefined
+        ? () =>
+            this.db.tasks
+              .update(this.taskId, { progress, message: `Copied ${Math.floor(progress.bytesDone! / MiB)} MiB` }, { fromStatus: ['processing'] })
+              .catch(save)
+        : save;
     this.pending = this.pending.then(write).catch(() => {});
   }
 }

@@ -18,7 +18,8 @@ export function parseImportBody(body: unknown, enabledMethods: readonly string[]
   for (const k of ['all_stores_must_succeed', 'all_stores'] as const) {
     if (k in b && typeof b[k] !== 'boolean') throw badRequest(`'${k}' must be boolean value only`);
   }
-  if ('stores' in b && (!Array.isArray(b.stores) || b.stores.some((s) => typeof s !== 'string'))) throw badRequest("'stores' must be a list of store identifiers");
+  if ('stores' in b && (!Array.isArray(b.stores) || b.stores.some((s) => typeof s !== 'string')))
+    throw badRequest("'stores' must be a list of store identifiers");
   const m = method as Record<string, unknown>;
   const str = (k: string) => (typeof m[k] === 'string' ? { [k]: m[k] as string } : {});
   return {
@@ -31,7 +32,8 @@ export function parseImportBody(body: unknown, enabledMethods: readonly string[]
 
 /** The status rules of an import call (409s), in Glance's order. */
 export function checkImportStatus(image: ImageRecord, method: ImportMethod): void {
-  if (image.status !== method.requiredStatus) throw conflict(image.status === 'active' ? 'Image with status active cannot be target for import' : method.wrongStatus);
+  if (image.status !== method.requiredStatus)
+    throw conflict(image.status === 'active' ? 'Image with status active cannot be target for import' : method.wrongStatus);
   if (!image.container_format) throw conflict("'container_format' needs to be set before import");
   if (!image.disk_format) throw conflict("'disk_format' needs to be set before import");
 }

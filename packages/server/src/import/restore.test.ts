@@ -5,9 +5,20 @@ import { restoreImage } from './restore.js';
 import { LOCK_PROPERTY } from './lock.js';
 
 let h: Harness;
-afterEach(async () => { await h?.close(); });
+afterEach(async () => {
+  await h?.close();
+});
 
-const before = { status: 'uploading' as const, size: 3, virtual_size: null, checksum: null, os_hash_algo: null, os_hash_value: null, disk_format: 'raw', container_format: 'bare' };
+const before = {
+  status: 'uploading' as const,
+  size: 3,
+  virtual_size: null,
+  checksum: null,
+  os_hash_algo: null,
+  os_hash_value: null,
+  disk_format: 'raw',
+  container_format: 'bare',
+};
 
 const recorder = () => {
   const warnings: string[] = [];
@@ -36,7 +47,7 @@ describe('restoreImage', () => {
     await db.images.update(id, { columns: { status: 'importing' }, setProperties: { [LOCK_PROPERTY]: 't2' } });
     const { warnings, log } = recorder();
     await restoreImage(h.server.runtime, id, 't1', before, ['local'], log);
-    expect((await db.images.get(id))).toMatchObject({ status: 'importing', properties: { [LOCK_PROPERTY]: 't2' } });
+    expect(await db.images.get(id)).toMatchObject({ status: 'importing', properties: { [LOCK_PROPERTY]: 't2' } });
     expect(warnings).toEqual(['import lock no longer held by this task; leaving the image to its new owner']);
   });
 });

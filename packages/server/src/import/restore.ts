@@ -16,7 +16,15 @@ export interface RestoreDeps {
  * staged data, web-download to `queued`, copy-image stays `active` — never left in `importing`.
  * `allFailed`: the method counts every target store as failed (its descriptor's `failsAllStores`).
  */
-export async function restoreImage(d: RestoreDeps, imageId: string, taskId: string, before: ImageBefore, targets: readonly string[], log: Logger, opts: { allFailed?: boolean } = {}): Promise<void> {
+export async function restoreImage(
+  d: RestoreDeps,
+  imageId: string,
+  taskId: string,
+  before: ImageBefore,
+  targets: readonly string[],
+  log: Logger,
+  opts: { allFailed?: boolean } = {},
+): Promise<void> {
   const image = await d.db.images.get(imageId);
   if (!image) return;
   const holder = lockHolder(image);

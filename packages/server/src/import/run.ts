@@ -31,16 +31,39 @@ export async function runImport(d: RunDeps, job: ImportJob, signal: AbortSignal)
     }
     log.info({ method, stores: job.stores }, 'Import started');
     const deps: TaskDeps = {
-      db: d.db, staging: d.staging, stores: d.stores, quotas: d.quotas, settings: d.settings, metrics: d.metrics, resolve: d.resolve,
-      job, image: new LockedImage(d.db, job.imageId, job.taskId, log), progress, log, signal, inspections: [], reached: { section: 'method' },
+      db: d.db,
+      staging: d.staging,
+      stores: d.stores,
+      quotas: d.quotas,
+      settings: d.settings,
+      metrics: d.metrics,
+      resolve: d.resolve,
+      job,
+      image: new LockedImage(d.db, job.imageId, job.taskId, log),
+      progress,
+      log,
+      signal,
+      inspections: [],
+      reached: { section: 'method' },
     };
     try {
       const remaining = await d.quotas.remainingBytes(job.caller.projectId, 'image_stage_total');
       const flow = await buildImportFlow(deps, d.plugins, remaining === undefined ? {} : { stagingBytesLimit: remaining });
       progress.plan(importPlan(flow));
       const engine = new Engine(flow, {
-        mode: d.settings.engine.mode, maxWorkers: d.settings.engine.maxWorkers, persistence: d.db.flows, flowId: job.taskId, signal,
-        listeners: [{ onAtom: (e) => { if (e.state === 'RUNNING') progress.enter(e.atom); log.debug({ atom: e.atom, state: e.state }, 'atom state'); } }],
+        mode: d.settings.engine.mode,
+        maxWorkers: d.settings.engine.maxWorkers,
+        persistence: d.db.flows,
+        flowId: job.taskId,
+        signal,
+        listeners: [
+          {
+            onAtom: (e) => {
+              if (e.state === 'RUNNING') progress.enter(e.atom);
+              log.debug({ atom: e.atom, state: e.state }, 'atom state');
+            },
+          },
+        ],
       });
       await engine.run();
       outcome = 'success';
@@ -61,16 +84,18 @@ async function fail(d: RunDeps, job: ImportJob, e: unknown, deps: Pick<TaskDeps,
   const code = isGlanceImportError(original) ? original.code : isGlanceImportError(e) ? e.code : 'GI_FLOW_FAILED';
   // A plugin's uncoded error keeps its own words as the task message, as Glance writes it; the
   // code and `error_plugin` say which plugin it came from.
-  const plugin = coreErrors.is(original, 'GI_PLUGIN_FAILED') ? original.details as { plugin: string; reason: string } : undefined;
+  const plugin = coreErrors.is(original, 'GI_PLUGIN_FAILED') ? (original.details as { plugin: string; reason: string }) : undefined;
   const reason = plugin?.reason ?? reasonOf(original);
   log.error({ err: original, error_code: code, reverted: (e as FlowError).reverted }, `Import failed: ${reasonOf(original)}`);
   // Beyond Glance: what to do about it, for a client to show beside the reason.
   const hint = isGlanceImportError(original) ? original.hint : isGlanceImportError(e) ? e.hint : undefined;
   const result = { error_code: code, ...(hint ? { hint } : {}), ...(plugin ? { plugin: plugin.plugin } : {}), inspections };
-  await d.db.tasks.update(job.taskId, { status: 'failure', message: reason, result, expires_at: expiry(d.settings.taskTtlHours) }, { fromStatus: ['pending', 'processing'] })
+  await d.db.tasks
+    .update(job.taskId, { status: 'failure', message: reason, result, expires_at: expiry(d.settings.taskTtlHours) }, { fromStatus: ['pending', 'processing'] })
     .catch((err: unknown) => log.warn({ err }, 'could not record the task failure'));
   // Done by ImageLock's revert already, unless a revert that failed stopped the reverts before it ran.
   await deps.image.undoPropertyChanges().catch((err: unknown) => log.warn({ err }, 'could not put back the image properties the failed import changed'));
-  await restoreImage(d, job.imageId, job.taskId, job.before, job.stores, log, { allFailed: storesFailed(deps) })
-    .catch((err: unknown) => log.error({ err }, 'could not restore the image after a failed import'));
+  await restoreImage(d, job.imageId, job.taskId, job.before, job.stores, log, { allFailed: storesFailed(deps) }).catch((err: unknown) =>
+    log.error({ err }, 'could not restore the image after a failed import'),
+  );
 }

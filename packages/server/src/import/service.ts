@@ -112,7 +112,15 @@ export class Imports {
     const before = beforeOf(image);
     const input: ImportTaskInput = { image_id: image.id, import_req: s.request, backend: set.multi ? stores : [], previous: before };
     const { caller } = s;
-    const task = await db.tasks.create({ id: randomUUID(), type: 'api_image_import', owner: caller.projectId, image_id: image.id, request_id: s.requestId, user_id: caller.userId, input });
+    const task = await db.tasks.create({
+      id: randomUUID(),
+      type: 'api_image_import',
+      owner: caller.projectId,
+      image_id: image.id,
+      request_id: s.requestId,
+      user_id: caller.userId,
+      input,
+    });
     if (!(await acquireLock(db, image.id, task.id))) {
       // Glance persists the task only once it holds the lock: the caller gets 409 and no task is left.
       await db.tasks.discard(task.id);
@@ -121,13 +129,17 @@ export class Imports {
     try {
       // The image shows `importing` (and where it is going) as soon as the call returns. Unlike
       // Glance, os_glance_stage_host stays until the import succeeds: a retry needs the stage host.
-      await db.images.update(image.id, {
-        columns: method.copiesActiveImage ? {} : { status: 'importing' },
-        setProperties: {
-          [IMPORTING_PROPERTY]: storeList(set.multi ? [...parseStoreList(image.properties[IMPORTING_PROPERTY]), ...stores] : []),
-          [FAILED_PROPERTY]: storeList(parseStoreList(image.properties[FAILED_PROPERTY]).filter((x) => !stores.includes(x))),
+      await db.images.update(
+        image.id,
+        {
+          columns: method.copiesActiveImage ? {} : { status: 'importing' },
+          setProperties: {
+            [IMPORTING_PROPERTY]: storeList(set.multi ? [...parseStoreList(image.properties[IMPORTING_PROPERTY]), ...stores] : []),
+            [FAILED_PROPERTY]: storeList(parseStoreList(image.properties[FAILED_PROPERTY]).filter((x) => !stores.includes(x))),
+          },
         },
-      }, { fromStatus: [image.status] });
+        { fromStatus: [image.status] },
+      );
     } catch (e) {
       await releaseLock(db, image.id, task.id);
       await db.tasks.update(task.id, { status: 'failure', message: 'The image changed status before the import could start.' });
@@ -165,7 +177,13 @@ export class Imports {
   async shutdown(graceMs: number): Promise<void> {
     const { db, settings, log } = this.d;
     for (const j of this.queue.splice(0)) {
-      await db.tasks.update(j.taskId, { status: 'failure', message: 'The server shut down before this import started; import again.', expires_at: expiry(settings.taskTtlHours) }).catch(() => {});
+      await db.tasks
+        .update(j.taskId, {
+          status: 'failure',
+          message: 'The server shut down before this import started; import again.',
+          expires_at: expiry(settings.taskTtlHours),
+        })
+        .catch(() => {});
       await restoreImage(this.d, j.imageId, j.taskId, j.before, j.stores, log, { allFailed: j.method.failsAllStores }).catch(() => {});
     }
     const done = this.drain();
@@ -193,7 +211,14 @@ export class Imports {
     for (const status of ['pending', 'processing'] as const) {
       for (const task of await db.tasks.list({ status, type: 'api_image_import', sort: { key: 'created_at', dir: 'asc' }, limit: 100_000 })) {
         const input = task.input as ImportTaskInput;
-        await db.tasks.update(task.id, { status: 'failure', message: `Import task ${task.id} was interrupted by a server restart; import again.`, result: { error_code: 'GI_IMPORT_INTERRUPTED' }, expires_at: expiry(settings.taskTtlHours) }).catch(() => {});
+        await db.tasks
+          .update(task.id, {
+            status: 'failure',
+            message: `Import task ${task.id} was interrupted by a server restart; import again.`,
+            result: { error_code: 'GI_IMPORT_INTERRUPTED' },
+            expires_at: expiry(settings.taskTtlHours),
+          })
+          .catch(() => {});
         if (input?.previous) await restoreImage(this.d, input.image_id, task.id, input.previous, input.backend ?? [], log).catch(() => {});
         n++;
       }
@@ -204,11 +229,17 @@ export class Imports {
   /** Take over the image's lock if a dead import left it (else 409 while another import runs). */
   private takeOver(image: ImageRecord): Promise<ImageRecord> {
     const { db, staging, settings, log } = this.d;
-    return takeOverStaleLock({
-      db, staging, log, taskTtlHours: settings.taskTtlHours,
-      stop: (taskId, reason) => this.abortTask(taskId, reason),
-      restore: (taskId, input) => restoreImage(this.d, image.id, taskId, input.previous, input.backend ?? [], log, { allFailed: failsAllStores(input) }),
-    }, image);
+    return takeOverStaleLock(
+      {
+        db,
+        staging,
+        log,
+        taskTtlHours: settings.taskTtlHours,
+        stop: (taskId, reason) => this.abortTask(taskId, reason),
+        restore: (taskId, input) => restoreImage(this.d, image.id, taskId, input.previous, input.backend ?? [], log, { allFailed: failsAllStores(input) }),
+      },
+      image,
+    );
   }
 
   private pump(): void {
@@ -217,7 +248,10 @@ export class Imports {
       const abort = new AbortController();
       const entry: Running = { imageId: job.imageId, abort, done: Promise.resolve() };
       this.running.set(job.taskId, entry);
-      entry.done = runImport(this.d, job, abort.signal).finally(() => { this.running.delete(job.taskId); this.pump(); });
+      entry.done = runImport(this.d, job, abort.signal).finally(() => {
+        this.running.delete(job.taskId);
+        this.pump();
+      });
     }
   }
 }

@@ -46,7 +46,8 @@ export function importSettings(config: ServerConfig): ImportSettings {
     },
     filtering: v.import_filtering_opts,
     glanceDownload: {
-      endpoints: v.glance_import.glance_download_endpoints, tokens: v.glance_import.glance_download_tokens,
+      endpoints: v.glance_import.glance_download_endpoints,
+      tokens: v.glance_import.glance_download_tokens,
       extraProperties: v.glance_download_properties.extra_properties,
     },
   };

@@ -43,8 +43,13 @@ export function importToStores(d: TaskDeps) {
       let res;
       try {
         res = await writeToStores(createReadStream(file_path, { highWaterMark: 1024 * 1024 }), drivers, job.imageId, {
-          hashAlgo: d.settings.hashAlgo, maxBytes: d.settings.imageSizeCap, expectedBytes: size, signal: d.signal,
-          failFast: mustSucceed, onProgress: (bytesDone) => d.progress.report({ phase: 'store', bytesDone, bytesTotal: size }), onStoreDone,
+          hashAlgo: d.settings.hashAlgo,
+          maxBytes: d.settings.imageSizeCap,
+          expectedBytes: size,
+          signal: d.signal,
+          failFast: mustSucceed,
+          onProgress: (bytesDone) => d.progress.report({ phase: 'store', bytesDone, bytesTotal: size }),
+          onStoreDone,
         });
       } finally {
         await bookkeeping;
@@ -62,27 +67,41 @@ export function importToStores(d: TaskDeps) {
       for (const r of res.results) if (!r.ok) await moveStore(d, r.store, failed.includes(r) ? 'failed' : 'stopped');
       if (res.results.every((r) => !r.ok) && res.results.length > 0 && !mustSucceed) throw giError('GI_IMPORT_NO_STORE_SUCCEEDED', {});
       if (failed.length && mustSucceed) {
-        throw giError('GI_IMPORT_STORES_FAILED', { stores: failed.map((f) => f.store), reason: failed.map((f) => `${f.store}: ${reasonOf(f.error)}`).join('; ') });
+        throw giError('GI_IMPORT_STORES_FAILED', {
+          stores: failed.map((f) => f.store),
+          reason: failed.map((f) => `${f.store}: ${reasonOf(f.error)}`).join('; '),
+        });
       }
       if (copy && image.checksum && image.checksum !== res.hashes.checksum) {
         throw giError('GI_IMPORT_STORES_FAILED', { stores: job.stores, reason: 'checksum of copied data is different from current value set on the image' });
       }
       if (!copy) {
         const matches = inspection?.verdict === 'ok' && inspection.diskFormat === image.disk_format;
-        await d.db.images.update(job.imageId, {
-          columns: {
-            status: 'active', size: res.hashes.size, checksum: res.hashes.checksum, os_hash_algo: res.hashes.hashAlgo, os_hash_value: res.hashes.hashValue,
-            virtual_size: matches ? inspection!.virtualSize : size,
+        await d.db.images.update(
+          job.imageId,
+          {
+            columns: {
+              status: 'active',
+              size: res.hashes.size,
+              checksum: res.hashes.checksum,
+              os_hash_algo: res.hashes.hashAlgo,
+              os_hash_value: res.hashes.hashValue,
+              virtual_size: matches ? inspection!.virtualSize : size,
+            },
+            ...(inspection ? { setProperties: { [INSPECTION_PROPERTY]: JSON.stringify(inspection.record) } } : {}),
+            removeProperties: [STAGE_HOST_PROPERTY],
           },
-          ...(inspection ? { setProperties: { [INSPECTION_PROPERTY]: JSON.stringify(inspection.record) } } : {}),
-          removeProperties: [STAGE_HOST_PROPERTY],
-        }, { fromStatus: ['importing'] });
+          { fromStatus: ['importing'] },
+        );
       }
       return written.map((l) => l.store);
     },
     revert: async () => {
       for (const loc of written.splice(0)) {
-        await d.stores.byId.get(loc.store)?.delete(loc.url).catch((e: unknown) => d.log.warn({ err: e, store: loc.store }, 'could not delete data written by a failed import'));
+        await d.stores.byId
+          .get(loc.store)
+          ?.delete(loc.url)
+          .catch((e: unknown) => d.log.warn({ err: e, store: loc.store }, 'could not delete data written by a failed import'));
         await d.db.images.removeLocation(d.job.imageId, loc.id).catch(() => {});
       }
     },
@@ -95,8 +114,10 @@ async function moveStore(d: TaskDeps, store: string, outcome: 'done' | 'failed' 
   const image = await d.image.load();
   const importing = parseStoreList(image.properties[IMPORTING_PROPERTY]).filter((s) => s !== store);
   const failed = parseStoreList(image.properties[FAILED_PROPERTY]);
-  await d.db.images.update(d.job.imageId, { setProperties: {
-    [IMPORTING_PROPERTY]: storeList(importing),
-    [FAILED_PROPERTY]: storeList(outcome === 'failed' ? [...failed, store] : failed.filter((s) => s !== store)),
-  } });
+  await d.db.images.update(d.job.imageId, {
+    setProperties: {
+      [IMPORTING_PROPERTY]: storeList(importing),
+      [FAILED_PROPERTY]: storeList(outcome === 'failed' ? [...failed, store] : failed.filter((s) => s !== store)),
+    },
+  });
 }

@@ -13,7 +13,9 @@ import { restoreImage } from './restore.js';
 export function imageLock(d: TaskDeps) {
   return defineTask({
     name: 'ImageLock',
-    execute: async () => { await d.image.load(); },
+    execute: async () => {
+      await d.image.load();
+    },
     revert: async () => {
       await d.image.undoPropertyChanges().catch((err: unknown) => d.log.warn({ err }, 'could not put back the image properties the failed import changed'));
       await restoreImage(d, d.job.imageId, d.job.taskId, d.job.before, d.job.stores, d.log, { allFailed: storesFailed(d) });

@@ -38,8 +38,12 @@ async function remoteGet(d: TaskDeps, url: string) {
   const verdict = await filter(url);
   if (!verdict.ok) throw giError('GI_METHOD_PROCESSED_URI_FILTERED', { method: 'glance-download', uri: redactUri(url), reason: verdict.reason });
   return openWebSource(url, {
-    filter, maxRedirects: f.max_redirects, connectTimeoutMs: f.connect_timeout * 1000,
-    readTimeoutMs: f.read_timeout * 1000, signal: d.signal, headers: { ...(token ? { 'x-auth-token': token } : {}), accept: 'application/json', 'x-openstack-request-id': `req-${randomUUID()}` },
+    filter,
+    maxRedirects: f.max_redirects,
+    connectTimeoutMs: f.connect_timeout * 1000,
+    readTimeoutMs: f.read_timeout * 1000,
+    signal: d.signal,
+    headers: { ...(token ? { 'x-auth-token': token } : {}), accept: 'application/json', 'x-openstack-request-id': `req-${randomUUID()}` },
   });
 }
 
@@ -75,21 +79,43 @@ export const glanceDownload: ImportMethod = {
           const res = await remoteGet(d, `${base}/v2/images/${remoteId}`);
           const chunks: Buffer[] = [];
           let n = 0;
-          for await (const c of res.body) { n += c.length; if (n > MAX_METADATA) throw giError('GI_METHOD_REMOTE_IMAGE', { region, imageId: remoteId, reason: 'the metadata answer is too large' }); chunks.push(c); }
+          for await (const c of res.body) {
+            n += c.length;
+            if (n > MAX_METADATA) throw giError('GI_METHOD_REMOTE_IMAGE', { region, imageId: remoteId, reason: 'the metadata answer is too large' });
+            chunks.push(c);
+          }
           let remote: Record<string, unknown>;
-          try { remote = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>; } catch { throw giError('GI_METHOD_REMOTE_IMAGE', { region, imageId: remoteId, reason: `${redactUri(base)} did not answer with an image` }); }
-          if (remote.status !== 'active') throw giError('GI_METHOD_REMOTE_IMAGE', { region, imageId: remoteId, reason: `Source image status should be active instead of ${String(remote.status)}` });
+          try {
+            remote = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>;
+          } catch {
+            throw giError('GI_METHOD_REMOTE_IMAGE', { region, imageId: remoteId, reason: `${redactUri(base)} did not answer with an image` });
+          }
+          if (remote.status !== 'active')
+            throw giError('GI_METHOD_REMOTE_IMAGE', {
+              region,
+              imageId: remoteId,
+              reason: `Source image status should be active instead of ${String(remote.status)}`,
+            });
           if (typeof remote.size !== 'number') throw giError('GI_METHOD_REMOTE_IMAGE', { region, imageId: remoteId, reason: 'the remote image has no size' });
           const prefixes = d.settings.glanceDownload.extraProperties;
-          const props = Object.fromEntries(Object.entries(remote).filter(([k, v]) => typeof v === 'string' && !k.startsWith(RESERVED) && prefixes.some((p) => k.startsWith(p))) as Array<[string, string]>);
+          const props = Object.fromEntries(
+            Object.entries(remote).filter(([k, v]) => typeof v === 'string' && !k.startsWith(RESERVED) && prefixes.some((p) => k.startsWith(p))) as Array<
+              [string, string]
+            >,
+          );
           const image = await d.image.load();
           added.push(...Object.keys(props).filter((k) => !(k in image.properties)));
-          await d.image.setAttributes({ disk_format: (remote.disk_format as string | null) ?? null, container_format: (remote.container_format as string | null) ?? null });
+          await d.image.setAttributes({
+            disk_format: (remote.disk_format as string | null) ?? null,
+            container_format: (remote.container_format as string | null) ?? null,
+          });
           await d.image.setExtraProperties(props);
           return remote.size;
         },
         // ImageLock's revert restores the formats; the properties this task added go here.
-        revert: async () => { if (added.length) await d.db.images.update(d.job.imageId, { removeProperties: added }).catch(() => {}); },
+        revert: async () => {
+          if (added.length) await d.db.images.update(d.job.imageId, { removeProperties: added }).catch(() => {});
+        },
       }),
       defineTask<{ remote_size: number }>({
         name: 'DownloadGlanceImage',
@@ -98,7 +124,9 @@ export const glanceDownload: ImportMethod = {
           const src = await remoteGet(d, `${base}/v2/images/${remoteId}/file`);
           await stageFrom(d, src.body, { phase: 'download', expectedBytes: remote_size, signal: ctx.signal });
         },
-        revert: async () => { await d.staging.remove(d.job.imageId).catch(() => {}); },
+        revert: async () => {
+          await d.staging.remove(d.job.imageId).catch(() => {});
+        },
       }),
     ];
   },

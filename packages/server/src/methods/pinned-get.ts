@@ -59,14 +59,29 @@ export function pinnedGet(url: URL, host: string, pinned: ResolvedAddress, o: Ho
   let headLength: number | undefined;
 
   const req = (secure ? https : http).request({
-    hostname: host, port: url.port || undefined, path: `${url.pathname}${url.search}`, method: 'GET', agent: false, lookup, signal: o.signal,
+    hostname: host,
+    port: url.port || undefined,
+    path: `${url.pathname}${url.search}`,
+    method: 'GET',
+    agent: false,
+    lookup,
+    signal: o.signal,
     // The staged bytes must be the image itself, not a compressed transfer of it.
     headers: { 'accept-encoding': 'identity', 'user-agent': 'glance-import web-download', ...o.headers },
     ...(url.username ? { auth: `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}` } : {}),
   });
-  const stop = (e: Error) => { failure ??= e; req.destroy(e); };
-  const connectTimer = setTimeout(() => stop(giError('GI_METHOD_DOWNLOAD_TIMEOUT', { uri, phase: 'connect', seconds: o.connectTimeoutMs / 1000 })), o.connectTimeoutMs);
-  const close = () => { clearTimeout(connectTimer); req.destroy(); };
+  const stop = (e: Error) => {
+    failure ??= e;
+    req.destroy(e);
+  };
+  const connectTimer = setTimeout(
+    () => stop(giError('GI_METHOD_DOWNLOAD_TIMEOUT', { uri, phase: 'connect', seconds: o.connectTimeoutMs / 1000 })),
+    o.connectTimeoutMs,
+  );
+  const close = () => {
+    clearTimeout(connectTimer);
+    req.destroy();
+  };
 
   req.on('socket', (s) => {
     s.once(secure ? 'secureConnect' : 'connect', () => {
@@ -86,15 +101,20 @@ export function pinnedGet(url: URL, host: string, pinned: ResolvedAddress, o: Ho
   async function* body(res: IncomingMessage, length: number | undefined): AsyncGenerator<Buffer> {
     let n = 0;
     // A stream that errors drops what it buffered, so count what arrived on the wire.
-    const short = (expected: number) => `the connection closed after ${headLength === undefined ? n : raw - headLength} of the ${expected} bytes announced by Content-Length`;
+    const short = (expected: number) =>
+      `the connection closed after ${headLength === undefined ? n : raw - headLength} of the ${expected} bytes announced by Content-Length`;
     try {
       try {
-        for await (const chunk of res) { n += (chunk as Buffer).length; yield chunk as Buffer; }
+        for await (const chunk of res) {
+          n += (chunk as Buffer).length;
+          yield chunk as Buffer;
+        }
       } catch (e) {
         throw failure ?? fail(length !== undefined ? short(length) : `the connection broke off after ${n} bytes (${reasonOf(e)})`);
       }
       if (length !== undefined && n < length) throw fail(short(length));
-      if (length !== undefined && headLength !== undefined && raw > headLength + length) throw fail(`the source sent more than the ${length} bytes announced by Content-Length`);
+      if (length !== undefined && headLength !== undefined && raw > headLength + length)
+        throw fail(`the source sent more than the ${length} bytes announced by Content-Length`);
       if (failure && !res.complete) throw failure;
     } finally {
       close();
@@ -102,12 +122,20 @@ export function pinnedGet(url: URL, host: string, pinned: ResolvedAddress, o: Ho
   }
 
   return new Promise<HopResponse>((resolve, reject) => {
-    req.on('error', (e) => { failure ??= o.signal.aborted ? e : fail(reasonOf(e)); clearTimeout(connectTimer); reject(failure); });
+    req.on('error', (e) => {
+      failure ??= o.signal.aborted ? e : fail(reasonOf(e));
+      clearTimeout(connectTimer);
+      reject(failure);
+    });
     req.on('response', (res) => {
       const length = contentLengthOf(res.headers);
       resolve({
-        status: res.statusCode ?? 0, statusText: res.statusMessage ?? '', headers: res.headers,
-        ...(length !== undefined ? { contentLength: length } : {}), body: body(res, length), discard: close,
+        status: res.statusCode ?? 0,
+        statusText: res.statusMessage ?? '',
+        headers: res.headers,
+        ...(length !== undefined ? { contentLength: length } : {}),
+        body: body(res, length),
+        discard: close,
       });
     });
     req.end();

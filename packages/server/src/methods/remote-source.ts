@@ -9,7 +9,10 @@ export const remoteSource = (name: string): Omit<ImportMethod, 'validate' | 'tas
   requiredStatus: 'queued',
   wrongStatus: `Image needs to be in 'queued' state to use '${name}' method`,
   policyRule: 'modify_image',
-  quotas: () => [['image_stage_total', 0], ['image_count_uploading', 1]],
+  quotas: () => [
+    ['image_stage_total', 0],
+    ['image_count_uploading', 1],
+  ],
   runsPlugins: true,
   copiesActiveImage: false,
   stagedSizeRecorded: false,

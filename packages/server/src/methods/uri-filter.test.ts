@@ -3,8 +3,13 @@ import { nodeLocalKind } from './local-address.js';
 import { filterImportUri, redactUri, type FilterOptions, type ResolvedAddress, type Resolver } from './uri-filter.js';
 
 const defaults: FilterOptions = {
-  allowed_schemes: ['http', 'https'], disallowed_schemes: [], allowed_hosts: [], disallowed_hosts: [],
-  allowed_ports: [80, 443], disallowed_ports: [], allow_local_addresses: false,
+  allowed_schemes: ['http', 'https'],
+  disallowed_schemes: [],
+  allowed_hosts: [],
+  disallowed_hosts: [],
+  allowed_ports: [80, 443],
+  disallowed_ports: [],
+  allow_local_addresses: false,
 };
 
 /** A fake DNS: names map to addresses; anything else does not resolve. Counts the questions. */
@@ -56,7 +61,9 @@ describe('filterImportUri: Glance validate_import_uri', () => {
   });
 
   it('beyond Glance: a name resolving to an address in disallowed_hosts is refused too', async () => {
-    expect(await reason('http://mirror.example.org/', { disallowed_hosts: ['198.51.100.2'] })).toBe("host 'mirror.example.org' resolves to an address in disallowed_hosts");
+    expect(await reason('http://mirror.example.org/', { disallowed_hosts: ['198.51.100.2'] })).toBe(
+      "host 'mirror.example.org' resolves to an address in disallowed_hosts",
+    );
   });
 
   it('ports: checked only when explicit; allow list wins; deny list; out of range', async () => {
@@ -72,10 +79,19 @@ describe('filterImportUri: Glance validate_import_uri', () => {
   it('IP encodings a resolver would read as 127.0.0.1 are refused before any lookup', async () => {
     const r = dns({});
     const o = { allowed_ports: [], disallowed_hosts: ['127.0.0.1'], allow_local_addresses: true };
-    for (const uri of ['http://2130706433:80/', 'http://017700000001/', 'http://0177.0.0.01/', 'http://0177.0.0.1/', 'http://127.1/', 'http://10.1/', 'http://127.0.0.1./']) {
+    for (const uri of [
+      'http://2130706433:80/',
+      'http://017700000001/',
+      'http://0177.0.0.01/',
+      'http://0177.0.0.1/',
+      'http://127.1/',
+      'http://10.1/',
+      'http://127.0.0.1./',
+    ]) {
       expect(await reason(uri, o, r), uri).toMatch(/bare number|canonical dotted-quad/);
     }
-    for (const uri of ['http://0x7f000001/', 'http://0x7f.0.0.1/', 'http://１２７.０.０.１/']) expect(await reason(uri, o, r), uri).toBe('its host is an encoded IPv4 address');
+    for (const uri of ['http://0x7f000001/', 'http://0x7f.0.0.1/', 'http://１２７.０.０.１/'])
+      expect(await reason(uri, o, r), uri).toBe('its host is an encoded IPv4 address');
     expect(await reason('http://127%2e0%2e0%2e1/', o, r)).toMatch(/encoded IPv4|canonical form/);
     expect(await reason('http://ex%61mple.org/', o, r)).toBe('its host is not in canonical form');
     expect(await reason('http://127.0.0.1/', o, r)).toBe("host '127.0.0.1' is in disallowed_hosts");
@@ -90,10 +106,18 @@ describe('filterImportUri: Glance validate_import_uri', () => {
 describe('filterImportUri: node-local addresses (beyond Glance)', () => {
   it('refuses loopback, link-local, unspecified and their IPv6 spellings unless allow_local_addresses', async () => {
     const cases: Array<[string, RegExp]> = [
-      ['http://127.0.0.1/', /loopback/], ['http://127.255.0.9/', /loopback/], ['http://[::1]/', /unspecified or loopback/],
-      ['http://169.254.169.254/latest/meta-data/', /link-local/], ['http://[fe80::1]/', /link-local/], ['http://0.0.0.0/', /unspecified/],
-      ['http://[::]/', /unspecified/], ['http://[::ffff:127.0.0.1]/', /loopback/], ['http://[::ffff:a9fe:a9fe]/', /link-local/],
-      ['http://[64:ff9b::7f00:1]/', /loopback/], ['http://[::127.0.0.1]/', /unspecified or loopback/], ['http://224.0.0.1/', /multicast/],
+      ['http://127.0.0.1/', /loopback/],
+      ['http://127.255.0.9/', /loopback/],
+      ['http://[::1]/', /unspecified or loopback/],
+      ['http://169.254.169.254/latest/meta-data/', /link-local/],
+      ['http://[fe80::1]/', /link-local/],
+      ['http://0.0.0.0/', /unspecified/],
+      ['http://[::]/', /unspecified/],
+      ['http://[::ffff:127.0.0.1]/', /loopback/],
+      ['http://[::ffff:a9fe:a9fe]/', /link-local/],
+      ['http://[64:ff9b::7f00:1]/', /loopback/],
+      ['http://[::127.0.0.1]/', /unspecified or loopback/],
+      ['http://224.0.0.1/', /multicast/],
     ];
     for (const [uri, kind] of cases) {
       expect(await reason(uri), uri).toMatch(kind);
@@ -102,7 +126,9 @@ describe('filterImportUri: node-local addresses (beyond Glance)', () => {
   });
 
   it('a name resolving to a local address is refused, even when only one of its addresses is', async () => {
-    expect(await reason('http://localhost/', {}, dns({ localhost: ['::1', '127.0.0.1'] }))).toMatch(/'localhost' is or resolves to a node-local address \(unspecified or loopback\)/);
+    expect(await reason('http://localhost/', {}, dns({ localhost: ['::1', '127.0.0.1'] }))).toMatch(
+      /'localhost' is or resolves to a node-local address \(unspecified or loopback\)/,
+    );
     expect(await reason('http://sneaky.example.org/')).toMatch(/loopback/);
   });
 

@@ -23,9 +23,7 @@ export type Resolver = (host: string) => Promise<ResolvedAddress[]>;
 
 export const systemResolver: Resolver = async (host) => (await lookup(host, { all: true, order: 'verbatim' })) as ResolvedAddress[];
 
-export type FilterVerdict =
-  | { ok: true; url: URL; host: string; pinned: ResolvedAddress }
-  | { ok: false; reason: string };
+export type FilterVerdict = { ok: true; url: URL; host: string; pinned: ResolvedAddress } | { ok: false; reason: string };
 
 const refuse = (reason: string): FilterVerdict => ({ ok: false, reason });
 
@@ -80,7 +78,11 @@ export async function filterImportUri(uri: string, o: FilterOptions, resolve: Re
   if (/[\s\\\x00-\x1f\x7f]/.test(uri)) return refuse('it contains whitespace, control characters or backslashes');
   const m = AUTHORITY.exec(uri);
   let url: URL;
-  try { url = new URL(uri); } catch { return refuse('it is not a valid URL'); }
+  try {
+    url = new URL(uri);
+  } catch {
+    return refuse('it is not a valid URL');
+  }
   if (!m) return refuse('it has no scheme://host part');
   const scheme = m[1]!.toLowerCase();
   const lower = (l: readonly string[]) => l.map((s) => s.toLowerCase());
@@ -106,7 +108,11 @@ async function checkAddresses(url: URL, host: string, o: FilterOptions, resolve:
   let addresses: ResolvedAddress[];
   if (isIPv4(host) || isIPv6(host)) addresses = [{ address: host, family: isIPv4(host) ? 4 : 6 }];
   else {
-    try { addresses = await resolve(host); } catch { return refuse(`host '${host}' does not resolve`); }
+    try {
+      addresses = await resolve(host);
+    } catch {
+      return refuse(`host '${host}' does not resolve`);
+    }
     if (!addresses.length) return refuse(`host '${host}' does not resolve`);
   }
   for (const a of addresses) {

@@ -65,10 +65,16 @@ describe('web-download: failures in the task leave the image queued, unlocked, w
   });
 
   it('a body over image_size_cap: without Content-Length while streaming, with it before reading', async () => {
-    const src = await t.serve(source((req, res) => {
-      if (req.url === '/sized') res.writeHead(200, { 'content-length': 4096 }).end(Buffer.alloc(4096));
-      else { res.writeHead(200); res.write(Buffer.alloc(3000)); res.end(Buffer.alloc(3000)); }
-    }));
+    const src = await t.serve(
+      source((req, res) => {
+        if (req.url === '/sized') res.writeHead(200, { 'content-length': 4096 }).end(Buffer.alloc(4096));
+        else {
+          res.writeHead(200);
+          res.write(Buffer.alloc(3000));
+          res.end(Buffer.alloc(3000));
+        }
+      }),
+    );
     const h = await t.harness({ ini: { ...filteringOff(), DEFAULT: { image_size_cap: '4000' } } });
     for (const path of ['/chunked', '/sized']) {
       const id = await newImage(h);

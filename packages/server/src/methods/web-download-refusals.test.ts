@@ -5,7 +5,9 @@ import type { Resolver } from './uri-filter.js';
 const t = webImportTests();
 // A test plays DNS by setting this; the servers of the others resolve names for real.
 let resolve: Resolver | undefined;
-afterEach(() => { resolve = undefined; });
+afterEach(() => {
+  resolve = undefined;
+});
 
 describe('web-download: refused at the import call (400, nothing started)', () => {
   async function expect400(uri: string | undefined, ini: Record<string, Record<string, unknown>>) {

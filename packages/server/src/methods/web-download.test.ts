@@ -24,16 +24,30 @@ describe('web-download: success', () => {
     expect(staged(h, id)).toEqual([]);
     expect(src.requests.map((r) => r.url)).toEqual(['/cirros.img']);
     const full = (await h.req('GET', `/v2/images/${id}/tasks`)).json.tasks[0];
-    expect(full.progress.phases.map((p: { phase: string }) => p.phase)).toEqual(['ImageLock', 'WebDownload', 'VerifyStaging', 'Inspect-staged', 'ImportToStore', 'DeleteFromStaging', 'CompleteTask']);
+    expect(full.progress.phases.map((p: { phase: string }) => p.phase)).toEqual([
+      'ImageLock',
+      'WebDownload',
+      'VerifyStaging',
+      'Inspect-staged',
+      'ImportToStore',
+      'DeleteFromStaging',
+      'CompleteTask',
+    ]);
     expect(full.progress.phases[1]).toMatchObject({ phase: 'WebDownload', bytes: data.length });
   });
 
   it('follows redirects within max_redirects, filtering each; a chunked body (no Content-Length) is fine', async () => {
-    const src = await t.serve(source((req, res) => {
-      if (req.url === '/a') res.writeHead(302, { location: '/b' }).end();
-      else if (req.url === '/b') res.writeHead(301, { location: `${src.url}/image` }).end();
-      else { res.writeHead(200); res.write(data.subarray(0, 1000)); res.end(data.subarray(1000)); }
-    }));
+    const src = await t.serve(
+      source((req, res) => {
+        if (req.url === '/a') res.writeHead(302, { location: '/b' }).end();
+        else if (req.url === '/b') res.writeHead(301, { location: `${src.url}/image` }).end();
+        else {
+          res.writeHead(200);
+          res.write(data.subarray(0, 1000));
+          res.end(data.subarray(1000));
+        }
+      }),
+    );
     const h = await t.harness({ ini: filteringOff({ max_redirects: 2 }) });
     const id = await newImage(h);
     expect((await importWeb(h, id, `${src.url}/a`)).status).toBe(202);
@@ -47,7 +61,10 @@ describe('web-download: DNS pinning', () => {
   it('connects to the address the filter checked, with the name in Host; DNS is asked once per check', async () => {
     const src = await t.serve(source((_req, res) => res.end('pinned')));
     const asked: string[] = [];
-    const resolve: Resolver = async (name) => { asked.push(name); return [{ address: '127.0.0.1', family: 4 }]; };
+    const resolve: Resolver = async (name) => {
+      asked.push(name);
+      return [{ address: '127.0.0.1', family: 4 }];
+    };
     const h = await t.harness({ ini: filteringOff(), resolve });
     const id = await newImage(h);
     expect((await importWeb(h, id, `http://images.example.test:${src.port}/x.img`)).status).toBe(202);

@@ -8,7 +8,10 @@ import { openWebSource } from './web-source.js';
 import { remoteSource } from './remote-source.js';
 import { stageFrom } from './stage.js';
 
-const filterFor = (d: MethodCheckDeps) => (uri: string): Promise<FilterVerdict> => filterImportUri(uri, d.settings.filtering, d.resolve);
+const filterFor =
+  (d: MethodCheckDeps) =>
+  (uri: string): Promise<FilterVerdict> =>
+    filterImportUri(uri, d.settings.filtering, d.resolve);
 
 /**
  * Glance's web-download (`_WebDownload`): the URI is filtered at the import call (400), then a task
@@ -34,11 +37,18 @@ function webDownloadTask(d: TaskDeps, filter: (uri: string) => Promise<FilterVer
       const cap = d.settings.imageSizeCap;
       const f = d.settings.filtering;
       const source = await openWebSource(uri, {
-        filter, maxRedirects: f.max_redirects, connectTimeoutMs: f.connect_timeout * 1000, readTimeoutMs: f.read_timeout * 1000, signal: ctx.signal,
+        filter,
+        maxRedirects: f.max_redirects,
+        connectTimeoutMs: f.connect_timeout * 1000,
+        readTimeoutMs: f.read_timeout * 1000,
+        signal: ctx.signal,
       });
       const total = source.contentLength;
       // Refused before the first byte: the source says up front that it is too large.
-      if (total !== undefined && total > cap) { source.discard(); throw storeErrors.error('GI_STORE_TOO_LARGE', { limit: cap }); }
+      if (total !== undefined && total > cap) {
+        source.discard();
+        throw storeErrors.error('GI_STORE_TOO_LARGE', { limit: cap });
+      }
       d.log.info({ image_id: job.imageId, uri: redactUri(source.url), content_length: total ?? null }, 'web-download started');
       d.progress.report({ phase: 'download', bytesDone: 0, ...(total !== undefined ? { bytesTotal: total } : {}) });
       const staged = await stageFrom(d, source.body, { phase: 'download', signal: ctx.signal, ...(total !== undefined ? { expectedBytes: total } : {}) });

@@ -10,8 +10,13 @@ import { consoleRoutes } from './console.js';
 
 let dir: string;
 let app: FastifyInstance;
-beforeEach(() => { dir = mkdtempSync(path.join(tmpdir(), 'gi-console-')); });
-afterEach(async () => { await app?.close(); rmSync(dir, { recursive: true, force: true }); });
+beforeEach(() => {
+  dir = mkdtempSync(path.join(tmpdir(), 'gi-console-'));
+});
+afterEach(async () => {
+  await app?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
 
 async function served(files: Record<string, string>): Promise<FastifyInstance> {
   for (const [name, text] of Object.entries(files)) {
@@ -35,7 +40,11 @@ describe('the console route', () => {
       expect(r.headers['x-frame-options']).toBe('DENY');
     }
     const js = await app.inject({ url: '/console/assets/app-1a2b.js' });
-    expect(js.headers).toMatchObject({ 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'public, max-age=31536000, immutable', 'x-content-type-options': 'nosniff' });
+    expect(js.headers).toMatchObject({
+      'content-type': 'text/javascript; charset=utf-8',
+      'cache-control': 'public, max-age=31536000, immutable',
+      'x-content-type-options': 'nosniff',
+    });
     expect((await app.inject({ url: '/console/favicon.svg' })).headers['content-type']).toBe('image/svg+xml');
   });
 

@@ -11,8 +11,13 @@ export interface ConsoleRouteDeps {
 }
 
 const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml', '.map': 'application/json; charset=utf-8', '.png': 'image/png', '.ico': 'image/x-icon',
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.map': 'application/json; charset=utf-8',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
 };
 
 /** `/console` and everything below it: static files, served without a token (the page asks for one). */
@@ -58,8 +63,12 @@ function send(reply: FastifyReply, file: StaticFile): FastifyReply {
 export function consoleRoutes(app: FastifyInstance, d: ConsoleRouteDeps): void {
   const files = readConsole(d.dir);
   if (!files.size) d.log.warn({ dir: d.dir }, 'the console is not built (run `pnpm build`); /console answers 503');
-  const notBuilt = (reply: FastifyReply) => reply.code(503).header('Content-Security-Policy', CONSOLE_CSP).type('text/plain; charset=utf-8')
-    .send(`The console is not built: ${d.dir} has no index.html. Run \`pnpm build\`.\n`);
+  const notBuilt = (reply: FastifyReply) =>
+    reply
+      .code(503)
+      .header('Content-Security-Policy', CONSOLE_CSP)
+      .type('text/plain; charset=utf-8')
+      .send(`The console is not built: ${d.dir} has no index.html. Run \`pnpm build\`.\n`);
 
   // ignoreTrailingSlash: '/console' and '/console/' are this one route.
   app.get('/console', async (_request, reply) => (files.size ? send(reply, files.get('index.html')!) : notBuilt(reply)));

@@ -32,7 +32,9 @@ async function requireOctetStream(request: FastifyRequest): Promise<void> {
 /** Aborted when the client goes away before the body is complete. */
 function clientGone(request: FastifyRequest): AbortSignal {
   const ac = new AbortController();
-  request.raw.on('close', () => { if (!request.raw.complete) ac.abort(new Error('client disconnected before the end of the data')); });
+  request.raw.on('close', () => {
+    if (!request.raw.complete) ac.abort(new Error('client disconnected before the end of the data'));
+  });
   return ac.signal;
 }
 
@@ -65,8 +67,15 @@ function parseRange(header: string, size: number): { start: number; end: number 
   if (!m || (m[1] === '' && m[2] === '')) return 'unsatisfiable';
   let start: number;
   let end: number;
-  if (m[1] === '') { const n = Number(m[2]); start = Math.max(0, size - n); end = size - 1; if (n === 0) return 'unsatisfiable'; }
-  else { start = Number(m[1]); end = m[2] === '' ? size - 1 : Math.min(Number(m[2]), size - 1); }
+  if (m[1] === '') {
+    const n = Number(m[2]);
+    start = Math.max(0, size - n);
+    end = size - 1;
+    if (n === 0) return 'unsatisfiable';
+  } else {
+    start = Number(m[1]);
+    end = m[2] === '' ? size - 1 : Math.min(Number(m[2]), size - 1);
+  }
   if (start >= size || start > end) return 'unsatisfiable';
   return { start, end };
 }
@@ -76,7 +85,10 @@ function inspectedBody(request: FastifyRequest) {
   const inspector = new StreamInspector();
   const head = new Head();
   return {
-    source: tap(bodyOf(request), (c) => { inspector.update(c); head.push(c); }),
+    source: tap(bodyOf(request), (c) => {
+      inspector.update(c);
+      head.push(c);
+    }),
     result: (opts: InspectOptions) => inspector.result(opts),
     head: () => head.bytes,
   };
@@ -102,7 +114,8 @@ export function imageDataRoutes(app: FastifyInstance, d: ImageDataRouteDeps): vo
   const formatPolicy = () => ({ requireFormatMatch: d.config.values.image_format.require_image_format_match, acceptCompressed: acceptsCompressed(d.plugins) });
   const inspectOpts = (declaredFormat: string | null) => ({
     ...(declaredFormat ? { declaredFormat } : {}),
-    vmdkAllowedTypes: d.config.values.image_format.vmdk_allowed_types, gptSafetyChecksNonfatal: d.config.values.image_format.gpt_safety_checks_nonfatal,
+    vmdkAllowedTypes: d.config.values.image_format.vmdk_allowed_types,
+    gptSafetyChecksNonfatal: d.config.values.image_format.gpt_safety_checks_nonfatal,
   });
 
   // As Glance's deserializer: the method must be on offer, then the Content-Type right.
@@ -119,18 +132,24 @@ export function imageDataRoutes(app: FastifyInstance, d: ImageDataRouteDeps): vo
     const owner = image.owner ?? callerOf(request).projectId;
     await d.quotas.enforce(owner, 'image_stage_total', declaredSize(request));
     await d.quotas.enforce(owner, 'image_count_uploading', 1);
-    await d.db.images.update(image.id, { columns: { status: 'uploading' } }, { fromStatus: ['queued'] })
-      .catch((e: { code?: string }) => { throw e.code === 'GI_DB_CONFLICT' ? conflict(`Image status transition from ${image.status} to uploading is not allowed`) : e; });
+    await d.db.images.update(image.id, { columns: { status: 'uploading' } }, { fromStatus: ['queued'] }).catch((e: { code?: string }) => {
+      throw e.code === 'GI_DB_CONFLICT' ? conflict(`Image status transition from ${image.status} to uploading is not allowed`) : e;
+    });
     const body = inspectedBody(request);
     const gone = clientGone(request);
     try {
       // Staged bytes are counted, not hashed: the hashes that count are taken when the final data is stored.
       const res = await d.quotas.capped(owner, 'image_stage_total', cap(), (maxBytes) =>
-        d.staging.write(image.id, body.source, { maxBytes, signal: gone, hash: false }));
+        d.staging.write(image.id, body.source, { maxBytes, signal: gone, hash: false }),
+      );
       const verdict = judgeFormat(image, body.result(inspectOpts(image.disk_format)), body.head(), formatPolicy());
       if (verdict.warning) request.log.warn({ image_id: image.id }, verdict.warning);
       d.metrics.bytesStaged.inc({}, res.size);
-      await d.db.images.update(image.id, { columns: { size: res.size }, ...(d.selfUrl ? { setProperties: { os_glance_stage_host: d.selfUrl } } : {}) }, { fromStatus: ['uploading'] });
+      await d.db.images.update(
+        image.id,
+        { columns: { size: res.size }, ...(d.selfUrl ? { setProperties: { os_glance_stage_host: d.selfUrl } } : {}) },
+        { fromStatus: ['uploading'] },
+      );
     } catch (e) {
       d.metrics.stageErrors.inc({ code: errorLabel(e) });
       // A failed stage leaves nothing: no data, and the image queued so the user can stage again.
@@ -147,9 +166,13 @@ export function imageDataRoutes(app: FastifyInstance, d: ImageDataRouteDeps): vo
     if (!d.imports.enabled) throw notFound('Image import is not supported at this site.');
     const image = await visibleImage(d, request, request.params.id);
     authorize(d, request, 'modify_image', image);
-    if (image.status !== 'uploading') throw conflict(`Image ${image.id} has no staged data to delete (status is ${image.status}); only an uploading image has.`);
-    await d.db.images.update(image.id, { columns: { status: 'queued', size: null }, removeProperties: ['os_glance_stage_host'] }, { fromStatus: ['uploading'] })
-      .catch((e: { code?: string }) => { throw e.code === 'GI_DB_CONFLICT' ? conflict(`Image ${image.id} changed status while its staged data was being deleted.`) : e; });
+    if (image.status !== 'uploading')
+      throw conflict(`Image ${image.id} has no staged data to delete (status is ${image.status}); only an uploading image has.`);
+    await d.db.images
+      .update(image.id, { columns: { status: 'queued', size: null }, removeProperties: ['os_glance_stage_host'] }, { fromStatus: ['uploading'] })
+      .catch((e: { code?: string }) => {
+        throw e.code === 'GI_DB_CONFLICT' ? conflict(`Image ${image.id} changed status while its staged data was being deleted.`) : e;
+      });
     await d.staging.remove(image.id);
     return reply.code(204).send();
   });
@@ -160,34 +183,55 @@ export function imageDataRoutes(app: FastifyInstance, d: ImageDataRouteDeps): vo
     const storeId = (request.headers['x-image-meta-store'] as string | undefined) ?? d.stores.defaultId;
     const driver = d.stores.byId.get(storeId);
     if (!driver) throw giError('GI_API_BAD_REQUEST', { message: `Store for identifier ${storeId} not found` });
-    if (!image.disk_format || !image.container_format) throw giError('GI_API_BAD_REQUEST', { message: 'Properties disk_format, container_format must be set prior to saving data.' });
+    if (!image.disk_format || !image.container_format)
+      throw giError('GI_API_BAD_REQUEST', { message: 'Properties disk_format, container_format must be set prior to saving data.' });
     const owner = image.owner ?? callerOf(request).projectId;
     await d.quotas.enforce(owner, 'image_size_total', declaredSize(request));
     await d.quotas.enforce(owner, 'image_count_uploading', 1);
-    await d.db.images.update(image.id, { columns: { status: 'saving' } }, { fromStatus: ['queued'] })
-      .catch((e: { code?: string }) => { throw e.code === 'GI_DB_CONFLICT' ? conflict(`Image status transition from ${image.status} to saving is not allowed`) : e; });
+    await d.db.images.update(image.id, { columns: { status: 'saving' } }, { fromStatus: ['queued'] }).catch((e: { code?: string }) => {
+      throw e.code === 'GI_DB_CONFLICT' ? conflict(`Image status transition from ${image.status} to saving is not allowed`) : e;
+    });
     const body = inspectedBody(request);
     let location: string | undefined;
     const gone = clientGone(request);
     try {
       const res = await d.quotas.capped(owner, 'image_size_total', cap(), (maxBytes) =>
-        driver.add(image.id, body.source, { maxBytes, signal: gone, hashAlgo: hashAlgo() }));
+        driver.add(image.id, body.source, { maxBytes, signal: gone, hashAlgo: hashAlgo() }),
+      );
       location = res.location;
       const result = body.result(inspectOpts(image.disk_format));
       judgeFormat(image, result, body.head(), { ...formatPolicy(), acceptCompressed: false });
       const virtual = image.container_format === 'bare' && result.diskFormat === image.disk_format ? result.virtualSize : null;
       await d.db.images.addLocation(image.id, { store: storeId, url: res.location, metadata: { store: storeId }, status: 'active' });
-      await d.db.images.update(image.id, {
-        columns: { status: 'active', size: res.size, checksum: res.checksum, os_hash_algo: res.hashAlgo, os_hash_value: res.hashValue, virtual_size: virtual ?? res.size },
-      }, { fromStatus: ['saving'] });
+      await d.db.images.update(
+        image.id,
+        {
+          columns: {
+            status: 'active',
+            size: res.size,
+            checksum: res.checksum,
+            os_hash_algo: res.hashAlgo,
+            os_hash_value: res.hashValue,
+            virtual_size: virtual ?? res.size,
+          },
+        },
+        { fromStatus: ['saving'] },
+      );
       d.metrics.bytesStored.inc({ store: storeId }, res.size);
     } catch (e) {
       if (location) await driver.delete(location).catch(() => {});
       else d.metrics.storeErrors.inc({ store: storeId, code: errorLabel(e) });
       const fresh = await d.db.images.get(image.id);
       for (const l of fresh?.locations ?? []) if (l.url === location) await d.db.images.removeLocation(image.id, l.id);
-      await d.db.images.update(image.id, { columns: { status: 'queued', size: null, checksum: null, os_hash_algo: null, os_hash_value: null } }, { fromStatus: ['saving', 'active'] }).catch(() => {});
-      if (isGlanceImportError(e, 'GI_DB_NOT_FOUND')) throw giError('GI_API_GONE', { message: 'Image was deleted during upload; the uploaded data was removed.' });
+      await d.db.images
+        .update(
+          image.id,
+          { columns: { status: 'queued', size: null, checksum: null, os_hash_algo: null, os_hash_value: null } },
+          { fromStatus: ['saving', 'active'] },
+        )
+        .catch(() => {});
+      if (isGlanceImportError(e, 'GI_DB_NOT_FOUND'))
+        throw giError('GI_API_GONE', { message: 'Image was deleted during upload; the uploaded data was removed.' });
       throw clientsFault(e, gone);
     }
     return reply.code(204).send();
@@ -197,7 +241,8 @@ export function imageDataRoutes(app: FastifyInstance, d: ImageDataRouteDeps): vo
     assertNoBody(request);
     const image = await visibleImage(d, request, request.params.id);
     authorize(d, request, 'download_image', image);
-    if (image.status === 'deactivated' && !callerOf(request).isAdmin) throw giError('GI_API_FORBIDDEN', { message: 'The requested image has been deactivated. Image data download is forbidden.' });
+    if (image.status === 'deactivated' && !callerOf(request).isAdmin)
+      throw giError('GI_API_FORBIDDEN', { message: 'The requested image has been deactivated. Image data download is forbidden.' });
     const locations = image.locations.filter((l) => l.status === 'active');
     const loc = locations.find((l) => l.store === d.stores.defaultId) ?? locations[0];
     if (!loc) return reply.code(204).send();
@@ -208,14 +253,18 @@ export function imageDataRoutes(app: FastifyInstance, d: ImageDataRouteDeps): vo
     reply.header('Content-Type', 'application/octet-stream');
     if (rangeHeader) {
       // Glance (common/wsgi.py get_range_from_request) refuses several ranges before looking at them.
-      if (String(rangeHeader).includes(',')) throw badRequest('Requests with multiple ranges are not supported in Glance. You may make multiple single-range requests instead.');
+      if (String(rangeHeader).includes(','))
+        throw badRequest('Requests with multiple ranges are not supported in Glance. You may make multiple single-range requests instead.');
       const range = parseRange(String(rangeHeader), size);
       if (range === 'unsatisfiable' || !range) {
         reply.header('Content-Range', `bytes */${size}`);
         throw giError('GI_API_RANGE_NOT_SATISFIABLE', { range: String(rangeHeader), size });
       }
       const { stream } = await driver.get(loc.url, range);
-      reply.code(206).header('Content-Range', `bytes ${range.start}-${range.end}/${size}`).header('Content-Length', range.end - range.start + 1);
+      reply
+        .code(206)
+        .header('Content-Range', `bytes ${range.start}-${range.end}/${size}`)
+        .header('Content-Length', range.end - range.start + 1);
       return reply.send(stream);
     }
     const { stream, size: stored } = await driver.get(loc.url);

@@ -7,7 +7,9 @@ import { harness, type Harness } from '../testing/harness.js';
 // GET /v2/images as the reference Glance 25.1.0 answered the same requests (asked while writing these).
 
 let h: Harness;
-afterEach(async () => { await h?.close(); });
+afterEach(async () => {
+  await h?.close();
+});
 
 const create = async (body: Record<string, unknown>) =>
   (await h.req('POST', '/v2/images', { body: { disk_format: 'raw', container_format: 'bare', ...body } })).json as { id: string; created_at: string };
@@ -42,7 +44,17 @@ describe('GET /v2/images filters', () => {
     const put = await h.req('PUT', `/v2/images/${id}/file`, { payload: Buffer.from('12345'), headers: { 'content-type': 'application/octet-stream' } });
     expect(put.status).toBe(204);
     const image = (await h.req('GET', `/v2/images/${id}`)).json;
-    for (const query of [`checksum=${image.checksum}`, `os_hash_value=${image.os_hash_value}`, 'size=5', 'min_disk=2', 'min_ram=3', 'size_min=5', 'min_ram_min=3', 'owner=p1&size_max=5', 'os_hash_algo=sha512']) {
+    for (const query of [
+      `checksum=${image.checksum}`,
+      `os_hash_value=${image.os_hash_value}`,
+      'size=5',
+      'min_disk=2',
+      'min_ram=3',
+      'size_min=5',
+      'min_ram_min=3',
+      'owner=p1&size_max=5',
+      'os_hash_algo=sha512',
+    ]) {
       expect((await list(query)).names, query).toEqual(['data']);
     }
     expect((await list('min_ram=abc')).names).toEqual([]); // Glance: 200 and nothing matches
@@ -71,20 +83,28 @@ describe('GET /v2/images filters', () => {
     void old;
   });
 
-  it('refuses member_status=bogus and limit=-1, and an unknown marker, in Glance\'s words', async () => {
+  it("refuses member_status=bogus and limit=-1, and an unknown marker, in Glance's words", async () => {
     h = await harness();
     expect(await list('member_status=bogus')).toMatchObject({ status: 400, text: expect.stringContaining('Invalid status: bogus') });
     expect(await list('limit=-1')).toMatchObject({ status: 400, text: expect.stringContaining('limit param must be positive') });
     const marker = '00000000-0000-0000-0000-000000000000';
     expect(await list(`marker=${marker}`)).toMatchObject({ status: 400, text: expect.stringContaining(`No image found with ID ${marker}`) });
-    expect(await list('sort_key=min_ram')).toMatchObject({ status: 400, text: expect.stringContaining('Invalid sort key: min_ram. It must be one of the following: name, status, container_format, disk_format, size, id, created_at, updated_at.') });
+    expect(await list('sort_key=min_ram')).toMatchObject({
+      status: 400,
+      text: expect.stringContaining(
+        'Invalid sort key: min_ram. It must be one of the following: name, status, container_format, disk_format, size, id, created_at, updated_at.',
+      ),
+    });
     const theirs = (await h.req('POST', '/v2/images', { token: h.tokens.other, body: { visibility: 'private' } })).json;
-    expect(await list(`marker=${theirs.id}`)).toMatchObject({ status: 403, text: expect.stringContaining(`Forbidding request, image ${theirs.id} not visible`) });
+    expect(await list(`marker=${theirs.id}`)).toMatchObject({
+      status: 403,
+      text: expect.stringContaining(`Forbidding request, image ${theirs.id} not visible`),
+    });
   });
 });
 
 describe('GET /v2/images paging', () => {
-  it('pages from the marker\'s place in the order when the marker is outside the filtered set', async () => {
+  it("pages from the marker's place in the order when the marker is outside the filtered set", async () => {
     h = await harness();
     for (const name of ['a', 'b', 'c', 'd']) await create({ name, tags: name === 'c' ? [] : ['t'] });
     const c = (await list('name=c')).json.images[0].id;

@@ -2,8 +2,12 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { harness, type Harness } from '../testing/harness.js';
 
 let h: Harness;
-beforeEach(async () => { h = await harness(); });
-afterEach(async () => { await h.close(); });
+beforeEach(async () => {
+  h = await harness();
+});
+afterEach(async () => {
+  await h.close();
+});
 
 const create = async (body: Record<string, unknown> = {}, token?: string) =>
   (await h.req('POST', '/v2/images', { body: { name: 'img', disk_format: 'raw', container_format: 'bare', ...body }, ...(token ? { token } : {}) })).json;
@@ -52,8 +56,12 @@ describe('versions and identity', () => {
       const img = (await off.req('POST', '/v2/images', { body: { disk_format: 'raw', container_format: 'bare' } })).json;
       expect((await off.req('GET', '/v2/info/import')).status).toBe(404);
       expect((await off.req('PUT', `/v2/images/${img.id}/stage`, { payload: 'x', headers: { 'content-type': 'application/octet-stream' } })).status).toBe(404);
-      expect((await off.req('POST', `/v2/images/${img.id}/import`, { body: { method: { name: 'glance-direct' } } })).text).toContain('Image import is not supported at this site.');
-    } finally { await off.close(); }
+      expect((await off.req('POST', `/v2/images/${img.id}/import`, { body: { method: { name: 'glance-direct' } } })).text).toContain(
+        'Image import is not supported at this site.',
+      );
+    } finally {
+      await off.close();
+    }
   });
 });
 
@@ -64,7 +72,21 @@ describe('images', () => {
     expect(String(r.headers.location)).toMatch(new RegExp(`/v2/images/${r.json.id}$`));
     expect(r.headers['openstack-image-import-methods']).toBe('glance-direct,web-download,copy-image');
     expect(r.headers['openstack-image-store-ids']).toBe('local');
-    expect(r.json).toMatchObject({ foo: 'bar', name: 'a', status: 'queued', visibility: 'shared', owner: 'p1', size: null, virtual_size: null, checksum: null, protected: false, os_hidden: false, tags: [], min_ram: 0, schema: '/v2/schemas/image' });
+    expect(r.json).toMatchObject({
+      foo: 'bar',
+      name: 'a',
+      status: 'queued',
+      visibility: 'shared',
+      owner: 'p1',
+      size: null,
+      virtual_size: null,
+      checksum: null,
+      protected: false,
+      os_hidden: false,
+      tags: [],
+      min_ram: 0,
+      schema: '/v2/schemas/image',
+    });
     expect(r.json.created_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
   });
 
@@ -89,13 +111,29 @@ describe('images', () => {
       expect(r.status, JSON.stringify(headers)).toBe(201);
       expect(r.json).toMatchObject({ name: 'curl-d', status: 'queued' });
     }
-    expect((await h.req('POST', '/v2/images', { payload: '{bad', headers: { 'content-type': 'text/plain' } })).text).toContain('Malformed JSON in request body.');
-    const { id } = (await h.req('POST', '/v2/images', { payload: '{"disk_format":"raw","container_format":"bare"}', headers: { 'content-type': 'application/x-www-form-urlencoded' } })).json;
+    expect((await h.req('POST', '/v2/images', { payload: '{bad', headers: { 'content-type': 'text/plain' } })).text).toContain(
+      'Malformed JSON in request body.',
+    );
+    const { id } = (
+      await h.req('POST', '/v2/images', {
+        payload: '{"disk_format":"raw","container_format":"bare"}',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      })
+    ).json;
     expect((await h.req('PATCH', `/v2/images/${id}`, { payload: '{bad', headers: { 'content-type': 'text/plain' } })).status).toBe(415);
     expect((await h.req('PUT', `/v2/images/${id}/stage`, { payload: 'data', headers: { 'content-type': 'text/plain' } })).status).toBe(415);
-    expect((await h.req('PUT', `/v2/images/${id}/file`, { payload: 'data', headers: { 'content-type': 'application/x-www-form-urlencoded' } })).status).toBe(415);
+    expect((await h.req('PUT', `/v2/images/${id}/file`, { payload: 'data', headers: { 'content-type': 'application/x-www-form-urlencoded' } })).status).toBe(
+      415,
+    );
     await h.req('PUT', `/v2/images/${id}/stage`, { payload: 'data', headers: { 'content-type': 'application/octet-stream' } });
-    expect((await h.req('POST', `/v2/images/${id}/import`, { payload: '{"method":{"name":"glance-direct"}}', headers: { 'content-type': 'application/x-www-form-urlencoded' } })).status).toBe(202);
+    expect(
+      (
+        await h.req('POST', `/v2/images/${id}/import`, {
+          payload: '{"method":{"name":"glance-direct"}}',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        })
+      ).status,
+    ).toBe(202);
   });
 
   it('answers errors as Glance: HTML by default, JSON on request, each with a stable code', async () => {
@@ -123,8 +161,13 @@ describe('images', () => {
 
   it('updates with JSON patch (v2.1 and v2.0), refusing reserved, read-only and missing properties', async () => {
     const img = await create({ os_distro: 'debian' });
-    const patch = (ops: unknown, ct = 'application/openstack-images-v2.1-json-patch') => h.req('PATCH', `/v2/images/${img.id}`, { body: ops, headers: { 'content-type': ct } });
-    const r = await patch([{ op: 'replace', path: '/name', value: 'renamed' }, { op: 'add', path: '/hw_disk_bus', value: 'scsi' }, { op: 'remove', path: '/os_distro' }]);
+    const patch = (ops: unknown, ct = 'application/openstack-images-v2.1-json-patch') =>
+      h.req('PATCH', `/v2/images/${img.id}`, { body: ops, headers: { 'content-type': ct } });
+    const r = await patch([
+      { op: 'replace', path: '/name', value: 'renamed' },
+      { op: 'add', path: '/hw_disk_bus', value: 'scsi' },
+      { op: 'remove', path: '/os_distro' },
+    ]);
     expect(r.status).toBe(200);
     expect(r.json).toMatchObject({ name: 'renamed', hw_disk_bus: 'scsi' });
     expect(r.json.os_distro).toBeUndefined();
@@ -148,7 +191,10 @@ describe('images', () => {
       expect(r.text).toContain(`Invalid value '-3' for parameter '${key}': Cannot be a negative value`);
     }
     const img = await create();
-    const patched = await h.req('PATCH', `/v2/images/${img.id}`, { body: [{ op: 'replace', path: '/min_disk', value: -3 }], headers: { 'content-type': 'application/openstack-images-v2.1-json-patch' } });
+    const patched = await h.req('PATCH', `/v2/images/${img.id}`, {
+      body: [{ op: 'replace', path: '/min_disk', value: -3 }],
+      headers: { 'content-type': 'application/openstack-images-v2.1-json-patch' },
+    });
     expect(patched.text).toContain("Invalid value '-3' for parameter 'min_disk': Cannot be a negative value");
     const locations = await h.req('POST', '/v2/images', { body: { locations: [] } });
     expect(locations.status).toBe(403);
@@ -161,10 +207,12 @@ describe('images', () => {
     const full = await create({ tags: tags.slice(1) });
     const one = await h.req('PUT', `/v2/images/${full.id}/tags/more`);
     expect(one.status).toBe(413);
-    expect(one.text).toContain(`Image tag limit exceeded for image ${full.id}: The limit has been exceeded on the number of allowed image tags. Attempted: 129, Maximum: 128:`);
+    expect(one.text).toContain(
+      `Image tag limit exceeded for image ${full.id}: The limit has been exceeded on the number of allowed image tags. Attempted: 129, Maximum: 128:`,
+    );
   });
 
-  it('takes tags up to 255 characters, refuses 256 as Glance, and answers long unknown ids with 404, not the router\'s 414', async () => {
+  it("takes tags up to 255 characters, refuses 256 as Glance, and answers long unknown ids with 404, not the router's 414", async () => {
     const img = await create();
     for (const n of [101, 255]) expect((await h.req('PUT', `/v2/images/${img.id}/tags/${'y'.repeat(n)}`)).status, String(n)).toBe(204);
     const wide = 'é'.repeat(255); // 2,295 characters percent-encoded
@@ -194,7 +242,9 @@ describe('images', () => {
         expect(r.text).toContain('The request media type application/json is not supported by this server.');
       }
     }
-    expect((await h.req('PUT', '/v2/images/00000000-0000-0000-0000-000000000000/file', { payload: '{}', headers: { 'content-type': 'application/json' } })).status).toBe(415);
+    expect(
+      (await h.req('PUT', '/v2/images/00000000-0000-0000-0000-000000000000/file', { payload: '{}', headers: { 'content-type': 'application/json' } })).status,
+    ).toBe(415);
     expect((await h.req('GET', `/v2/images/${img.id}`)).json.status).toBe('queued');
   });
 
@@ -214,10 +264,22 @@ describe('images', () => {
     expect((await h.req('GET', `/v2/images/${img.id}`, { token: h.tokens.admin })).status).toBe(200);
     const pub = await create({ visibility: 'public' }, h.tokens.admin);
     expect((await h.req('GET', `/v2/images/${pub.id}`, { token: h.tokens.other })).status).toBe(200);
-    const p = await h.req('PATCH', `/v2/images/${pub.id}`, { token: h.tokens.other, body: [{ op: 'replace', path: '/name', value: 'x' }], headers: { 'content-type': 'application/openstack-images-v2.1-json-patch' } });
+    const p = await h.req('PATCH', `/v2/images/${pub.id}`, {
+      token: h.tokens.other,
+      body: [{ op: 'replace', path: '/name', value: 'x' }],
+      headers: { 'content-type': 'application/openstack-images-v2.1-json-patch' },
+    });
     expect(p.status).toBe(403);
     expect((await h.req('DELETE', `/v2/images/${pub.id}`, { token: h.tokens.other })).status).toBe(403);
-    expect((await h.req('PATCH', `/v2/images/${img.id}`, { token: h.tokens.reader, body: [], headers: { 'content-type': 'application/openstack-images-v2.1-json-patch' } })).status).toBe(403);
+    expect(
+      (
+        await h.req('PATCH', `/v2/images/${img.id}`, {
+          token: h.tokens.reader,
+          body: [],
+          headers: { 'content-type': 'application/openstack-images-v2.1-json-patch' },
+        })
+      ).status,
+    ).toBe(403);
   });
 
   it('deletes (204, then 404), refuses protected images, and rejects bodies on GET/DELETE', async () => {

@@ -56,12 +56,24 @@ export function imageRoutes(app: FastifyInstance, d: ImageRouteDeps): void {
     if (visibility === 'community') d.policy.enforce('communitize_image', { project_id: owner, owner, visibility }, creds);
     await d.quotas.enforce(owner, 'image_count_total', 1);
     checkTagQuota(tags.length, d.config.values.DEFAULT.image_tag_quota);
-    const image = await d.db.images.create({
-      id: (columns.id as string | undefined) ?? randomUUID(), name: (columns.name as string | null | undefined) ?? null, visibility, owner,
-      disk_format: (columns.disk_format as string | null | undefined) ?? null, container_format: (columns.container_format as string | null | undefined) ?? null,
-      min_disk: (columns.min_disk as number | undefined) ?? 0, min_ram: (columns.min_ram as number | undefined) ?? 0,
-      protected: (columns.protected as boolean | undefined) ?? false, os_hidden: (columns.os_hidden as boolean | undefined) ?? false, properties, tags,
-    }).catch((e: { code?: string }) => { throw e.code === 'GI_DB_DUPLICATE' ? conflict(`An image with identifier ${String(columns.id)} already exists`) : e; });
+    const image = await d.db.images
+      .create({
+        id: (columns.id as string | undefined) ?? randomUUID(),
+        name: (columns.name as string | null | undefined) ?? null,
+        visibility,
+        owner,
+        disk_format: (columns.disk_format as string | null | undefined) ?? null,
+        container_format: (columns.container_format as string | null | undefined) ?? null,
+        min_disk: (columns.min_disk as number | undefined) ?? 0,
+        min_ram: (columns.min_ram as number | undefined) ?? 0,
+        protected: (columns.protected as boolean | undefined) ?? false,
+        os_hidden: (columns.os_hidden as boolean | undefined) ?? false,
+        properties,
+        tags,
+      })
+      .catch((e: { code?: string }) => {
+        throw e.code === 'GI_DB_DUPLICATE' ? conflict(`An image with identifier ${String(columns.id)} already exists`) : e;
+      });
     const methods = d.config.values.DEFAULT.enable_image_import ? d.config.values.DEFAULT.enabled_import_methods : [];
     if (methods.length) reply.header('OpenStack-image-import-methods', methods.join(','));
     if (d.stores.multi) reply.header('OpenStack-image-store-ids', [...d.stores.byId.keys()].join(','));
@@ -72,9 +84,14 @@ export function imageRoutes(app: FastifyInstance, d: ImageRouteDeps): void {
   app.get('/v2/images', async (request) => {
     const caller = callerOf(request);
     const query = request.query as RawQuery;
-    const q = parseListQuery(query, { projectId: caller.projectId, isAdmin: caller.isAdmin }, {
-      limitDefault: d.config.values.DEFAULT.limit_param_default, limitMax: d.config.values.DEFAULT.api_limit_max,
-    });
+    const q = parseListQuery(
+      query,
+      { projectId: caller.projectId, isAdmin: caller.isAdmin },
+      {
+        limitDefault: d.config.values.DEFAULT.limit_param_default,
+        limitMax: d.config.values.DEFAULT.api_limit_max,
+      },
+    );
     const creds = credentials(caller);
     d.policy.enforce('get_images', { project_id: caller.projectId, owner: caller.projectId }, creds);
     const rows = await d.db.images.list(q);
@@ -101,8 +118,11 @@ export function imageRoutes(app: FastifyInstance, d: ImageRouteDeps): void {
     const ops = parsePatch(request.body, ct);
     const caller = callerOf(request);
     const changes = planPatch(image, ops, {
-      formats: d.formats, isAdmin: caller.isAdmin, dialect: ct,
-      propertyQuota: d.config.values.DEFAULT.image_property_quota, tagQuota: d.config.values.DEFAULT.image_tag_quota,
+      formats: d.formats,
+      isAdmin: caller.isAdmin,
+      dialect: ct,
+      propertyQuota: d.config.values.DEFAULT.image_property_quota,
+      tagQuota: d.config.values.DEFAULT.image_tag_quota,
     });
     const vis = changes.columns?.visibility;
     if (vis && vis !== image.visibility) {
@@ -111,8 +131,9 @@ export function imageRoutes(app: FastifyInstance, d: ImageRouteDeps): void {
       if (vis === 'community') d.policy.enforce('communitize_image', target, credentials(caller));
     }
     const formatChange = changes.columns && ('disk_format' in changes.columns || 'container_format' in changes.columns);
-    const updated = await d.db.images.update(image.id, changes, formatChange ? { fromStatus: ['queued', 'importing'] } : {})
-      .catch((e: { code?: string }) => { throw e.code === 'GI_DB_CONFLICT' ? forbidden('Attribute disk_format can be only replaced for a queued image.') : e; });
+    const updated = await d.db.images.update(image.id, changes, formatChange ? { fromStatus: ['queued', 'importing'] } : {}).catch((e: { code?: string }) => {
+      throw e.code === 'GI_DB_CONFLICT' ? forbidden('Attribute disk_format can be only replaced for a queued image.') : e;
+    });
     return d.view(updated);
   });
 
@@ -126,9 +147,10 @@ export function imageRoutes(app: FastifyInstance, d: ImageRouteDeps): void {
   });
 
   // The tags controller words an unknown image its own way.
-  const taggedImage = (request: FastifyRequest<{ Params: Params }>) => visibleImage(d, request, request.params.id).catch((e: unknown) => {
-    throw isGlanceImportError(e, 'GI_API_NOT_FOUND') ? notFound(`Image ${request.params.id} not found.`) : e;
-  });
+  const taggedImage = (request: FastifyRequest<{ Params: Params }>) =>
+    visibleImage(d, request, request.params.id).catch((e: unknown) => {
+      throw isGlanceImportError(e, 'GI_API_NOT_FOUND') ? notFound(`Image ${request.params.id} not found.`) : e;
+    });
 
   app.put<{ Params: Params & { tag: string } }>('/v2/images/:id/tags/:tag', async (request, reply) => {
     assertNoBody(request);

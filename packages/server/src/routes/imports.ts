@@ -22,7 +22,11 @@ export function importRoutes(app: FastifyInstance, d: ImportRouteDeps): void {
     const req = parseImportBody(request.body, d.imports.offered);
     const image = await visibleImage(d, request, request.params.id);
     await d.imports.start({
-      image, request: req, caller: callerOf(request), requestId: request.id, storeHeader: request.headers['x-image-meta-store'] as string | undefined,
+      image,
+      request: req,
+      caller: callerOf(request),
+      requestId: request.id,
+      storeHeader: request.headers['x-image-meta-store'] as string | undefined,
       authorize: (rule, target) => authorize(d, request, rule, target),
     });
     return reply.code(202).send();

@@ -33,8 +33,10 @@ export function infoRoutes(app: FastifyInstance, d: InfoRouteDeps): void {
     if (!d.stores.multi) throw notFound('Multi backend is not supported at this site.');
     return {
       stores: [...d.stores.byId.values()].map((s) => ({
-        id: s.id, ...(s.description ? { description: s.description } : {}),
-        ...(s.id === d.stores.defaultId ? { default: 'true' } : {}), ...(s.readOnly ? { 'read-only': 'true' } : {}),
+        id: s.id,
+        ...(s.description ? { description: s.description } : {}),
+        ...(s.id === d.stores.defaultId ? { default: 'true' } : {}),
+        ...(s.readOnly ? { 'read-only': 'true' } : {}),
       })),
     };
   });
@@ -45,8 +47,12 @@ export function infoRoutes(app: FastifyInstance, d: InfoRouteDeps): void {
     d.policy.enforce('stores_info_detail', {}, { user_id: callerOf(request).userId, project_id: callerOf(request).projectId, roles: callerOf(request).roles });
     return {
       stores: [...d.stores.byId.values()].map((s) => ({
-        id: s.id, type: s.type, weight: s.weight, ...(s.description ? { description: s.description } : {}),
-        ...(s.id === d.stores.defaultId ? { default: 'true' } : {}), ...(s.readOnly ? { 'read-only': 'true' } : {}),
+        id: s.id,
+        type: s.type,
+        weight: s.weight,
+        ...(s.description ? { description: s.description } : {}),
+        ...(s.id === d.stores.defaultId ? { default: 'true' } : {}),
+        ...(s.readOnly ? { 'read-only': 'true' } : {}),
         // Glance's properties for the store's type, as the driver gives them (never credentials).
         properties: s.properties ?? {},
       })),

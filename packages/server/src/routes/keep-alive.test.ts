@@ -18,18 +18,26 @@ function connection(url: string) {
   sockets.push(socket);
   let got = '';
   let wake = () => {};
-  socket.on('data', (d: Buffer) => { got += d.toString('latin1'); wake(); });
+  socket.on('data', (d: Buffer) => {
+    got += d.toString('latin1');
+    wake();
+  });
   socket.on('error', () => undefined);
   return {
     socket,
     /** Queued, not awaited: a server that stops reading must not stall the test before it reads. */
-    write: (data: string | Buffer) => { socket.write(data); },
+    write: (data: string | Buffer) => {
+      socket.write(data);
+    },
     /** Everything received once `pattern` matches it (at most 10 s). */
     async read(pattern: RegExp): Promise<string> {
       const deadline = Date.now() + 10_000;
       while (!pattern.test(got)) {
         if (Date.now() > deadline) throw new Error(`no ${pattern} within 10 s; got ${JSON.stringify(got.slice(0, 300))}`);
-        await new Promise<void>((r) => { wake = r; setTimeout(r, 50); });
+        await new Promise<void>((r) => {
+          wake = r;
+          setTimeout(r, 50);
+        });
       }
       const all = got;
       got = '';
@@ -39,21 +47,26 @@ function connection(url: string) {
 }
 
 describe('a body refused half-way on a keep-alive connection', () => {
-  it.each(['stage', 'file'])('PUT %s over image_size_cap: the client that sends it all gets 413, and its next request on the connection is served', async (target) => {
-    h = await harness({ ini: { DEFAULT: { image_size_cap: String(1024 * 1024) } } });
-    const url = await h.server.listen('127.0.0.1', 0);
-    const { id } = (await h.req('POST', '/v2/images', { body: { disk_format: 'raw', container_format: 'bare' } })).json;
-    const c = connection(url);
-    c.write(`PUT /v2/images/${id}/${target} HTTP/1.1\r\nHost: x\r\nX-Auth-Token: ${h.tokens.member}\r\nContent-Type: application/octet-stream\r\nTransfer-Encoding: chunked\r\n\r\n`);
-    // Four times the cap, written in full before reading, as python-glanceclient does.
-    const chunk = Buffer.alloc(64 * 1024, 1);
-    for (let i = 0; i < 64; i++) c.write(Buffer.concat([Buffer.from(`${chunk.length.toString(16)}\r\n`), chunk, Buffer.from('\r\n')]));
-    c.write('0\r\n\r\n');
-    expect(await c.read(/\r\n\r\n[\s\S]*<\/html>/)).toMatch(/^HTTP\/1\.1 413 /);
-    c.write('GET /healthcheck HTTP/1.1\r\nHost: x\r\n\r\n');
-    expect(await c.read(/\r\n\r\n./)).toMatch(/^HTTP\/1\.1 200 /);
-    expect((await h.req('GET', `/v2/images/${id}`)).json).toMatchObject({ status: 'queued', size: null });
-  });
+  it.each(['stage', 'file'])(
+    'PUT %s over image_size_cap: the client that sends it all gets 413, and its next request on the connection is served',
+    async (target) => {
+      h = await harness({ ini: { DEFAULT: { image_size_cap: String(1024 * 1024) } } });
+      const url = await h.server.listen('127.0.0.1', 0);
+      const { id } = (await h.req('POST', '/v2/images', { body: { disk_format: 'raw', container_format: 'bare' } })).json;
+      const c = connection(url);
+      c.write(
+        `PUT /v2/images/${id}/${target} HTTP/1.1\r\nHost: x\r\nX-Auth-Token: ${h.tokens.member}\r\nContent-Type: application/octet-stream\r\nTransfer-Encoding: chunked\r\n\r\n`,
+      );
+      // Four times the cap, written in full before reading, as python-glanceclient does.
+      const chunk = Buffer.alloc(64 * 1024, 1);
+      for (let i = 0; i < 64; i++) c.write(Buffer.concat([Buffer.from(`${chunk.length.toString(16)}\r\n`), chunk, Buffer.from('\r\n')]));
+      c.write('0\r\n\r\n');
+      expect(await c.read(/\r\n\r\n[\s\S]*<\/html>/)).toMatch(/^HTTP\/1\.1 413 /);
+      c.write('GET /healthcheck HTTP/1.1\r\nHost: x\r\n\r\n');
+      expect(await c.read(/\r\n\r\n./)).toMatch(/^HTTP\/1\.1 200 /);
+      expect((await h.req('GET', `/v2/images/${id}`)).json).toMatchObject({ status: 'queued', size: null });
+    },
+  );
 });
 
 describe('a shutdown with a keep-alive connection whose request is still being answered', () => {
@@ -63,7 +76,9 @@ describe('a shutdown with a keep-alive connection whose request is still being a
     const { id } = (await h.req('POST', '/v2/images', { body: { disk_format: 'raw', container_format: 'bare' } })).json;
     const c = connection(url);
     const closed = new Promise<void>((resolve) => c.socket.on('close', () => resolve()));
-    c.write(`PUT /v2/images/${id}/stage HTTP/1.1\r\nHost: x\r\nX-Auth-Token: ${h.tokens.member}\r\nContent-Type: application/octet-stream\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n`);
+    c.write(
+      `PUT /v2/images/${id}/stage HTTP/1.1\r\nHost: x\r\nX-Auth-Token: ${h.tokens.member}\r\nContent-Type: application/octet-stream\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n`,
+    );
     await new Promise((r) => setTimeout(r, 300));
     // As a browser console's connection is when the server is stopped under it.
     const closing = h.close();

@@ -2,8 +2,12 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { harness, type Harness } from '../testing/harness.js';
 
 let h: Harness;
-beforeEach(async () => { h = await harness(); });
-afterEach(async () => { await h.close(); });
+beforeEach(async () => {
+  h = await harness();
+});
+afterEach(async () => {
+  await h.close();
+});
 
 describe('image members', () => {
   it('the owner shares an image; the member sees it, accepts it and then finds it in its list', async () => {
@@ -26,7 +30,7 @@ describe('image members', () => {
     expect((await h.req('GET', `/v2/images/${img.id}`, { token: h.tokens.other })).status).toBe(404);
   });
 
-  it('only shared images have members: each call refuses a private one in Glance\'s words', async () => {
+  it("only shared images have members: each call refuses a private one in Glance's words", async () => {
     const img = (await h.req('POST', '/v2/images', { body: { visibility: 'private' } })).json;
     const r = await h.req('POST', `/v2/images/${img.id}/members`, { body: { member: 'p2' } });
     expect(r.status).toBe(403);
@@ -37,7 +41,9 @@ describe('image members', () => {
     const one = await h.req('GET', `/v2/images/${img.id}/members/p2`);
     expect(one.status).toBe(404);
     expect(one.text).toContain('Only shared images have members.');
-    expect((await h.req('PUT', `/v2/images/${img.id}/members/p1`, { body: { status: 'accepted' } })).text).toContain(`Not allowed to update members for image ${img.id}.`);
+    expect((await h.req('PUT', `/v2/images/${img.id}/members/p1`, { body: { status: 'accepted' } })).text).toContain(
+      `Not allowed to update members for image ${img.id}.`,
+    );
     expect((await h.req('DELETE', `/v2/images/${img.id}/members/p2`)).text).toContain(`Not allowed to delete members for image ${img.id}.`);
     expect((await h.req('GET', '/v2/schemas/member')).json.name).toBe('member');
   });

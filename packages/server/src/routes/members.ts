@@ -10,8 +10,12 @@ import type { ServerConfig } from '../options.js';
 type Params = { id: string; member: string };
 
 const memberView = (m: ImageMember) => ({
-  created_at: isoSeconds(m.created_at), image_id: m.image_id, member_id: m.member, schema: '/v2/schemas/member',
-  status: m.status, updated_at: isoSeconds(m.updated_at),
+  created_at: isoSeconds(m.created_at),
+  image_id: m.image_id,
+  member_id: m.member,
+  schema: '/v2/schemas/member',
+  status: m.status,
+  updated_at: isoSeconds(m.updated_at),
 });
 
 const ONLY_SHARED = 'Only shared images have members.';
@@ -40,9 +44,11 @@ export function memberRoutes(app: FastifyInstance, d: MemberRouteDeps): void {
     enforce(request, 'add_member', image);
     if (!body || typeof body.member !== 'string' || !body.member) throw badRequest('Member to be added not specified');
     const quota = d.config.values.DEFAULT.image_member_quota;
-    if (quota >= 0 && (await d.db.images.members(image.id)).length >= quota) throw giError('GI_API_TOO_LARGE', { message: `Maximum number of image members exceeded: ${quota}` });
-    const m = await d.db.images.addMember(image.id, body.member)
-      .catch((e: { code?: string }) => { throw e.code === 'GI_DB_DUPLICATE' ? conflict(`The target member ${String(body.member)} is already associated with image ${image.id}.`) : e; });
+    if (quota >= 0 && (await d.db.images.members(image.id)).length >= quota)
+      throw giError('GI_API_TOO_LARGE', { message: `Maximum number of image members exceeded: ${quota}` });
+    const m = await d.db.images.addMember(image.id, body.member).catch((e: { code?: string }) => {
+      throw e.code === 'GI_DB_DUPLICATE' ? conflict(`The target member ${String(body.member)} is already associated with image ${image.id}.`) : e;
+    });
     return memberView(m);
   });
 
@@ -65,7 +71,8 @@ export function memberRoutes(app: FastifyInstance, d: MemberRouteDeps): void {
     enforce(request, 'get_member', image);
     const caller = callerOf(request);
     const m = (await d.db.images.members(image.id)).find((x) => x.member === request.params.member);
-    if (!m || (!caller.isAdmin && image.owner !== caller.projectId && m.member !== caller.projectId)) throw notFound(`${request.params.member} is not a member of image ${image.id}`);
+    if (!m || (!caller.isAdmin && image.owner !== caller.projectId && m.member !== caller.projectId))
+      throw notFound(`${request.params.member} is not a member of image ${image.id}`);
     return memberView(m);
   });
 
@@ -74,7 +81,8 @@ export function memberRoutes(app: FastifyInstance, d: MemberRouteDeps): void {
     onlyShared(image, forbidden(`Not allowed to update members for image ${image.id}.`));
     const caller = callerOf(request);
     const status = (request.body as { status?: unknown } | undefined)?.status;
-    if (!['pending', 'accepted', 'rejected'].includes(status as string)) throw badRequest(`Invalid status: ${String(status)}. Status must be one of pending, accepted, rejected.`);
+    if (!['pending', 'accepted', 'rejected'].includes(status as string))
+      throw badRequest(`Invalid status: ${String(status)}. Status must be one of pending, accepted, rejected.`);
     // Only the member itself decides on its membership (modify_member), not the owner.
     if (request.params.member !== caller.projectId && !caller.isAdmin) throw forbidden('You are not permitted to modify the membership of another project.');
     enforce(request, 'modify_member', image);

@@ -2,7 +2,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { harness, type Harness } from '../testing/harness.js';
 
 let h: Harness | undefined;
-afterEach(async () => { await h?.close(); h = undefined; });
+afterEach(async () => {
+  await h?.close();
+  h = undefined;
+});
 
 const octet = { 'content-type': 'application/octet-stream' };
 
@@ -20,7 +23,7 @@ describe('GET /metrics', () => {
     expect((await h.req('GET', '/metrics', { token: null, headers: { authorization: 'Bearer gi_forged' } })).status).toBe(401);
   });
 
-  it("metrics_access = token: any valid token; = open: anyone, no token needed", async () => {
+  it('metrics_access = token: any valid token; = open: anyone, no token needed', async () => {
     h = await harness({ ini: { glance_import: { metrics_access: 'token' } } });
     expect((await h.req('GET', '/metrics', { token: null })).status).toBe(401);
     expect((await h.req('GET', '/metrics', { token: h.tokens.reader })).status).toBe(200);

@@ -2,7 +2,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { harness, type Harness } from '../testing/harness.js';
 
 let h: Harness;
-afterEach(async () => { await h?.close(); });
+afterEach(async () => {
+  await h?.close();
+});
 
 const create = (token: string) => h.req('POST', '/v2/images', { token, body: { name: 'i', disk_format: 'raw', container_format: 'bare' } });
 

@@ -18,10 +18,15 @@ export function projectsUsageRoutes(app: FastifyInstance, d: ProjectsUsageRouteD
   app.get('/v2/info/usage/projects', async (request) => {
     assertNoBody(request);
     d.policy.enforce('get_projects_usage', {}, credentials(callerOf(request)));
-    const projects = await Promise.all((await d.db.images.owners()).map(async (project) => {
-      const usage = await d.quotas.usage(project);
-      return { project_id: project, usage: Object.fromEntries(Object.entries(usage).map(([k, u]) => [k, { usage: u, limit: d.quotas.limit(k as keyof typeof usage) }])) };
-    }));
+    const projects = await Promise.all(
+      (await d.db.images.owners()).map(async (project) => {
+        const usage = await d.quotas.usage(project);
+        return {
+          project_id: project,
+          usage: Object.fromEntries(Object.entries(usage).map(([k, u]) => [k, { usage: u, limit: d.quotas.limit(k as keyof typeof usage) }])),
+        };
+      }),
+    );
     return { quotas: d.quotas.enabled, projects };
   });
 }

@@ -6,13 +6,25 @@ import { harness, type Harness } from '../testing/harness.js';
 // The Tasks API and task views as the reference Glance 25.1.0 answered the same requests.
 
 let h: Harness;
-afterEach(async () => { await h?.close(); });
+afterEach(async () => {
+  await h?.close();
+});
 
 const octet = { 'content-type': 'application/octet-stream' };
 
 /** A plugin that fails without a code of its own. */
 const refusing = definePlugin({
-  getFlow: () => linearFlow('gate', {}, defineTask({ name: 'Gate', execute: () => { throw new Error('not today'); } })),
+  getFlow: () =>
+    linearFlow(
+      'gate',
+      {},
+      defineTask({
+        name: 'Gate',
+        execute: () => {
+          throw new Error('not today');
+        },
+      }),
+    ),
 });
 
 async function imported(name = 'i') {
@@ -25,7 +37,7 @@ async function imported(name = 'i') {
 }
 
 describe('task views', () => {
-  it('show Glance\'s input and result; ours (inspections, error code) are top-level keys of the task schema', async () => {
+  it("show Glance's input and result; ours (inspections, error code) are top-level keys of the task schema", async () => {
     h = await harness();
     const { id, row, task } = await imported();
     const input = { image_id: id, import_req: { method: { name: 'glance-direct' } }, backend: ['local'] };
@@ -49,7 +61,7 @@ describe('task views', () => {
 });
 
 describe('GET /v2/tasks', () => {
-  it('pages by marker with first and next links, and refuses in Glance\'s words', async () => {
+  it("pages by marker with first and next links, and refuses in Glance's words", async () => {
     h = await harness();
     for (const n of ['a', 'b', 'c']) await imported(n);
     const get = (q: string) => h.req('GET', `/v2/tasks${q}`, { token: h.tokens.admin });

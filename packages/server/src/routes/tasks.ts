@@ -45,8 +45,12 @@ export function taskRoutes(app: FastifyInstance, d: TaskRouteDeps): void {
     const sortKey = q.sort_key ?? 'created_at';
     if (!(TASK_SORT_KEYS as readonly string[]).includes(sortKey)) throw badRequest('Sort key supplied was not valid.');
     const tasks = await d.db.tasks.list({
-      ...(caller.isAdmin ? {} : { owner: caller.projectId }), ...(q.status ? { status: q.status as TaskStatus } : {}), ...(q.type ? { type: q.type } : {}),
-      sort: { key: sortKey, dir: (q.sort_dir as 'asc' | 'desc' | undefined) ?? 'desc' }, limit, ...(q.marker ? { marker: q.marker } : {}),
+      ...(caller.isAdmin ? {} : { owner: caller.projectId }),
+      ...(q.status ? { status: q.status as TaskStatus } : {}),
+      ...(q.type ? { type: q.type } : {}),
+      sort: { key: sortKey, dir: (q.sort_dir as 'asc' | 'desc' | undefined) ?? 'desc' },
+      limit,
+      ...(q.marker ? { marker: q.marker } : {}),
     });
     const out: Record<string, unknown> = { tasks: tasks.map(taskStub), first: pageLink('/v2/tasks', raw), schema: '/v2/schemas/tasks' };
     if (tasks.length > 0 && tasks.length === limit) out.next = pageLink('/v2/tasks', raw, tasks.at(-1)!.id);
@@ -59,13 +63,23 @@ export function taskRoutes(app: FastifyInstance, d: TaskRouteDeps): void {
     if (!body || typeof body !== 'object' || Array.isArray(body)) throw badRequest('Body expected in request.');
     for (const k of ['type', 'input']) if (!(k in body)) throw badRequest(`Task '${k}' is required`);
     if (!['import', 'api_image_import'].includes(String(body.type))) throw badRequest(`Invalid type value: ${String(body.type)}`);
-    if (typeof body.input !== 'object' || body.input === null || Array.isArray(body.input)) throw badRequest("Provided object does not match schema 'task': 'input' must be an object");
+    if (typeof body.input !== 'object' || body.input === null || Array.isArray(body.input))
+      throw badRequest("Provided object does not match schema 'task': 'input' must be an object");
     const caller = callerOf(request);
-    const task = await d.db.tasks.create({ id: randomUUID(), type: String(body.type), owner: caller.projectId, image_id: null, request_id: request.id, user_id: caller.userId, input: body.input });
+    const task = await d.db.tasks.create({
+      id: randomUUID(),
+      type: String(body.type),
+      owner: caller.projectId,
+      image_id: null,
+      request_id: request.id,
+      user_id: caller.userId,
+      input: body.input,
+    });
     // Legacy `import` tasks (copy_from by URL) are not run by this service; like a Glance that refuses
     // their input when they run, the task is created pending and then fails with the reason.
     await d.db.tasks.update(task.id, {
-      status: 'failure', message: 'Legacy import tasks are not supported; use the interoperable image import (POST /v2/images/{id}/import).',
+      status: 'failure',
+      message: 'Legacy import tasks are not supported; use the interoperable image import (POST /v2/images/{id}/import).',
     });
     reply.header('Location', `${request.protocol}://${request.host}/v2/tasks/${task.id}`);
     return reply.code(201).send(taskView(task));
@@ -82,7 +96,8 @@ export function taskRoutes(app: FastifyInstance, d: TaskRouteDeps): void {
 
   app.delete('/v2/tasks/:id', async () => {
     throw giError('GI_API_METHOD_NOT_ALLOWED', {
-      method: 'DELETE', allowed: ['GET'],
+      method: 'DELETE',
+      allowed: ['GET'],
       message: 'This operation is currently not permitted on Glance Tasks. They are auto deleted after reaching the time based on their expires_at property.',
     });
   });

@@ -11,14 +11,23 @@ export interface Source {
 }
 
 function listen(server: net.Server, sockets: Set<Socket>, requests: Source['requests']): Promise<Source> {
-  server.on('connection', (s: Socket) => { sockets.add(s); s.on('close', () => sockets.delete(s)); });
+  server.on('connection', (s: Socket) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
   return new Promise((resolve) => {
     server.listen(0, '127.0.0.1', () => {
       const port = (server.address() as net.AddressInfo).port;
       resolve({
-        url: `http://127.0.0.1:${port}`, port, requests,
+        url: `http://127.0.0.1:${port}`,
+        port,
+        requests,
         // Stalled sources hold their sockets open; close them so the test ends.
-        close: () => new Promise((done) => { for (const s of sockets) s.destroy(); server.close(() => done()); }),
+        close: () =>
+          new Promise((done) => {
+            for (const s of sockets) s.destroy();
+            server.close(() => done());
+          }),
       });
     });
   });
@@ -27,7 +36,10 @@ function listen(server: net.Server, sockets: Set<Socket>, requests: Source['requ
 /** An HTTP server answering with `handler`. */
 export function source(handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<Source> {
   const requests: Source['requests'] = [];
-  const server = http.createServer((req, res) => { requests.push({ url: req.url ?? '', headers: req.headers }); handler(req, res); });
+  const server = http.createServer((req, res) => {
+    requests.push({ url: req.url ?? '', headers: req.headers });
+    handler(req, res);
+  });
   return listen(server, new Set(), requests);
 }
 
@@ -36,7 +48,10 @@ export function rawSource(answer: (socket: Socket) => void): Promise<Source> {
   const requests: Source['requests'] = [];
   const server = net.createServer((s) => {
     s.on('error', () => {});
-    s.once('data', (d: Buffer) => { requests.push({ url: d.toString('latin1').split(' ')[1] ?? '', headers: {} }); answer(s); });
+    s.once('data', (d: Buffer) => {
+      requests.push({ url: d.toString('latin1').split(' ')[1] ?? '', headers: {} });
+      answer(s);
+    });
   });
   return listen(server, new Set(), requests);
 }
@@ -50,6 +65,8 @@ export function sourcePool() {
       open.push(src);
       return src;
     },
-    closeAll: async () => { await Promise.all(open.splice(0).map((s) => s.close())); },
+    closeAll: async () => {
+      await Promise.all(open.splice(0).map((s) => s.close()));
+    },
   };
 }

@@ -34,7 +34,12 @@ export const importWeb = (h: Harness, id: string, uri: string | undefined) =>
 
 export async function waitTask(h: Harness, id: string) {
   for (let i = 0; i < 600; i++) {
-    const tasks = (await h.req('GET', `/v2/images/${id}/tasks`)).json.tasks as Array<{ status: string; message: string; result: Record<string, unknown> | null; error_code: string | null }>;
+    const tasks = (await h.req('GET', `/v2/images/${id}/tasks`)).json.tasks as Array<{
+      status: string;
+      message: string;
+      result: Record<string, unknown> | null;
+      error_code: string | null;
+    }>;
     if (tasks[0] && ['success', 'failure'].includes(tasks[0].status)) {
       // The task ends before the flow's last steps (staging cleanup, restore) have run.
       await h.server.runtime.imports.drain();

@@ -17,18 +17,35 @@ export function imageView(image: ImageRecord, o: ImageViewOptions): Record<strin
   const view: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(image.properties)) if (!HIDDEN_PROPERTIES.has(k)) view[k] = v ?? '';
   Object.assign(view, {
-    name: image.name, disk_format: image.disk_format, container_format: image.container_format, visibility: image.visibility,
-    size: image.size, virtual_size: image.virtual_size, status: image.status, checksum: image.checksum, protected: image.protected,
-    min_ram: image.min_ram, min_disk: image.min_disk, owner: image.owner, os_hidden: image.os_hidden,
-    os_hash_algo: image.os_hash_algo, os_hash_value: image.os_hash_value, id: image.id,
-    created_at: isoSeconds(image.created_at), updated_at: isoSeconds(image.updated_at), tags: image.tags,
-    self: `/v2/images/${image.id}`, file: `/v2/images/${image.id}/file`, schema: '/v2/schemas/image',
+    name: image.name,
+    disk_format: image.disk_format,
+    container_format: image.container_format,
+    visibility: image.visibility,
+    size: image.size,
+    virtual_size: image.virtual_size,
+    status: image.status,
+    checksum: image.checksum,
+    protected: image.protected,
+    min_ram: image.min_ram,
+    min_disk: image.min_disk,
+    owner: image.owner,
+    os_hidden: image.os_hidden,
+    os_hash_algo: image.os_hash_algo,
+    os_hash_value: image.os_hash_value,
+    id: image.id,
+    created_at: isoSeconds(image.created_at),
+    updated_at: isoSeconds(image.updated_at),
+    tags: image.tags,
+    self: `/v2/images/${image.id}`,
+    file: `/v2/images/${image.id}/file`,
+    schema: '/v2/schemas/image',
   });
   const active = image.locations.filter((l) => l.status === 'active');
   if (o.multiStore && active.length) {
     const order = [...o.storeWeights.keys()];
-    const stores = [...new Set(active.map((l) => l.store))]
-      .sort((a, b) => (o.storeWeights.get(b) ?? 0) - (o.storeWeights.get(a) ?? 0) || order.indexOf(a) - order.indexOf(b));
+    const stores = [...new Set(active.map((l) => l.store))].sort(
+      (a, b) => (o.storeWeights.get(b) ?? 0) - (o.storeWeights.get(a) ?? 0) || order.indexOf(a) - order.indexOf(b),
+    );
     view.stores = stores.join(',');
   }
   if (o.showMultipleLocations) view.locations = active.map((l) => ({ url: l.url, metadata: l.metadata }));

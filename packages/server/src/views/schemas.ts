@@ -31,24 +31,71 @@ export function imageSchema(formats: { disk: readonly string[]; container: reado
       min_disk: { type: 'integer', description: 'Amount of disk space (in GB) required to boot image.' },
       self: ro('string', 'An image self url'),
       file: ro('string', 'An image file url'),
-      stores: ro('string', 'Store in which image data resides.  Only present when the operator has enabled multiple stores.  May be a comma-separated list of store identifiers.'),
+      stores: ro(
+        'string',
+        'Store in which image data resides.  Only present when the operator has enabled multiple stores.  May be a comma-separated list of store identifiers.',
+      ),
       schema: ro('string', 'An image schema url'),
       locations: {
-        type: 'array', description: 'A set of URLs to access the image file kept in external store',
-        items: { type: 'object', properties: { url: { type: 'string', maxLength: 255 }, metadata: { type: 'object' }, validation_data: { type: 'object' } }, required: ['url', 'metadata'] },
+        type: 'array',
+        description: 'A set of URLs to access the image file kept in external store',
+        items: {
+          type: 'object',
+          properties: { url: { type: 'string', maxLength: 255 }, metadata: { type: 'object' }, validation_data: { type: 'object' } },
+          required: ['url', 'metadata'],
+        },
       },
-      kernel_id: { type: ['null', 'string'], pattern: UUID_PATTERN, description: 'ID of image stored in Glance that should be used as the kernel when booting an AMI-style image.', is_base: false },
-      ramdisk_id: { type: ['null', 'string'], pattern: UUID_PATTERN, description: 'ID of image stored in Glance that should be used as the ramdisk when booting an AMI-style image.', is_base: false },
-      instance_uuid: { type: 'string', description: 'Metadata which can be used to record which instance this image is associated with. (Informational only, does not create an instance snapshot.)', is_base: false },
-      architecture: { type: 'string', description: 'Operating system architecture as specified in https://docs.openstack.org/python-glanceclient/latest/cli/property-keys.html', is_base: false },
-      os_distro: { type: 'string', description: 'Common name of operating system distribution as specified in https://docs.openstack.org/python-glanceclient/latest/cli/property-keys.html', is_base: false },
+      kernel_id: {
+        type: ['null', 'string'],
+        pattern: UUID_PATTERN,
+        description: 'ID of image stored in Glance that should be used as the kernel when booting an AMI-style image.',
+        is_base: false,
+      },
+      ramdisk_id: {
+        type: ['null', 'string'],
+        pattern: UUID_PATTERN,
+        description: 'ID of image stored in Glance that should be used as the ramdisk when booting an AMI-style image.',
+        is_base: false,
+      },
+      instance_uuid: {
+        type: 'string',
+        description:
+          'Metadata which can be used to record which instance this image is associated with. (Informational only, does not create an instance snapshot.)',
+        is_base: false,
+      },
+      architecture: {
+        type: 'string',
+        description: 'Operating system architecture as specified in https://docs.openstack.org/python-glanceclient/latest/cli/property-keys.html',
+        is_base: false,
+      },
+      os_distro: {
+        type: 'string',
+        description:
+          'Common name of operating system distribution as specified in https://docs.openstack.org/python-glanceclient/latest/cli/property-keys.html',
+        is_base: false,
+      },
       os_version: { type: 'string', description: 'Operating system version as specified by the distributor.', is_base: false },
       description: { type: 'string', description: 'A human-readable string describing this image.', is_base: false },
-      cinder_encryption_key_id: { type: 'string', description: 'Identifier in the OpenStack Key Management Service for the encryption key for the Block Storage Service to use when mounting a volume created from this image', is_base: false },
-      cinder_encryption_key_deletion_policy: { type: 'string', enum: ['on_image_deletion', 'do_not_delete'], description: 'States the condition under which the Image Service will delete the object associated with the \'cinder_encryption_key_id\' image property.  If this property is missing, the Image Service will take no action', is_base: false },
+      cinder_encryption_key_id: {
+        type: 'string',
+        description:
+          'Identifier in the OpenStack Key Management Service for the encryption key for the Block Storage Service to use when mounting a volume created from this image',
+        is_base: false,
+      },
+      cinder_encryption_key_deletion_policy: {
+        type: 'string',
+        enum: ['on_image_deletion', 'do_not_delete'],
+        description:
+          "States the condition under which the Image Service will delete the object associated with the 'cinder_encryption_key_id' image property.  If this property is missing, the Image Service will take no action",
+        is_base: false,
+      },
     },
     additionalProperties: { type: 'string' },
-    links: [{ rel: 'self', href: '{self}' }, { rel: 'enclosure', href: '{file}' }, { rel: 'describedby', href: '{schema}' }],
+    links: [
+      { rel: 'self', href: '{self}' },
+      { rel: 'enclosure', href: '{file}' },
+      { rel: 'describedby', href: '{schema}' },
+    ],
   };
 }
 
@@ -56,7 +103,11 @@ export function collectionSchema(name: string, item: Record<string, unknown>): R
   return {
     name,
     properties: { [name]: { type: 'array', items: item }, schema: { type: 'string' }, first: { type: 'string' }, next: { type: 'string' } },
-    links: [{ rel: 'first', href: '{first}' }, { rel: 'next', href: '{next}' }, { rel: 'describedby', href: '{schema}' }],
+    links: [
+      { rel: 'first', href: '{first}' },
+      { rel: 'next', href: '{next}' },
+      { rel: 'describedby', href: '{schema}' },
+    ],
   };
 }
 
@@ -79,14 +130,21 @@ export function taskSchema(): Record<string, unknown> {
       created_at: s('Datetime when this resource was created'),
       updated_at: s('Datetime when this resource was updated'),
       progress: { type: ['null', 'object'], description: 'Beyond Glance: phase, bytes done/total, rate and per-store state of an import' },
-      inspections: { type: ['null', 'array'], items: { type: 'object' }, description: "Beyond Glance: each run of the format inspector over an import's data (phase, format, verdict, reason)" },
+      inspections: {
+        type: ['null', 'array'],
+        items: { type: 'object' },
+        description: "Beyond Glance: each run of the format inspector over an import's data (phase, format, verdict, reason)",
+      },
       error_code: { type: ['null', 'string'], description: 'Beyond Glance: the stable GI_* code of a failed import' },
       error_hint: { type: ['null', 'string'], description: 'Beyond Glance: what to do about a failed import' },
       error_plugin: { type: ['null', 'string'], description: 'Beyond Glance: the import plugin a failure without a code of its own came from' },
       self: { type: 'string' },
       schema: { type: 'string' },
     },
-    links: [{ rel: 'self', href: '{self}' }, { rel: 'describedby', href: '{schema}' }],
+    links: [
+      { rel: 'self', href: '{self}' },
+      { rel: 'describedby', href: '{schema}' },
+    ],
   };
 }
 

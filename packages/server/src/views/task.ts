@@ -19,8 +19,11 @@ function glanceShape(t: TaskRecord): { input: unknown; result: unknown; ours: Re
     input,
     result: t.status === 'success' && stored.image_id ? { image_id: stored.image_id } : null,
     ours: {
-      progress: t.progress, inspections: stored.inspections ?? null, error_code: stored.error_code ?? null,
-      error_hint: stored.hint ?? null, error_plugin: stored.plugin ?? null,
+      progress: t.progress,
+      inspections: stored.inspections ?? null,
+      error_code: stored.error_code ?? null,
+      error_hint: stored.hint ?? null,
+      error_plugin: stored.plugin ?? null,
     },
   };
 }
@@ -29,11 +32,21 @@ function glanceShape(t: TaskRecord): { input: unknown; result: unknown; ours: Re
 export function taskView(t: TaskRecord): Record<string, unknown> {
   const { input, result, ours } = glanceShape(t);
   return {
-    id: t.id, type: t.type, status: t.status, input, result, owner: t.owner, message: t.message,
+    id: t.id,
+    type: t.type,
+    status: t.status,
+    input,
+    result,
+    owner: t.owner,
+    message: t.message,
     ...(t.expires_at ? { expires_at: isoSeconds(t.expires_at) } : {}),
-    created_at: isoSeconds(t.created_at), updated_at: isoSeconds(t.updated_at),
-    self: `/v2/tasks/${t.id}`, schema: '/v2/schemas/task',
-    ...(t.image_id ? { image_id: t.image_id } : {}), ...(t.request_id ? { request_id: t.request_id } : {}), ...(t.user_id ? { user_id: t.user_id } : {}),
+    created_at: isoSeconds(t.created_at),
+    updated_at: isoSeconds(t.updated_at),
+    self: `/v2/tasks/${t.id}`,
+    schema: '/v2/schemas/task',
+    ...(t.image_id ? { image_id: t.image_id } : {}),
+    ...(t.request_id ? { request_id: t.request_id } : {}),
+    ...(t.user_id ? { user_id: t.user_id } : {}),
     ...ours,
   };
 }
@@ -41,9 +54,15 @@ export function taskView(t: TaskRecord): Record<string, unknown> {
 /** GET /v2/tasks: stubs without input, result and message. */
 export function taskStub(t: TaskRecord): Record<string, unknown> {
   return {
-    id: t.id, type: t.type, status: t.status, owner: t.owner,
+    id: t.id,
+    type: t.type,
+    status: t.status,
+    owner: t.owner,
     ...(t.expires_at ? { expires_at: isoSeconds(t.expires_at) } : {}),
-    created_at: isoSeconds(t.created_at), updated_at: isoSeconds(t.updated_at), self: `/v2/tasks/${t.id}`, schema: '/v2/schemas/task',
+    created_at: isoSeconds(t.created_at),
+    updated_at: isoSeconds(t.updated_at),
+    self: `/v2/tasks/${t.id}`,
+    schema: '/v2/schemas/task',
   };
 }
 
@@ -53,8 +72,21 @@ export function imageTaskRow(t: TaskRecord): Record<string, unknown> {
   const naive = (s: string | null) => (s ? s.replace(/Z$/, '').replace(/\.(\d{1,6})\d*$/, (_m, f: string) => `.${f.padEnd(6, '0')}`) : null);
   const { input, result, ours } = glanceShape(t);
   return {
-    id: t.id, type: t.type, status: t.status, owner: t.owner, expires_at: naive(t.expires_at), created_at: naive(t.created_at),
-    updated_at: naive(t.updated_at), deleted_at: null, deleted: false, image_id: t.image_id, request_id: t.request_id, user_id: t.user_id,
-    input, result, message: t.message, ...ours,
+    id: t.id,
+    type: t.type,
+    status: t.status,
+    owner: t.owner,
+    expires_at: naive(t.expires_at),
+    created_at: naive(t.created_at),
+    updated_at: naive(t.updated_at),
+    deleted_at: null,
+    deleted: false,
+    image_id: t.image_id,
+    request_id: t.request_id,
+    user_id: t.user_id,
+    input,
+    result,
+    message: t.message,
+    ...ours,
   };
 }
