@@ -1,16 +1,17 @@
-import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { defineTask, isGlanceImportError, reasonOf } from '@glance-import/core';
 import { giError } from '../errors.js';
 import type { ImageLocation } from '@glance-import/db';
-import { writeToStores } from '@glance-import/store';
+import { stagedHashes } from '@glance-import/store';
+import { storeWorkingFile } from './byte-path.js';
 import { errorLabel } from '../metrics.js';
 import type { TaskDeps } from './deps.js';
 import type { Inspection } from './inspection.js';
 import { FAILED_PROPERTY, IMPORTING_PROPERTY, INSPECTION_PROPERTY, parseStoreList, STAGE_HOST_PROPERTY, storeList } from './properties.js';
 
 /**
- * Stream the working file into every target store at once (one read, hashes in the same pass).
+ * Stream the working file into every target store at once (one read, hashes in the same pass, or
+ * taken while staging and the staged file moved into a store: see storeWorkingFile).
  * As each store finishes it gains a location and leaves `os_glance_importing_to_stores` (or joins
  * `os_glance_failed_import`); then size, checksum, os_hash_value and virtual_size are recorded.
  * Revert removes what it wrote.
@@ -40,9 +41,12 @@ export function importToStores(d: TaskDeps) {
           await moveStore(d, store, 'done');
         });
       };
+      // The staged file, untouched by any plugin, comes with the hashes taken while it was staged.
+      const unchanged = file_path === d.staging.pathFor(job.imageId);
+      const known = unchanged ? await stagedHashes(d.staging, job.imageId, d.settings.hashAlgo) : undefined;
       let res;
       try {
-        res = await writeToStores(createReadStream(file_path, { highWaterMark: 1024 * 1024 }), drivers, job.imageId, {
+        res = await storeWorkingFile(file_path, drivers, job.imageId, known, {
           hashAlgo: d.settings.hashAlgo,
           maxBytes: d.settings.imageSizeCap,
           expectedBytes: size,

@@ -1,5 +1,6 @@
 import { isGlanceImportError, type ResolvedPlugin } from '@glance-import/core';
-import { storeErrors } from '@glance-import/store';
+import { stageWithHashes, storeErrors } from '@glance-import/store';
+import { stageHashing } from '../images/stage-hashing.js';
 import { giError } from '../errors.js';
 import { StreamInspector, type InspectOptions } from '@glance-import/format-inspector';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -138,9 +139,8 @@ export function imageDataRoutes(app: FastifyInstance, d: ImageDataRouteDeps): vo
     const body = inspectedBody(request);
     const gone = clientGone(request);
     try {
-      // Staged bytes are counted, not hashed: the hashes that count are taken when the final data is stored.
       const res = await d.quotas.capped(owner, 'image_stage_total', cap(), (maxBytes) =>
-        d.staging.write(image.id, body.source, { maxBytes, signal: gone, hash: false }),
+        stageWithHashes(d.staging, image.id, body.source, { maxBytes, signal: gone, ...stageHashing(request, hashAlgo()) }),
       );
       const verdict = judgeFormat(image, body.result(inspectOpts(image.disk_format)), body.head(), formatPolicy());
       if (verdict.warning) request.log.warn({ image_id: image.id }, verdict.warning);
