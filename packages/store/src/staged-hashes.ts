@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { coalesce } from './coalesce.js';
 import type { HashResult, Source, WriteOptions } from './types.js';
 import type { StagingArea } from './staging.js';
 
@@ -30,7 +31,7 @@ const fingerprint = async (file: string) => {
 export async function stageWithHashes(staging: StagingArea, imageId: string, source: Source, opts: WriteOptions): Promise<HashResult> {
   const file = staging.pathFor(imageId);
   // A record left by an earlier stage is overwritten here, and could not match this file's identity anyway.
-  const hashes = await staging.write(imageId, source, { ...opts, hash: true });
+  const hashes = await staging.write(imageId, coalesce(source), { ...opts, hash: true });
   const fp = await fingerprint(file);
   if (fp.size !== hashes.size) return hashes;
   const record: Record_ = { ...hashes, dev: fp.dev, ino: fp.ino, mtimeNs: fp.mtimeNs };
