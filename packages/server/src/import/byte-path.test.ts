@@ -3,7 +3,7 @@ import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { definePlugin, defineTask, linearFlow } from '@glance-import/core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { harness, type Harness } from '../testing/harness.js';
+import { harness, type Harness } from '../testing/harness.fixture.js';
 
 let h: Harness;
 afterEach(async () => {
