@@ -63,10 +63,14 @@ export async function startOurs(dir, { plugins = [], webPort } = {}) {
   );
   // BENCH_SERVE_NODE_ARGS: e.g. '--cpu-prof --cpu-prof-dir=/tmp/prof' to see where a case spends its time.
   const nodeArgs = (process.env.BENCH_SERVE_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const child = spawn(process.execPath, [...nodeArgs, path.join(REPO, 'packages/cli/dist/bin.js'), 'serve', '--data-dir', data, '--port', '0', '--config-file', conf], {
-    cwd: REPO,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [...nodeArgs, path.join(REPO, 'packages/cli/dist/bin.js'), 'serve', '--data-dir', data, '--port', '0', '--config-file', conf],
+    {
+      cwd: REPO,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let out = '';
   const url = await new Promise((resolve, reject) => {
     child.stdout.on('data', (d) => {
