@@ -1,17 +1,19 @@
 import { randomBytes } from 'node:crypto';
-import { readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { coalesce } from './coalesce.js';
 import type { HashResult, Source, WriteOptions } from './types.js';
 import type { StagingArea } from './staging.js';
 
 /**
  * Hashes taken while staging, so the import does not read the staged file again to hash it. They
- * are kept beside the stage (`<id>.staged-hashes.json`, removed with it) together with the staged
- * file's identity (device, inode, size, mtime in ns). They are trusted only when that identity still
+ * are kept in the staging area's `.staged-hashes/<id>` (outside the `<id>.*` names, which are the
+ * stage and its plugins' outputs; removed with the stage) together with the staged file's identity (device, inode, size, mtime in ns). They are trusted only when that identity still
  * matches: a stage written any other way (resumed at an offset, appended to, rewritten) never
  * carries hashes it did not earn, and its import hashes during the store write instead.
  */
-const SUFFIX = '.staged-hashes.json';
+export const HASHES_DIR = '.staged-hashes';
+const recordOf = (staging: StagingArea, imageId: string) => path.join(staging.dir, HASHES_DIR, imageId);
 
 interface Record_ extends HashResult {
   dev: string;
@@ -35,10 +37,12 @@ export async function stageWithHashes(staging: StagingArea, imageId: string, sou
   const fp = await fingerprint(file);
   if (fp.size !== hashes.size) return hashes;
   const record: Record_ = { ...hashes, dev: fp.dev, ino: fp.ino, mtimeNs: fp.mtimeNs };
-  const tmp = `${file}${SUFFIX}.${randomBytes(4).toString('hex')}`;
+  const target = recordOf(staging, imageId);
+  const tmp = `${target}.${randomBytes(4).toString('hex')}`;
   try {
+    await mkdir(path.dirname(target), { recursive: true });
     await writeFile(tmp, JSON.stringify(record));
-    await rename(tmp, file + SUFFIX);
+    await rename(tmp, target);
   } catch {
     // Without the record the import hashes the stage itself: slower, never wrong.
     await rm(tmp, { force: true }).catch(() => undefined);
@@ -50,7 +54,7 @@ export async function stageWithHashes(staging: StagingArea, imageId: string, sou
 export async function stagedHashes(staging: StagingArea, imageId: string, hashAlgo: string): Promise<HashResult | undefined> {
   const file = staging.pathFor(imageId);
   try {
-    const record = JSON.parse(await readFile(file + SUFFIX, 'utf8')) as Partial<Record_>;
+    const record = JSON.parse(await readFile(recordOf(staging, imageId), 'utf8')) as Partial<Record_>;
     const fp = await fingerprint(file);
     const same = record.dev === fp.dev && record.ino === fp.ino && record.mtimeNs === fp.mtimeNs && record.size === fp.size;
     const complete = typeof record.checksum === 'string' && record.checksum.length === 32 && typeof record.hashValue === 'string' && record.hashValue !== '';

@@ -6,6 +6,7 @@ import { isFile, PART, writeFileAtomic } from './atomic-file.js';
 import { readError, writeError } from './fs-errors.js';
 import { readFile } from './read-file.js';
 import { checkImageId, isUuid } from './image-id.js';
+import { HASHES_DIR } from './staged-hashes.js';
 import type { HashResult, Source, WriteOptions } from './types.js';
 
 /** Glance's name for the staging store, used in error messages. */
@@ -78,9 +79,10 @@ export class StagingArea {
     return readFile(file, undefined, STAGING_STORE, file);
   }
 
-  /** Removes `<id>` and every `<id>.*` (plugin outputs, partial writes); nothing there is fine. */
+  /** Removes `<id>` and every `<id>.*` (plugin outputs, partial writes), and the hashes taken while staging; nothing there is fine. */
   async remove(imageId: string): Promise<void> {
     const id = checkImageId(imageId);
+    await rm(path.join(this.dir, HASHES_DIR, id), { force: true });
     for (const name of await this.names()) {
       if (name === id || name.startsWith(`${id}.`)) await rm(path.join(this.dir, name), { recursive: true, force: true });
     }

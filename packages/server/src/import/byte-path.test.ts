@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { definePlugin, defineTask, linearFlow } from '@glance-import/core';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -83,7 +83,8 @@ describe('the byte path of glance-direct', () => {
     expect(files.map((f) => statSync(f).ino === inode)).toEqual([true, false, false]);
   });
 
-  it('a plugin that rewrites the data: its output is hashed as it is read into the store, the staged hashes unused', async () => {
+  it('a plugin that rewrites the data beside the stage: its output is moved into the store and hashed, the staged hashes unused', async () => {
+    let outputInode = 0;
     const rewrite = definePlugin({
       getFlow: (ctx) =>
         linearFlow(
@@ -96,6 +97,7 @@ describe('the byte path of glance-direct', () => {
             execute: async ({ file_path }) => {
               const out = path.join(ctx.stagingDir, `${ctx.imageId}.rewritten`);
               writeFileSync(out, Buffer.concat([readFileSync(file_path), Buffer.from('tail')]));
+              outputInode = statSync(out).ino;
               return out;
             },
           }),
@@ -107,5 +109,7 @@ describe('the byte path of glance-direct', () => {
     expect(task.status).toBe('success');
     const out = Buffer.concat([data, Buffer.from('tail')]);
     expect(image).toMatchObject({ status: 'active', size: out.length, checksum: md5(out), os_hash_value: sha512(out) });
+    expect(statSync(path.join(h.dataDir, 'images', id)).ino).toBe(outputInode);
+    expect(readdirSync(h.server.runtime.staging.dir).filter((f) => f.startsWith(id))).toEqual([]);
   });
 });

@@ -1,47 +1,92 @@
 import { createReadStream } from 'node:fs';
-import { storeErrors, writeToStores, type FanOutOptions, type FanOutResult, type HashResult, type StoreDriver, type StoreOutcome } from '@glance-import/store';
+import { open } from 'node:fs/promises';
+import {
+  hashStream,
+  storeErrors,
+  writeToStores,
+  type FanOutOptions,
+  type FanOutResult,
+  type HashResult,
+  type StoreDriver,
+  type StoreOutcome,
+} from '@glance-import/store';
 
 const read = (file: string) => createReadStream(file, { highWaterMark: 1024 * 1024 });
 
+async function fsyncFile(file: string): Promise<void> {
+  const handle = await open(file, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+export interface WorkingFile {
+  path: string;
+  size: number;
+  /** Hashes taken while staging, for exactly this file. */
+  known?: HashResult;
+  /** The import's own file (a plugin's output in staging, removed with the stage): a store may take it as it is. */
+  own?: boolean;
+}
+
 /**
- * Puts the working file into every target store. Without `known` hashes the file is read once,
- * hashed in that pass and written to all stores. With them (taken while staging, for this very
- * file), nothing is hashed again: one store that can take the file as it is (a file store on the
- * staging file system links it) gets it without a byte copied, and only the others are written.
+ * Puts the working file into every target store. Where one store can take the file as it is (a
+ * file store on the staging file system links it), it does, and only the others are written; the
+ * hashes are those taken while staging, or, for a plugin's output, taken in one read while the
+ * file is made durable. Otherwise the file is read once, hashed in that pass and written to all.
  */
-export async function storeWorkingFile(
-  file: string,
-  drivers: readonly StoreDriver[],
-  imageId: string,
-  known: HashResult | undefined,
-  opts: FanOutOptions,
-): Promise<FanOutResult> {
-  if (!known) return writeToStores(read(file), drivers, imageId, opts);
-  if (opts.maxBytes !== undefined && known.size > opts.maxBytes) throw storeErrors.error('GI_STORE_TOO_LARGE', { limit: opts.maxBytes });
+export async function storeWorkingFile(file: WorkingFile, drivers: readonly StoreDriver[], imageId: string, opts: FanOutOptions): Promise<FanOutResult> {
+  if (!file.known && !file.own) return writeToStores(read(file.path), drivers, imageId, opts);
+  if (opts.maxBytes !== undefined && file.size > opts.maxBytes) throw storeErrors.error('GI_STORE_TOO_LARGE', { limit: opts.maxBytes });
   let moved: { index: number; location: string } | undefined;
   for (const [index, driver] of drivers.entries()) {
     if (!driver.adopt || opts.signal?.aborted) continue;
     // A store that cannot take the file here (or fails to) is simply written below, and reports its own error there.
-    const adopted = await driver.adopt(imageId, file, opts.signal ? { signal: opts.signal } : {}).catch(() => undefined);
+    const adopted = await driver.adopt(imageId, file.path, opts.signal ? { signal: opts.signal } : {}).catch(() => undefined);
     if (adopted) {
       moved = { index, location: adopted.location };
       break;
     }
   }
+  const undo = async () => {
+    if (moved) await drivers[moved.index]!.delete(moved.location).catch(() => undefined);
+  };
+  let hashes = file.known;
+  if (!hashes) {
+    // Nothing to gain over the one-pass write when no store took the file.
+    if (!moved) return writeToStores(read(file.path), drivers, imageId, opts);
+    const { onProgress, signal, hashAlgo } = opts;
+    try {
+      [, hashes] = await Promise.all([
+        fsyncFile(file.path),
+        hashStream(read(file.path), {
+          expectedBytes: file.size,
+          ...(signal ? { signal } : {}),
+          ...(hashAlgo ? { hashAlgo } : {}),
+          ...(onProgress ? { onProgress } : {}),
+        }),
+      ]);
+    } catch (e) {
+      await undo();
+      throw e;
+    }
+  }
   if (moved) {
-    opts.onProgress?.(known.size);
+    opts.onProgress?.(file.size);
     opts.onStoreDone?.(drivers[moved.index]!.id, true, moved.location);
   }
   const rest = drivers.filter((_, i) => i !== moved?.index);
   let written: StoreOutcome[] = [];
   if (rest.length > 0 || !moved) {
     try {
-      written = (await writeToStores(read(file), rest, imageId, { ...opts, hash: false, expectedBytes: known.size })).results;
+      written = (await writeToStores(read(file.path), rest, imageId, { ...opts, hash: false, expectedBytes: hashes.size })).results;
     } catch (e) {
-      if (moved) await drivers[moved.index]!.delete(moved.location).catch(() => undefined);
+      await undo();
       throw e;
     }
   }
   const results = drivers.map((d, i): StoreOutcome => (i === moved?.index ? { store: d.id, ok: true, location: moved.location } : written.shift()!));
-  return { hashes: known, complete: true, results };
+  return { hashes, complete: true, results };
 }

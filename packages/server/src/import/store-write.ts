@@ -1,4 +1,5 @@
 import { stat } from 'node:fs/promises';
+import path from 'node:path';
 import { defineTask, isGlanceImportError, reasonOf } from '@glance-import/core';
 import { giError } from '../errors.js';
 import type { ImageLocation } from '@glance-import/db';
@@ -41,12 +42,15 @@ export function importToStores(d: TaskDeps) {
           await moveStore(d, store, 'done');
         });
       };
-      // The staged file, untouched by any plugin, comes with the hashes taken while it was staged.
-      const unchanged = file_path === d.staging.pathFor(job.imageId);
-      const known = unchanged ? await stagedHashes(d.staging, job.imageId, d.settings.hashAlgo) : undefined;
+      // The staged file, untouched by any plugin, comes with the hashes taken while it was staged; a
+      // plugin's output beside it (`<id>.*`, removed with the stage) is the import's own to move.
+      const staged = file_path === d.staging.pathFor(job.imageId);
+      const known = staged ? await stagedHashes(d.staging, job.imageId, d.settings.hashAlgo) : undefined;
+      const own = path.dirname(file_path) === d.staging.dir && path.basename(file_path).startsWith(`${job.imageId}.`);
+      const working = { path: file_path, size, ...(known ? { known } : {}), own };
       let res;
       try {
-        res = await storeWorkingFile(file_path, drivers, job.imageId, known, {
+        res = await storeWorkingFile(working, drivers, job.imageId, {
           hashAlgo: d.settings.hashAlgo,
           maxBytes: d.settings.imageSizeCap,
           expectedBytes: size,
