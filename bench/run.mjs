@@ -30,6 +30,8 @@ const cfg = {
   pageImages: num('BENCH_PAGE_IMAGES', 100_000, 10_000),
   wrkSeconds: num('BENCH_WRK_SECONDS', 5, 2),
 };
+// Before anything is made, so a missing tool leaves nothing behind.
+if (!(await wrkAvailable())) throw new Error('wrk is missing: apt-get install wrk');
 const started = process.hrtime.bigint();
 const log = (m) => console.error(`[bench ${secondsSince(started).toFixed(0).padStart(4)} s] ${m}`);
 const work = mkdtempSync(path.join(process.env.BENCH_DIR ?? tmpdir(), 'gi-bench-'));
@@ -52,7 +54,6 @@ const rows = [];
 const s = (xs) => summary(xs);
 const R = cfg.rounds;
 const useGlance = glanceAvailable();
-if (!(await wrkAvailable())) throw new Error('wrk is missing: apt-get install wrk');
 
 try {
   log(`inputs: ${cfg.mib} MiB raw, its qcow2 and gzip, ${cfg.bigMib} MiB raw, in ${work}`);
@@ -83,48 +84,71 @@ try {
   const unzip = await rounds(R, () => gunzip(gz, scratch('gunzip')));
   const curl = await rounds(R, () => curlAndHash(webUrl, raw, scratch('curl')));
 
-  log('ours: glance-direct, 4 GiB import step, three stores, web-download');
+  // Glance runs beside ours and the rounds alternate (ours, Glance, ours, ...): a machine whose load
+  // changes during the run then weighs on both alike.
+  const glance = {};
+  const g = useGlance ? (log('the reference Glance: starting'), track(await startGlance(path.join(work, 'glance')))) : undefined;
+
+  log('glance-direct, 4 GiB import step, three stores, web-download');
   const ours = track(await startOurs(path.join(work, 'ours'), { webPort }));
   await glanceDirect(ours, raw); // warm-up
+  if (g) await glanceDirect(g, raw);
   const gd = [];
-  for (let i = 0; i < R; i++) gd.push(await glanceDirect(ours, raw));
+  if (g) glance.gd = [];
+  for (let i = 0; i < R; i++) {
+    gd.push(await glanceDirect(ours, raw));
+    if (g) glance.gd.push(await glanceDirect(g, raw));
+  }
   const gdBig = [];
   for (let i = 0; i < R; i++) gdBig.push(await glanceDirect(ours, big));
   const three = [];
   for (let i = 0; i < R; i++) three.push(await glanceDirect(ours, raw, { stores: ['local', 'b', 'c'] }));
   const wd = await rounds(R, () => webDownload(ours, webUrl));
 
-  log(`ours: API with ${cfg.apiImages} images`);
-  const api = {};
-  const apiCases = async (site) => {
+  log(`API with ${cfg.apiImages} images`);
+  const sites = g ? [ours, g] : [ours];
+  const api = Object.fromEntries(sites.map((site) => [site.name, {}]));
+  const targets = {};
+  for (const site of sites) {
     const ids = await populate(site, cfg.apiImages);
     const marker = ids[Math.floor(ids.length / 2)];
-    const cases = {
+    targets[site.name] = {
       'GET /v2/images?limit=25': { url: `${site.url}/v2/images?limit=25` },
       'GET /v2/images?limit=25&marker=…': { url: `${site.url}/v2/images?limit=25&marker=${marker}` },
       'GET /v2/images/{id}': { url: `${site.url}/v2/images/${ids[0]}` },
       'POST /v2/images': { url: `${site.url}/v2/images`, script: postScript(work) },
     };
-    const out = {};
-    for (const [name, c] of Object.entries(cases)) {
-      await wrk(c.url, { seconds: Math.min(2, cfg.wrkSeconds), script: c.script }); // warm-up
-      const runs = [];
-      for (let i = 0; i < R; i++) runs.push(await wrk(c.url, { seconds: cfg.wrkSeconds, script: c.script }));
-      if (runs.some((r) => r.bad > 0 || r.errors)) throw new Error(`${site.name}: ${name}: failed answers ${JSON.stringify(runs)}`);
-      out[name] = runs;
+  }
+  for (const name of Object.keys(targets.ours)) {
+    for (const site of sites) {
+      await wrk(targets[site.name][name].url, { seconds: Math.min(2, cfg.wrkSeconds), script: targets[site.name][name].script }); // warm-up
+      api[site.name][name] = [];
     }
-    return out;
-  };
-  api.ours = await apiCases(ours);
+    for (let i = 0; i < R; i++) {
+      for (const site of sites) {
+        const c = targets[site.name][name];
+        const run = await wrk(c.url, { seconds: cfg.wrkSeconds, script: c.script });
+        if (run.bad > 0 || run.errors) throw new Error(`${site.name}: ${name}: failed answers ${JSON.stringify(run)}`);
+        api[site.name][name].push(run);
+      }
+    }
+  }
   await stop(ours);
+  if (g) await stop(g);
 
-  log('ours: qcow2 → raw with image_conversion');
+  log('qcow2 → raw with image_conversion');
   const conv = track(await startOurs(path.join(work, 'ours-convert'), { plugins: ['image_conversion'] }));
+  const gc = useGlance ? track(await startGlance(path.join(work, 'glance-convert'), { plugins: ['image_conversion'] })) : undefined;
   const cv = [];
-  for (let i = 0; i < R; i++) cv.push(await glanceDirect(conv, qcow2, { imageProps: { disk_format: 'qcow2' } }));
+  if (gc) glance.cv = [];
+  for (let i = 0; i < R; i++) {
+    cv.push(await glanceDirect(conv, qcow2, { imageProps: { disk_format: 'qcow2' } }));
+    if (gc) glance.cv.push(await glanceDirect(gc, qcow2, { imageProps: { disk_format: 'qcow2' } }));
+  }
   await stop(conv);
+  if (gc) await stop(gc);
 
-  log('ours: gzip with image_decompression');
+  log('gzip with image_decompression (ours only: the reference plugin leaves the image importing)');
   const dec = track(await startOurs(path.join(work, 'ours-decompress'), { plugins: ['image_decompression'] }));
   const dz = [];
   for (let i = 0; i < R; i++) dz.push(await glanceDirect(dec, gz));
@@ -169,21 +193,6 @@ try {
   const pageLate = await page(late);
   await stop(pages);
 
-  const glance = {};
-  if (useGlance) {
-    log('the reference Glance: glance-direct and the API');
-    const g = track(await startGlance(path.join(work, 'glance')));
-    await glanceDirect(g, raw); // warm-up
-    glance.gd = [];
-    for (let i = 0; i < R; i++) glance.gd.push(await glanceDirect(g, raw));
-    api.glance = await apiCases(g);
-    await stop(g);
-    log('the reference Glance: qcow2 → raw with image_conversion');
-    const gc = track(await startGlance(path.join(work, 'glance-convert'), { plugins: ['image_conversion'] }));
-    glance.cv = [];
-    for (let i = 0; i < R; i++) glance.cv.push(await glanceDirect(gc, qcow2, { imageProps: { disk_format: 'qcow2' } }));
-    await stop(gc);
-  }
   web.close();
 
   // --- the table -----------------------------------------------------------------------------
