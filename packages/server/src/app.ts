@@ -35,6 +35,7 @@ import { taskRoutes } from './routes/tasks.js';
 import { versionPrefixes, versionRoutes, versionsDocument } from './routes/versions.js';
 import { buildStores, checkStores, type StoreSet } from './stores.js';
 import { imageView } from './views/image.js';
+import { requeueBrokenStages } from './images/stage-recovery.js';
 import type { ServerConfig } from './options.js';
 
 export interface ServerOptions {
@@ -264,6 +265,10 @@ export async function createServer(o: ServerOptions): Promise<GlanceServer> {
     throw e;
   });
   if (recovered) log.warn({ count: recovered }, 'failed import tasks interrupted by the last shutdown; their images are back in their pre-import state');
+  await requeueBrokenStages({ db, staging, log }).catch(async (e: unknown) => {
+    if (!o.db) await db.close();
+    throw e;
+  });
   void staging
     .sweep((id) => db.images.isLive(id))
     .then((removed) => {

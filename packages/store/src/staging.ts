@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { createReadStream, mkdirSync } from 'node:fs';
 import { lstat, readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { giError } from './errors.js';
@@ -6,7 +6,8 @@ import { isFile, PART, writeFileAtomic } from './atomic-file.js';
 import { readError, writeError } from './fs-errors.js';
 import { readFile } from './read-file.js';
 import { checkImageId, isUuid } from './image-id.js';
-import type { HashResult, Source, WriteOptions } from './types.js';
+import { committedOffset, discardUpload, UPLOAD, UPLOAD_OFFSET, uploadPaths, writeUpload, type UploadOptions } from './stage-upload.js';
+import { CHUNK_SIZE, type HashResult, type Source, type WriteOptions } from './types.js';
 
 /** Glance's name for the staging store, used in error messages. */
 export const STAGING_STORE = 'os_glance_staging_store';
@@ -72,17 +73,44 @@ export class StagingArea {
     return writeFileAtomic(this.pathFor(imageId), source, opts, { store: STAGING_STORE, conflict });
   }
 
+  /**
+   * Stages data as an upload a client can resume (`PUT /stage`): see `writeUpload`. A failure keeps
+   * what arrived (durable, with its offset); `discardUpload` removes it when it must not be resumed.
+   */
+  async writeUpload(imageId: string, source: Source, opts: UploadOptions = {}): Promise<HashResult> {
+    return writeUpload(uploadPaths(this.pathFor(imageId)), source, opts, () => giError('GI_STORE_STAGE_EXISTS', { imageId }));
+  }
+
+  /** Bytes of a kept (broken-off) upload known durable; undefined when the image has none. */
+  uploadOffset(imageId: string): Promise<number | undefined> {
+    return committedOffset(uploadPaths(this.pathFor(imageId)));
+  }
+
+  /** The first `bytes` of a kept upload, read again when it is resumed (inspection sees the whole data). */
+  readUpload(imageId: string, bytes: number): NodeJS.ReadableStream {
+    const file = uploadPaths(this.pathFor(imageId)).data;
+    return createReadStream(file, { start: 0, end: bytes - 1, highWaterMark: CHUNK_SIZE });
+  }
+
+  discardUpload(imageId: string): Promise<void> {
+    return discardUpload(uploadPaths(this.pathFor(imageId)));
+  }
+
   /** The staged data, read in large chunks (for the import to stores). */
   async read(imageId: string): Promise<{ stream: NodeJS.ReadableStream; size: number }> {
     const file = this.pathFor(imageId);
     return readFile(file, undefined, STAGING_STORE, file);
   }
 
-  /** Removes `<id>` and every `<id>.*` (plugin outputs, partial writes); nothing there is fine. */
-  async remove(imageId: string): Promise<void> {
+  /**
+   * Removes `<id>` and every `<id>.*` (plugin outputs, partial writes, a kept upload); nothing there
+   * is fine. `keepUpload` spares a broken-off upload a client may resume.
+   */
+  async remove(imageId: string, opts: { keepUpload?: boolean } = {}): Promise<void> {
     const id = checkImageId(imageId);
+    const kept = opts.keepUpload ? new Set([`${id}${UPLOAD}`, `${id}${UPLOAD_OFFSET}`]) : new Set<string>();
     for (const name of await this.names()) {
-      if (name === id || name.startsWith(`${id}.`)) await rm(path.join(this.dir, name), { recursive: true, force: true });
+      if ((name === id || name.startsWith(`${id}.`)) && !kept.has(name)) await rm(path.join(this.dir, name), { recursive: true, force: true });
     }
   }
 
