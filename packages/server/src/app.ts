@@ -18,6 +18,7 @@ import { importSettings } from './import/settings.js';
 import type { Resolver } from './methods/uri-filter.js';
 import { serviceLogOptions } from './logger.js';
 import { Metrics } from './metrics.js';
+import { nodeId } from './node-id.js';
 import { pluginsReport } from './plugins-report.js';
 import { Quotas } from './quotas.js';
 import { consoleRoutes, isConsolePath } from './routes/console.js';
@@ -138,6 +139,7 @@ export async function createServer(o: ServerOptions): Promise<GlanceServer> {
   let draining = false;
   const quotas = new Quotas({ config, db });
   const imports = new Imports({
+    node: nodeId(config.values.DEFAULT.worker_self_reference_url, dataDir),
     db,
     staging,
     stores,

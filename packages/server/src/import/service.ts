@@ -16,6 +16,8 @@ import { runImport, type RunDeps } from './run.js';
 export interface ImportsDeps extends Omit<ImportParts, 'resolve'> {
   plugins: readonly ResolvedPlugin[];
   log: Logger;
+  /** This node's id (see `nodeId`): recorded on each task it runs; recovery touches only its own. */
+  node: string;
   /** How web sources' names are resolved; default node:dns `lookup` (tests play DNS with it). */
   resolve?: Resolver;
 }
@@ -50,8 +52,11 @@ export class Imports {
   private readonly queue: ImportJob[] = [];
   private cutGrace: (() => void) | undefined;
 
+  readonly node: string;
+
   constructor(deps: ImportsDeps) {
     this.d = { ...deps, resolve: deps.resolve ?? systemResolver };
+    this.node = deps.node;
   }
 
   /** `[DEFAULT] enable_image_import`. */
@@ -120,6 +125,7 @@ export class Imports {
       request_id: s.requestId,
       user_id: caller.userId,
       input,
+      node: this.node,
     });
     if (!(await acquireLock(db, image.id, task.id))) {
       // Glance persists the task only once it holds the lock: the caller gets 409 and no task is left.
@@ -202,14 +208,18 @@ export class Imports {
   }
 
   /**
-   * At start-up: imports that were running when the process stopped cannot finish; fail their
-   * tasks and put their images back, keeping staged data, so users can import again.
+   * At start-up: imports this node was running when its process stopped cannot finish; fail their
+   * tasks and put their images back, keeping staged data, so users can import again. Other nodes'
+   * imports are theirs: a dead node's are taken over only through the stale-lock rule. Tasks
+   * recorded with no node predate node ownership and are recovered by whichever node starts.
    */
   async recoverInterrupted(): Promise<number> {
     const { db, settings, log } = this.d;
     let n = 0;
     for (const status of ['pending', 'processing'] as const) {
-      for (const task of await db.tasks.list({ status, type: 'api_image_import', sort: { key: 'created_at', dir: 'asc' }, limit: 100_000 })) {
+      const mine = async (node: string | null) =>
+        db.tasks.list({ status, type: 'api_image_import', node, sort: { key: 'created_at', dir: 'asc' }, limit: 100_000 });
+      for (const task of [...(await mine(this.node)), ...(await mine(null))]) {
         const input = task.input as ImportTaskInput;
         await db.tasks
           .update(task.id, {

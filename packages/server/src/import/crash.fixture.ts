@@ -1,0 +1,50 @@
+import { randomUUID } from 'node:crypto';
+import type { AtomState } from '@glance-import/core';
+import type { Database, ImageRecord } from '@glance-import/db';
+import { beforeOf, type ImportTaskInput } from './job.js';
+import { LOCK_PROPERTY } from './lock.js';
+
+// Tests only: the state a process killed in the middle of an import leaves behind, built row by row.
+
+export interface Interrupted {
+  taskId: string;
+  image: ImageRecord;
+}
+
+/**
+ * An import of a staged (`uploading`) image that a process on `node` was running when it was
+ * killed: task `processing`, image `importing` with the lock held, and the flow's atoms as given
+ * (name → state, with results where the atom had succeeded).
+ */
+export async function interruptedImport(
+  db: Database,
+  imageId: string,
+  o: { node: string | null; atoms?: Array<[string, AtomState, unknown?]>; method?: string; stores?: string[]; status?: 'pending' | 'processing' },
+): Promise<Interrupted> {
+  const before = (await db.images.get(imageId))!;
+  const input: ImportTaskInput = {
+    image_id: imageId,
+    import_req: { method: { name: o.method ?? 'glance-direct' } },
+    backend: o.stores ?? [],
+    previous: beforeOf(before),
+  };
+  const task = await db.tasks.create({
+    id: randomUUID(),
+    type: 'api_image_import',
+    owner: before.owner ?? 'p1',
+    image_id: imageId,
+    request_id: 'req-crash',
+    user_id: 'alice',
+    input,
+    ...(o.node === null ? {} : { node: o.node }),
+  });
+  if ((o.status ?? 'processing') === 'processing') await db.tasks.update(task.id, { status: 'processing' });
+  await db.images.setPropertyIfAbsent(imageId, LOCK_PROPERTY, task.id);
+  await db.images.update(imageId, { columns: input.import_req.method.name === 'copy-image' ? {} : { status: 'importing' } });
+  const at = new Date().toISOString();
+  if (o.atoms?.length) await db.flows.saveFlow({ flowId: task.id, name: 'api_image_import', state: 'RUNNING', updatedAt: at });
+  for (const [atom, state, result] of o.atoms ?? []) {
+    await db.flows.saveAtom({ flowId: task.id, atom, state, attempt: 1, updatedAt: at, ...(result === undefined ? {} : { result }) });
+  }
+  return { taskId: task.id, image: (await db.images.get(imageId))! };
+}
