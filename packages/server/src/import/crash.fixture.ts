@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import { Readable } from 'node:stream';
 import type { AtomState } from '@glance-import/core';
 import type { Database, ImageRecord } from '@glance-import/db';
+import type { StoreDriver } from '@glance-import/store';
 import { beforeOf, type ImportTaskInput } from './job.js';
-import { LOCK_PROPERTY } from './lock.js';
+import { acquireLock } from './lock.js';
 
 // Tests only: the state a process killed in the middle of an import leaves behind, built row by row.
 
@@ -39,12 +41,28 @@ export async function interruptedImport(
     ...(o.node === null ? {} : { node: o.node }),
   });
   if ((o.status ?? 'processing') === 'processing') await db.tasks.update(task.id, { status: 'processing' });
-  await db.images.setPropertyIfAbsent(imageId, LOCK_PROPERTY, task.id);
-  await db.images.update(imageId, { columns: input.import_req.method.name === 'copy-image' ? {} : { status: 'importing' } });
+  await acquireLock(db, imageId, task.id);
+  await db.images.update(imageId, {
+    columns: input.import_req.method.name === 'copy-image' ? {} : { status: 'importing' },
+    setProperties: { os_glance_importing_to_stores: input.backend.join(',') },
+  });
   const at = new Date().toISOString();
   if (o.atoms?.length) await db.flows.saveFlow({ flowId: task.id, name: 'api_image_import', state: 'RUNNING', updatedAt: at });
   for (const [atom, state, result] of o.atoms ?? []) {
     await db.flows.saveAtom({ flowId: task.id, atom, state, attempt: 1, updatedAt: at, ...(result === undefined ? {} : { result }) });
   }
   return { taskId: task.id, image: (await db.images.get(imageId))! };
+}
+
+/**
+ * The commit point of an interrupted import, reached and no further: the data in the store with its
+ * location recorded, the image `active` with its hashes; staged data, task and lock as they were.
+ */
+export async function committedWrite(db: Database, store: StoreDriver, imageId: string, data: Buffer): Promise<string> {
+  const put = await store.add(imageId, Readable.from([data]));
+  await db.images.addLocation(imageId, { store: store.id, url: put.location, metadata: { store: store.id }, status: 'active' });
+  await db.images.update(imageId, {
+    columns: { status: 'active', size: put.size, checksum: put.checksum, os_hash_algo: put.hashAlgo, os_hash_value: put.hashValue, virtual_size: put.size },
+  });
+  return put.location;
 }

@@ -15,7 +15,7 @@ export interface RunDeps extends ImportParts {
  * Run one accepted import as a flow on the core engine, recording each atom's state; a failure
  * fails the task with a reason a person can act on and puts the image back.
  */
-export async function runImport(d: RunDeps, job: ImportJob, signal: AbortSignal): Promise<void> {
+export async function runImport(d: RunDeps, job: ImportJob, stop: AbortSignal): Promise<void> {
   const method = job.method.name;
   // Every record of the import carries these once, however plugins and tasks bind them again.
   const log: Logger = contextLogger(d.log, { request_id: job.requestId, task_id: job.taskId, image_id: job.imageId });
@@ -30,6 +30,13 @@ export async function runImport(d: RunDeps, job: ImportJob, signal: AbortSignal)
       return;
     }
     log.info({ method, stores: job.stores }, 'Import started');
+    // A stop (shutdown, takeover, image deleted) reaches the flow only before the commit point: an
+    // import whose image went active runs to its completion, which is short, and is never reverted.
+    const flowStop = new AbortController();
+    const signal = flowStop.signal;
+    const forward = () => {
+      if (deps.reached.section !== 'committed') flowStop.abort(stop.reason);
+    };
     const deps: TaskDeps = {
       db: d.db,
       staging: d.staging,
@@ -46,6 +53,8 @@ export async function runImport(d: RunDeps, job: ImportJob, signal: AbortSignal)
       inspections: [],
       reached: { section: 'method' },
     };
+    stop.addEventListener('abort', forward, { once: true });
+    if (stop.aborted) forward();
     try {
       const remaining = await d.quotas.remainingBytes(job.caller.projectId, 'image_stage_total');
       const flow = await buildImportFlow(deps, d.plugins, remaining === undefined ? {} : { stagingBytesLimit: remaining });
@@ -69,6 +78,8 @@ export async function runImport(d: RunDeps, job: ImportJob, signal: AbortSignal)
       outcome = 'success';
     } catch (e) {
       await fail(d, job, e, deps, log);
+    } finally {
+      stop.removeEventListener('abort', forward);
     }
     d.metrics.imports.inc({ method, outcome });
     d.metrics.importSeconds.observe({ method, outcome }, (Date.now() - started) / 1000);

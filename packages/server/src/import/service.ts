@@ -11,6 +11,7 @@ import { acquireLock, holdsStaleLock, releaseLock, takeOverStaleLock } from './l
 import { FAILED_PROPERTY, IMPORTING_PROPERTY, parseStoreList, storeList } from './properties.js';
 import { checkImportStatus, resolveTargetStores } from './request.js';
 import { restoreImage } from './restore.js';
+import { hasCommitted, rollForward } from './roll-forward.js';
 import { runImport, type RunDeps } from './run.js';
 
 export interface ImportsDeps extends Omit<ImportParts, 'resolve'> {
@@ -214,13 +215,18 @@ export class Imports {
    * recorded with no node predate node ownership and are recovered by whichever node starts.
    */
   async recoverInterrupted(): Promise<number> {
-    const { db, settings, log } = this.d;
+    const { db, staging, settings, log } = this.d;
     let n = 0;
     for (const status of ['pending', 'processing'] as const) {
       const mine = async (node: string | null) =>
         db.tasks.list({ status, type: 'api_image_import', node, sort: { key: 'created_at', dir: 'asc' }, limit: 100_000 });
       for (const task of [...(await mine(this.node)), ...(await mine(null))]) {
         const input = task.input as ImportTaskInput;
+        if (input?.previous && hasCommitted(await db.images.get(input.image_id), input.previous)) {
+          await rollForward({ db, staging, taskTtlHours: settings.taskTtlHours, log }, input.image_id, task.id, input.backend ?? []);
+          n++;
+          continue;
+        }
         await db.tasks
           .update(task.id, {
             status: 'failure',

@@ -93,6 +93,8 @@ export function importToStores(d: TaskDeps) {
           },
           { fromStatus: ['importing'] },
         );
+        // The commit point: from here on the import is completed, never reverted (see run.ts).
+        d.reached.section = 'committed';
       }
       return written.map((l) => l.store);
     },

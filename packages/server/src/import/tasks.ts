@@ -49,8 +49,19 @@ export function completeTask(d: TaskDeps) {
     execute: async () => {
       await d.progress.written(); // the final "Copied N MiB" lands before the task is seen finished
       const result = { image_id: d.job.imageId, inspections: d.inspections };
-      await d.db.tasks.update(d.job.taskId, { status: 'success', result, expires_at: expiry(d.settings.taskTtlHours) }, { fromStatus: ['processing'] });
-      await releaseLock(d.db, d.job.imageId, d.job.taskId);
+      try {
+        await d.db.tasks.update(d.job.taskId, { status: 'success', result, expires_at: expiry(d.settings.taskTtlHours) }, { fromStatus: ['processing'] });
+        await releaseLock(d.db, d.job.imageId, d.job.taskId);
+      } catch (e) {
+        // Past the commit point a failure here must not revert an active image: start-up recovery
+        // or the stale-lock rule completes it (roll-forward.ts).
+        if (d.reached.section !== 'committed') throw e;
+        d.log.error(
+          { err: e, image_id: d.job.imageId, task_id: d.job.taskId },
+          'could not complete the committed import; it is completed at restart or by the next import call',
+        );
+        return;
+      }
       d.log.info({ image_id: d.job.imageId, task_id: d.job.taskId }, 'Import completed');
     },
   });
