@@ -265,7 +265,12 @@ export async function createServer(o: ServerOptions): Promise<GlanceServer> {
     if (!o.db) await db.close();
     throw e;
   });
-  if (recovered) log.warn({ count: recovered }, 'failed import tasks interrupted by the last shutdown; their images are back in their pre-import state');
+  if (recovered.completed + recovered.resumed + recovered.reverted) {
+    log.warn(
+      recovered,
+      `imports interrupted by the last shutdown: ${recovered.completed} completed, ${recovered.resumed} resumed, ${recovered.reverted} reverted (image back to its pre-import state)`,
+    );
+  }
   void staging
     .sweep((id) => db.images.isLive(id))
     .then((removed) => {

@@ -121,8 +121,10 @@ export const serverErrors = defineErrors(['GI_API_', 'GI_SERVER_', 'GI_IMPORT_',
     message: () => 'Expired lock preempted',
     hint: 'A newer import took over this import’s expired lock.',
   }),
-  GI_IMPORT_INTERRUPTED: def<{ taskId: string }>({
-    message: (p) => `Import task ${p.taskId} was interrupted by a server restart.`,
+  GI_IMPORT_INTERRUPTED: def<{ taskId: string; step?: string }>({
+    message: (p) =>
+      `Import task ${p.taskId} was interrupted by a server restart` +
+      (p.step ? ` in step ${p.step}, which cannot safely run again; what it had done was reverted.` : '.'),
     hint: 'Call the import again; the staged data was kept.',
   }),
   GI_QUOTA_EXCEEDED: def<{ resource: string; limit: number; usage: number; delta: number }>({

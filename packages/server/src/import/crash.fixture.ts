@@ -21,7 +21,15 @@ export interface Interrupted {
 export async function interruptedImport(
   db: Database,
   imageId: string,
-  o: { node: string | null; atoms?: Array<[string, AtomState, unknown?]>; method?: string; stores?: string[]; status?: 'pending' | 'processing' },
+  o: {
+    node: string | null;
+    atoms?: Array<[string, AtomState, unknown?]>;
+    method?: string;
+    stores?: string[];
+    status?: 'pending' | 'processing';
+    /** false: a task recorded before tasks kept who asked. */
+    caller?: false;
+  },
 ): Promise<Interrupted> {
   const before = (await db.images.get(imageId))!;
   const input: ImportTaskInput = {
@@ -29,6 +37,7 @@ export async function interruptedImport(
     import_req: { method: { name: o.method ?? 'glance-direct' } },
     backend: o.stores ?? [],
     previous: beforeOf(before),
+    ...(o.caller === false ? {} : { caller: { userId: 'alice', projectId: before.owner ?? 'p1', roles: ['member', 'reader'], isAdmin: false } }),
   };
   const task = await db.tasks.create({
     id: randomUUID(),

@@ -10,8 +10,8 @@ import { beforeOf, expiry, type ImportJob, type ImportTaskInput } from './job.js
 import { acquireLock, holdsStaleLock, releaseLock, takeOverStaleLock } from './lock.js';
 import { FAILED_PROPERTY, IMPORTING_PROPERTY, parseStoreList, storeList } from './properties.js';
 import { checkImportStatus, resolveTargetStores } from './request.js';
+import { recoverImports, type Recovery } from './recover.js';
 import { restoreImage } from './restore.js';
-import { hasCommitted, rollForward } from './roll-forward.js';
 import { runImport, type RunDeps } from './run.js';
 
 export interface ImportsDeps extends Omit<ImportParts, 'resolve'> {
@@ -116,8 +116,14 @@ export class Imports {
     if (stores.length === 0) return undefined;
     for (const [quota, delta] of method.quotas(image, stores.length)) await quotas.enforce(image.owner ?? '', quota, delta);
     const before = beforeOf(image);
-    const input: ImportTaskInput = { image_id: image.id, import_req: s.request, backend: set.multi ? stores : [], previous: before };
     const { caller } = s;
+    const input: ImportTaskInput = {
+      image_id: image.id,
+      import_req: s.request,
+      backend: set.multi ? stores : [],
+      previous: before,
+      caller: { userId: caller.userId, projectId: caller.projectId, roles: caller.roles, isAdmin: caller.isAdmin },
+    };
     const task = await db.tasks.create({
       id: randomUUID(),
       type: 'api_image_import',
@@ -209,37 +215,15 @@ export class Imports {
   }
 
   /**
-   * At start-up: imports this node was running when its process stopped cannot finish; fail their
-   * tasks and put their images back, keeping staged data, so users can import again. Other nodes'
-   * imports are theirs: a dead node's are taken over only through the stale-lock rule. Tasks
-   * recorded with no node predate node ownership and are recovered by whichever node starts.
+   * At start-up, before serving: this node's imports its last process left unfinished are
+   * completed (past their commit point), resumed from their last completed step, or reverted
+   * (recover.ts); then the sweeps; then the resumed imports are queued.
    */
-  async recoverInterrupted(): Promise<number> {
-    const { db, staging, settings, log } = this.d;
-    let n = 0;
-    for (const status of ['pending', 'processing'] as const) {
-      const mine = async (node: string | null) =>
-        db.tasks.list({ status, type: 'api_image_import', node, sort: { key: 'created_at', dir: 'asc' }, limit: 100_000 });
-      for (const task of [...(await mine(this.node)), ...(await mine(null))]) {
-        const input = task.input as ImportTaskInput;
-        if (input?.previous && hasCommitted(await db.images.get(input.image_id), input.previous)) {
-          await rollForward({ db, staging, taskTtlHours: settings.taskTtlHours, log }, input.image_id, task.id, input.backend ?? []);
-          n++;
-          continue;
-        }
-        await db.tasks
-          .update(task.id, {
-            status: 'failure',
-            message: `Import task ${task.id} was interrupted by a server restart; import again.`,
-            result: { error_code: 'GI_IMPORT_INTERRUPTED' },
-            expires_at: expiry(settings.taskTtlHours),
-          })
-          .catch(() => {});
-        if (input?.previous) await restoreImage(this.d, input.image_id, task.id, input.previous, input.backend ?? [], log).catch(() => {});
-        n++;
-      }
-    }
-    return n;
+  async recoverInterrupted(): Promise<Omit<Recovery, 'resumed'> & { resumed: number }> {
+    const r = await recoverImports({ ...this.d, node: this.node });
+    this.queue.push(...r.resumed);
+    this.pump();
+    return { ...r, resumed: r.resumed.length };
   }
 
   /** Take over the image's lock if a dead import left it (else 409 while another import runs). */
