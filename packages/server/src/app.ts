@@ -139,8 +139,9 @@ export async function createServer(o: ServerOptions): Promise<GlanceServer> {
   const metrics = new Metrics();
   let draining = false;
   const quotas = new Quotas({ config, db });
+  const node = nodeId(config.values.DEFAULT.worker_self_reference_url, dataDir);
   const imports = new Imports({
-    node: nodeId(config.values.DEFAULT.worker_self_reference_url, dataDir),
+    node,
     db,
     staging,
     stores,
@@ -242,7 +243,7 @@ export async function createServer(o: ServerOptions): Promise<GlanceServer> {
   opsRoutes(app, { db, metrics, access: gi.metrics_access });
   schemaRoutes(app, { formats });
   imageRoutes(app, { config, db, policy, quotas, stores, staging, formats, view, imports });
-  imageDataRoutes(app, { config, db, policy, quotas, staging, stores, metrics, plugins, imports, selfUrl });
+  imageDataRoutes(app, { config, db, policy, quotas, staging, stores, metrics, plugins, imports, selfUrl, node });
   importRoutes(app, { db, policy, imports });
   infoRoutes(app, { policy, quotas, stores, imports });
   storeRoutes(app, { db, policy, stores });
@@ -272,7 +273,7 @@ export async function createServer(o: ServerOptions): Promise<GlanceServer> {
       `imports interrupted by the last shutdown: ${recovered.completed} completed, ${recovered.resumed} resumed, ${recovered.reverted} reverted (image back to its pre-import state)`,
     );
   }
-  await requeueBrokenStages({ db, staging, log }).catch(async (e: unknown) => {
+  await requeueBrokenStages({ db, staging, log, node, selfUrl }).catch(async (e: unknown) => {
     if (!o.db) await db.close();
     throw e;
   });

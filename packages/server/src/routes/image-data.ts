@@ -4,6 +4,7 @@ import { giError } from '../errors.js';
 import { StreamInspector, type InspectOptions } from '@glance-import/format-inspector';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { judgeFormat } from '../images/format-check.js';
+import { STAGE_NODE } from '../images/stage-recovery.js';
 import { Head, tap } from '../images/tap.js';
 import { badRequest, conflict, notFound, unsupportedMediaType } from '../http/errors.js';
 import { assertNoBody, authorize, callerOf, visibleImage } from '../http/guards.js';
@@ -128,6 +129,8 @@ export interface ImageDataRouteDeps {
   imports: Pick<Imports, 'enabled' | 'offers'>;
   /** URL other nodes reach this one at, recorded as the stage host. */
   selfUrl: string | undefined;
+  /** This node's id, recorded on a stage while it runs (start-up requeues only its own). */
+  node: string;
 }
 
 export function imageDataRoutes(app: FastifyInstance, d: ImageDataRouteDeps): void {
@@ -156,9 +159,11 @@ export function imageDataRoutes(app: FastifyInstance, d: ImageDataRouteDeps): vo
     await d.quotas.enforce(owner, 'image_stage_total', declaredSize(request));
     await d.quotas.enforce(owner, 'image_count_uploading', 1);
     // The status is the stage's lock: one stage at a time, and the kept upload is ours from here.
-    await d.db.images.update(image.id, { columns: { status: 'uploading' } }, { fromStatus: ['queued'] }).catch((e: { code?: string }) => {
-      throw e.code === 'GI_DB_CONFLICT' ? conflict(`Image status transition from ${image.status} to uploading is not allowed`) : e;
-    });
+    await d.db.images
+      .update(image.id, { columns: { status: 'uploading' }, setProperties: { [STAGE_NODE]: d.node } }, { fromStatus: ['queued'] })
+      .catch((e: { code?: string }) => {
+        throw e.code === 'GI_DB_CONFLICT' ? conflict(`Image status transition from ${image.status} to uploading is not allowed`) : e;
+      });
     const resumeAt = range?.offset ?? 0;
     const gone = clientGone(request);
     try {
@@ -196,7 +201,9 @@ export function imageDataRoutes(app: FastifyInstance, d: ImageDataRouteDeps): vo
       const resumable = brokenOff(e, gone);
       if (isGlanceImportError(e, 'GI_API_STAGE_OFFSET_MISMATCH')) await d.staging.remove(image.id, { keepUpload: true }).catch(() => {});
       else if (!resumable) await d.staging.remove(image.id).catch(() => {});
-      await d.db.images.update(image.id, { columns: { status: 'queued', size: null } }, { fromStatus: ['uploading'] }).catch(() => {});
+      await d.db.images
+        .update(image.id, { columns: { status: 'queued', size: null }, removeProperties: [STAGE_NODE] }, { fromStatus: ['uploading'] })
+        .catch(() => {});
       throw clientsFault(e, gone, `what arrived is kept: HEAD /v2/images/${image.id}/stage answers how much, and a PUT with Content-Range continues it.`);
     }
     return reply.code(204).send();
@@ -231,7 +238,7 @@ export function imageDataRoutes(app: FastifyInstance, d: ImageDataRouteDeps): vo
     if (image.status !== 'uploading')
       throw conflict(`Image ${image.id} has no staged data to delete (status is ${image.status}); only an uploading image has.`);
     await d.db.images
-      .update(image.id, { columns: { status: 'queued', size: null }, removeProperties: ['os_glance_stage_host'] }, { fromStatus: ['uploading'] })
+      .update(image.id, { columns: { status: 'queued', size: null }, removeProperties: ['os_glance_stage_host', STAGE_NODE] }, { fromStatus: ['uploading'] })
       .catch((e: { code?: string }) => {
         throw e.code === 'GI_DB_CONFLICT' ? conflict(`Image ${image.id} changed status while its staged data was being deleted.`) : e;
       });

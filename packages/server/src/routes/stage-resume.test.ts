@@ -138,7 +138,10 @@ describe('resumable staging (beyond Glance)', () => {
     const debris = path.join(staging.dir, `${id}.decompressed`);
     await import('node:fs/promises').then((fs) => fs.writeFile(debris, 'x'));
     const silent = { warn: () => undefined } as unknown as Parameters<typeof requeueBrokenStages>[0]['log'];
-    expect(await requeueBrokenStages({ db, staging, log: silent })).toEqual([id]);
+    // Another node's stage (several nodes on one database) is not this node's to requeue.
+    await db.images.update(id, { setProperties: { os_glance_stage_node: 'node-b' } });
+    expect(await requeueBrokenStages({ db, staging, log: silent, node: 'node-a' })).toEqual([]);
+    expect(await requeueBrokenStages({ db, staging, log: silent, node: 'node-b' })).toEqual([id]);
     expect(await status()).toBe('queued');
     expect(existsSync(debris)).toBe(false);
     expect(await head()).toEqual({ status: 200, state: 'partial', offset: 800_000 });
@@ -146,6 +149,6 @@ describe('resumable staging (beyond Glance)', () => {
     expect((await h.req('PUT', `/v2/images/${id}/stage`, { headers: octets, payload: data })).status).toBe(204);
     expect(await status()).toBe('uploading');
     // An image with complete staged data is left alone.
-    expect(await requeueBrokenStages({ db, staging, log: silent })).toEqual([]);
+    expect(await requeueBrokenStages({ db, staging, log: silent, node: 'node-b' })).toEqual([]);
   });
 });
