@@ -177,7 +177,11 @@ describe('import failures through a real server process', () => {
       // Beyond Glance: the broken-off upload is kept at its durable offset until a plain PUT replaces it.
       expect(stagedFiles(id).sort()).toEqual([`${id}.upload`, `${id}.upload-offset`]);
       const head = await api.call('HEAD', `/v2/images/${id}/stage`);
-      expect([head.status, head.headers.get('x-image-stage-state'), head.headers.get('x-image-stage-offset')]).toEqual([200, 'partial', '1000000']);
+      expect([head.status, head.headers.get('x-image-stage-state')]).toEqual([200, 'partial']);
+      // A reset connection may drop bytes in flight; a half-closed one delivers them all.
+      const offset = Number(head.headers.get('x-image-stage-offset'));
+      if (close === 'end') expect(offset).toBe(1_000_000);
+      else expect(offset).toBeLessThanOrEqual(1_000_000);
     } else expect(stagedFiles(id)).toEqual([]);
     expect(storedFiles(id)).toEqual([]);
     // The client's doing, not the server's: nothing at error level in the server's log.

@@ -277,12 +277,6 @@ export async function createServer(o: ServerOptions): Promise<GlanceServer> {
     if (!o.db) await db.close();
     throw e;
   });
-  void staging
-    .sweep((id) => db.images.isLive(id))
-    .then((removed) => {
-      if (removed.length) log.info({ removed }, 'removed orphaned staging files');
-    })
-    .catch((err: unknown) => log.warn({ err }, 'staging sweep failed'));
 
   void identity.start();
 

@@ -79,7 +79,9 @@ function pickHasher(opts: WriteOptions): Hasher {
 
 export function measure(source: Source, opts: WriteOptions = {}): Measured {
   const upstream = isMeasured(source) ? source : undefined;
-  const hasher: Hasher | undefined = upstream || opts.hash === false ? undefined : pickHasher(opts);
+  // Made when the reading starts: a worker hasher holds the process alive until it is done, and a
+  // source no store ever reads (every store refused before its first byte) must not start one.
+  let hasher: Hasher | undefined;
   let final: HashResult | undefined;
   const { maxBytes, expectedBytes, signal, onProgress } = opts;
 
@@ -90,6 +92,7 @@ export function measure(source: Source, opts: WriteOptions = {}): Measured {
     if (started) throw new Error('a measured source can be read only once');
     started = true;
     if (signal?.aborted) throw abortError(signal);
+    hasher = upstream || opts.hash === false ? undefined : pickHasher(opts);
     const it = (source as AsyncIterable<unknown>)[Symbol.asyncIterator]();
     let bytes = 0;
     let ended = false;

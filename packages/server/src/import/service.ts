@@ -12,6 +12,7 @@ import { FAILED_PROPERTY, IMPORTING_PROPERTY, parseStoreList, storeList } from '
 import { checkImportStatus, resolveTargetStores } from './request.js';
 import { recoverImports, type Recovery } from './recover.js';
 import { restoreImage } from './restore.js';
+import { sweepLeftovers } from './sweep.js';
 import { runImport, type RunDeps } from './run.js';
 
 export interface ImportsDeps extends Omit<ImportParts, 'resolve'> {
@@ -221,6 +222,7 @@ export class Imports {
    */
   async recoverInterrupted(): Promise<Omit<Recovery, 'resumed'> & { resumed: number }> {
     const r = await recoverImports({ ...this.d, node: this.node });
+    await sweepLeftovers(this.d);
     this.queue.push(...r.resumed);
     this.pump();
     return { ...r, resumed: r.resumed.length };

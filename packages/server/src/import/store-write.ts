@@ -19,12 +19,12 @@ export function importToStores(d: TaskDeps) {
   const written: ImageLocation[] = [];
   const mustSucceed = d.job.request.all_stores_must_succeed ?? true;
   const copy = d.job.method.copiesActiveImage;
-  const drivers = d.job.stores.map((s) => d.stores.byId.get(s)!);
+  const drivers = d.job.stores.map((s) => d.stores.byId.get(s));
   return defineTask<{ file_path: string; inspection?: Inspection }, string[]>({
     name: 'ImportToStore',
     // Run again after a crash, it first clears what the cut-short run left in its target stores,
     // which only stores that can discard an image's leftovers allow.
-    rerunnable: drivers.every((s) => typeof s.discard === 'function'),
+    rerunnable: drivers.every((s) => typeof s?.discard === 'function'),
     // The inspection exists where the inspector ran.
     requires: d.job.method.runsPlugins ? ['file_path', 'inspection'] : ['file_path'],
     provides: 'stored',
@@ -45,17 +45,25 @@ export function importToStores(d: TaskDeps) {
         });
       };
       let res;
+      const source = createReadStream(file_path, { highWaterMark: 1024 * 1024 });
       try {
-        res = await writeToStores(createReadStream(file_path, { highWaterMark: 1024 * 1024 }), drivers, job.imageId, {
-          hashAlgo: d.settings.hashAlgo,
-          maxBytes: d.settings.imageSizeCap,
-          expectedBytes: size,
-          signal: d.signal,
-          failFast: mustSucceed,
-          onProgress: (bytesDone) => d.progress.report({ phase: 'store', bytesDone, bytesTotal: size }),
-          onStoreDone,
-        });
+        res = await writeToStores(
+          source,
+          drivers.map((s) => s!),
+          job.imageId,
+          {
+            hashAlgo: d.settings.hashAlgo,
+            maxBytes: d.settings.imageSizeCap,
+            expectedBytes: size,
+            signal: d.signal,
+            failFast: mustSucceed,
+            onProgress: (bytesDone) => d.progress.report({ phase: 'store', bytesDone, bytesTotal: size }),
+            onStoreDone,
+          },
+        );
       } finally {
+        // Stores that all refused before their first byte never read it: the staged file must not stay open.
+        source.destroy();
         await bookkeeping;
       }
       for (const r of res.results) {
