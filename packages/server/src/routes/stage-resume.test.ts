@@ -3,7 +3,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { requeueBrokenStages } from '../images/stage-recovery.js';
-import { harness, type Harness } from '../testing/harness.js';
+import { harness, type Harness } from '../testing/harness.fixture.js';
 
 let h: Harness;
 const sockets: net.Socket[] = [];
