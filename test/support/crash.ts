@@ -94,7 +94,8 @@ export interface Leftovers {
 
 /**
  * Files in staging and the store that no image accounts for, given each image's status: an active
- * image has `<id>` in the store and nothing in staging; an uploading one `<id>` in staging; a queued
+ * image has `<id>` in the store and nothing in staging; an uploading one `<id>` in staging (and the
+ * hashes taken while staging it); a queued
  * one at most its kept upload (`<id>.upload`, `<id>.upload-offset`, a documented resume point).
  */
 export function leftovers(dataDir: string, statuses: ReadonlyMap<string, string>): Leftovers {
@@ -102,7 +103,8 @@ export function leftovers(dataDir: string, statuses: ReadonlyMap<string, string>
   const accountedStaging = (name: string) => {
     const [id] = name.split('.');
     const status = statuses.get(id!);
-    if (status === 'uploading') return name === id;
+    // The hashes taken while staging (i11-perf) sit beside the stage they describe.
+    if (status === 'uploading') return name === id || name === `${id}.staged-hashes.json`;
     if (status === 'queued') return name === `${id}.upload` || name === `${id}.upload-offset`;
     return false;
   };
