@@ -4,13 +4,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient } from './support/api-client.js';
 import { crashInput, leftovers, MiB, quiet, reached, stageOpen, type CrashInput, type Leftovers } from './support/crash.js';
 import { serve, tempDir, type RunningServer } from './support/glance-server.js';
+import { GlanceClientDriver } from './support/glanceclient.js';
 
 /**
  * kill -9 of a real `serve` (image_decompression, image_conversion; gzip-compressed qcow2 from
  * qemu-img) at points spread over staging, each plugin, the store write and right after `active`,
  * each picked by watching real state: bytes on disk in staging and the store, the image's status,
  * the task's. After a restart each image must end active with the hashes of a clean import, or be
- * queued/uploading with the failure recorded and import on a plain retry; nothing may be left in
+ * queued/uploading with the failure recorded and import on a plain retry (python-glanceclient's stage
+ * and image_import); nothing may be left in
  * staging or the store that no image accounts for, and no lock held.
  * `GI_CRASH_POINTS=all` (pnpm test:crash) runs every point; the normal run takes five.
  */
@@ -25,6 +27,7 @@ let input: CrashInput;
 let server: RunningServer;
 let api: ApiClient;
 let token: string;
+let glance: GlanceClientDriver;
 let reference: { size: number; checksum: string; os_hash_value: string };
 const statuses = new Map<string, string>();
 
@@ -178,11 +181,13 @@ beforeAll(async () => {
   conf = path.join(work.dir, 'glance-image-import.conf');
   writeFileSync(conf, ['[image_import_opts]', "image_import_plugins = ['image_decompression', 'image_conversion']", ''].join('\n'));
   input = await crashInput(work.dir, SIZE_MIB);
+  glance = GlanceClientDriver.start();
   await start();
 }, 120_000);
 
 afterAll(async () => {
   await server?.kill();
+  await glance?.close();
   const recovered = outcomes.filter((o) => o.hashesEqual && !o.lockHeld && o.failureRecorded).length;
   // A file left by one point is seen again by the next ones: counted once.
   const orphans = new Set(outcomes.flatMap((o) => [...o.orphans.staging.map((f) => `staging/${f}`), ...o.orphans.stores.map((f) => `images/${f}`)])).size;
@@ -227,17 +232,20 @@ describe(`kill -9 of serve during an import with image_decompression and image_c
       let retry = 'not needed';
       let final = after.image;
       if (after.image.status !== 'active') {
-        // A plain Glance client: stage again when the image is queued, then import.
-        let how = '';
+        // A plain Glance client (python-glanceclient): stage again when the image is queued, then import.
+        const client = glance.as(server.url, { token });
+        let how = 'python-glanceclient ';
         if (after.image.status === 'queued') {
           if (RESUMING.has(name)) how = `${await resumeStage(id)}, `;
-          else await stageAll(id);
+          else how += `${await client.ok('images.stage', [id], { data_file: input.gzFile }).then(() => 'stage, ')}`;
         }
-        const r = await api.importDirect(id);
-        const done = r.status === 202 ? await quiet(api, id) : undefined;
+        const r = await client.answer('images.image_import', [id], { method: 'glance-direct' });
+        const done = 'error' in r ? undefined : await quiet(api, id);
         final = done?.image ?? (await api.image(id));
         retry =
-          final.status === 'active' ? `${how}active` : `failed (${r.status === 202 ? taskSummary(done!.tasks) : `import answered ${r.status}: ${r.text}`})`;
+          final.status === 'active'
+            ? `${how}image_import, active`
+            : `failed (${done ? taskSummary(done.tasks) : `image_import raised ${JSON.stringify((r as { error: unknown }).error)}`})`;
       }
       statuses.set(id, final.status);
       await refreshStatuses();

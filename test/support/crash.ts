@@ -14,6 +14,8 @@ const exec = promisify(execFile);
 export interface CrashInput {
   /** gzip of a qcow2 that qemu-img wrote: what the client stages. */
   gz: Buffer;
+  /** The same, as a file (python-glanceclient stages a file). */
+  gzFile: string;
   /** Bytes of the qcow2 (what image_decompression writes). */
   qcow2Bytes: number;
   /** The raw disk (what image_conversion writes and the store holds). */
@@ -31,7 +33,7 @@ export async function crashInput(dir: string, mib: number): Promise<CrashInput> 
   writeFileSync(rawFile, data);
   await exec('qemu-img', ['convert', '-f', 'raw', '-O', 'qcow2', rawFile, qcow2]);
   await exec('sh', ['-c', `gzip -1 -c ${qcow2} > ${qcow2}.gz`]);
-  return { gz: readFileSync(`${qcow2}.gz`), qcow2Bytes: statSync(qcow2).size, raw: digest(data) };
+  return { gz: readFileSync(`${qcow2}.gz`), gzFile: `${qcow2}.gz`, qcow2Bytes: statSync(qcow2).size, raw: digest(data) };
 }
 
 /** Bytes a file holds on disk: its allocated blocks (qemu-img writes raw output sparse), capped by its size. */
