@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { defineTask, Engine, linearFlow } from '@glance-import/core';
 import { describe, expect, it } from 'vitest';
+import { importTask, newImage } from './records.fixture.js';
 import { BACKENDS, databasePerTest } from './test-backends.js';
 
 describe.each(BACKENDS)('on %s', (backend) => {
@@ -33,17 +34,7 @@ describe.each(BACKENDS)('on %s', (backend) => {
 
     it('records the node running a task and lists one node’s tasks, or those recorded with none', async () => {
       const db = await fresh().open();
-      const mk = (node?: string) =>
-        db.tasks.create({
-          id: randomUUID(),
-          type: 'api_image_import',
-          owner: 'p',
-          image_id: null,
-          request_id: null,
-          user_id: null,
-          input: {},
-          ...(node ? { node } : {}),
-        });
+      const mk = (node?: string) => db.tasks.create(importTask(node));
       const a = await mk('http://a:9292');
       const b = await mk('node-b');
       const none = await mk();
@@ -54,6 +45,34 @@ describe.each(BACKENDS)('on %s', (backend) => {
       expect(await ids('http://a:9292')).toEqual([a.id]);
       expect(await ids('node-b')).toEqual([b.id]);
       expect(await ids(null)).toEqual([none.id]);
+    });
+
+    it('finds the finished tasks of a node that an image property still names', async () => {
+      const db = await fresh().open();
+      const image = async () => (await db.images.create(newImage())).id;
+      const task = async (node: string | undefined, status: 'success' | 'failure' | 'processing') => {
+        const t = await db.tasks.create(importTask(node));
+        await db.tasks.update(t.id, { status });
+        return t.id;
+      };
+      const [i1, i2, i3, i4, i5] = [await image(), await image(), await image(), await image(), await image()];
+      const done = await task('a', 'success');
+      const failed = await task(undefined, 'failure');
+      await db.images.setPropertyIfAbsent(i1, 'lock', done);
+      await db.images.setPropertyIfAbsent(i2, 'lock', failed);
+      await db.images.setPropertyIfAbsent(i3, 'lock', await task('a', 'processing'));
+      await db.images.setPropertyIfAbsent(i4, 'lock', await task('b', 'success'));
+      await db.images.setPropertyIfAbsent(i5, 'other', await task('a', 'success'));
+      const found = await db.tasks.finishedButNamed('lock', 'a');
+      // Tasks created within one millisecond come in id order: compare as sets.
+      expect(found.map((f) => [f.imageId, f.task.id, f.task.status]).sort()).toEqual(
+        [
+          [i1, done, 'success'],
+          [i2, failed, 'failure'],
+        ].sort(),
+      );
+      await db.images.markDeleted(i1);
+      expect((await db.tasks.finishedButNamed('lock', 'a')).map((f) => f.imageId)).toEqual([i2]);
     });
 
     it("pages by keyset in any sort key, NULLs as empty, and refuses an unknown or foreign marker in Glance's words", async () => {

@@ -166,6 +166,22 @@ export class TaskRepository {
     return (await this.get(id))!;
   }
 
+  /**
+   * Finished tasks (success or failure) of `node`, or recorded with none, that a live image's
+   * `property` still names: a process that stopped between finishing a task and clearing the
+   * image's reference to it leaves these.
+   */
+  async finishedButNamed(property: string, node: string): Promise<Array<{ imageId: string; task: TaskRecord }>> {
+    const rows = await this.db.query<Record<string, unknown>>(
+      `SELECT p.image_id AS held_by_image, ${COLUMNS.map((c) => `t.${c}`).join(', ')}
+       FROM image_properties p JOIN images i ON i.id = p.image_id JOIN tasks t ON t.id = p.value
+       WHERE p.name = ? AND i.deleted = 0 AND t.deleted = 0 AND t.status IN ('success', 'failure') AND (t.node = ? OR t.node IS NULL)
+       ORDER BY t.created_at, t.id`,
+      [property, node],
+    );
+    return rows.map((r) => ({ imageId: String(r.held_by_image), task: toTask(r) }));
+  }
+
   /** Soft-delete one task: a record that should never have been seen (an import that lost the lock race). */
   async discard(id: string): Promise<void> {
     const ts = now();

@@ -3,7 +3,7 @@ import type { TaskRecord } from '@glance-import/db';
 import { giError } from '../errors.js';
 import { methodNamed } from '../methods/index.js';
 import { expiry, type ImportJob, type ImportTaskInput } from './job.js';
-import { lockHolder } from './lock.js';
+import { lockHolder, locksOfFinishedTasks, releaseLock } from './lock.js';
 import { restoreImage } from './restore.js';
 import { clearTargets } from './store-write.js';
 import { hasCommitted, rollForward } from './roll-forward.js';
@@ -47,6 +47,18 @@ export async function recoverImports(d: RecoverDeps): Promise<Recovery> {
       }
     }
   }
+  // Stopped between finishing a task and releasing its lock: finish the job.
+  for (const { imageId, task } of await locksOfFinishedTasks(d.db, d.node)) {
+    const log = contextLogger(d.log, { task_id: task.id, image_id: imageId, request_id: task.request_id });
+    const input = task.input as Partial<ImportTaskInput> | null;
+    if (task.status === 'success') {
+      await rollForward({ db: d.db, staging: d.staging, taskTtlHours: d.settings.taskTtlHours, log }, imageId, task.id, input?.backend ?? []);
+      out.completed++;
+    } else {
+      await restoreLeftover(d, imageId, task, log);
+      out.reverted++;
+    }
+  }
   return out;
 }
 
@@ -84,6 +96,17 @@ async function settle(d: RecoverDeps, task: TaskRecord, log: Logger): Promise<'c
     if (!(err as { reverted?: boolean }).reverted) log.error({ err }, 'reverting the interrupted import did not complete');
   });
   return fail(d, task, step, log);
+}
+
+/** A failed task that still holds its image's lock: put the image back as it was before (or complete it, past its commit point). */
+async function restoreLeftover(d: RecoverDeps, imageId: string, task: TaskRecord, log: Logger): Promise<void> {
+  const input = task.input as Partial<ImportTaskInput> | null;
+  if (!input?.previous) {
+    await releaseLock(d.db, imageId, task.id);
+    return;
+  }
+  const allFailed = methodNamed(input.import_req?.method?.name ?? '')?.failsAllStores ?? true;
+  await restoreImage(d, imageId, task.id, input.previous, input.backend ?? [], log, { allFailed });
 }
 
 /** Fail the task; put its image back if no revert did (idempotent). */

@@ -113,6 +113,31 @@ describe('start-up recovery: an import past its commit point is completed, never
   });
 });
 
+describe('start-up recovery: a task that finished but did not release its lock', () => {
+  it('a success: the lock is released and staging cleaned; a failure: the image is put back and the lock released', async () => {
+    h = await harness();
+    const { db, imports, staging, stores } = h.server.runtime;
+    const done = await stagedImage('hello');
+    const ok = await interruptedImport(db, done, { node: imports.node, stores: ['local'] });
+    await committedWrite(db, stores.byId.get('local')!, done, Buffer.from('hello'));
+    await db.tasks.update(ok.taskId, { status: 'success', result: { image_id: done } });
+    const broken = await stagedImage('hello');
+    const failed = await interruptedImport(db, broken, { node: imports.node, stores: ['local'] });
+    await db.tasks.update(failed.taskId, { status: 'failure', message: 'plugin broke' });
+    expect(await imports.recoverInterrupted()).toEqual({ completed: 1, resumed: 0, reverted: 1 });
+    const active = (await db.images.get(done))!;
+    expect(active).toMatchObject({ status: 'active', size: 5 });
+    expect(active.properties.os_glance_import_task).toBeUndefined();
+    expect(existsSync(path.join(staging.dir, done))).toBe(false);
+    expect(await db.tasks.get(ok.taskId)).toMatchObject({ status: 'success' });
+    const back = (await db.images.get(broken))!;
+    expect(back).toMatchObject({ status: 'uploading', size: 5 });
+    expect(back.properties.os_glance_import_task).toBeUndefined();
+    expect(existsSync(path.join(staging.dir, broken))).toBe(true);
+    expect(await db.tasks.get(failed.taskId)).toMatchObject({ status: 'failure', message: 'plugin broke' });
+  });
+});
+
 describe('start-up recovery: resume from the last completed step', () => {
   it('killed mid-inspection: runs on from there to an active image with the right hashes, staging cleaned', async () => {
     h = await harness();

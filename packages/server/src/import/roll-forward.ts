@@ -29,13 +29,15 @@ export interface RollForwardDeps {
 export async function rollForward(d: RollForwardDeps, imageId: string, taskId: string, targets: readonly string[]): Promise<void> {
   const image = await d.db.images.get(imageId);
   if (!image || lockHolder(image) !== taskId) return;
-  await d.db.tasks
-    .update(
-      taskId,
-      { status: 'success', result: { image_id: imageId, inspections: [] }, expires_at: expiry(d.taskTtlHours) },
-      { fromStatus: ['pending', 'processing', 'failure'] },
-    )
-    .catch((err: unknown) => d.log.warn({ err, task_id: taskId }, 'could not record the success of a committed import'));
+  if ((await d.db.tasks.get(taskId))?.status !== 'success') {
+    await d.db.tasks
+      .update(
+        taskId,
+        { status: 'success', result: { image_id: imageId, inspections: [] }, expires_at: expiry(d.taskTtlHours) },
+        { fromStatus: ['pending', 'processing', 'failure'] },
+      )
+      .catch((err: unknown) => d.log.warn({ err, task_id: taskId }, 'could not record the success of a committed import'));
+  }
   await d.staging.remove(imageId).catch((err: unknown) => d.log.warn({ err, image_id: imageId }, 'could not remove staged data'));
   const stored = new Set(image.locations.map((l) => l.store));
   const importing = parseStoreList(image.properties[IMPORTING_PROPERTY]).filter((s) => !(targets.includes(s) && stored.has(s)));
