@@ -41,6 +41,8 @@ interface Outcome {
   lockHeld: boolean;
   failureRecorded: boolean;
   finalStatus: string;
+  /** The crash came at the moment the point names (not after it had passed unseen). */
+  hit: boolean;
 }
 const outcomes: Outcome[] = [];
 
@@ -145,7 +147,8 @@ const POINTS: Array<[string, Drive]> = [
   ['image_decompression done', filePoint(stagingDir, exactly('.uc'), () => 0)],
   ['image_conversion at 10%', filePoint(stagingDir, converting, () => raw() * 0.1)],
   ['image_conversion at 50%', filePoint(stagingDir, converting, () => raw() * 0.5)],
-  ['image_conversion at 90%', filePoint(stagingDir, converting, () => raw() * 0.9)],
+  // qemu-img writes its last tenth faster than a loaded machine polls: 80% is still a moment one sees.
+  ['image_conversion at 80%', filePoint(stagingDir, converting, () => raw() * 0.8)],
   ['image_conversion done', filePoint(stagingDir, exactly('.uc.raw'), () => 0)],
   ['store write at 5%', filePoint(storeDir, storing, () => raw() * 0.05)],
   ['store write at 50%', filePoint(storeDir, storing, () => raw() * 0.5)],
@@ -188,7 +191,8 @@ beforeAll(async () => {
 afterAll(async () => {
   await server?.kill();
   await glance?.close();
-  const recovered = outcomes.filter((o) => o.hashesEqual && !o.lockHeld && o.failureRecorded).length;
+  const missed = outcomes.filter((o) => !o.hit).length;
+  const recovered = outcomes.filter((o) => o.hit && o.hashesEqual && !o.lockHeld && o.failureRecorded).length;
   // A file left by one point is seen again by the next ones: counted once.
   const orphans = new Set(outcomes.flatMap((o) => [...o.orphans.staging.map((f) => `staging/${f}`), ...o.orphans.stores.map((f) => `images/${f}`)])).size;
   // Corrupt: an image that says active but holds other bytes than the clean import.
@@ -196,7 +200,7 @@ afterAll(async () => {
   const locks = outcomes.filter((o) => o.lockHeld).length;
   console.log(
     `crash suite: ${outcomes.length} points (${SIZE_MIB} MiB disk, gzip ${MiB(input?.gz.length ?? 0)}): ${recovered} recovered, ` +
-      `${orphans} orphan files, ${corrupt} corrupt images, ${locks} locks left held`,
+      `${orphans} orphan files, ${corrupt} corrupt images, ${locks} locks left held${missed ? `, ${missed} points missed` : ''}`,
   );
   work?.remove();
 });
@@ -274,6 +278,7 @@ describe(`kill -9 of serve during an import with image_decompression and image_c
         lockHeld,
         failureRecorded,
         finalStatus: final.status,
+        hit: seen !== undefined,
       };
       outcomes.push(o);
       console.log(

@@ -63,10 +63,10 @@ export async function reached(w: Watch, gone: () => boolean | Promise<boolean>, 
       const bytes = held(path.join(w.dir, name));
       if (bytes >= w.bytes) return `${name} holds ${(bytes / 2 ** 20).toFixed(1)} MiB`;
     }
-    // The HTTP probe is slower than a stat: asked every 20th round.
-    if (++checks % 20 === 0 && (await gone())) return undefined;
+    // The HTTP probe is slower than a stat: asked every 50th round.
+    if (++checks % 50 === 0 && (await gone())) return undefined;
     if (Date.now() > deadline) return undefined;
-    await new Promise((r) => setTimeout(r, 3));
+    await new Promise((r) => setTimeout(r, 1));
   }
 }
 
