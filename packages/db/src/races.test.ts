@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { Database } from './open.js';
+import { newImage } from './records.fixture.js';
 import { BACKENDS, databasePerTest } from './test-backends.js';
 import type { NewImage } from './types.js';
 
@@ -9,20 +10,7 @@ import type { NewImage } from './types.js';
 const LOCK = 'os_glance_import_task';
 const ROUNDS = 20;
 
-const image = (): NewImage => ({
-  id: randomUUID(),
-  name: 'raced',
-  visibility: 'private',
-  owner: 'p1',
-  disk_format: 'raw',
-  container_format: 'bare',
-  min_disk: 0,
-  min_ram: 0,
-  protected: false,
-  os_hidden: false,
-  properties: {},
-  tags: [],
-});
+const image = (): NewImage => newImage({ name: 'raced', owner: 'p1' });
 
 /** Each contender's call, all started together; the indexes of those that won. */
 async function race(contenders: ReadonlyArray<() => Promise<boolean>>): Promise<number[]> {

@@ -27,12 +27,19 @@ export function assertLockHeld(image: ImageRecord, taskId: string): void {
   if (lockHolder(image) !== taskId) throw giError('GI_IMPORT_LOCK_LOST', { imageId: image.id, taskId });
 }
 
-/** A lock is stale when its task is gone, or its task has not been updated for 60 minutes (120 while pending). */
+/**
+ * A lock is stale when its task is gone or finished (a process stopped before it released it), or
+ * its task has not been updated for 60 minutes (120 while pending).
+ */
 export function isStale(task: TaskRecord | undefined, now = Date.now()): boolean {
-  if (!task) return true;
+  if (!task || task.status === 'success' || task.status === 'failure') return true;
   const age = now - Date.parse(task.updated_at);
   return age > (task.status === 'pending' ? 120 : 60) * MINUTE;
 }
+
+/** Images whose lock a finished task of this node (or of none) still holds: a process stopped between the two writes. */
+export const locksOfFinishedTasks = (db: Database, node: string): Promise<Array<{ imageId: string; task: TaskRecord }>> =>
+  db.tasks.finishedButNamed(LOCK_PROPERTY, node);
 
 /** Whether the image holds an import lock that may be taken over. */
 export async function holdsStaleLock(db: Database, image: ImageRecord): Promise<boolean> {
