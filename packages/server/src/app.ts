@@ -239,7 +239,7 @@ export async function createServer(o: ServerOptions): Promise<GlanceServer> {
   versionRoutes(app, { config, stores });
   opsRoutes(app, { db, metrics, access: gi.metrics_access });
   schemaRoutes(app, { formats });
-  imageRoutes(app, { config, db, policy, quotas, stores, staging, formats, view, imports });
+  imageRoutes(app, { config, db, policy, quotas, stores, staging, formats, view, imports, selfUrl });
   imageDataRoutes(app, { config, db, policy, quotas, staging, stores, metrics, plugins, imports, selfUrl });
   importRoutes(app, { db, policy, imports, selfUrl });
   infoRoutes(app, { policy, quotas, stores, imports });

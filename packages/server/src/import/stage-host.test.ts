@@ -178,6 +178,32 @@ describe('an import landing on a node that did not stage the image', () => {
   });
 });
 
+describe('deleting an image staged on another node', () => {
+  it('is relayed to the stage host, which deletes the image and its staged data', async () => {
+    const a = await node('a', await freePort());
+    const b = await node('b', await freePort());
+    const id = await staged(a.url, Buffer.alloc(2048, 5));
+    expect((await call(b.url, 'DELETE', `/v2/images/${id}`)).status).toBe(204);
+    expect((await call(a.url, 'GET', `/v2/images/${id}`)).status).toBe(404);
+    expect(stagingOf(a.server)).toEqual([]);
+  });
+
+  it('passes the stage host’s refusal through; a stage host that is down leaves the delete to this node', async () => {
+    const b = await node('b', await freePort());
+    const remote = await fakeNode((_req, res) => {
+      res.writeHead(409, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ message: 'Something Failed (tm)' }));
+    });
+    const id = await staged(b.url, Buffer.alloc(1024, 1));
+    await db.images.update(id, { setProperties: { os_glance_stage_host: remote.url } });
+    expect(await call(b.url, 'DELETE', `/v2/images/${id}`)).toMatchObject({ status: 409, json: { message: 'Something Failed (tm)' } });
+    expect(remote.got).toMatchObject([{ method: 'DELETE', url: `/v2/images/${id}` }]);
+    await db.images.update(id, { setProperties: { os_glance_stage_host: `http://127.0.0.1:${await freePort()}` } });
+    expect((await call(b.url, 'DELETE', `/v2/images/${id}`)).status).toBe(204);
+    expect((await call(b.url, 'GET', `/v2/images/${id}`)).status).toBe(404);
+  });
+});
+
 describe('relayToStageHost', () => {
   it('a stage host that takes the call but never answers: 502 GI_IMPORT_STAGE_HOST_FAILED after the timeout', async () => {
     const silent = await fakeNode(() => {});
