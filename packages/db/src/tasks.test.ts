@@ -31,6 +31,31 @@ describe.each(BACKENDS)('on %s', (backend) => {
       expect((await db.tasks.listForImage('img')).length).toBe(1);
     });
 
+    it('records the node running a task and lists one node’s tasks, or those recorded with none', async () => {
+      const db = await fresh().open();
+      const mk = (node?: string) =>
+        db.tasks.create({
+          id: randomUUID(),
+          type: 'api_image_import',
+          owner: 'p',
+          image_id: null,
+          request_id: null,
+          user_id: null,
+          input: {},
+          ...(node ? { node } : {}),
+        });
+      const a = await mk('http://a:9292');
+      const b = await mk('node-b');
+      const none = await mk();
+      expect(await db.tasks.get(a.id)).toMatchObject({ node: 'http://a:9292' });
+      expect(none.node).toBeNull();
+      const ids = async (node: string | null) =>
+        (await db.tasks.list({ node, status: 'pending', sort: { key: 'created_at', dir: 'asc' }, limit: 10 })).map((t) => t.id);
+      expect(await ids('http://a:9292')).toEqual([a.id]);
+      expect(await ids('node-b')).toEqual([b.id]);
+      expect(await ids(null)).toEqual([none.id]);
+    });
+
     it("pages by keyset in any sort key, NULLs as empty, and refuses an unknown or foreign marker in Glance's words", async () => {
       const db = await fresh().open();
       const ids: string[] = [];

@@ -19,6 +19,7 @@ const COLUMNS = [
   'created_at',
   'updated_at',
   'expires_at',
+  'node',
 ] as const;
 /** Glance sorts tasks by any column of its tasks table. */
 export const TASK_SORT_KEYS = [
@@ -55,6 +56,7 @@ function toTask(r: Record<string, unknown>): TaskRecord {
     created_at: String(r.created_at),
     updated_at: String(r.updated_at),
     expires_at: (r.expires_at as string | null) ?? null,
+    node: (r.node as string | null) ?? null,
   };
 }
 
@@ -63,7 +65,17 @@ export class TaskRepository {
 
   async create(task: NewTask): Promise<TaskRecord> {
     const ts = now();
-    const rec: TaskRecord = { ...task, status: 'pending', result: null, message: '', progress: null, created_at: ts, updated_at: ts, expires_at: null };
+    const rec: TaskRecord = {
+      ...task,
+      node: task.node ?? null,
+      status: 'pending',
+      result: null,
+      message: '',
+      progress: null,
+      created_at: ts,
+      updated_at: ts,
+      expires_at: null,
+    };
     await this.db.execute(
       `INSERT INTO tasks (${COLUMNS.join(', ')}) VALUES (${placeholders(COLUMNS.length)})`,
       COLUMNS.map((c) => (c === 'input' || c === 'result' || c === 'progress' ? (rec[c] === null ? null : JSON.stringify(rec[c])) : toSql(rec[c]))),
@@ -95,6 +107,10 @@ export class TaskRepository {
     if (q.type) {
       where.push('type = ?');
       params.push(q.type);
+    }
+    if (q.node !== undefined) {
+      where.push(q.node === null ? 'node IS NULL' : 'node = ?');
+      if (q.node !== null) params.push(q.node);
     }
     const keys = [...new Set([q.sort.key, 'created_at', 'id'])];
     const terms = keys.map((k) => ({ expr: sortExpr(k), dir: q.sort.dir }));

@@ -18,6 +18,7 @@ import { importSettings } from './import/settings.js';
 import type { Resolver } from './methods/uri-filter.js';
 import { serviceLogOptions } from './logger.js';
 import { Metrics } from './metrics.js';
+import { nodeId } from './node-id.js';
 import { pluginsReport } from './plugins-report.js';
 import { Quotas } from './quotas.js';
 import { consoleRoutes, isConsolePath } from './routes/console.js';
@@ -140,6 +141,7 @@ export async function createServer(o: ServerOptions): Promise<GlanceServer> {
   const selfUrl = config.values.DEFAULT.worker_self_reference_url ?? config.values.DEFAULT.public_endpoint;
   const imports = new Imports({
     selfUrl,
+    node: nodeId(config.values.DEFAULT.worker_self_reference_url, dataDir),
     db,
     staging,
     stores,
@@ -264,7 +266,12 @@ export async function createServer(o: ServerOptions): Promise<GlanceServer> {
     if (!o.db) await db.close();
     throw e;
   });
-  if (recovered) log.warn({ count: recovered }, 'failed import tasks interrupted by the last shutdown; their images are back in their pre-import state');
+  if (recovered.completed + recovered.resumed + recovered.reverted) {
+    log.warn(
+      recovered,
+      `imports interrupted by the last shutdown: ${recovered.completed} completed, ${recovered.resumed} resumed, ${recovered.reverted} reverted (image back to its pre-import state)`,
+    );
+  }
   void staging
     .sweep((id) => db.images.isLive(id))
     .then((removed) => {

@@ -64,6 +64,10 @@ export const serverErrors = defineErrors(['GI_API_', 'GI_SERVER_', 'GI_IMPORT_',
     message: (p) => `Data directory ${p.dir} cannot be used: ${p.reason}.`,
     hint: 'Pass --data-dir with a directory this user can create and write.',
   }),
+  GI_SERVER_NODE_ID: def<{ file: string; reason: string }>({
+    message: (p) => `This node's id cannot be read or kept in ${p.file}: ${p.reason}.`,
+    hint: 'Make the data directory writable, or set [DEFAULT] worker_self_reference_url, which is then the node id.',
+  }),
   GI_SERVER_PORT_IN_USE: def<{ host: string; port: number }>({
     message: (p) => `Cannot listen on ${p.host}:${p.port}: the address is already in use.`,
     hint: 'Stop the other process or pass another --port.',
@@ -117,8 +121,10 @@ export const serverErrors = defineErrors(['GI_API_', 'GI_SERVER_', 'GI_IMPORT_',
     message: () => 'Expired lock preempted',
     hint: 'A newer import took over this import’s expired lock.',
   }),
-  GI_IMPORT_INTERRUPTED: def<{ taskId: string }>({
-    message: (p) => `Import task ${p.taskId} was interrupted by a server restart.`,
+  GI_IMPORT_INTERRUPTED: def<{ taskId: string; step?: string }>({
+    message: (p) =>
+      `Import task ${p.taskId} was interrupted by a server restart` +
+      (p.step ? ` in step ${p.step}, which cannot safely run again; what it had done was reverted.` : '.'),
     hint: 'Call the import again; the staged data was kept.',
   }),
   GI_IMPORT_STAGE_HOST_UNREACHABLE: def<{ host: string; imageId: string; reason: string }>({

@@ -1,13 +1,18 @@
 import type { Logger } from '@glance-import/core';
 import type { Database } from '@glance-import/db';
+import type { StagingArea } from '@glance-import/store';
 import type { StoreSet } from '../stores.js';
 import type { ImageBefore } from './job.js';
 import { lockHolder, releaseLockWith } from './lock.js';
 import { FAILED_PROPERTY, IMPORTING_PROPERTY, parseStoreList, storeList } from './properties.js';
+import { hasCommitted, rollForward } from './roll-forward.js';
+import type { ImportSettings } from './settings.js';
 
 export interface RestoreDeps {
   db: Database;
   stores: Pick<StoreSet, 'multi'>;
+  staging: Pick<StagingArea, 'remove'>;
+  settings: Pick<ImportSettings, 'taskTtlHours'>;
 }
 
 /**
@@ -15,6 +20,8 @@ export interface RestoreDeps {
  * the image was deleted or another import took over). glance-direct returns to `uploading` with its
  * staged data, web-download to `queued`, copy-image stays `active` — never left in `importing`.
  * `allFailed`: the method counts every target store as failed (its descriptor's `failsAllStores`).
+ * An import past its commit point (see `hasCommitted`) is completed instead: an active image is
+ * never written back to its pre-import state.
  */
 export async function restoreImage(
   d: RestoreDeps,
@@ -32,6 +39,10 @@ export async function restoreImage(
   if (holder === undefined) return;
   if (holder !== taskId) {
     log.warn({ image_id: imageId, task_id: taskId, holder }, 'import lock no longer held by this task; leaving the image to its new owner');
+    return;
+  }
+  if (hasCommitted(image, before)) {
+    await rollForward({ db: d.db, staging: d.staging, taskTtlHours: d.settings.taskTtlHours, log }, imageId, taskId, targets);
     return;
   }
   const importing = parseStoreList(image.properties[IMPORTING_PROPERTY]).filter((s) => !targets.includes(s));

@@ -10,6 +10,7 @@ import { beforeOf, expiry, type ImportJob, type ImportTaskInput } from './job.js
 import { acquireLock, holdsStaleLock, releaseLock, takeOverStaleLock } from './lock.js';
 import { FAILED_PROPERTY, IMPORTING_PROPERTY, parseStoreList, storeList } from './properties.js';
 import { checkImportStatus, resolveTargetStores } from './request.js';
+import { recoverImports, type Recovery } from './recover.js';
 import { restoreImage } from './restore.js';
 import { runImport, type RunDeps } from './run.js';
 import { stageHostFor, type RelayedAnswer } from './stage-host.js';
@@ -17,6 +18,8 @@ import { stageHostFor, type RelayedAnswer } from './stage-host.js';
 export interface ImportsDeps extends Omit<ImportParts, 'resolve'> {
   plugins: readonly ResolvedPlugin[];
   log: Logger;
+  /** This node's id (see `nodeId`): recorded on each task it runs; recovery touches only its own. */
+  node: string;
   /** How web sources' names are resolved; default node:dns `lookup` (tests play DNS with it). */
   resolve?: Resolver;
   /** This node's URL as other nodes reach it (`worker_self_reference_url`, else `public_endpoint`). */
@@ -61,10 +64,13 @@ export class Imports {
   private readonly queue: ImportJob[] = [];
   private cutGrace: (() => void) | undefined;
 
+  readonly node: string;
+
   constructor(deps: ImportsDeps) {
     const { selfUrl, ...parts } = deps;
     this.d = { ...parts, resolve: deps.resolve ?? systemResolver };
     this.selfUrl = selfUrl;
+    this.node = deps.node;
   }
 
   /** `[DEFAULT] enable_image_import`. */
@@ -130,8 +136,14 @@ export class Imports {
     if (stores.length === 0) return { taskId: undefined };
     for (const [quota, delta] of method.quotas(image, stores.length)) await quotas.enforce(image.owner ?? '', quota, delta);
     const before = beforeOf(image);
-    const input: ImportTaskInput = { image_id: image.id, import_req: s.request, backend: set.multi ? stores : [], previous: before };
     const { caller } = s;
+    const input: ImportTaskInput = {
+      image_id: image.id,
+      import_req: s.request,
+      backend: set.multi ? stores : [],
+      previous: before,
+      caller: { userId: caller.userId, projectId: caller.projectId, roles: caller.roles, isAdmin: caller.isAdmin },
+    };
     const task = await db.tasks.create({
       id: randomUUID(),
       type: 'api_image_import',
@@ -140,6 +152,7 @@ export class Imports {
       request_id: s.requestId,
       user_id: caller.userId,
       input,
+      node: this.node,
     });
     if (!(await acquireLock(db, image.id, task.id))) {
       // Glance persists the task only once it holds the lock: the caller gets 409 and no task is left.
@@ -222,28 +235,15 @@ export class Imports {
   }
 
   /**
-   * At start-up: imports that were running when the process stopped cannot finish; fail their
-   * tasks and put their images back, keeping staged data, so users can import again.
+   * At start-up, before serving: this node's imports its last process left unfinished are
+   * completed (past their commit point), resumed from their last completed step, or reverted
+   * (recover.ts); then the sweeps; then the resumed imports are queued.
    */
-  async recoverInterrupted(): Promise<number> {
-    const { db, settings, log } = this.d;
-    let n = 0;
-    for (const status of ['pending', 'processing'] as const) {
-      for (const task of await db.tasks.list({ status, type: 'api_image_import', sort: { key: 'created_at', dir: 'asc' }, limit: 100_000 })) {
-        const input = task.input as ImportTaskInput;
-        await db.tasks
-          .update(task.id, {
-            status: 'failure',
-            message: `Import task ${task.id} was interrupted by a server restart; import again.`,
-            result: { error_code: 'GI_IMPORT_INTERRUPTED' },
-            expires_at: expiry(settings.taskTtlHours),
-          })
-          .catch(() => {});
-        if (input?.previous) await restoreImage(this.d, input.image_id, task.id, input.previous, input.backend ?? [], log).catch(() => {});
-        n++;
-      }
-    }
-    return n;
+  async recoverInterrupted(): Promise<Omit<Recovery, 'resumed'> & { resumed: number }> {
+    const r = await recoverImports({ ...this.d, node: this.node });
+    this.queue.push(...r.resumed);
+    this.pump();
+    return { ...r, resumed: r.resumed.length };
   }
 
   /** Take over the image's lock if a dead import left it (else 409 while another import runs). */
