@@ -250,6 +250,32 @@ describe('three nodes on one PostgreSQL database', () => {
     await expectImported(c, id, data);
   });
 
+  it('node A killed and restarted while B and C import: its start-up recovers only its own imports, theirs run on to active', async () => {
+    const hold = path.join(work.dir, 'others.hold');
+    writeFileSync(hold, '');
+    const onB = randomBytes(200 * 1024);
+    const onC = randomBytes(300 * 1024);
+    const ids = [await stagedOn(b, onB, { gate_hold: hold }), await stagedOn(c, onC, { gate_hold: hold })];
+    for (const id of ids) expect((await importCall(a, id)).status).toBe(202);
+    const running = await Promise.all(
+      ids.map((id) =>
+        until('the imports to run on B and C', async () => {
+          const [t] = await api(c).tasks(id);
+          return t?.status === 'processing' ? t : undefined;
+        }),
+      ),
+    );
+    await a.server!.kill();
+    await a.start();
+    for (const [i, id] of ids.entries()) {
+      expect((await api(a).tasks(id))[0]).toMatchObject({ id: running[i]!.id, status: 'processing' });
+      expect(await api(a).image(id)).toMatchObject({ status: 'importing' });
+    }
+    rmSync(hold);
+    await expectImported(a, ids[0]!, onB);
+    await expectImported(a, ids[1]!, onC);
+  });
+
   it('a stale lock is taken over from another node: the dead holder’s task fails "Expired lock preempted", the image is retryable; its stage host down is a clear 504', async () => {
     const { id, data, hold, task: held } = await heldOnAThenKilled('stale', a, 256 * 1024);
     // What a holder that stopped making progress leaves, an hour on.
