@@ -27,10 +27,11 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-/** A node listening on `port`, naming itself http://127.0.0.1:port. */
-async function node(name: string, port: number): Promise<{ url: string; server: GlanceServer }> {
+/** A node listening on `port`, naming itself http://127.0.0.1:port (unless `named` is false). */
+async function node(name: string, port: number, o: { named?: boolean } = {}): Promise<{ url: string; server: GlanceServer }> {
   const url = `http://127.0.0.1:${port}`;
-  const config = await loadConfig({ searchFrom: false, overrides: { DEFAULT: { worker_self_reference_url: url } }, schema: serverSchema });
+  const overrides: Record<string, Record<string, unknown>> = o.named === false ? {} : { DEFAULT: { worker_self_reference_url: url } };
+  const config = await loadConfig({ searchFrom: false, overrides, schema: serverSchema });
   const server = await createServer({ config, dataDir: path.join(dir, name), db, logger: { level: process.env.GI_TEST_LOG ?? 'silent' } });
   nodes.push(server);
   await server.listen('127.0.0.1', port);
@@ -114,6 +115,14 @@ describe('an import landing on a node that did not stage the image', () => {
     expect(task.request_id).toBe(answer.headers.get('x-openstack-request-id'));
     expect((await call(b.url, 'GET', `/v2/images/${id}`)).json).toMatchObject({ status: 'active', size: data.length });
     expect(stagingOf(a.server)).toEqual([]);
+  });
+
+  it('a node that names no URL of its own relays too: it is nobody’s stage host', async () => {
+    const a = await node('a', await freePort());
+    const b = await node('b', await freePort(), { named: false });
+    const id = await staged(a.url, Buffer.alloc(2048, 4));
+    expect((await call(b.url, 'POST', `/v2/images/${id}/import`, { json: glanceDirect })).status).toBe(202);
+    expect((await settled(b.url, id)).status).toBe('success');
   });
 
   it('passes the stage host’s refusal through as it came (Glance: "409 Something Failed (tm)")', async () => {

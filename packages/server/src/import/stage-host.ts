@@ -33,11 +33,14 @@ export interface RelayedAnswer {
   body: Buffer;
 }
 
-/** The node to replay an import of `image` to, or undefined when this node runs it. */
+/**
+ * The node to replay an import of `image` to, or undefined when this node runs it. A node that
+ * names no URL of its own is never the stage host (as in Glance), so it relays too.
+ */
 export function stageHostFor(image: ImageRecord, selfUrl: string | undefined, relayed: boolean): string | undefined {
   const host = image.properties[STAGE_HOST_PROPERTY];
-  if (!host || relayed || !selfUrl) return undefined;
-  return sameUrl(host, selfUrl) ? undefined : host;
+  if (!host || relayed) return undefined;
+  return selfUrl !== undefined && sameUrl(host, selfUrl) ? undefined : host;
 }
 
 const sameUrl = (a: string, b: string) => a.replace(/\/+$/, '') === b.replace(/\/+$/, '');
@@ -66,13 +69,17 @@ const CONNECT_FAILURES = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH',
  * Replay `call` to `host` and return its answer, whatever its status. No connection within the
  * timeout is 504, any other failure 502 (both "Stage host is unavailable", as Glance answers).
  */
-export async function relayToStageHost(host: string, call: RelayedCall, o: { selfUrl: string; imageId: string; timeoutMs?: number }): Promise<RelayedAnswer> {
+export async function relayToStageHost(
+  host: string,
+  call: RelayedCall,
+  o: { selfUrl: string | undefined; imageId: string; timeoutMs?: number },
+): Promise<RelayedAnswer> {
   const headers = new Headers();
   for (const [k, v] of Object.entries(call.headers)) {
     if (v === undefined || NOT_FORWARDED.has(k.toLowerCase())) continue;
     for (const one of [v].flat()) headers.append(k, one);
   }
-  headers.set(RELAYED_HEADER, o.selfUrl);
+  headers.set(RELAYED_HEADER, o.selfUrl ?? 'a node with no worker_self_reference_url');
   const url = `${host.replace(/\/+$/, '')}${call.path}`;
   const timeoutMs = o.timeoutMs ?? RELAY_TIMEOUT_MS;
   try {

@@ -151,7 +151,7 @@ export function imageRoutes(app: FastifyInstance, d: ImageRouteDeps): void {
     const host = stageHostFor(image, d.selfUrl, request.headers[RELAYED_HEADER] !== undefined);
     if (host) {
       const call = { method: 'DELETE', path: request.url, headers: request.headers, body: undefined };
-      const remote = await relayToStageHost(host, call, { selfUrl: d.selfUrl ?? '', imageId: image.id }).catch((err: unknown) => {
+      const remote = await relayToStageHost(host, call, { selfUrl: d.selfUrl, imageId: image.id }).catch((err: unknown) => {
         request.log.warn({ err, image_id: image.id, stage_host: host }, 'stage host unavailable; deleting the image here');
         return undefined;
       });

@@ -37,7 +37,7 @@ export function importRoutes(app: FastifyInstance, d: ImportRouteDeps): void {
         relayToStageHost(
           host,
           { method: 'POST', path: request.url, headers: request.headers, body: JSON.stringify(request.body) },
-          { selfUrl: d.selfUrl ?? '', imageId: image.id },
+          { selfUrl: d.selfUrl, imageId: image.id },
         ),
     });
     if (outcome.relayed) {
