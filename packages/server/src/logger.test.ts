@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createServer } from './app.js';
 import { serviceLogger } from './logger.js';
 import { serverSchema } from './options.js';
-import { harness, type Harness } from './testing/harness.js';
+import { harness, type Harness } from './testing/harness.fixture.js';
 
 /** The top-level keys of a JSON object text, in order, duplicates kept (JSON.parse would hide them). */
 function topLevelKeys(json: string): string[] {

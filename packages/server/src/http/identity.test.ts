@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { harness, type Harness } from '../testing/harness.js';
+import { harness, type Harness } from '../testing/harness.fixture.js';
 
 // The identity mode the config chooses; Keystone itself is in test/keystone*.test.ts.
 

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { definePlugin, defineTask, linearFlow } from '@glance-import/core';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { harness, type Harness } from '../testing/harness.js';
+import { harness, type Harness } from '../testing/harness.fixture.js';
 
 let h: Harness;
 afterEach(async () => {

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { boolean, definePlugin, defineTask, integer, linearFlow, option, string } from '@glance-import/core';
 import { defineStoreDriver, FaultyStore, fileStoreFactory, storeErrors, type StoreDriverFactory } from '@glance-import/store';
 import { afterEach, describe, expect, it } from 'vitest';
-import { harness, type Harness } from '../testing/harness.js';
+import { harness, type Harness } from '../testing/harness.fixture.js';
 
 let h: Harness;
 afterEach(async () => {

@@ -1,7 +1,7 @@
 import { definePlugin, defineTask, linearFlow } from '@glance-import/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { giError } from '../errors.js';
-import { harness, type Harness } from '../testing/harness.js';
+import { harness, type Harness } from '../testing/harness.fixture.js';
 
 // Beyond Glance, for the operator console: a task says up front which steps its import runs (the
 // plugins' in config order, each named with its plugin), and a failure says what to do about it.

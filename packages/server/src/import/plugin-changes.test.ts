@@ -1,6 +1,6 @@
 import { definePlugin, defineTask, linearFlow, type ImportContext } from '@glance-import/core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { harness, type Harness } from '../testing/harness.js';
+import { harness, type Harness } from '../testing/harness.fixture.js';
 
 // What a plugin writes to the image through ctx.image: checked as @glance-import/testing checks it,
 // and put back by the import when it fails, whether or not the plugin reverts.

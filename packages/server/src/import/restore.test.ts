@@ -1,6 +1,6 @@
 import type { Logger } from '@glance-import/core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { harness, type Harness } from '../testing/harness.js';
+import { harness, type Harness } from '../testing/harness.fixture.js';
 import { restoreImage } from './restore.js';
 import { LOCK_PROPERTY } from './lock.js';
 

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { harness, type Harness } from '../testing/harness.js';
+import { harness, type Harness } from '../testing/harness.fixture.js';
 
 const octet = { 'content-type': 'application/octet-stream' };
 const data = Buffer.alloc(1024 * 1024 + 3, 9);

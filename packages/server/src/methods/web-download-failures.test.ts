@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { rawSource, source } from '../testing/http-sources.js';
-import { expectCleanFailure, filteringOff, importWeb, newImage, webImportTests } from '../testing/web-import.js';
+import { rawSource, source } from '../testing/http-sources.fixture.js';
+import { expectCleanFailure, filteringOff, importWeb, newImage, webImportTests } from '../testing/web-import.fixture.js';
 
 const t = webImportTests();
 

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { filteringOff, importWeb, newImage, webImportTests } from '../testing/web-import.js';
+import { filteringOff, importWeb, newImage, webImportTests } from '../testing/web-import.fixture.js';
 import type { Resolver } from './uri-filter.js';
 
 const t = webImportTests();

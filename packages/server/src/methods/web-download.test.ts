@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { source } from '../testing/http-sources.js';
-import { expectCleanFailure, filteringOff, importWeb, newImage, staged, waitTask, webImportTests } from '../testing/web-import.js';
+import { source } from '../testing/http-sources.fixture.js';
+import { expectCleanFailure, filteringOff, importWeb, newImage, staged, waitTask, webImportTests } from '../testing/web-import.fixture.js';
 import type { Resolver } from './uri-filter.js';
 
 const t = webImportTests();

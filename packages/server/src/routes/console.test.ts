@@ -5,7 +5,7 @@ import { CONSOLE_CSP } from '@glance-import/console';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { harness } from '../testing/harness.js';
+import { harness } from '../testing/harness.fixture.js';
 import { consoleRoutes } from './console.js';
 
 let dir: string;

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { definePlugin, defineTask, linearFlow } from '@glance-import/core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { harness, type Harness } from '../testing/harness.js';
+import { harness, type Harness } from '../testing/harness.fixture.js';
 
 // The Tasks API and task views as the reference Glance 25.1.0 answered the same requests.
 

@@ -1,7 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { afterEach, expect } from 'vitest';
-import { harness, type Harness } from './harness.js';
-import { sourcePool } from './http-sources.js';
+import { harness, type Harness } from './harness.fixture.js';
+import { sourcePool } from './http-sources.fixture.js';
 
 /** Helpers for web-download tests through the API: create, import, wait, and check what a failure left. */
 
