@@ -272,12 +272,6 @@ export async function createServer(o: ServerOptions): Promise<GlanceServer> {
       `imports interrupted by the last shutdown: ${recovered.completed} completed, ${recovered.resumed} resumed, ${recovered.reverted} reverted (image back to its pre-import state)`,
     );
   }
-  void staging
-    .sweep((id) => db.images.isLive(id))
-    .then((removed) => {
-      if (removed.length) log.info({ removed }, 'removed orphaned staging files');
-    })
-    .catch((err: unknown) => log.warn({ err }, 'staging sweep failed'));
 
   void identity.start();
 

@@ -12,7 +12,7 @@ export {
 } from './types.js';
 export { createHasher, checkHashAlgo, DEFAULT_HASH_ALGO, type Hasher } from './hash.js';
 export { measure, hashStream, isMeasured, type Measured } from './measure.js';
-export { StagingArea, STAGING_STORE, type SweepOptions } from './staging.js';
+export { StagingArea, STAGING_STORE, type SweepOptions, type StagingEntry } from './staging.js';
 export { createFileStore, fileStoreFactory, type FileStoreOptions } from './file-store.js';
 export { writeToStores, type FanOutResult, type FanOutOptions, type StoreOutcome } from './fan-out.js';
 export { FaultyStore, type Fault } from './faulty-store.js';

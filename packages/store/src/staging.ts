@@ -34,6 +34,17 @@ async function sizeOf(entry: string): Promise<number> {
 export interface SweepOptions {
   /** A `.part` file of a live image untouched for this long is a leftover of a crash (default 10 min). */
   staleAfterMs?: number;
+  /**
+   * For an entry of a live image: whether to keep it, decided by the caller, who knows the image
+   * (instead of the `staleAfterMs` rule). `kind`: `staged` (`<id>`, complete staged data),
+   * `partial` (`<id>.part-*`, a stage being written), `derived` (any other `<id>.*`, a plugin's output).
+   */
+  keep?: (imageId: string, entry: StagingEntry) => Promise<boolean>;
+}
+
+export interface StagingEntry {
+  name: string;
+  kind: 'staged' | 'partial' | 'derived';
 }
 
 /**
@@ -88,7 +99,8 @@ export class StagingArea {
 
   /**
    * Start-up sweeper (Glance's StagingStoreCleaner): removes entries whose name before the first '.'
-   * is the UUID of an image that is not live, and stale partial writes; other names are left alone.
+   * is the UUID of an image that is not live, and of live images those `opts.keep` refuses (without
+   * it, stale partial writes); other names are left alone.
    */
   async sweep(isLive: (imageId: string) => Promise<boolean>, opts: SweepOptions = {}): Promise<string[]> {
     const staleBefore = Date.now() - (opts.staleAfterMs ?? 10 * 60_000);
@@ -99,8 +111,11 @@ export class StagingArea {
       if (!isUuid(id)) continue;
       if (!live.has(id)) live.set(id, isLive(id));
       const entry = path.join(this.dir, name);
-      const stalePart = name.includes(PART) && ((await lstat(entry).catch(() => undefined))?.mtimeMs ?? 0) < staleBefore;
-      if ((await live.get(id)) && !stalePart) continue;
+      if (await live.get(id)) {
+        const kind = name === id ? 'staged' : name.startsWith(`${id}${PART}`) ? 'partial' : 'derived';
+        const stalePart = name.includes(PART) && ((await lstat(entry).catch(() => undefined))?.mtimeMs ?? 0) < staleBefore;
+        if (opts.keep ? await opts.keep(id, { name, kind }) : !stalePart) continue;
+      }
       await rm(entry, { recursive: true, force: true });
       removed.push(name);
     }

@@ -252,3 +252,47 @@ describe('start-up recovery: revert when a step cannot safely run again', () => 
     expect(existsSync(path.join(staging.dir, id))).toBe(true);
   });
 });
+
+describe('start-up sweep: nothing the service wrote is left behind', () => {
+  it('removes partial store writes and staging debris no image accounts for; keeps what a stage or a running import owns', async () => {
+    h = await harness();
+    const { db, imports, staging, stores } = h.server.runtime;
+    const storeDir = stores.byId.get('local')!.properties!.data_dir as string;
+    const newImage = async () => (await h.req('POST', '/v2/images', { body: { disk_format: 'raw', container_format: 'bare' } })).json.id as string;
+    const debris = await newImage(); // queued, nothing running: its partial store write is a crash's
+    const running = await stagedImage(); // another node imports it right now
+    await interruptedImport(db, running, { node: 'http://10.0.0.2:9292', stores: ['local'] });
+    const gone = await newImage();
+    const stagingNow = await newImage(); // a stage cut short: it may be resumed
+    await db.images.update(stagingNow, { columns: { status: 'uploading' } });
+    const queued = await newImage();
+    const uploading = await stagedImage();
+    const active = await stagedImage();
+    await db.images.update(active, { columns: { status: 'active' } });
+    await h.req('DELETE', `/v2/images/${gone}`);
+    const put = (dir: string, names: string[]) => names.forEach((n) => writeFileSync(path.join(dir, n), 'x'));
+    put(storeDir, [`${debris}.part-0a0a0a`, `${running}.part-1b1b1b`, `${gone}.part-2c2c2c`]);
+    put(staging.dir, [
+      `${stagingNow}.part-3d3d3d`,
+      `${queued}.part-4e4e4e`,
+      `${uploading}.raw`,
+      `${uploading}.uc.part`,
+      active,
+      `${gone}`,
+      `${running}.raw.part`,
+    ]);
+    await imports.recoverInterrupted();
+    expect(list(storeDir)).toEqual([`${running}.part-1b1b1b`]);
+    expect(list(staging.dir)).toEqual([running, `${running}.raw.part`, `${stagingNow}.part-3d3d3d`, `${queued}.part-4e4e4e`, uploading].sort());
+  });
+
+  it('deleting an image removes the partial writes a crash left in its stores', async () => {
+    h = await harness();
+    const storeDir = h.server.runtime.stores.byId.get('local')!.properties!.data_dir as string;
+    const id = await stagedImage();
+    writeFileSync(path.join(storeDir, `${id}.part-5f5f5f`), 'he');
+    expect((await h.req('DELETE', `/v2/images/${id}`)).status).toBe(204);
+    expect(list(storeDir).filter((n) => n.startsWith(id))).toEqual([]);
+    expect(list(h.server.runtime.staging.dir).filter((n) => n.startsWith(id))).toEqual([]);
+  });
+});

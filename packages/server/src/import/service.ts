@@ -12,6 +12,7 @@ import { FAILED_PROPERTY, IMPORTING_PROPERTY, parseStoreList, storeList } from '
 import { checkImportStatus, resolveTargetStores } from './request.js';
 import { recoverImports, type Recovery } from './recover.js';
 import { restoreImage } from './restore.js';
+import { sweepLeftovers } from './sweep.js';
 import { runImport, type RunDeps } from './run.js';
 import { stageHostFor, type RelayedAnswer } from './stage-host.js';
 
@@ -241,6 +242,7 @@ export class Imports {
    */
   async recoverInterrupted(): Promise<Omit<Recovery, 'resumed'> & { resumed: number }> {
     const r = await recoverImports({ ...this.d, node: this.node });
+    await sweepLeftovers(this.d);
     this.queue.push(...r.resumed);
     this.pump();
     return { ...r, resumed: r.resumed.length };
