@@ -5,7 +5,7 @@ import { Readable } from 'node:stream';
 import { definePlugin, defineTask, linearFlow, type AtomState } from '@glance-import/core';
 import { fileStoreFactory, type StoreDriverFactory } from '@glance-import/store';
 import { afterEach, describe, expect, it } from 'vitest';
-import { harness, type Harness } from '../testing/harness.js';
+import { harness, type Harness } from '../testing/harness.fixture.js';
 import { committedWrite, interruptedImport } from './crash.fixture.js';
 
 let h: Harness;
