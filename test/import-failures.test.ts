@@ -205,17 +205,20 @@ describe('import failures through a real server process', () => {
     expect(storedFiles(id)).toEqual([]);
   });
 
-  it('a server killed during an import: on restart the task fails as interrupted and the image is back to uploading', async () => {
+  it('a server killed during an import in a step that may not run again: on restart it is reverted, the task failed as interrupted, the image back to uploading', async () => {
     const hold = path.join(work.dir, 'hold-2');
     writeFileSync(hold, '');
     const { id, data } = await staged({ gate_hold: hold });
     expect((await api.importDirect(id)).status).toBe(202);
     expect((await api.image(id)).status).toBe('importing');
+    // Killed inside the gate, which is not rerunnable here: before it, the import would resume.
+    for (let i = 0; i < 1200 && (await api.tasks(id))[0]?.progress?.phase !== 'Gate'; i++) await new Promise((r) => setTimeout(r, 25));
+    expect((await api.tasks(id))[0]?.progress?.phase).toBe('Gate');
     await server.kill();
     server = await serve(dataDir, ['--config-file', conf]);
     api = new ApiClient(server.url, api.token);
     rmSync(hold);
-    await expectBackToUploading(id, data, /interrupted by a server restart; import again\.$/);
+    await expectBackToUploading(id, data, /interrupted by a server restart in step Gate, which cannot safely run again; what it had done was reverted\.$/);
     await expectImportsAgain(id, data);
   });
 });

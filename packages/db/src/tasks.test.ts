@@ -177,5 +177,45 @@ describe.each(BACKENDS)('on %s', (backend) => {
       expect(ran).toEqual(['b {"path":"/kept"}']);
       expect((await reopened.flows.loadFlow('f2'))?.state).toBe('SUCCESS');
     });
+
+    it('after a crash, a new connection plans from the recorded atoms and rolls back with the recorded results', async () => {
+      const db = await fresh().open();
+      const at = new Date().toISOString();
+      // What a process killed inside 'b' leaves in the database.
+      await db.flows.saveFlow({ flowId: 'k1', name: 'f', state: 'RUNNING', updatedAt: at });
+      await db.flows.saveAtom({ flowId: 'k1', atom: 'a', state: 'RUNNING', attempt: 1, updatedAt: at });
+      await db.flows.saveAtom({ flowId: 'k1', atom: 'a', state: 'SUCCESS', attempt: 1, result: { path: '/a.out' }, updatedAt: at });
+      await db.flows.saveAtom({ flowId: 'k1', atom: 'b', state: 'RUNNING', attempt: 1, updatedAt: at });
+      await db.close();
+      const reverted: string[] = [];
+      const flow = (bRerunnable: boolean) =>
+        linearFlow(
+          'f',
+          {},
+          defineTask({
+            name: 'a',
+            provides: 'x',
+            rerunnable: true,
+            execute: () => ({ path: '/again' }),
+            revert: (_i, o) => void reverted.push(`a ${o.kind} ${JSON.stringify(o.kind === 'success' ? o.value : null)}`),
+          }),
+          defineTask({ name: 'b', requires: ['x'], rerunnable: bRerunnable, execute: () => undefined, revert: (_i, o) => void reverted.push(`b ${o.kind}`) }),
+        );
+      const reopened = await fresh().open();
+      expect(await new Engine(flow(true), { persistence: reopened.flows, flowId: 'k1' }).resumePlan()).toEqual({
+        completed: ['a'],
+        interrupted: ['b'],
+        blockers: [],
+      });
+      const engine = new Engine(flow(false), { persistence: reopened.flows, flowId: 'k1' });
+      expect((await engine.resumePlan()).blockers).toEqual(['b cannot safely run again']);
+      await expect(engine.rollBack(new Error('restarted'))).rejects.toMatchObject({ code: 'GI_FLOW_FAILED', reverted: true });
+      expect(reverted).toEqual(['b failure', 'a success {"path":"/a.out"}']);
+      expect((await reopened.flows.loadAtoms('k1')).map((r) => [r.atom, r.state]).sort()).toEqual([
+        ['a', 'REVERTED'],
+        ['b', 'REVERTED'],
+      ]);
+      expect((await reopened.flows.loadFlow('k1'))?.state).toBe('REVERTED');
+    });
   });
 });

@@ -46,9 +46,10 @@ export function importToStores(d: TaskDeps) {
         });
       };
       let res;
+      const source = createReadStream(file_path, { highWaterMark: 1024 * 1024 });
       try {
         res = await writeToStores(
-          createReadStream(file_path, { highWaterMark: 1024 * 1024 }),
+          source,
           drivers.map((s) => s!),
           job.imageId,
           {
@@ -62,6 +63,8 @@ export function importToStores(d: TaskDeps) {
           },
         );
       } finally {
+        // Stores that all refused before their first byte never read it: the staged file must not stay open.
+        source.destroy();
         await bookkeeping;
       }
       for (const r of res.results) {
