@@ -208,6 +208,16 @@ describe('engine: after a crash, resume or roll back', () => {
     ]);
     expect((await persistence.loadFlow('c'))?.state).toBe('REVERTED');
   });
+
+  it('rolls back a run the crash caught reverting: the atom it was reverting keeps its success, the reverted ones are not reverted again', async () => {
+    const j: Journal = [];
+    const persistence = await crashedInB();
+    await persistence.saveAtom({ flowId: 'c', atom: 'b', state: 'FAILURE', attempt: 1, error: { name: 'Error', message: 'b broke' }, updatedAt: at });
+    await persistence.saveAtom({ flowId: 'c', atom: 'b', state: 'REVERTED', attempt: 1, updatedAt: at });
+    await persistence.saveAtom({ flowId: 'c', atom: 'a', state: 'REVERTING', attempt: 1, updatedAt: at });
+    await failure(new Engine(flow(j, false), { persistence, flowId: 'c' }).rollBack(new Error('the server restarted')));
+    expect(j).toEqual(['revert a success']);
+  });
 });
 
 describe('engine: flows and modes', () => {

@@ -185,10 +185,12 @@ export class Engine {
     for (const atom of [...this.compiled.atoms].sort((a, b) => a.order - b.order)) {
       const r = records.get(atom.name);
       if (!r || r.state === 'PENDING' || r.state === 'REVERTED') continue;
-      this.state[atom.index] = r.state === 'SUCCESS' ? 'SUCCESS' : 'FAILURE';
+      // One the crash caught reverting had succeeded unless its record holds an error.
+      const succeeded = r.state === 'SUCCESS' || (r.state === 'REVERTING' && !r.error);
+      this.state[atom.index] = succeeded ? 'SUCCESS' : 'FAILURE';
       this.results[atom.index] = r.result;
       this.attempts[atom.index] = r.attempt;
-      if (r.state !== 'SUCCESS') this.failures.push({ atom: atom.name, phase: 'execute', error: reason });
+      if (!succeeded) this.failures.push({ atom: atom.name, phase: 'execute', error: reason });
       this.log.push(atom.index);
     }
     await this.setFlow('REVERTING');
