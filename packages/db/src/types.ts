@@ -63,6 +63,12 @@ export interface ImageChanges {
   tags?: readonly string[];
 }
 
+/** When an image update applies (see `ImageRepository.update`). */
+export interface UpdateConditions {
+  fromStatus?: readonly ImageStatus[];
+  whileProperty?: { name: string; value: string; remove?: boolean };
+}
+
 export interface Viewer {
   projectId: string | null;
   isAdmin: boolean;

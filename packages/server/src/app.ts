@@ -139,8 +139,10 @@ export async function createServer(o: ServerOptions): Promise<GlanceServer> {
   const metrics = new Metrics();
   let draining = false;
   const quotas = new Quotas({ config, db });
+  const selfUrl = config.values.DEFAULT.worker_self_reference_url ?? config.values.DEFAULT.public_endpoint;
   const node = nodeId(config.values.DEFAULT.worker_self_reference_url, dataDir);
   const imports = new Imports({
+    selfUrl,
     node,
     db,
     staging,
@@ -161,7 +163,6 @@ export async function createServer(o: ServerOptions): Promise<GlanceServer> {
     showDirectUrl: config.values.DEFAULT.show_image_direct_url,
   };
   const view = (image: ImageRecord) => imageView(image, viewOptions);
-  const selfUrl = config.values.DEFAULT.worker_self_reference_url ?? config.values.DEFAULT.public_endpoint;
   const prefixes = versionPrefixes({ config, stores });
 
   // Typed as the default instance: routes take FastifyInstance, whatever logger type pino brings.
@@ -242,9 +243,9 @@ export async function createServer(o: ServerOptions): Promise<GlanceServer> {
   versionRoutes(app, { config, stores });
   opsRoutes(app, { db, metrics, access: gi.metrics_access });
   schemaRoutes(app, { formats });
-  imageRoutes(app, { config, db, policy, quotas, stores, staging, formats, view, imports });
+  imageRoutes(app, { config, db, policy, quotas, stores, staging, formats, view, imports, selfUrl });
   imageDataRoutes(app, { config, db, policy, quotas, staging, stores, metrics, plugins, imports, selfUrl, node });
-  importRoutes(app, { db, policy, imports });
+  importRoutes(app, { db, policy, imports, selfUrl });
   infoRoutes(app, { policy, quotas, stores, imports });
   storeRoutes(app, { db, policy, stores });
   memberRoutes(app, { config, db, policy });

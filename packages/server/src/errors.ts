@@ -133,6 +133,21 @@ export const serverErrors = defineErrors(['GI_API_', 'GI_SERVER_', 'GI_IMPORT_',
       (p.step ? ` in step ${p.step}, which cannot safely run again; what it had done was reverted.` : '.'),
     hint: 'Call the import again; the staged data was kept.',
   }),
+  GI_IMPORT_STAGE_HOST_UNREACHABLE: def<{ host: string; imageId: string; reason: string }>({
+    status: 504,
+    // Glance's words; which node and why are in the hint.
+    message: () => 'Stage host is unavailable',
+    hint: (p) =>
+      `Image ${p.imageId} was staged on ${p.host} ([DEFAULT] worker_self_reference_url of that node), which could not be reached (${p.reason}); nothing changed. ` +
+      'Call the import again once that node is back, or stage the data again through a running node (DELETE /v2/images/{id}/stage, then PUT .../stage).',
+  }),
+  GI_IMPORT_STAGE_HOST_FAILED: def<{ host: string; imageId: string; reason: string }>({
+    status: 502,
+    message: () => 'Stage host is unavailable',
+    hint: (p) =>
+      `Image ${p.imageId} was staged on ${p.host}, which did not answer the import relayed to it (${p.reason}). ` +
+      'GET the image and its tasks to see whether the import started there; if not, call the import again.',
+  }),
   GI_QUOTA_EXCEEDED: def<{ resource: string; limit: number; usage: number; delta: number }>({
     status: 413,
     message: (p) => `${p.resource} is over limit of ${p.limit} due to current usage ${p.usage} and delta ${p.delta}`,

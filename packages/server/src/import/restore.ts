@@ -3,7 +3,7 @@ import type { Database } from '@glance-import/db';
 import type { StagingArea } from '@glance-import/store';
 import type { StoreSet } from '../stores.js';
 import type { ImageBefore } from './job.js';
-import { lockHolder, releaseLock } from './lock.js';
+import { lockHolder, releaseLockWith } from './lock.js';
 import { FAILED_PROPERTY, IMPORTING_PROPERTY, parseStoreList, storeList } from './properties.js';
 import { hasCommitted, rollForward } from './roll-forward.js';
 import type { ImportSettings } from './settings.js';
@@ -50,9 +50,9 @@ export async function restoreImage(
   // this); copy-image only records the store that failed, the others keep or never had the image.
   const failed = [...parseStoreList(image.properties[FAILED_PROPERTY]), ...(opts.allFailed ? targets : [])];
   const columns = before.status === 'active' ? {} : { ...before };
-  await d.db.images.update(imageId, {
+  const restored = await releaseLockWith(d.db, imageId, taskId, {
     columns,
     setProperties: { [IMPORTING_PROPERTY]: storeList(importing), [FAILED_PROPERTY]: storeList(d.stores.multi ? failed : []) },
   });
-  await releaseLock(d.db, imageId, taskId);
+  if (!restored) log.warn({ image_id: imageId, task_id: taskId }, 'import lock taken by another node while restoring; leaving the image to its new owner');
 }

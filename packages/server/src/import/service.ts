@@ -14,6 +14,7 @@ import { recoverImports, type Recovery } from './recover.js';
 import { restoreImage } from './restore.js';
 import { sweepLeftovers } from './sweep.js';
 import { runImport, type RunDeps } from './run.js';
+import { stageHostFor, type RelayedAnswer } from './stage-host.js';
 
 export interface ImportsDeps extends Omit<ImportParts, 'resolve'> {
   plugins: readonly ResolvedPlugin[];
@@ -22,6 +23,8 @@ export interface ImportsDeps extends Omit<ImportParts, 'resolve'> {
   node: string;
   /** How web sources' names are resolved; default node:dns `lookup` (tests play DNS with it). */
   resolve?: Resolver;
+  /** This node's URL as other nodes reach it (`worker_self_reference_url`, else `public_endpoint`). */
+  selfUrl?: string | undefined;
 }
 
 /** An import call, as the route has parsed it. */
@@ -35,7 +38,14 @@ export interface StartRequest {
   storeHeader: string | undefined;
   /** The caller's policy check, run where Glance runs it: after the status check, before the lock. */
   authorize(rule: string, image: ImageRecord): void;
+  /** Whether another node already relayed this call here (it then runs here, whatever the stage host). */
+  relayed: boolean;
+  /** Replay this call to the node that staged the image, with the caller's credentials. */
+  relay(host: string): Promise<RelayedAnswer>;
 }
+
+/** What an import call came to: a task here (none when there is nothing to copy), or the stage host's answer. */
+export type StartOutcome = { taskId: string | undefined; relayed?: undefined } | { relayed: RelayedAnswer; taskId?: undefined };
 
 interface Running {
   imageId: string;
@@ -50,6 +60,7 @@ interface Running {
  */
 export class Imports {
   private readonly d: RunDeps;
+  private readonly selfUrl: string | undefined;
   private readonly running = new Map<string, Running>();
   private readonly queue: ImportJob[] = [];
   private cutGrace: (() => void) | undefined;
@@ -57,7 +68,9 @@ export class Imports {
   readonly node: string;
 
   constructor(deps: ImportsDeps) {
-    this.d = { ...deps, resolve: deps.resolve ?? systemResolver };
+    const { selfUrl, ...parts } = deps;
+    this.d = { ...parts, resolve: deps.resolve ?? systemResolver };
+    this.selfUrl = selfUrl;
     this.node = deps.node;
   }
 
@@ -93,9 +106,10 @@ export class Imports {
   /**
    * Checks an import call in Glance's order (status, policy, lock, stores, the method's own checks,
    * quotas), then records its task, takes the image's lock and queues it. Resolves to the task id,
-   * or undefined when there is nothing to import (copy-image to stores that all hold the data).
+   * or undefined when there is nothing to import (copy-image to stores that all hold the data). A
+   * glance-direct import of data staged on another node is relayed there (Glance's step 11).
    */
-  async start(s: StartRequest): Promise<string | undefined> {
+  async start(s: StartRequest): Promise<StartOutcome> {
     const { db, stores: set, quotas } = this.d;
     const method = methodNamed(s.request.method.name);
     if (!method) throw giError('GI_API_BAD_REQUEST', { message: `Unknown import method name '${s.request.method.name}'.` });
@@ -113,8 +127,14 @@ export class Imports {
     s.authorize(method.policyRule, image);
     image = await this.takeOver(image);
     const stores = resolveTargetStores(set, method, s.request, image, s.storeHeader);
+    // Only glance-direct reads the staged data where it lies; the other methods fill staging themselves.
+    const stageHost = method.name === 'glance-direct' ? stageHostFor(image, this.selfUrl, s.relayed) : undefined;
+    if (stageHost) {
+      this.d.log.info({ image_id: image.id, stage_host: stageHost }, 'relaying the import to the node that staged the image');
+      return { relayed: await s.relay(stageHost) };
+    }
     await method.validate?.(this.d, s.request, image, s.caller);
-    if (stores.length === 0) return undefined;
+    if (stores.length === 0) return { taskId: undefined };
     for (const [quota, delta] of method.quotas(image, stores.length)) await quotas.enforce(image.owner ?? '', quota, delta);
     const before = beforeOf(image);
     const { caller } = s;
@@ -161,7 +181,7 @@ export class Imports {
     }
     this.queue.push({ taskId: task.id, imageId: image.id, method, request: s.request, stores, before, caller, requestId: s.requestId });
     this.pump();
-    return task.id;
+    return { taskId: task.id };
   }
 
   /** Stop every import of an image and wait until each has reverted. */

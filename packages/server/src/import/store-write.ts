@@ -7,6 +7,7 @@ import { writeToStores } from '@glance-import/store';
 import { errorLabel } from '../metrics.js';
 import type { TaskDeps } from './deps.js';
 import type { Inspection } from './inspection.js';
+import { whileLockHeld } from './lock.js';
 import { FAILED_PROPERTY, IMPORTING_PROPERTY, INSPECTION_PROPERTY, parseStoreList, STAGE_HOST_PROPERTY, storeList } from './properties.js';
 
 /**
@@ -103,7 +104,8 @@ export function importToStores(d: TaskDeps) {
             ...(inspection ? { setProperties: { [INSPECTION_PROPERTY]: JSON.stringify(inspection.record) } } : {}),
             removeProperties: [STAGE_HOST_PROPERTY],
           },
-          { fromStatus: ['importing'] },
+          // A preempted import (another node took its lock) must not make the image active.
+          { fromStatus: ['importing'], whileProperty: whileLockHeld(job.taskId) },
         );
         // The commit point: from here on the import is completed, never reverted (see run.ts).
         d.reached.section = 'committed';
