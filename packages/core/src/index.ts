@@ -31,6 +31,7 @@ export {
   type FlowEvent,
   type FlowResult,
   type FlowError,
+  type ResumePlan,
 } from './flow/engine.js';
 export {
   MemoryPersistence,

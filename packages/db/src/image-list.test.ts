@@ -3,24 +3,11 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { listImageRows } from './image-list.js';
 import type { Database } from './open.js';
 import type { SqlExecutor, SqlValue } from './sql/driver.js';
+import { newImage } from './records.fixture.js';
 import { BACKENDS, databasePerTest } from './test-backends.js';
 import type { ImageQuery, NewImage, SortKey } from './types.js';
 
-const img = (o: Partial<NewImage> = {}): NewImage => ({
-  id: randomUUID(),
-  name: 'img',
-  visibility: 'shared',
-  owner: 'p1',
-  disk_format: 'raw',
-  container_format: 'bare',
-  min_disk: 0,
-  min_ram: 0,
-  protected: false,
-  os_hidden: false,
-  properties: {},
-  tags: [],
-  ...o,
-});
+const img = (o: Partial<NewImage> = {}): NewImage => newImage({ visibility: 'shared', owner: 'p1', ...o });
 const viewer = { projectId: 'p1', isAdmin: false };
 
 describe.each(BACKENDS)('listing images on %s', (backend) => {

@@ -1,24 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { Database } from './open.js';
+import { newImage } from './records.fixture.js';
 import { BACKENDS, databasePerTest } from './test-backends.js';
 import type { NewImage } from './types.js';
 
-const img = (o: Partial<NewImage> = {}): NewImage => ({
-  id: randomUUID(),
-  name: 'img',
-  visibility: 'shared',
-  owner: 'p1',
-  disk_format: 'raw',
-  container_format: 'bare',
-  min_disk: 0,
-  min_ram: 0,
-  protected: false,
-  os_hidden: false,
-  properties: {},
-  tags: [],
-  ...o,
-});
+const img = (o: Partial<NewImage> = {}): NewImage => newImage({ visibility: 'shared', owner: 'p1', ...o });
 
 describe.each(BACKENDS)('ImageRepository on %s', (backend) => {
   const fresh = databasePerTest(backend);

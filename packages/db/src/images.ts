@@ -3,7 +3,7 @@ import { giError } from './errors.js';
 import { isUniqueViolation, type SqlDriver, type SqlExecutor, type SqlValue } from './sql/driver.js';
 import { listImageRows } from './image-list.js';
 import { bool, now, num, placeholders, toSql } from './rows.js';
-import type { ImageBase, ImageChanges, ImageLocation, ImageMember, ImageQuery, ImageRecord, ImageStatus, NewImage } from './types.js';
+import type { ImageBase, ImageChanges, ImageLocation, ImageMember, ImageQuery, ImageRecord, ImageStatus, NewImage, UpdateConditions } from './types.js';
 
 const COLUMNS = [
   'id',
@@ -104,10 +104,19 @@ export class ImageRepository {
 
   /**
    * Apply changes; with `fromStatus` only if the image is in one of those statuses (Glance's
-   * from_state), otherwise GI_DB_CONFLICT. Returns the image after the change.
+   * from_state), with `whileProperty` only while that property has that value (an import lock:
+   * a task that lost its lock changes nothing), otherwise GI_DB_CONFLICT. `whileProperty.remove`
+   * deletes the property in the same transaction: of several nodes releasing one lock with a
+   * change, exactly one applies its change. Returns the image after the change.
    */
-  async update(id: string, changes: ImageChanges, opts: { fromStatus?: readonly ImageStatus[] } = {}): Promise<ImageRecord> {
+  async update(id: string, changes: ImageChanges, opts: UpdateConditions = {}): Promise<ImageRecord> {
     await this.db.transaction(async (tx) => {
+      const held = opts.whileProperty;
+      // The conditional delete comes first: a second node deleting the same row waits for this
+      // transaction, then finds nothing to delete.
+      if (held?.remove && (await tx.execute('DELETE FROM image_properties WHERE image_id = ? AND name = ? AND value = ?', [id, held.name, held.value])) === 0) {
+        throw giError('GI_DB_CONFLICT', { kind: 'image', id, reason: `property ${held.name} is no longer ${held.value}` });
+      }
       const cols = Object.entries(changes.columns ?? {}).filter(([k]) => (COLUMNS as readonly string[]).includes(k) && k !== 'id');
       const sets = [...cols.map(([k]) => `${k} = ?`), 'updated_at = ?'];
       const params: SqlValue[] = [...cols.map(([, v]) => toSql(v)), now(), id];
@@ -116,11 +125,19 @@ export class ImageRepository {
         cond += ` AND status IN (${placeholders(opts.fromStatus.length)})`;
         params.push(...opts.fromStatus);
       }
+      if (held && !held.remove) {
+        cond += ' AND EXISTS (SELECT 1 FROM image_properties p WHERE p.image_id = images.id AND p.name = ? AND p.value = ?)';
+        params.push(held.name, held.value);
+      }
       const changed = await tx.execute(`UPDATE images SET ${sets.join(', ')} WHERE ${cond}`, params);
       if (changed === 0) {
         const row = (await tx.query<{ status: string }>('SELECT status FROM images WHERE id = ? AND deleted = 0', [id]))[0];
         if (!row) throw giError('GI_DB_NOT_FOUND', { kind: 'image', id });
-        throw giError('GI_DB_CONFLICT', { kind: 'image', id, reason: `status is ${row.status}, expected ${opts.fromStatus!.join(' or ')}` });
+        const reason =
+          opts.fromStatus && !opts.fromStatus.includes(row.status as ImageStatus)
+            ? `status is ${row.status}, expected ${opts.fromStatus.join(' or ')}`
+            : `property ${held?.name} is no longer ${held?.value}`;
+        throw giError('GI_DB_CONFLICT', { kind: 'image', id, reason });
       }
       for (const name of changes.removeProperties ?? []) await tx.execute('DELETE FROM image_properties WHERE image_id = ? AND name = ?', [id, name]);
       // One statement, so a property a concurrent setPropertyIfAbsent creates is overwritten, not a unique violation.

@@ -69,4 +69,10 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; statemen
       'CREATE INDEX tasks_owner ON tasks (owner, created_at, id) WHERE deleted = 0',
     ],
   },
+  {
+    version: 3,
+    name: 'the node running each task',
+    // Several nodes share one database: at start-up each recovers only the imports it ran itself.
+    statements: ['ALTER TABLE tasks ADD COLUMN node TEXT', 'CREATE INDEX tasks_node ON tasks (node, status) WHERE deleted = 0'],
+  },
 ];

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { Database } from './open.js';
+import { newImage } from './records.fixture.js';
 import { BACKENDS, databasePerTest } from './test-backends.js';
 import type { NewImage } from './types.js';
 
@@ -9,20 +10,7 @@ import type { NewImage } from './types.js';
 const LOCK = 'os_glance_import_task';
 const ROUNDS = 20;
 
-const image = (): NewImage => ({
-  id: randomUUID(),
-  name: 'raced',
-  visibility: 'private',
-  owner: 'p1',
-  disk_format: 'raw',
-  container_format: 'bare',
-  min_disk: 0,
-  min_ram: 0,
-  protected: false,
-  os_hidden: false,
-  properties: {},
-  tags: [],
-});
+const image = (): NewImage => newImage({ name: 'raced', owner: 'p1' });
 
 /** Each contender's call, all started together; the indexes of those that won. */
 async function race(contenders: ReadonlyArray<() => Promise<boolean>>): Promise<number[]> {
@@ -71,6 +59,46 @@ describe.each(BACKENDS)('two nodes on %s', (backend) => {
       const winner = outcomes.findIndex((o) => o.status === 'fulfilled');
       expect((await b.images.get(id))!).toMatchObject({ status: 'importing', properties: { os_glance_importing_to_stores: `node-${winner}` } });
     }
+  });
+
+  it('releasing a stale lock with a change (a takeover): of several nodes, exactly one applies its change; the others get GI_DB_CONFLICT', async () => {
+    for (let round = 0; round < ROUNDS; round++) {
+      const { id } = await a.images.create(image());
+      await a.images.update(id, { columns: { status: 'importing' }, setProperties: { [LOCK]: 'stale' } });
+      const outcomes = await Promise.allSettled(
+        [a, b, a, b].map((node, i) =>
+          node.images.update(
+            id,
+            { columns: { status: 'uploading' }, setProperties: { restored_by: `node-${i}` } },
+            { whileProperty: { name: LOCK, value: 'stale', remove: true } },
+          ),
+        ),
+      );
+      const won = outcomes.flatMap((o, i) => (o.status === 'fulfilled' ? [i] : []));
+      expect(won).toHaveLength(1);
+      expect(outcomes.filter((o) => o.status === 'rejected').map((o) => (o as PromiseRejectedResult).reason.code)).toEqual(Array(3).fill('GI_DB_CONFLICT'));
+      const after = (await b.images.get(id))!;
+      expect(after).toMatchObject({ status: 'uploading', properties: { restored_by: `node-${won[0]}` } });
+      expect(after.properties[LOCK]).toBeUndefined();
+    }
+  });
+
+  it('an update while a lock is held: applied while it holds, GI_DB_CONFLICT once another task took the lock, the lock left as it is', async () => {
+    const { id } = await a.images.create(image());
+    await a.images.update(id, { columns: { status: 'importing' }, setProperties: { [LOCK]: 'task-1' } });
+    await b.images.update(id, { columns: { status: 'active' } }, { fromStatus: ['importing'], whileProperty: { name: LOCK, value: 'task-1' } });
+    expect((await a.images.get(id))!).toMatchObject({ status: 'active', properties: { [LOCK]: 'task-1' } });
+    await a.images.update(id, { columns: { status: 'importing' }, setProperties: { [LOCK]: 'task-2' } });
+    await expect(b.images.update(id, { columns: { status: 'active' } }, { whileProperty: { name: LOCK, value: 'task-1' } })).rejects.toMatchObject({
+      code: 'GI_DB_CONFLICT',
+      message: expect.stringContaining('os_glance_import_task is no longer task-1'),
+    });
+    await expect(
+      b.images.update(id, { columns: { status: 'queued' } }, { whileProperty: { name: LOCK, value: 'task-1', remove: true } }),
+    ).rejects.toMatchObject({
+      code: 'GI_DB_CONFLICT',
+    });
+    expect((await a.images.get(id))!).toMatchObject({ status: 'importing', properties: { [LOCK]: 'task-2' } });
   });
 
   it('racing a task from pending to processing: one moves it', async () => {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { defineTask, Engine, linearFlow } from '@glance-import/core';
 import { describe, expect, it } from 'vitest';
+import { importTask, newImage } from './records.fixture.js';
 import { BACKENDS, databasePerTest } from './test-backends.js';
 
 describe.each(BACKENDS)('on %s', (backend) => {
@@ -29,6 +30,49 @@ describe.each(BACKENDS)('on %s', (backend) => {
       await db.tasks.discard(t1.id);
       expect(await db.tasks.get(t1.id)).toBeUndefined();
       expect((await db.tasks.listForImage('img')).length).toBe(1);
+    });
+
+    it('records the node running a task and lists one node’s tasks, or those recorded with none', async () => {
+      const db = await fresh().open();
+      const mk = (node?: string) => db.tasks.create(importTask(node));
+      const a = await mk('http://a:9292');
+      const b = await mk('node-b');
+      const none = await mk();
+      expect(await db.tasks.get(a.id)).toMatchObject({ node: 'http://a:9292' });
+      expect(none.node).toBeNull();
+      const ids = async (node: string | null) =>
+        (await db.tasks.list({ node, status: 'pending', sort: { key: 'created_at', dir: 'asc' }, limit: 10 })).map((t) => t.id);
+      expect(await ids('http://a:9292')).toEqual([a.id]);
+      expect(await ids('node-b')).toEqual([b.id]);
+      expect(await ids(null)).toEqual([none.id]);
+    });
+
+    it('finds the finished tasks of a node that an image property still names', async () => {
+      const db = await fresh().open();
+      const image = async () => (await db.images.create(newImage())).id;
+      const task = async (node: string | undefined, status: 'success' | 'failure' | 'processing') => {
+        const t = await db.tasks.create(importTask(node));
+        await db.tasks.update(t.id, { status });
+        return t.id;
+      };
+      const [i1, i2, i3, i4, i5] = [await image(), await image(), await image(), await image(), await image()];
+      const done = await task('a', 'success');
+      const failed = await task(undefined, 'failure');
+      await db.images.setPropertyIfAbsent(i1, 'lock', done);
+      await db.images.setPropertyIfAbsent(i2, 'lock', failed);
+      await db.images.setPropertyIfAbsent(i3, 'lock', await task('a', 'processing'));
+      await db.images.setPropertyIfAbsent(i4, 'lock', await task('b', 'success'));
+      await db.images.setPropertyIfAbsent(i5, 'other', await task('a', 'success'));
+      const found = await db.tasks.finishedButNamed('lock', 'a');
+      // Tasks created within one millisecond come in id order: compare as sets.
+      expect(found.map((f) => [f.imageId, f.task.id, f.task.status]).sort()).toEqual(
+        [
+          [i1, done, 'success'],
+          [i2, failed, 'failure'],
+        ].sort(),
+      );
+      await db.images.markDeleted(i1);
+      expect((await db.tasks.finishedButNamed('lock', 'a')).map((f) => f.imageId)).toEqual([i2]);
     });
 
     it("pages by keyset in any sort key, NULLs as empty, and refuses an unknown or foreign marker in Glance's words", async () => {
@@ -151,6 +195,46 @@ describe.each(BACKENDS)('on %s', (backend) => {
       await new Engine(flow(false), { persistence: reopened.flows, flowId: 'f2', resume: true }).run();
       expect(ran).toEqual(['b {"path":"/kept"}']);
       expect((await reopened.flows.loadFlow('f2'))?.state).toBe('SUCCESS');
+    });
+
+    it('after a crash, a new connection plans from the recorded atoms and rolls back with the recorded results', async () => {
+      const db = await fresh().open();
+      const at = new Date().toISOString();
+      // What a process killed inside 'b' leaves in the database.
+      await db.flows.saveFlow({ flowId: 'k1', name: 'f', state: 'RUNNING', updatedAt: at });
+      await db.flows.saveAtom({ flowId: 'k1', atom: 'a', state: 'RUNNING', attempt: 1, updatedAt: at });
+      await db.flows.saveAtom({ flowId: 'k1', atom: 'a', state: 'SUCCESS', attempt: 1, result: { path: '/a.out' }, updatedAt: at });
+      await db.flows.saveAtom({ flowId: 'k1', atom: 'b', state: 'RUNNING', attempt: 1, updatedAt: at });
+      await db.close();
+      const reverted: string[] = [];
+      const flow = (bRerunnable: boolean) =>
+        linearFlow(
+          'f',
+          {},
+          defineTask({
+            name: 'a',
+            provides: 'x',
+            rerunnable: true,
+            execute: () => ({ path: '/again' }),
+            revert: (_i, o) => void reverted.push(`a ${o.kind} ${JSON.stringify(o.kind === 'success' ? o.value : null)}`),
+          }),
+          defineTask({ name: 'b', requires: ['x'], rerunnable: bRerunnable, execute: () => undefined, revert: (_i, o) => void reverted.push(`b ${o.kind}`) }),
+        );
+      const reopened = await fresh().open();
+      expect(await new Engine(flow(true), { persistence: reopened.flows, flowId: 'k1' }).resumePlan()).toEqual({
+        completed: ['a'],
+        interrupted: ['b'],
+        blockers: [],
+      });
+      const engine = new Engine(flow(false), { persistence: reopened.flows, flowId: 'k1' });
+      expect((await engine.resumePlan()).blockers).toEqual(['b cannot safely run again']);
+      await expect(engine.rollBack(new Error('restarted'))).rejects.toMatchObject({ code: 'GI_FLOW_FAILED', reverted: true });
+      expect(reverted).toEqual(['b failure', 'a success {"path":"/a.out"}']);
+      expect((await reopened.flows.loadAtoms('k1')).map((r) => [r.atom, r.state]).sort()).toEqual([
+        ['a', 'REVERTED'],
+        ['b', 'REVERTED'],
+      ]);
+      expect((await reopened.flows.loadFlow('k1'))?.state).toBe('REVERTED');
     });
   });
 });

@@ -19,6 +19,7 @@ const COLUMNS = [
   'created_at',
   'updated_at',
   'expires_at',
+  'node',
 ] as const;
 /** Glance sorts tasks by any column of its tasks table. */
 export const TASK_SORT_KEYS = [
@@ -55,6 +56,7 @@ function toTask(r: Record<string, unknown>): TaskRecord {
     created_at: String(r.created_at),
     updated_at: String(r.updated_at),
     expires_at: (r.expires_at as string | null) ?? null,
+    node: (r.node as string | null) ?? null,
   };
 }
 
@@ -63,7 +65,17 @@ export class TaskRepository {
 
   async create(task: NewTask): Promise<TaskRecord> {
     const ts = now();
-    const rec: TaskRecord = { ...task, status: 'pending', result: null, message: '', progress: null, created_at: ts, updated_at: ts, expires_at: null };
+    const rec: TaskRecord = {
+      ...task,
+      node: task.node ?? null,
+      status: 'pending',
+      result: null,
+      message: '',
+      progress: null,
+      created_at: ts,
+      updated_at: ts,
+      expires_at: null,
+    };
     await this.db.execute(
       `INSERT INTO tasks (${COLUMNS.join(', ')}) VALUES (${placeholders(COLUMNS.length)})`,
       COLUMNS.map((c) => (c === 'input' || c === 'result' || c === 'progress' ? (rec[c] === null ? null : JSON.stringify(rec[c])) : toSql(rec[c]))),
@@ -95,6 +107,10 @@ export class TaskRepository {
     if (q.type) {
       where.push('type = ?');
       params.push(q.type);
+    }
+    if (q.node !== undefined) {
+      where.push(q.node === null ? 'node IS NULL' : 'node = ?');
+      if (q.node !== null) params.push(q.node);
     }
     const keys = [...new Set([q.sort.key, 'created_at', 'id'])];
     const terms = keys.map((k) => ({ expr: sortExpr(k), dir: q.sort.dir }));
@@ -148,6 +164,22 @@ export class TaskRepository {
       throw giError('GI_DB_CONFLICT', { kind: 'task', id, reason: `status is ${cur.status}, expected ${opts.fromStatus!.join(' or ')}` });
     }
     return (await this.get(id))!;
+  }
+
+  /**
+   * Finished tasks (success or failure) of `node`, or recorded with none, that a live image's
+   * `property` still names: a process that stopped between finishing a task and clearing the
+   * image's reference to it leaves these.
+   */
+  async finishedButNamed(property: string, node: string): Promise<Array<{ imageId: string; task: TaskRecord }>> {
+    const rows = await this.db.query<Record<string, unknown>>(
+      `SELECT p.image_id AS held_by_image, ${COLUMNS.map((c) => `t.${c}`).join(', ')}
+       FROM image_properties p JOIN images i ON i.id = p.image_id JOIN tasks t ON t.id = p.value
+       WHERE p.name = ? AND i.deleted = 0 AND t.deleted = 0 AND t.status IN ('success', 'failure') AND (t.node = ? OR t.node IS NULL)
+       ORDER BY t.created_at, t.id`,
+      [property, node],
+    );
+    return rows.map((r) => ({ imageId: String(r.held_by_image), task: toTask(r) }));
   }
 
   /** Soft-delete one task: a record that should never have been seen (an import that lost the lock race). */

@@ -63,6 +63,12 @@ export interface ImageChanges {
   tags?: readonly string[];
 }
 
+/** When an image update applies (see `ImageRepository.update`). */
+export interface UpdateConditions {
+  fromStatus?: readonly ImageStatus[];
+  whileProperty?: { name: string; value: string; remove?: boolean };
+}
+
 export interface Viewer {
   projectId: string | null;
   isAdmin: boolean;
@@ -149,9 +155,11 @@ export interface TaskRecord {
   created_at: string;
   updated_at: string;
   expires_at: string | null;
+  /** The node running the task (`worker_self_reference_url` or its own id); null for tasks no node runs. */
+  node: string | null;
 }
 
-export type NewTask = Pick<TaskRecord, 'id' | 'type' | 'owner' | 'image_id' | 'request_id' | 'user_id' | 'input'>;
+export type NewTask = Pick<TaskRecord, 'id' | 'type' | 'owner' | 'image_id' | 'request_id' | 'user_id' | 'input'> & Partial<Pick<TaskRecord, 'node'>>;
 
 export type TaskChanges = Partial<Pick<TaskRecord, 'status' | 'result' | 'message' | 'progress' | 'expires_at'>>;
 
@@ -160,6 +168,8 @@ export interface TaskQuery {
   owner?: string;
   status?: TaskStatus;
   type?: string;
+  /** Tasks this node runs; `null`: tasks recorded with no node (before nodes were recorded). */
+  node?: string | null;
   sort: SortKey;
   marker?: string;
   limit: number;

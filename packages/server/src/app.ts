@@ -18,6 +18,7 @@ import { importSettings } from './import/settings.js';
 import type { Resolver } from './methods/uri-filter.js';
 import { serviceLogOptions } from './logger.js';
 import { Metrics } from './metrics.js';
+import { nodeId } from './node-id.js';
 import { pluginsReport } from './plugins-report.js';
 import { Quotas } from './quotas.js';
 import { consoleRoutes, isConsolePath } from './routes/console.js';
@@ -35,6 +36,7 @@ import { taskRoutes } from './routes/tasks.js';
 import { versionPrefixes, versionRoutes, versionsDocument } from './routes/versions.js';
 import { buildStores, checkStores, type StoreSet } from './stores.js';
 import { imageView } from './views/image.js';
+import { requeueBrokenStages } from './images/stage-recovery.js';
 import type { ServerConfig } from './options.js';
 
 export interface ServerOptions {
@@ -137,7 +139,11 @@ export async function createServer(o: ServerOptions): Promise<GlanceServer> {
   const metrics = new Metrics();
   let draining = false;
   const quotas = new Quotas({ config, db });
+  const selfUrl = config.values.DEFAULT.worker_self_reference_url ?? config.values.DEFAULT.public_endpoint;
+  const node = nodeId(config.values.DEFAULT.worker_self_reference_url, dataDir);
   const imports = new Imports({
+    selfUrl,
+    node,
     db,
     staging,
     stores,
@@ -157,7 +163,6 @@ export async function createServer(o: ServerOptions): Promise<GlanceServer> {
     showDirectUrl: config.values.DEFAULT.show_image_direct_url,
   };
   const view = (image: ImageRecord) => imageView(image, viewOptions);
-  const selfUrl = config.values.DEFAULT.worker_self_reference_url ?? config.values.DEFAULT.public_endpoint;
   const prefixes = versionPrefixes({ config, stores });
 
   // Typed as the default instance: routes take FastifyInstance, whatever logger type pino brings.
@@ -238,9 +243,9 @@ export async function createServer(o: ServerOptions): Promise<GlanceServer> {
   versionRoutes(app, { config, stores });
   opsRoutes(app, { db, metrics, access: gi.metrics_access });
   schemaRoutes(app, { formats });
-  imageRoutes(app, { config, db, policy, quotas, stores, staging, formats, view, imports });
-  imageDataRoutes(app, { config, db, policy, quotas, staging, stores, metrics, plugins, imports, selfUrl });
-  importRoutes(app, { db, policy, imports });
+  imageRoutes(app, { config, db, policy, quotas, stores, staging, formats, view, imports, selfUrl });
+  imageDataRoutes(app, { config, db, policy, quotas, staging, stores, metrics, plugins, imports, selfUrl, node });
+  importRoutes(app, { db, policy, imports, selfUrl });
   infoRoutes(app, { policy, quotas, stores, imports });
   storeRoutes(app, { db, policy, stores });
   memberRoutes(app, { config, db, policy });
@@ -263,13 +268,16 @@ export async function createServer(o: ServerOptions): Promise<GlanceServer> {
     if (!o.db) await db.close();
     throw e;
   });
-  if (recovered) log.warn({ count: recovered }, 'failed import tasks interrupted by the last shutdown; their images are back in their pre-import state');
-  void staging
-    .sweep((id) => db.images.isLive(id))
-    .then((removed) => {
-      if (removed.length) log.info({ removed }, 'removed orphaned staging files');
-    })
-    .catch((err: unknown) => log.warn({ err }, 'staging sweep failed'));
+  if (recovered.completed + recovered.resumed + recovered.reverted) {
+    log.warn(
+      recovered,
+      `imports interrupted by the last shutdown: ${recovered.completed} completed, ${recovered.resumed} resumed, ${recovered.reverted} reverted (image back to its pre-import state)`,
+    );
+  }
+  await requeueBrokenStages({ db, staging, log, node, selfUrl }).catch(async (e: unknown) => {
+    if (!o.db) await db.close();
+    throw e;
+  });
 
   void identity.start();
 

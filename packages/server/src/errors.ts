@@ -45,6 +45,12 @@ export const serverErrors = defineErrors(['GI_API_', 'GI_SERVER_', 'GI_IMPORT_',
     message: (p) => `Requested range ${p.range} is not satisfiable for ${p.size} bytes of image data.`,
     hint: 'Ask for a range inside the image size.',
   }),
+  GI_API_STAGE_OFFSET_MISMATCH: def<{ imageId: string; offset: number; committed: number }>({
+    status: 409,
+    message: (p) => `The upload to staging of image ${p.imageId} cannot continue at byte ${p.offset}: the server holds ${p.committed} bytes of it.`,
+    hint: (p) =>
+      `Continue at byte ${p.committed} (Content-Range: bytes ${p.committed}-*/*), or send the whole data again with a plain PUT; HEAD /v2/images/${p.imageId}/stage answers the offset in X-Image-Stage-Offset.`,
+  }),
   GI_API_TOO_LARGE: def<{ message: string }>({
     status: 413,
     message: (p) => p.message,
@@ -63,6 +69,10 @@ export const serverErrors = defineErrors(['GI_API_', 'GI_SERVER_', 'GI_IMPORT_',
   GI_SERVER_DATA_DIR: def<{ dir: string; reason: string }>({
     message: (p) => `Data directory ${p.dir} cannot be used: ${p.reason}.`,
     hint: 'Pass --data-dir with a directory this user can create and write.',
+  }),
+  GI_SERVER_NODE_ID: def<{ file: string; reason: string }>({
+    message: (p) => `This node's id cannot be read or kept in ${p.file}: ${p.reason}.`,
+    hint: 'Make the data directory writable, or set [DEFAULT] worker_self_reference_url, which is then the node id.',
   }),
   GI_SERVER_PORT_IN_USE: def<{ host: string; port: number }>({
     message: (p) => `Cannot listen on ${p.host}:${p.port}: the address is already in use.`,
@@ -117,9 +127,26 @@ export const serverErrors = defineErrors(['GI_API_', 'GI_SERVER_', 'GI_IMPORT_',
     message: () => 'Expired lock preempted',
     hint: 'A newer import took over this import’s expired lock.',
   }),
-  GI_IMPORT_INTERRUPTED: def<{ taskId: string }>({
-    message: (p) => `Import task ${p.taskId} was interrupted by a server restart.`,
+  GI_IMPORT_INTERRUPTED: def<{ taskId: string; step?: string }>({
+    message: (p) =>
+      `Import task ${p.taskId} was interrupted by a server restart` +
+      (p.step ? ` in step ${p.step}, which cannot safely run again; what it had done was reverted.` : '.'),
     hint: 'Call the import again; the staged data was kept.',
+  }),
+  GI_IMPORT_STAGE_HOST_UNREACHABLE: def<{ host: string; imageId: string; reason: string }>({
+    status: 504,
+    // Glance's words; which node and why are in the hint.
+    message: () => 'Stage host is unavailable',
+    hint: (p) =>
+      `Image ${p.imageId} was staged on ${p.host} ([DEFAULT] worker_self_reference_url of that node), which could not be reached (${p.reason}); nothing changed. ` +
+      'Call the import again once that node is back, or stage the data again through a running node (DELETE /v2/images/{id}/stage, then PUT .../stage).',
+  }),
+  GI_IMPORT_STAGE_HOST_FAILED: def<{ host: string; imageId: string; reason: string }>({
+    status: 502,
+    message: () => 'Stage host is unavailable',
+    hint: (p) =>
+      `Image ${p.imageId} was staged on ${p.host}, which did not answer the import relayed to it (${p.reason}). ` +
+      'GET the image and its tasks to see whether the import started there; if not, call the import again.',
   }),
   GI_QUOTA_EXCEEDED: def<{ resource: string; limit: number; usage: number; delta: number }>({
     status: 413,

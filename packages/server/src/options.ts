@@ -15,12 +15,16 @@ export const serverSchema = {
       default: true,
       help: 'List v2.6+ in /versions and serve the import calls; false answers them with 404 as v2.5 did.',
     }),
-    node_staging_uri: option(string(), { help: "Staging area, 'file://<absolute path>'. Default: <data dir>/staging." }),
+    node_staging_uri: option(string(), {
+      help: "Staging area, 'file://<absolute path>'. Default: <data dir>/staging. Several nodes may share one directory on a shared filesystem (then leave worker_self_reference_url unset).",
+    }),
     enabled_import_methods: option(list(string({ choices: METHODS.map((m) => m.name) })), {
       default: ['glance-direct', 'web-download', 'copy-image'],
       help: 'Import methods offered by /v2/info/import.',
     }),
-    worker_self_reference_url: option(string(), { help: 'URL other nodes use to reach this one (distributed import).' }),
+    worker_self_reference_url: option(string(), {
+      help: 'URL the other nodes reach this one at (distributed import): the node records itself as the stage host of what it stages, and an import of data staged on another node is relayed there.',
+    }),
     public_endpoint: option(string(), { help: 'Public URL used in /versions links.' }),
     hashing_algorithm: option(string({ choices: ['sha512', 'sha384', 'sha256', 'sha1', 'md5'] }), { default: 'sha512', help: 'Algorithm of os_hash_value.' }),
     bind_host: option(string(), { default: '127.0.0.1', help: 'Address `serve` listens on unless --host is given.' }),

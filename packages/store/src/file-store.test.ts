@@ -111,6 +111,34 @@ describe('file store', () => {
   });
 });
 
+describe('file store: what a crash leaves', () => {
+  const OTHER = '0b6c7c1f-4a9e-4f4e-8a5e-1f2d3c4b5a69';
+  const leftovers = (dir: string) => {
+    for (const n of [IMAGE_ID, `${IMAGE_ID}.part-0a1b2c`, `${OTHER}.part-3d4e5f`, 'notes.part-1', `${OTHER}`]) writeFileSync(path.join(dir, n), 'x');
+  };
+
+  it("discards an image's data and partial writes, and nothing of another image", async () => {
+    const dir = tempDir();
+    const store = createFileStore('fast', { dir });
+    leftovers(dir);
+    expect((await store.discard!(IMAGE_ID)).sort()).toEqual([IMAGE_ID, `${IMAGE_ID}.part-0a1b2c`].sort());
+    expect(list(dir).sort()).toEqual([OTHER, `${OTHER}.part-3d4e5f`, 'notes.part-1'].sort());
+    expect(await store.discard!(IMAGE_ID)).toEqual([]);
+  });
+
+  it('sweeps the partial writes of every image but those kept, and never complete data or other names', async () => {
+    const dir = tempDir();
+    const store = createFileStore('fast', { dir });
+    leftovers(dir);
+    const asked: string[] = [];
+    const removed = await store.sweepPartials!(async (id) => (asked.push(id), id === OTHER));
+    expect(removed).toEqual([`${IMAGE_ID}.part-0a1b2c`]);
+    expect(asked.sort()).toEqual([IMAGE_ID, OTHER].sort());
+    expect(list(dir).sort()).toEqual([IMAGE_ID, OTHER, `${OTHER}.part-3d4e5f`, 'notes.part-1'].sort());
+    expect(await store.sweepPartials!(async () => false)).toEqual([`${OTHER}.part-3d4e5f`]);
+  });
+});
+
 describe('fileStoreFactory', () => {
   it("builds a file store from its config group's Glance option names", () => {
     const dir = tempDir();

@@ -1,11 +1,11 @@
 import { mkdirSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { giError } from './errors.js';
-import { isFile, writeFileAtomic } from './atomic-file.js';
+import { isFile, PART, writeFileAtomic } from './atomic-file.js';
 import { linkFileAtomic } from './adopt.js';
 import { writeError } from './fs-errors.js';
-import { checkImageId } from './image-id.js';
+import { checkImageId, isUuid } from './image-id.js';
 import { readFile } from './read-file.js';
 import type { StoreDriver, StoreDriverFactory } from './types.js';
 
@@ -67,7 +67,37 @@ export function createFileStore(id: string, options: FileStoreOptions): StoreDri
       });
     },
     exists: async (location) => isFile(fileOf(location)),
+    async discard(imageId) {
+      const id = checkImageId(imageId);
+      const names = (await entries()).filter((n) => n === id || (n.startsWith(id) && n.slice(id.length).startsWith(PART)));
+      await removeAll(names);
+      return names;
+    },
+    async sweepPartials(keep) {
+      const names: string[] = [];
+      for (const n of await entries()) {
+        const i = n.indexOf(PART);
+        if (i > 0 && isUuid(n.slice(0, i)) && !(await keep(n.slice(0, i)))) names.push(n);
+      }
+      await removeAll(names);
+      return names;
+    },
   };
+
+  async function entries(): Promise<string[]> {
+    return readdir(dir).catch((e: unknown) => {
+      throw writeError(e, id, dir);
+    });
+  }
+
+  async function removeAll(names: readonly string[]): Promise<void> {
+    for (const n of names) {
+      const file = path.join(dir, n);
+      await rm(file, { force: true }).catch((e: unknown) => {
+        throw writeError(e, id, file);
+      });
+    }
+  }
 }
 
 const optionalString = (v: unknown) => (typeof v === 'string' ? v : undefined);

@@ -1,6 +1,6 @@
 import { isGlanceImportError, reasonOf } from '@glance-import/errors';
 import { giError } from './errors.js';
-import { createHasher, DEFAULT_HASH_ALGO, type Hasher } from './hash.js';
+import { checkHashAlgo, createHasher, DEFAULT_HASH_ALGO, type Hasher } from './hash.js';
 import { createWorkerHasher } from './worker-hash.js';
 import type { HashResult, Source, WriteOptions } from './types.js';
 
@@ -80,7 +80,12 @@ function pickHasher(opts: WriteOptions): Hasher {
 
 export function measure(source: Source, opts: WriteOptions = {}): Measured {
   const upstream = isMeasured(source) ? source : undefined;
-  const hasher: Hasher | undefined = upstream || opts.hash === false ? undefined : pickHasher(opts);
+  // Made when the reading starts: a worker hasher holds the process alive until it is done, and a
+  // source no store ever reads (every store refused before its first byte) must not start one.
+  let hasher: Hasher | undefined;
+  const hashes = !upstream && opts.hash !== false;
+  // A bad algorithm is refused now, before anything is read.
+  if (hashes) checkHashAlgo(opts.hashAlgo ?? DEFAULT_HASH_ALGO);
   let final: HashResult | undefined;
   const { maxBytes, expectedBytes, signal, onProgress } = opts;
 
@@ -91,6 +96,7 @@ export function measure(source: Source, opts: WriteOptions = {}): Measured {
     if (started) throw new Error('a measured source can be read only once');
     started = true;
     if (signal?.aborted) throw abortError(signal);
+    hasher = hashes ? pickHasher(opts) : undefined;
     const it = (source as AsyncIterable<unknown>)[Symbol.asyncIterator]();
     let bytes = 0;
     let ended = false;

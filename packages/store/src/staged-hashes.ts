@@ -1,19 +1,29 @@
-import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import path from 'node:path';
+import { stat } from 'node:fs/promises';
 import { coalesce } from './coalesce.js';
-import type { HashResult, Source, WriteOptions } from './types.js';
+import type { HashResult, Source } from './types.js';
+import type { UploadOptions } from './stage-upload.js';
 import type { StagingArea } from './staging.js';
 
 /**
- * Hashes taken while staging, so the import does not read the staged file again to hash it. They
- * are kept in the staging area's `.staged-hashes/<id>` (outside the `<id>.*` names, which are the
- * stage and its plugins' outputs; removed with the stage) together with the staged file's identity (device, inode, size, mtime in ns). They are trusted only when that identity still
- * matches: a stage written any other way (resumed at an offset, appended to, rewritten) never
- * carries hashes it did not earn, and its import hashes during the store write instead.
+ * Hashes taken while staging, so the import does not read the staged file again to hash it, kept
+ * with the staged file's identity (device, inode, size, mtime in ns) and trusted only while that
+ * identity still matches: a stage written any other way (resumed at an offset, appended to,
+ * rewritten) never carries hashes it did not earn, and its import hashes during the store write.
+ * Kept in this process, not on disk: imports run on the node that staged (they are relayed to the
+ * stage host), and a restart only costs the import a hashing pass. Bounded, oldest dropped first.
  */
-export const HASHES_DIR = '.staged-hashes';
-const recordOf = (staging: StagingArea, imageId: string) => path.join(staging.dir, HASHES_DIR, imageId);
+const MAX_RECORDS = 10_000;
+const records = new WeakMap<StagingArea, Map<string, Record_>>();
+const recordsOf = (staging: StagingArea) => {
+  let m = records.get(staging);
+  if (!m) records.set(staging, (m = new Map()));
+  return m;
+};
+
+/** Drops the hashes taken while staging an image (its stage is removed). */
+export function forgetStagedHashes(staging: StagingArea, imageId: string): void {
+  records.get(staging)?.delete(imageId);
+}
 
 interface Record_ extends HashResult {
   dev: string;
@@ -27,26 +37,34 @@ const fingerprint = async (file: string) => {
 };
 
 /**
- * Stages `source` in one full pass with md5 and `hashAlgo` taken as it is written (on worker threads
- * for large data: `sizeHint`), and keeps the hashes for the import.
+ * Stages `source`: atomically (`StagingArea.write`), or with `resumable` as an upload a client can
+ * resume (`StagingArea.writeUpload`, `PUT /stage`). Staged from its first byte, in one full pass,
+ * md5 and `hashAlgo` are taken as it is written (on worker threads for large data: `sizeHint`) and kept for the import. A resumed upload (`resumeAt` > 0) keeps no hashes: its
+ * import hashes during the store write.
  */
-export async function stageWithHashes(staging: StagingArea, imageId: string, source: Source, opts: WriteOptions): Promise<HashResult> {
+export async function stageWithHashes(
+  staging: StagingArea,
+  imageId: string,
+  source: Source,
+  options: UploadOptions & { resumable?: boolean },
+): Promise<HashResult> {
+  const { resumable, ...opts } = options;
   const file = staging.pathFor(imageId);
+  if ((opts.resumeAt ?? 0) > 0) {
+    forgetStagedHashes(staging, imageId);
+    return staging.writeUpload(imageId, source, { ...opts, hash: false });
+  }
   // A record left by an earlier stage is overwritten here, and could not match this file's identity anyway.
-  const hashes = await staging.write(imageId, coalesce(source), { ...opts, hash: true });
+  const write = (s: Source, o: UploadOptions) => (resumable ? staging.writeUpload(imageId, s, o) : staging.write(imageId, s, o));
+  // A resumable upload keeps every byte that arrived before a break: nothing may wait in a coalescer then.
+  const hashes = await write(resumable ? source : coalesce(source), { ...opts, hash: true });
   const fp = await fingerprint(file);
   if (fp.size !== hashes.size) return hashes;
   const record: Record_ = { ...hashes, dev: fp.dev, ino: fp.ino, mtimeNs: fp.mtimeNs };
-  const target = recordOf(staging, imageId);
-  const tmp = `${target}.${randomBytes(4).toString('hex')}`;
-  try {
-    await mkdir(path.dirname(target), { recursive: true });
-    await writeFile(tmp, JSON.stringify(record));
-    await rename(tmp, target);
-  } catch {
-    // Without the record the import hashes the stage itself: slower, never wrong.
-    await rm(tmp, { force: true }).catch(() => undefined);
-  }
+  const m = recordsOf(staging);
+  m.delete(imageId);
+  m.set(imageId, record);
+  if (m.size > MAX_RECORDS) m.delete(m.keys().next().value!);
   return hashes;
 }
 
@@ -54,12 +72,12 @@ export async function stageWithHashes(staging: StagingArea, imageId: string, sou
 export async function stagedHashes(staging: StagingArea, imageId: string, hashAlgo: string): Promise<HashResult | undefined> {
   const file = staging.pathFor(imageId);
   try {
-    const record = JSON.parse(await readFile(recordOf(staging, imageId), 'utf8')) as Partial<Record_>;
+    const record = records.get(staging)?.get(imageId);
+    if (!record) return undefined;
     const fp = await fingerprint(file);
     const same = record.dev === fp.dev && record.ino === fp.ino && record.mtimeNs === fp.mtimeNs && record.size === fp.size;
-    const complete = typeof record.checksum === 'string' && record.checksum.length === 32 && typeof record.hashValue === 'string' && record.hashValue !== '';
-    if (!same || !complete || record.hashAlgo !== hashAlgo) return undefined;
-    return { size: record.size!, checksum: record.checksum!, hashAlgo: record.hashAlgo, hashValue: record.hashValue! };
+    if (!same || record.hashAlgo !== hashAlgo || record.checksum === '' || record.hashValue === '') return undefined;
+    return { size: record.size, checksum: record.checksum, hashAlgo: record.hashAlgo, hashValue: record.hashValue };
   } catch {
     return undefined;
   }

@@ -155,6 +155,22 @@ describe('StagingArea housekeeping', () => {
     expect(list(staging.dir)).toEqual([IMAGE_ID, `${IMAGE_ID}.part-aaaaaa`, `${IMAGE_ID}.uc`, `${IMAGE_ID}.work`, `${OTHER_ID}x`, 'notes.txt'].sort());
     expect(asked.sort()).toEqual([IMAGE_ID, OTHER_ID].sort());
   });
+
+  it("sweep() with a keep rule asks, for each entry of a live image, whether to keep it, telling staged data, a partial stage and a plugin's output apart", async () => {
+    const staging = new StagingArea(tempDir());
+    populate(staging.dir);
+    writeFileSync(path.join(staging.dir, `${IMAGE_ID}.part-aaaaaa`), 'x');
+    const asked: string[] = [];
+    const removed = await staging.sweep(async (id) => id === IMAGE_ID, {
+      keep: async (id, entry) => {
+        asked.push(`${entry.kind} ${entry.name}`);
+        return entry.kind !== 'derived';
+      },
+    });
+    expect(asked.sort()).toEqual([`staged ${IMAGE_ID}`, `partial ${IMAGE_ID}.part-aaaaaa`, `derived ${IMAGE_ID}.uc`, `derived ${IMAGE_ID}.work`].sort());
+    expect(removed.sort()).toEqual([OTHER_ID, `${OTHER_ID}.raw`, `${IMAGE_ID}.uc`, `${IMAGE_ID}.work`].sort());
+    expect(list(staging.dir)).toEqual([IMAGE_ID, `${IMAGE_ID}.part-aaaaaa`, `${OTHER_ID}x`, 'notes.txt'].sort());
+  });
 });
 
 describe('StagingArea.write without hashing', () => {

@@ -86,6 +86,17 @@ export interface StoreDriver {
   /** A location that is already gone is fine. */
   delete(location: string): Promise<void>;
   exists(location: string): Promise<boolean>;
+  /**
+   * Optional, where it is cheap: remove whatever this store holds under the image's name, complete
+   * or partial (an `add` that a crash cut short: a `.part-*` file, segments, a multipart upload).
+   * Called only when no recorded location points there. Returns the names removed.
+   */
+  discard?(imageId: string): Promise<string[]>;
+  /**
+   * Optional, where it is cheap: remove the partial writes (of `add`s a crash cut short) of every
+   * image but those `keep` names (an import still writing them). Returns the names removed.
+   */
+  sweepPartials?(keep: (imageId: string) => Promise<boolean>): Promise<string[]>;
 }
 
 /** What an entry point in `glance.store.drivers` exports: (store id, the store's config group) → driver. */

@@ -52,11 +52,16 @@ export function convertTask(ctx: ImportContext<ConvertOptions>): Task<{ file_pat
     name: 'Convert_Image',
     requires: [FILE_PATH],
     provides: FILE_PATH,
+    // Run again after a crash: qemu-img rewrites `.part`, the rename replaces the output, and a run
+    // that had finished (output in place, the image already says the output format) is not redone.
+    rerunnable: true,
     async execute({ file_path }, atom) {
       const signal = AbortSignal.any([ctx.signal, atom.signal]);
       const { src, dest, part } = paths(file_path);
       const image = await ctx.image.get();
       const declared = image.disk_format;
+      // Only a finished conversion leaves the output beside its source with the image already in the output format.
+      if (declared === out && dest !== src && (await stat(dest).catch(() => undefined))?.isFile()) return dest;
       if (!declared) throw giError('GI_CONVERT_NO_DISK_FORMAT', { image: ctx.imageId });
       const driver = QEMU_DRIVERS[declared];
       if (!driver && declared !== 'iso') throw giError('GI_CONVERT_UNSUPPORTED_FORMAT', { format: declared, supported: Object.keys(QEMU_DRIVERS) });

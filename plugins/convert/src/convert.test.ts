@@ -1,8 +1,11 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { definePlugin, defineTask, FILE_PATH, linearFlow } from '@glance-import/core';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { convert, fromRaw, MiB, qemuImg, rawData, source, staged, workDir } from './images.fixture.js';
+import { convertTask } from './convert-task.js';
 import { getFlow } from './index.js';
+import { options } from './options.js';
 
 describe('image_conversion', () => {
   const dir = workDir();
@@ -65,6 +68,42 @@ describe('image_conversion', () => {
     expect(source(run).equals(readFileSync(qcow2))).toBe(true);
     expect(run.changes).toEqual({});
     expect(existsSync(path.join(run.stagingDir, `${run.image.id}.raw.part`))).toBe(false);
+  });
+
+  it('is rerunnable: run again after it finished (a crash before its result was recorded), it hands back its output without converting again', async () => {
+    let first = '';
+    let again = '';
+    let mtime = 0;
+    // The task twice from the same input, as a node resuming the import runs it.
+    const twice = definePlugin({
+      group: 'image_conversion',
+      options,
+      getFlow: (ctx) => {
+        const task = convertTask(ctx);
+        expect(task.rerunnable).toBe(true);
+        const atom = { signal: ctx.signal, flowId: ctx.taskId, atom: task.name, attempt: 1 };
+        const input = { file_path: path.join(ctx.stagingDir, ctx.imageId) };
+        return linearFlow(
+          'twice',
+          {},
+          defineTask({
+            name: 'Twice',
+            provides: FILE_PATH,
+            execute: async () => {
+              first = await task.execute(input, atom);
+              mtime = statSync(first).mtimeMs;
+              again = await task.execute(input, atom);
+              return again;
+            },
+          }),
+        );
+      },
+    });
+    const run = await convert({ file: qcow2, image }, twice);
+    expect(run.ok).toBe(true);
+    expect(again).toBe(first);
+    expect(statSync(again).mtimeMs).toBe(mtime);
+    expect(run.image).toMatchObject({ disk_format: 'raw', virtual_size: 8 * MiB, size: 8 * MiB });
   });
 
   it('declares what it accepts and produces, for config check', () => {

@@ -36,6 +36,8 @@ export function decompressTask(ctx: ImportContext<DecompressOptions>): Task<{ fi
   const log = ctx.logger.child({ plugin: 'image_decompression', image_id: ctx.imageId, task_id: ctx.taskId });
   return defineTask<{ file_path: string }, Result>({
     name: 'Decompress_Image',
+    // The staged file is never touched and the output is removed before it is written again.
+    rerunnable: true,
     requires: [FILE_PATH],
     provides: [FILE_PATH, DECOMPRESSION],
     async execute({ file_path }, atom) {

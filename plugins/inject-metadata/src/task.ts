@@ -21,6 +21,9 @@ export function injectTask(ctx: ImportContext<InjectOptions>): Task<Record<strin
   const log = ctx.logger.child({ plugin: 'inject_image_metadata', image_id: ctx.imageId, task_id: ctx.taskId });
   return defineTask<Record<string, never>, InjectionRecord>({
     name: 'InjectMetadataProperties',
+    // Not rerunnable: a second run would record the values the first one injected as `previous`,
+    // and its revert would then keep them. An import interrupted here is reverted.
+    rerunnable: false,
     async execute() {
       const ignored = ctx.identity.roles.filter((r) => ctx.options.ignore_user_roles.includes(r));
       if (ignored.length) {

@@ -9,6 +9,7 @@ export const getFlow = definePlugin({
       {},
       defineTask({
         name: 'Noop',
+        rerunnable: true,
         execute: () => {
           ctx.logger.info({ plugin: 'no_op', image_id: ctx.imageId, task_id: ctx.taskId }, 'No_op import plugin');
         },

@@ -9,9 +9,14 @@ import { defineTask, type RevertOutcome } from './task.js';
 type Journal = string[];
 
 /** A task that records execute/revert into a journal; `fail` makes execute throw. */
-function step(journal: Journal, name: string, o: { fail?: boolean; revertFails?: boolean; requires?: string[]; provides?: string; value?: unknown } = {}) {
+function step(
+  journal: Journal,
+  name: string,
+  o: { fail?: boolean; revertFails?: boolean; requires?: string[]; provides?: string; value?: unknown; rerunnable?: boolean } = {},
+) {
   return defineTask({
     name,
+    rerunnable: o.rerunnable ?? false,
     requires: o.requires ?? [],
     provides: o.provides,
     execute: async (inputs) => {
@@ -152,6 +157,66 @@ describe('engine: execute and revert', () => {
     }).run();
     expect(j2).toEqual(['execute b {"x":"from-a"}']);
     expect(result.values.x).toBe('from-a');
+  });
+});
+
+describe('engine: after a crash, resume or roll back', () => {
+  const at = new Date().toISOString();
+  /** What a process killed while running 'b' leaves: 'a' done, 'b' started. */
+  async function crashedInB(): Promise<MemoryPersistence> {
+    const persistence = new MemoryPersistence();
+    await persistence.saveFlow({ flowId: 'c', name: 'f', state: 'RUNNING', updatedAt: at });
+    await persistence.saveAtom({ flowId: 'c', atom: 'a', state: 'SUCCESS', attempt: 1, result: 'from-a', updatedAt: at });
+    await persistence.saveAtom({ flowId: 'c', atom: 'b', state: 'RUNNING', attempt: 1, updatedAt: at });
+    return persistence;
+  }
+  const flow = (j: Journal, bRerunnable: boolean) =>
+    linearFlow(
+      'f',
+      {},
+      step(j, 'a', { provides: 'x' }),
+      step(j, 'b', { requires: ['x'], rerunnable: bRerunnable }),
+      step(j, 'c'), // never started: it runs for the first time, rerunnable or not
+    );
+
+  it('may resume only when every atom started and not completed is rerunnable', async () => {
+    const persistence = await crashedInB();
+    expect(await new Engine(flow([], true), { persistence, flowId: 'c' }).resumePlan()).toEqual({ completed: ['a'], interrupted: ['b'], blockers: [] });
+    expect((await new Engine(flow([], false), { persistence, flowId: 'c' }).resumePlan()).blockers).toEqual(['b cannot safely run again']);
+    await persistence.saveAtom({ flowId: 'c', atom: 'a', state: 'REVERTING', attempt: 1, updatedAt: at });
+    expect((await new Engine(flow([], true), { persistence, flowId: 'c' }).resumePlan()).blockers).toEqual(['a was being reverted']);
+    const other = linearFlow('f', {}, step([], 'a', { provides: 'x' }));
+    expect((await new Engine(other, { persistence, flowId: 'c' }).resumePlan()).blockers).toContain('b is not a step of this flow');
+  });
+
+  it('resumes from the last completed atom, running the interrupted one again', async () => {
+    const j: Journal = [];
+    await new Engine(flow(j, true), { persistence: await crashedInB(), flowId: 'c', resume: true }).run();
+    expect(j).toEqual(['execute b {"x":"from-a"}', 'execute c']);
+  });
+
+  it('rolls back without executing: the interrupted atom reverts as failed, the completed ones with their recorded result', async () => {
+    const j: Journal = [];
+    const persistence = await crashedInB();
+    const err = await failure(new Engine(flow(j, false), { persistence, flowId: 'c' }).rollBack(new Error('the server restarted')));
+    expect(j).toEqual(['revert b failure', 'revert a success']);
+    expect(err).toMatchObject({ code: 'GI_FLOW_FAILED', reverted: true });
+    expect(err.message).toContain('the server restarted');
+    expect((await persistence.loadAtoms('c')).map((r) => [r.atom, r.state])).toEqual([
+      ['a', 'REVERTED'],
+      ['b', 'REVERTED'],
+    ]);
+    expect((await persistence.loadFlow('c'))?.state).toBe('REVERTED');
+  });
+
+  it('rolls back a run the crash caught reverting: the atom it was reverting keeps its success, the reverted ones are not reverted again', async () => {
+    const j: Journal = [];
+    const persistence = await crashedInB();
+    await persistence.saveAtom({ flowId: 'c', atom: 'b', state: 'FAILURE', attempt: 1, error: { name: 'Error', message: 'b broke' }, updatedAt: at });
+    await persistence.saveAtom({ flowId: 'c', atom: 'b', state: 'REVERTED', attempt: 1, updatedAt: at });
+    await persistence.saveAtom({ flowId: 'c', atom: 'a', state: 'REVERTING', attempt: 1, updatedAt: at });
+    await failure(new Engine(flow(j, false), { persistence, flowId: 'c' }).rollBack(new Error('the server restarted')));
+    expect(j).toEqual(['revert a success']);
   });
 });
 

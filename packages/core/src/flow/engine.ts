@@ -45,6 +45,16 @@ export interface EngineOptions {
   listeners?: EngineListener[];
 }
 
+/** What an earlier, interrupted run of this flowId left, and whether running on from it is safe. */
+export interface ResumePlan {
+  /** Atoms that completed (SUCCESS): a resumed run skips them. */
+  readonly completed: readonly string[];
+  /** Atoms that started and did not complete (running, failed or reverting when the process stopped). */
+  readonly interrupted: readonly string[];
+  /** Why the run cannot go on (empty when it can): an interrupted atom not rerunnable, a revert under way, an atom this flow lacks. */
+  readonly blockers: readonly string[];
+}
+
 export interface FlowResult {
   readonly flowId: string;
   /** Engine inputs overlaid with every provided name, the most recent provider winning. */
@@ -135,6 +145,56 @@ export class Engine {
       if (!(await this.revert(() => true))) return this.fail(false);
       return this.fail(true);
     }
+  }
+
+  /**
+   * After a crash: what the earlier run of this flowId recorded, and whether `run()` with `resume`
+   * may go on from it: only when every atom it started and did not complete is `rerunnable` (an
+   * atom it never started runs for the first time) and it was not already reverting.
+   */
+  async resumePlan(): Promise<ResumePlan> {
+    const p = this.options.persistence;
+    if (!p) throw new Error('resumePlan needs a persistence port');
+    const byName = new Map(this.compiled.atoms.map((a) => [a.name, a]));
+    const completed: string[] = [];
+    const interrupted: string[] = [];
+    const blockers: string[] = [];
+    for (const r of await p.loadAtoms(this.flowId)) {
+      const atom = byName.get(r.atom);
+      if (!atom) blockers.push(`${r.atom} is not a step of this flow`);
+      if (r.state === 'SUCCESS') completed.push(r.atom);
+      else if (r.state !== 'PENDING') interrupted.push(r.atom);
+      if (r.state === 'REVERTING' || r.state === 'REVERTED' || r.state === 'REVERT_FAILURE') blockers.push(`${r.atom} was being reverted`);
+      else if (r.state !== 'SUCCESS' && r.state !== 'PENDING' && atom && !atom.task.rerunnable) blockers.push(`${r.atom} cannot safely run again`);
+    }
+    return { completed, interrupted, blockers };
+  }
+
+  /**
+   * After a crash, instead of `run()`: execute nothing, revert newest first every atom the earlier
+   * run of this flowId executed and did not revert (completed ones told their recorded result, the
+   * interrupted ones a failure with `reason`), then reject as a failed run does.
+   */
+  async rollBack(reason: unknown): Promise<never> {
+    const p = this.options.persistence;
+    if (!p) throw new Error('rollBack needs a persistence port');
+    if (this.started) throw new Error('an engine runs once; build a new one to run the flow again');
+    this.started = true;
+    const records = new Map((await p.loadAtoms(this.flowId)).map((r) => [r.atom, r]));
+    this.failures.push({ atom: this.flow.name, phase: 'execute', error: reason });
+    for (const atom of [...this.compiled.atoms].sort((a, b) => a.order - b.order)) {
+      const r = records.get(atom.name);
+      if (!r || r.state === 'PENDING' || r.state === 'REVERTED') continue;
+      // One the crash caught reverting had succeeded unless its record holds an error.
+      const succeeded = r.state === 'SUCCESS' || (r.state === 'REVERTING' && !r.error);
+      this.state[atom.index] = succeeded ? 'SUCCESS' : 'FAILURE';
+      this.results[atom.index] = r.result;
+      this.attempts[atom.index] = r.attempt;
+      if (!succeeded) this.failures.push({ atom: atom.name, phase: 'execute', error: reason });
+      this.log.push(atom.index);
+    }
+    await this.setFlow('REVERTING');
+    return this.fail(await this.revert(() => true));
   }
 
   /** Execute every runnable atom; stop starting new ones after a failure. Returns what failed. */

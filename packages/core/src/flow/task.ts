@@ -35,6 +35,13 @@ export interface Task<I extends Inputs = Inputs, O = unknown> {
    * result must be an object with one key per name.
    */
   readonly provides: readonly string[];
+  /**
+   * True when `execute` may run again after a run the process did not finish (killed mid-way):
+   * from the same inputs it gives a result as good as a first run's, whatever the cut-short run
+   * left (partial files, attributes already set). A flow interrupted in such a task resumes there
+   * after a restart; one interrupted in any other task is reverted. Default false.
+   */
+  readonly rerunnable?: boolean;
   execute(inputs: I, ctx: AtomContext): Promise<O> | O;
   revert?(inputs: I, outcome: RevertOutcome<O>, ctx: AtomContext): Promise<void> | void;
 }
@@ -43,6 +50,8 @@ export interface TaskSpec<I extends Inputs, O> {
   name: string;
   requires?: ReadonlyArray<keyof I & string>;
   provides?: string | readonly string[];
+  /** See `Task.rerunnable`; default false. */
+  rerunnable?: boolean;
   execute(inputs: I, ctx: AtomContext): Promise<O> | O;
   revert?(inputs: I, outcome: RevertOutcome<O>, ctx: AtomContext): Promise<void> | void;
 }
@@ -56,6 +65,7 @@ export function defineTask<I extends Inputs = Inputs, O = unknown>(spec: TaskSpe
     name: spec.name,
     requires: [...(spec.requires ?? [])],
     provides,
+    ...(spec.rerunnable ? { rerunnable: true } : {}),
     execute: spec.execute,
     ...(spec.revert ? { revert: spec.revert } : {}),
   };

@@ -13,7 +13,8 @@ export interface DeleteDeps {
 
 /**
  * Delete an image: mark it deleted first (a running import's lock checks then fail), stop its
- * import and wait for the revert, then remove its data from every store and from staging.
+ * import and wait for the revert, then remove its data from every store (partial writes
+ * included) and from staging.
  */
 export async function deleteImage(rt: DeleteDeps, image: ImageRecord, log: FastifyBaseLogger): Promise<void> {
   await rt.db.images.markDeleted(image.id);
@@ -25,6 +26,12 @@ export async function deleteImage(rt: DeleteDeps, image: ImageRecord, log: Fasti
     } catch (e) {
       log.warn({ err: e, image_id: image.id, store: loc.store }, 'could not delete image data from store; left behind');
     }
+  }
+  // Partial writes a crash left in a store have no location: only the store knows them by name.
+  for (const driver of rt.stores.byId.values()) {
+    await driver
+      .discard?.(image.id)
+      .catch((e: unknown) => log.warn({ err: e, image_id: image.id, store: driver.id }, 'could not remove partial data from store; left behind'));
   }
   await rt.staging.remove(image.id).catch((e: unknown) => log.warn({ err: e, image_id: image.id }, 'could not remove staged data'));
 }

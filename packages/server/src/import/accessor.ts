@@ -50,6 +50,8 @@ export class LockedImage implements ImportImage {
     readonly imageId: string,
     readonly taskId: string,
     private readonly log: Logger,
+    /** false when only reverts will write (a roll-back after a crash): their changes are not to be undone. */
+    private readonly track = true,
   ) {}
 
   async load(): Promise<ImageRecord> {
@@ -72,14 +74,14 @@ export class LockedImage implements ImportImage {
   async setExtraProperties(properties: Record<string, string>): Promise<void> {
     const allowed = checkExtraProperties(properties, (k) => this.log.warn({ property: k }, `Refusing to set reserved property '${k}'`));
     const image = await this.load();
-    this.changes.record(image.properties, allowed);
+    if (this.track) this.changes.record(image.properties, allowed);
     await this.db.images.update(this.imageId, { setProperties: allowed });
   }
 
   async removeExtraProperties(names: readonly string[]): Promise<void> {
     const removed = checkRemovedProperties(names, (k) => this.log.warn({ property: k }, `Refusing to remove reserved property '${k}'`));
     const image = await this.load();
-    this.changes.record(image.properties, Object.fromEntries(removed.map((k) => [k, undefined])));
+    if (this.track) this.changes.record(image.properties, Object.fromEntries(removed.map((k) => [k, undefined])));
     await this.db.images.update(this.imageId, { removeProperties: removed });
   }
 

@@ -1,7 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { definePlugin, defineTask, linearFlow } from '@glance-import/core';
+import { stagedHashes } from '@glance-import/store';
 import { afterEach, describe, expect, it } from 'vitest';
 import { harness, type Harness } from '../testing/harness.fixture.js';
 
@@ -41,12 +43,15 @@ async function imported(id: string, stores?: string[]) {
   }
 }
 
+const hashesKept = async (id: string) => (await stagedHashes(h.server.runtime.staging, id, 'sha512')) !== undefined;
+
 describe('the byte path of glance-direct', () => {
   it('hashes while staging and moves the staged file into a file store on the same file system (no copy)', async () => {
     h = await harness();
     const id = await staged();
     const stagedFile = h.server.runtime.staging.pathFor(id);
     const inode = statSync(stagedFile).ino;
+    expect(await hashesKept(id)).toBe(true);
     const { task, image } = await imported(id);
     expect(task.status).toBe('success');
     expect(image).toMatchObject({ status: 'active', size: data.length, checksum: md5(data), os_hash_value: sha512(data) });
@@ -69,6 +74,35 @@ describe('the byte path of glance-direct', () => {
     const { task, image } = await imported(id);
     expect(task.status).toBe('success');
     expect(image).toMatchObject({ status: 'active', size: other.length, checksum: md5(other), os_hash_value: sha512(other) });
+  });
+
+  it('a resumed stage keeps no hashes (it was not hashed in one full pass): its import hashes during the store write', async () => {
+    h = await harness();
+    const url = await h.server.listen('127.0.0.1', 0);
+    const { id } = (await h.req('POST', '/v2/images', { body: { name: 'r', disk_format: 'raw', container_format: 'bare' } })).json as { id: string };
+    // A connection that breaks off after 1,000,000 bytes of the announced data.
+    const socket = net.connect(Number(new URL(url).port), '127.0.0.1');
+    socket.on('error', () => undefined);
+    await new Promise((r) => socket.once('connect', r));
+    socket.write(
+      `PUT /v2/images/${id}/stage HTTP/1.1\r\nHost: x\r\nX-Auth-Token: ${h.tokens.member}\r\nContent-Type: application/octet-stream\r\nContent-Length: ${data.length}\r\n\r\n`,
+    );
+    await new Promise((r) => socket.write(data.subarray(0, 1_000_000), r));
+    socket.end();
+    const deadline = Date.now() + 10_000;
+    while ((await h.req('HEAD', `/v2/images/${id}/stage`)).headers['x-image-stage-state'] !== 'partial' && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 20));
+    const rest = await h.req('PUT', `/v2/images/${id}/stage`, {
+      headers: { ...octet, 'content-range': `bytes 1000000-*/${data.length}` },
+      payload: data.subarray(1_000_000),
+    });
+    expect(rest.status).toBe(204);
+    expect(await hashesKept(id)).toBe(false);
+    const { task, image } = await imported(id);
+    socket.destroy();
+    h.server.app.server.closeAllConnections();
+    expect(task.status).toBe('success');
+    expect(image).toMatchObject({ status: 'active', size: data.length, checksum: md5(data), os_hash_value: sha512(data) });
   });
 
   it('to three file stores: one takes the staged file, two get copies, all with the staged hashes', async () => {

@@ -1,4 +1,4 @@
-import { createReadStream } from 'node:fs';
+import { createReadStream, type ReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import {
   hashStream,
@@ -10,8 +10,6 @@ import {
   type StoreDriver,
   type StoreOutcome,
 } from '@glance-import/store';
-
-const read = (file: string) => createReadStream(file, { highWaterMark: 1024 * 1024 });
 
 async function fsyncFile(file: string): Promise<void> {
   const handle = await open(file, 'r');
@@ -38,6 +36,27 @@ export interface WorkingFile {
  * file is made durable. Otherwise the file is read once, hashed in that pass and written to all.
  */
 export async function storeWorkingFile(file: WorkingFile, drivers: readonly StoreDriver[], imageId: string, opts: FanOutOptions): Promise<FanOutResult> {
+  const opened: ReadStream[] = [];
+  const read = (p: string) => {
+    const stream = createReadStream(p, { highWaterMark: 1024 * 1024 });
+    opened.push(stream);
+    return stream;
+  };
+  try {
+    return await store(file, drivers, imageId, opts, read);
+  } finally {
+    // Stores that all refused before their first byte never read it: the file must not stay open.
+    for (const stream of opened) stream.destroy();
+  }
+}
+
+async function store(
+  file: WorkingFile,
+  drivers: readonly StoreDriver[],
+  imageId: string,
+  opts: FanOutOptions,
+  read: (p: string) => ReadStream,
+): Promise<FanOutResult> {
   if (!file.known && !file.own) return writeToStores(read(file.path), drivers, imageId, opts);
   if (opts.maxBytes !== undefined && file.size > opts.maxBytes) throw storeErrors.error('GI_STORE_TOO_LARGE', { limit: opts.maxBytes });
   let moved: { index: number; location: string } | undefined;

@@ -37,8 +37,11 @@ export interface TaskDeps extends ImportParts {
   signal: AbortSignal;
   /** Every inspection of this import, in order, the refused one included (the task's result shows them). */
   inspections: InspectionRecord[];
-  /** How far the import got; set by the tasks as they start (see `storesFailed`). */
-  reached: { section: 'method' | 'plugins' | 'stores' };
+  /**
+   * How far the import got; set by the tasks as they start (see `storesFailed`). `committed`: the
+   * image went active with its data stored, and the import can only be completed.
+   */
+  reached: { section: 'method' | 'plugins' | 'stores' | 'committed' };
 }
 
 /**

@@ -13,6 +13,7 @@ import type { Inspection, InspectionRecord } from './inspection.js';
 export function inspect(d: Pick<TaskDeps, 'image' | 'settings' | 'inspections' | 'log'>, label: string, acceptCompressed: boolean) {
   return defineTask<{ file_path: string }, Inspection>({
     name: `Inspect-${label}`,
+    rerunnable: true,
     requires: ['file_path'],
     provides: 'inspection',
     execute: async ({ file_path }) => {

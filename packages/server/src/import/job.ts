@@ -15,6 +15,8 @@ export interface ImportTaskInput {
   import_req: ImportRequest;
   backend: string[];
   previous: ImageBefore;
+  /** Who asked (the roles included, for plugins): a node resuming the import after a crash runs it for them. */
+  caller?: Pick<CallerIdentity, 'userId' | 'projectId' | 'roles' | 'isAdmin'>;
 }
 
 /** One accepted import, from the call that started it to the end of its flow. */
@@ -27,6 +29,8 @@ export interface ImportJob {
   before: ImageBefore;
   caller: CallerIdentity;
   requestId: string;
+  /** Run again by the node that owned it, after a crash: completed atoms are not executed again. */
+  resume?: boolean;
 }
 
 export const beforeOf = (i: ImageBase): ImageBefore => ({

@@ -1,6 +1,6 @@
 import { type Logger } from '@glance-import/core';
 import { giError } from '../errors.js';
-import type { Database, ImageRecord, TaskRecord } from '@glance-import/db';
+import type { Database, ImageChanges, ImageRecord, TaskRecord, UpdateConditions } from '@glance-import/db';
 import type { StagingArea } from '@glance-import/store';
 import { expiry, type ImportTaskInput } from './job.js';
 
@@ -22,17 +22,42 @@ export const acquireLock = (db: Database, imageId: string, taskId: string): Prom
 export const releaseLock = (db: Database, imageId: string, taskId: string): Promise<unknown> =>
   db.images.deletePropertyIfEquals(imageId, LOCK_PROPERTY, taskId);
 
+/**
+ * Apply `changes` and release the lock in one transaction, only while this task holds it: of two
+ * nodes putting one image back (a failed import and a takeover), exactly one does. False when the
+ * task no longer held the lock, and then nothing changed.
+ */
+export async function releaseLockWith(db: Database, imageId: string, taskId: string, changes: ImageChanges): Promise<boolean> {
+  try {
+    await db.images.update(imageId, changes, { whileProperty: { name: LOCK_PROPERTY, value: taskId, remove: true } });
+    return true;
+  } catch (e) {
+    if ((e as { code?: string }).code === 'GI_DB_CONFLICT' || (e as { code?: string }).code === 'GI_DB_NOT_FOUND') return false;
+    throw e;
+  }
+}
+
+/** The condition of a write only the lock's holder may make (an image made active). */
+export const whileLockHeld = (taskId: string): UpdateConditions['whileProperty'] => ({ name: LOCK_PROPERTY, value: taskId });
+
 /** A preempted import must not write: every access of its image checks it still holds the lock. */
 export function assertLockHeld(image: ImageRecord, taskId: string): void {
   if (lockHolder(image) !== taskId) throw giError('GI_IMPORT_LOCK_LOST', { imageId: image.id, taskId });
 }
 
-/** A lock is stale when its task is gone, or its task has not been updated for 60 minutes (120 while pending). */
+/**
+ * A lock is stale when its task is gone or finished (a process stopped before it released it), or
+ * its task has not been updated for 60 minutes (120 while pending).
+ */
 export function isStale(task: TaskRecord | undefined, now = Date.now()): boolean {
-  if (!task) return true;
+  if (!task || task.status === 'success' || task.status === 'failure') return true;
   const age = now - Date.parse(task.updated_at);
   return age > (task.status === 'pending' ? 120 : 60) * MINUTE;
 }
+
+/** Images whose lock a finished task of this node (or of none) still holds: a process stopped between the two writes. */
+export const locksOfFinishedTasks = (db: Database, node: string): Promise<Array<{ imageId: string; task: TaskRecord }>> =>
+  db.tasks.finishedButNamed(LOCK_PROPERTY, node);
 
 /** Whether the image holds an import lock that may be taken over. */
 export async function holdsStaleLock(db: Database, image: ImageRecord): Promise<boolean> {
@@ -83,8 +108,7 @@ export async function takeOverStaleLock(d: TakeOverDeps, image: ImageRecord): Pr
     } else {
       // The task record is gone: put an importing image back by what staging holds.
       const status = fresh.status !== 'importing' ? fresh.status : (await d.staging.has(image.id)) ? 'uploading' : 'queued';
-      await d.db.images.update(image.id, { columns: { status } });
-      await releaseLock(d.db, image.id, holder);
+      await releaseLockWith(d.db, image.id, holder, { columns: { status } });
     }
   }
   const after = (await d.db.images.get(image.id))!;

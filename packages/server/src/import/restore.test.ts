@@ -22,8 +22,10 @@ const before = {
 
 const recorder = () => {
   const warnings: string[] = [];
-  return { warnings, log: { warn: (_o: unknown, msg: string) => warnings.push(msg) } as unknown as Logger };
+  return { warnings, log: { warn: (_o: unknown, msg: string) => warnings.push(msg), info: () => {} } as unknown as Logger };
 };
+
+const deps = () => ({ ...h.server.runtime, settings: { taskTtlHours: 48 } });
 
 describe('restoreImage', () => {
   it('puts the image back and releases the lock; again, with the lock gone, it does nothing and warns of nothing', async () => {
@@ -32,11 +34,11 @@ describe('restoreImage', () => {
     const db = h.server.runtime.db;
     await db.images.update(id, { columns: { status: 'importing', size: 3 }, setProperties: { [LOCK_PROPERTY]: 't1' } });
     const { warnings, log } = recorder();
-    await restoreImage(h.server.runtime, id, 't1', before, ['local'], log);
+    await restoreImage(deps(), id, 't1', before, ['local'], log);
     const image = (await db.images.get(id))!;
     expect(image).toMatchObject({ status: 'uploading', size: 3 });
     expect(image.properties[LOCK_PROPERTY]).toBeUndefined();
-    await restoreImage(h.server.runtime, id, 't1', before, ['local'], log);
+    await restoreImage(deps(), id, 't1', before, ['local'], log);
     expect(warnings).toEqual([]);
   });
 
@@ -46,8 +48,25 @@ describe('restoreImage', () => {
     const db = h.server.runtime.db;
     await db.images.update(id, { columns: { status: 'importing' }, setProperties: { [LOCK_PROPERTY]: 't2' } });
     const { warnings, log } = recorder();
-    await restoreImage(h.server.runtime, id, 't1', before, ['local'], log);
+    await restoreImage(deps(), id, 't1', before, ['local'], log);
     expect(await db.images.get(id)).toMatchObject({ status: 'importing', properties: { [LOCK_PROPERTY]: 't2' } });
     expect(warnings).toEqual(['import lock no longer held by this task; leaving the image to its new owner']);
+  });
+
+  it('completes, never rolls back, an import whose image went active with its data stored', async () => {
+    h = await harness();
+    const { id } = (await h.req('POST', '/v2/images', { body: { disk_format: 'raw', container_format: 'bare' } })).json;
+    const db = h.server.runtime.db;
+    await db.tasks.create({ id: 't1', type: 'api_image_import', owner: 'p1', image_id: id, request_id: null, user_id: null, input: {} });
+    await db.tasks.update('t1', { status: 'processing' });
+    await db.images.addLocation(id, { store: 'local', url: `file:///nowhere/${id}`, metadata: {}, status: 'active' });
+    await db.images.update(id, { columns: { status: 'active', size: 5 }, setProperties: { [LOCK_PROPERTY]: 't1' } });
+    const { warnings, log } = recorder();
+    await restoreImage(deps(), id, 't1', before, ['local'], log);
+    const image = (await db.images.get(id))!;
+    expect(image).toMatchObject({ status: 'active', size: 5 });
+    expect(image.properties[LOCK_PROPERTY]).toBeUndefined();
+    expect(await db.tasks.get('t1')).toMatchObject({ status: 'success', result: { image_id: id } });
+    expect(warnings).toEqual([]);
   });
 });

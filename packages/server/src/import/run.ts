@@ -3,6 +3,7 @@ import { LockedImage } from './accessor.js';
 import { storesFailed, type ImportParts, type TaskDeps } from './deps.js';
 import { buildImportFlow, importPlan } from './flow.js';
 import { expiry, type ImportJob } from './job.js';
+import type { InspectionRecord } from './inspection.js';
 import { ImportProgress } from './progress.js';
 import { restoreImage } from './restore.js';
 
@@ -11,69 +12,118 @@ export interface RunDeps extends ImportParts {
   log: Logger;
 }
 
+/** One import's flow, ready to run (or, after a crash, to plan and roll back). */
+export interface PreparedImport {
+  deps: TaskDeps;
+  engine: Engine;
+  progress: ImportProgress;
+}
+
+/**
+ * Build an import's tasks and its engine, persisting every atom under the task id. A resumed job
+ * (`job.resume`) skips the atoms its earlier run completed, with their recorded results;
+ * `rollBack`: the engine will only revert what an earlier run did.
+ */
+export async function prepareImport(d: RunDeps, job: ImportJob, signal: AbortSignal, log: Logger, o: { rollBack?: boolean } = {}): Promise<PreparedImport> {
+  const progress = new ImportProgress(d.db, job.taskId, d.metrics);
+  const deps: TaskDeps = {
+    db: d.db,
+    staging: d.staging,
+    stores: d.stores,
+    quotas: d.quotas,
+    settings: d.settings,
+    metrics: d.metrics,
+    resolve: d.resolve,
+    job,
+    image: new LockedImage(d.db, job.imageId, job.taskId, log, !o.rollBack),
+    progress,
+    log,
+    signal,
+    inspections: [],
+    reached: { section: 'method' },
+  };
+  const remaining = await d.quotas.remainingBytes(job.caller.projectId, 'image_stage_total');
+  const flow = await buildImportFlow(deps, d.plugins, remaining === undefined ? {} : { stagingBytesLimit: remaining });
+  progress.plan(importPlan(flow));
+  const engine = new Engine(flow, {
+    mode: d.settings.engine.mode,
+    maxWorkers: d.settings.engine.maxWorkers,
+    persistence: d.db.flows,
+    flowId: job.taskId,
+    resume: job.resume === true,
+    signal,
+    listeners: [
+      {
+        onAtom: (e) => {
+          if (e.state === 'RUNNING') progress.enter(e.atom);
+          log.debug({ atom: e.atom, state: e.state }, 'atom state');
+        },
+      },
+    ],
+  });
+  if (job.resume) await carryOver(d, job, deps);
+  return { deps, engine, progress };
+}
+
+/** What a resumed import's completed atoms did that its later tasks read from memory. */
+async function carryOver(d: RunDeps, job: ImportJob, deps: TaskDeps): Promise<void> {
+  const atoms = await d.db.flows.loadAtoms(job.taskId);
+  const done = (name: string) => atoms.some((a) => a.atom === name && a.state === 'SUCCESS');
+  if (atoms.some((a) => a.atom === 'ImportToStore')) deps.reached.section = 'stores';
+  else if (done('VerifyStaging')) deps.reached.section = 'plugins';
+  const inspected = atoms.filter((a) => a.state === 'SUCCESS' && a.atom.startsWith('Inspect-')).sort((a, b) => a.updatedAt.localeCompare(b.updatedAt));
+  for (const a of inspected) deps.inspections.push((a.result as { record: InspectionRecord }).record);
+}
+
 /**
  * Run one accepted import as a flow on the core engine, recording each atom's state; a failure
  * fails the task with a reason a person can act on and puts the image back.
  */
-export async function runImport(d: RunDeps, job: ImportJob, signal: AbortSignal): Promise<void> {
+export async function runImport(d: RunDeps, job: ImportJob, stop: AbortSignal): Promise<void> {
   const method = job.method.name;
   // Every record of the import carries these once, however plugins and tasks bind them again.
   const log: Logger = contextLogger(d.log, { request_id: job.requestId, task_id: job.taskId, image_id: job.imageId });
   const started = Date.now();
   let outcome = 'failure';
-  const progress = new ImportProgress(d.db, job.taskId, d.metrics);
+  let progress: ImportProgress | undefined;
   try {
     try {
-      await d.db.tasks.update(job.taskId, { status: 'processing' }, { fromStatus: ['pending'] });
+      await d.db.tasks.update(job.taskId, { status: 'processing' }, { fromStatus: job.resume ? ['pending', 'processing'] : ['pending'] });
     } catch (e) {
       log.warn({ err: e }, 'import task is no longer pending; not running it');
       return;
     }
-    log.info({ method, stores: job.stores }, 'Import started');
-    const deps: TaskDeps = {
-      db: d.db,
-      staging: d.staging,
-      stores: d.stores,
-      quotas: d.quotas,
-      settings: d.settings,
-      metrics: d.metrics,
-      resolve: d.resolve,
-      job,
-      image: new LockedImage(d.db, job.imageId, job.taskId, log),
-      progress,
-      log,
-      signal,
+    log.info({ method, stores: job.stores, ...(job.resume ? { resumed: true } : {}) }, job.resume ? 'Import resumed after a restart' : 'Import started');
+    // A stop (shutdown, takeover, image deleted) reaches the flow only before the commit point: an
+    // import whose image went active runs to its completion, which is short, and is never reverted.
+    const flowStop = new AbortController();
+    let reached: TaskDeps['reached'] = { section: 'method' };
+    const forward = () => {
+      if (reached.section !== 'committed') flowStop.abort(stop.reason);
+    };
+    stop.addEventListener('abort', forward, { once: true });
+    if (stop.aborted) forward();
+    let deps: Pick<TaskDeps, 'inspections' | 'job' | 'reached' | 'image'> = {
       inspections: [],
-      reached: { section: 'method' },
+      job,
+      reached,
+      image: new LockedImage(d.db, job.imageId, job.taskId, log),
     };
     try {
-      const remaining = await d.quotas.remainingBytes(job.caller.projectId, 'image_stage_total');
-      const flow = await buildImportFlow(deps, d.plugins, remaining === undefined ? {} : { stagingBytesLimit: remaining });
-      progress.plan(importPlan(flow));
-      const engine = new Engine(flow, {
-        mode: d.settings.engine.mode,
-        maxWorkers: d.settings.engine.maxWorkers,
-        persistence: d.db.flows,
-        flowId: job.taskId,
-        signal,
-        listeners: [
-          {
-            onAtom: (e) => {
-              if (e.state === 'RUNNING') progress.enter(e.atom);
-              log.debug({ atom: e.atom, state: e.state }, 'atom state');
-            },
-          },
-        ],
-      });
-      await engine.run();
+      const prepared = await prepareImport(d, job, flowStop.signal, log);
+      ({ deps, progress } = prepared);
+      reached = deps.reached;
+      await prepared.engine.run();
       outcome = 'success';
     } catch (e) {
       await fail(d, job, e, deps, log);
+    } finally {
+      stop.removeEventListener('abort', forward);
     }
     d.metrics.imports.inc({ method, outcome });
     d.metrics.importSeconds.observe({ method, outcome }, (Date.now() - started) / 1000);
   } finally {
-    await progress.finish();
+    await progress?.finish();
   }
 }
 

@@ -10,14 +10,21 @@ import { beforeOf, expiry, type ImportJob, type ImportTaskInput } from './job.js
 import { acquireLock, holdsStaleLock, releaseLock, takeOverStaleLock } from './lock.js';
 import { FAILED_PROPERTY, IMPORTING_PROPERTY, parseStoreList, storeList } from './properties.js';
 import { checkImportStatus, resolveTargetStores } from './request.js';
+import { recoverImports, type Recovery } from './recover.js';
 import { restoreImage } from './restore.js';
+import { sweepLeftovers } from './sweep.js';
 import { runImport, type RunDeps } from './run.js';
+import { stageHostFor, type RelayedAnswer } from './stage-host.js';
 
 export interface ImportsDeps extends Omit<ImportParts, 'resolve'> {
   plugins: readonly ResolvedPlugin[];
   log: Logger;
+  /** This node's id (see `nodeId`): recorded on each task it runs; recovery touches only its own. */
+  node: string;
   /** How web sources' names are resolved; default node:dns `lookup` (tests play DNS with it). */
   resolve?: Resolver;
+  /** This node's URL as other nodes reach it (`worker_self_reference_url`, else `public_endpoint`). */
+  selfUrl?: string | undefined;
 }
 
 /** An import call, as the route has parsed it. */
@@ -31,7 +38,14 @@ export interface StartRequest {
   storeHeader: string | undefined;
   /** The caller's policy check, run where Glance runs it: after the status check, before the lock. */
   authorize(rule: string, image: ImageRecord): void;
+  /** Whether another node already relayed this call here (it then runs here, whatever the stage host). */
+  relayed: boolean;
+  /** Replay this call to the node that staged the image, with the caller's credentials. */
+  relay(host: string): Promise<RelayedAnswer>;
 }
+
+/** What an import call came to: a task here (none when there is nothing to copy), or the stage host's answer. */
+export type StartOutcome = { taskId: string | undefined; relayed?: undefined } | { relayed: RelayedAnswer; taskId?: undefined };
 
 interface Running {
   imageId: string;
@@ -46,12 +60,18 @@ interface Running {
  */
 export class Imports {
   private readonly d: RunDeps;
+  private readonly selfUrl: string | undefined;
   private readonly running = new Map<string, Running>();
   private readonly queue: ImportJob[] = [];
   private cutGrace: (() => void) | undefined;
 
+  readonly node: string;
+
   constructor(deps: ImportsDeps) {
-    this.d = { ...deps, resolve: deps.resolve ?? systemResolver };
+    const { selfUrl, ...parts } = deps;
+    this.d = { ...parts, resolve: deps.resolve ?? systemResolver };
+    this.selfUrl = selfUrl;
+    this.node = deps.node;
   }
 
   /** `[DEFAULT] enable_image_import`. */
@@ -86,9 +106,10 @@ export class Imports {
   /**
    * Checks an import call in Glance's order (status, policy, lock, stores, the method's own checks,
    * quotas), then records its task, takes the image's lock and queues it. Resolves to the task id,
-   * or undefined when there is nothing to import (copy-image to stores that all hold the data).
+   * or undefined when there is nothing to import (copy-image to stores that all hold the data). A
+   * glance-direct import of data staged on another node is relayed there (Glance's step 11).
    */
-  async start(s: StartRequest): Promise<string | undefined> {
+  async start(s: StartRequest): Promise<StartOutcome> {
     const { db, stores: set, quotas } = this.d;
     const method = methodNamed(s.request.method.name);
     if (!method) throw giError('GI_API_BAD_REQUEST', { message: `Unknown import method name '${s.request.method.name}'.` });
@@ -106,12 +127,24 @@ export class Imports {
     s.authorize(method.policyRule, image);
     image = await this.takeOver(image);
     const stores = resolveTargetStores(set, method, s.request, image, s.storeHeader);
+    // Only glance-direct reads the staged data where it lies; the other methods fill staging themselves.
+    const stageHost = method.name === 'glance-direct' ? stageHostFor(image, this.selfUrl, s.relayed) : undefined;
+    if (stageHost) {
+      this.d.log.info({ image_id: image.id, stage_host: stageHost }, 'relaying the import to the node that staged the image');
+      return { relayed: await s.relay(stageHost) };
+    }
     await method.validate?.(this.d, s.request, image, s.caller);
-    if (stores.length === 0) return undefined;
+    if (stores.length === 0) return { taskId: undefined };
     for (const [quota, delta] of method.quotas(image, stores.length)) await quotas.enforce(image.owner ?? '', quota, delta);
     const before = beforeOf(image);
-    const input: ImportTaskInput = { image_id: image.id, import_req: s.request, backend: set.multi ? stores : [], previous: before };
     const { caller } = s;
+    const input: ImportTaskInput = {
+      image_id: image.id,
+      import_req: s.request,
+      backend: set.multi ? stores : [],
+      previous: before,
+      caller: { userId: caller.userId, projectId: caller.projectId, roles: caller.roles, isAdmin: caller.isAdmin },
+    };
     const task = await db.tasks.create({
       id: randomUUID(),
       type: 'api_image_import',
@@ -120,6 +153,7 @@ export class Imports {
       request_id: s.requestId,
       user_id: caller.userId,
       input,
+      node: this.node,
     });
     if (!(await acquireLock(db, image.id, task.id))) {
       // Glance persists the task only once it holds the lock: the caller gets 409 and no task is left.
@@ -147,7 +181,7 @@ export class Imports {
     }
     this.queue.push({ taskId: task.id, imageId: image.id, method, request: s.request, stores, before, caller, requestId: s.requestId });
     this.pump();
-    return task.id;
+    return { taskId: task.id };
   }
 
   /** Stop every import of an image and wait until each has reverted. */
@@ -202,28 +236,16 @@ export class Imports {
   }
 
   /**
-   * At start-up: imports that were running when the process stopped cannot finish; fail their
-   * tasks and put their images back, keeping staged data, so users can import again.
+   * At start-up, before serving: this node's imports its last process left unfinished are
+   * completed (past their commit point), resumed from their last completed step, or reverted
+   * (recover.ts); then the sweeps; then the resumed imports are queued.
    */
-  async recoverInterrupted(): Promise<number> {
-    const { db, settings, log } = this.d;
-    let n = 0;
-    for (const status of ['pending', 'processing'] as const) {
-      for (const task of await db.tasks.list({ status, type: 'api_image_import', sort: { key: 'created_at', dir: 'asc' }, limit: 100_000 })) {
-        const input = task.input as ImportTaskInput;
-        await db.tasks
-          .update(task.id, {
-            status: 'failure',
-            message: `Import task ${task.id} was interrupted by a server restart; import again.`,
-            result: { error_code: 'GI_IMPORT_INTERRUPTED' },
-            expires_at: expiry(settings.taskTtlHours),
-          })
-          .catch(() => {});
-        if (input?.previous) await restoreImage(this.d, input.image_id, task.id, input.previous, input.backend ?? [], log).catch(() => {});
-        n++;
-      }
-    }
-    return n;
+  async recoverInterrupted(): Promise<Omit<Recovery, 'resumed'> & { resumed: number }> {
+    const r = await recoverImports({ ...this.d, node: this.node });
+    await sweepLeftovers(this.d);
+    this.queue.push(...r.resumed);
+    this.pump();
+    return { ...r, resumed: r.resumed.length };
   }
 
   /** Take over the image's lock if a dead import left it (else 409 while another import runs). */

@@ -8,6 +8,7 @@ import { storeWorkingFile } from './byte-path.js';
 import { errorLabel } from '../metrics.js';
 import type { TaskDeps } from './deps.js';
 import type { Inspection } from './inspection.js';
+import { whileLockHeld } from './lock.js';
 import { FAILED_PROPERTY, IMPORTING_PROPERTY, INSPECTION_PROPERTY, parseStoreList, STAGE_HOST_PROPERTY, storeList } from './properties.js';
 
 /**
@@ -21,17 +22,21 @@ export function importToStores(d: TaskDeps) {
   const written: ImageLocation[] = [];
   const mustSucceed = d.job.request.all_stores_must_succeed ?? true;
   const copy = d.job.method.copiesActiveImage;
+  const drivers = d.job.stores.map((s) => d.stores.byId.get(s));
   return defineTask<{ file_path: string; inspection?: Inspection }, string[]>({
     name: 'ImportToStore',
+    // Run again after a crash, it first clears what the cut-short run left in its target stores,
+    // which only stores that can discard an image's leftovers allow.
+    rerunnable: drivers.every((s) => typeof s?.discard === 'function'),
     // The inspection exists where the inspector ran.
     requires: d.job.method.runsPlugins ? ['file_path', 'inspection'] : ['file_path'],
     provides: 'stored',
     execute: async ({ file_path, inspection }) => {
       d.reached.section = 'stores';
       const { job } = d;
+      if (job.resume) await clearTargets(d, job.imageId, job.stores);
       const image = await d.image.load();
       const size = (await stat(file_path)).size;
-      const drivers = job.stores.map((s) => d.stores.byId.get(s)!);
       for (const s of job.stores) d.progress.store(s, 'writing', 0);
       let bookkeeping: Promise<unknown> = Promise.resolve();
       const onStoreDone = (store: string, ok: boolean, location?: string) => {
@@ -50,15 +55,20 @@ export function importToStores(d: TaskDeps) {
       const working = { path: file_path, size, ...(known ? { known } : {}), own };
       let res;
       try {
-        res = await storeWorkingFile(working, drivers, job.imageId, {
-          hashAlgo: d.settings.hashAlgo,
-          maxBytes: d.settings.imageSizeCap,
-          expectedBytes: size,
-          signal: d.signal,
-          failFast: mustSucceed,
-          onProgress: (bytesDone) => d.progress.report({ phase: 'store', bytesDone, bytesTotal: size }),
-          onStoreDone,
-        });
+        res = await storeWorkingFile(
+          working,
+          drivers.map((s) => s!),
+          job.imageId,
+          {
+            hashAlgo: d.settings.hashAlgo,
+            maxBytes: d.settings.imageSizeCap,
+            expectedBytes: size,
+            signal: d.signal,
+            failFast: mustSucceed,
+            onProgress: (bytesDone) => d.progress.report({ phase: 'store', bytesDone, bytesTotal: size }),
+            onStoreDone,
+          },
+        );
       } finally {
         await bookkeeping;
       }
@@ -99,23 +109,56 @@ export function importToStores(d: TaskDeps) {
             ...(inspection ? { setProperties: { [INSPECTION_PROPERTY]: JSON.stringify(inspection.record) } } : {}),
             removeProperties: [STAGE_HOST_PROPERTY],
           },
-          { fromStatus: ['importing'] },
+          // A preempted import (another node took its lock) must not make the image active.
+          { fromStatus: ['importing'], whileProperty: whileLockHeld(job.taskId) },
         );
+        // The commit point: from here on the import is completed, never reverted (see run.ts).
+        d.reached.section = 'committed';
       }
       return written.map((l) => l.store);
     },
     revert: async () => {
-      for (const loc of written.splice(0)) {
-        await d.stores.byId
-          .get(loc.store)
-          ?.delete(loc.url)
-          .catch((e: unknown) => d.log.warn({ err: e, store: loc.store }, 'could not delete data written by a failed import'));
-        await d.db.images.removeLocation(d.job.imageId, loc.id).catch(() => {});
-      }
+      // Past the commit point the image is active with this data: it is completed, not undone.
+      if (d.reached.section === 'committed') return;
+      written.splice(0);
+      await clearTargets(d, d.job.imageId, d.job.stores, (e, store) => d.log.warn({ err: e, store }, 'could not delete data written by a failed import'));
     },
   });
 }
 
+/**
+ * Remove what this import put in its target stores: their locations of the image with the data, and
+ * (where a store can) anything else under the image's name there, such as a write a crash cut
+ * short. None of the target stores held the image before the import (`resolveTargetStores`), so
+ * all of it is this import's, even after a restart, when nothing of the first run is in memory.
+ */
+export async function clearTargets(
+  d: Pick<TaskDeps, 'db' | 'stores'>,
+  imageId: string,
+  targets: readonly string[],
+  onError?: (e: unknown, store: string) => void,
+): Promise<void> {
+  const image = await d.db.images.get(imageId);
+  for (const loc of image?.locations.filter((l) => targets.includes(l.store)) ?? []) {
+    const store = d.stores.byId.get(loc.store);
+    try {
+      await store?.delete(loc.url);
+      await d.db.images.removeLocation(imageId, loc.id);
+    } catch (e) {
+      if (!onError) throw e;
+      onError(e, loc.store);
+    }
+  }
+  for (const s of targets) {
+    await d.stores.byId
+      .get(s)
+      ?.discard?.(imageId)
+      .catch((e: unknown) => {
+        if (!onError) throw e;
+        onError(e, s);
+      });
+  }
+}
 /** Move one store out of `os_glance_importing_to_stores`, into `os_glance_failed_import` when it failed. */
 async function moveStore(d: TaskDeps, store: string, outcome: 'done' | 'failed' | 'stopped'): Promise<void> {
   if (!d.stores.multi) return;

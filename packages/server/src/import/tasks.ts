@@ -13,6 +13,7 @@ import { restoreImage } from './restore.js';
 export function imageLock(d: TaskDeps) {
   return defineTask({
     name: 'ImageLock',
+    rerunnable: true,
     execute: async () => {
       await d.image.load();
     },
@@ -27,6 +28,7 @@ export function imageLock(d: TaskDeps) {
 export function verifyStaging(d: TaskDeps) {
   return defineTask<Record<string, never>, string>({
     name: 'VerifyStaging',
+    rerunnable: true,
     provides: 'file_path',
     execute: async () => {
       d.reached.section = 'plugins';
@@ -46,11 +48,23 @@ export function verifyStaging(d: TaskDeps) {
 export function completeTask(d: TaskDeps) {
   return defineTask({
     name: 'CompleteTask',
+    rerunnable: true,
     execute: async () => {
       await d.progress.written(); // the final "Copied N MiB" lands before the task is seen finished
       const result = { image_id: d.job.imageId, inspections: d.inspections };
-      await d.db.tasks.update(d.job.taskId, { status: 'success', result, expires_at: expiry(d.settings.taskTtlHours) }, { fromStatus: ['processing'] });
-      await releaseLock(d.db, d.job.imageId, d.job.taskId);
+      try {
+        await d.db.tasks.update(d.job.taskId, { status: 'success', result, expires_at: expiry(d.settings.taskTtlHours) }, { fromStatus: ['processing'] });
+        await releaseLock(d.db, d.job.imageId, d.job.taskId);
+      } catch (e) {
+        // Past the commit point a failure here must not revert an active image: start-up recovery
+        // or the stale-lock rule completes it (roll-forward.ts).
+        if (d.reached.section !== 'committed') throw e;
+        d.log.error(
+          { err: e, image_id: d.job.imageId, task_id: d.job.taskId },
+          'could not complete the committed import; it is completed at restart or by the next import call',
+        );
+        return;
+      }
       d.log.info({ image_id: d.job.imageId, task_id: d.job.taskId }, 'Import completed');
     },
   });
@@ -63,6 +77,7 @@ export function completeTask(d: TaskDeps) {
 export function deleteFromStaging(d: TaskDeps) {
   return defineTask({
     name: 'DeleteFromStaging',
+    rerunnable: true,
     execute: async () => {
       await d.staging.remove(d.job.imageId).catch((e: unknown) => d.log.warn({ err: e, image_id: d.job.imageId }, 'could not remove staged data'));
     },

@@ -4,6 +4,7 @@ import { isGlanceImportError } from '@glance-import/core';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { CREATE_READ_ONLY, BASE_ATTRIBUTES, isReservedName } from '../images/attributes.js';
 import { deleteImage, type DeleteDeps } from '../images/delete.js';
+import { RELAYED_HEADER, relayToStageHost, stageHostFor } from '../import/stage-host.js';
 import { parsePatch, planPatch, PATCH_V20, PATCH_V21 } from '../images/patch.js';
 import { parseListQuery, type RawQuery } from '../images/list-query.js';
 import { checkTag, checkTagQuota, validateAttribute, validateExtraProperty, type Formats } from '../images/validate.js';
@@ -28,6 +29,8 @@ export interface ImageRouteDeps extends DeleteDeps {
   quotas: Quotas;
   formats: Formats;
   view(image: ImageRecord): Record<string, unknown>;
+  /** This node's URL as other nodes reach it (the stage host it records). */
+  selfUrl: string | undefined;
 }
 
 export function imageRoutes(app: FastifyInstance, d: ImageRouteDeps): void {
@@ -142,6 +145,18 @@ export function imageRoutes(app: FastifyInstance, d: ImageRouteDeps): void {
     const image = await visibleImage(d, request, request.params.id);
     authorize(d, request, 'delete_image', image);
     if (image.protected) throw forbidden(`Image ${image.id} is protected and cannot be deleted.`);
+    // As Glance: data staged on another node is deleted there, by that node deleting the image; its
+    // refusal is the answer. A stage host that is down or failing leaves the delete to this node
+    // (the staged file stays there until that node's start-up sweep).
+    const host = stageHostFor(image, d.selfUrl, request.headers[RELAYED_HEADER] !== undefined);
+    if (host) {
+      const call = { method: 'DELETE', path: request.url, headers: request.headers, body: undefined };
+      const remote = await relayToStageHost(host, call, { selfUrl: d.selfUrl, imageId: image.id }).catch((err: unknown) => {
+        request.log.warn({ err, image_id: image.id, stage_host: host }, 'stage host unavailable; deleting the image here');
+        return undefined;
+      });
+      if (remote && remote.status < 500) return reply.code(remote.status).headers(remote.headers).send(remote.body);
+    }
     await deleteImage(d, image, request.log);
     return reply.code(204).send();
   });

@@ -5,6 +5,7 @@ import { notFound } from '../http/errors.js';
 import { assertNoBody, authorize, callerOf, visibleImage } from '../http/guards.js';
 import { parseImportBody } from '../import/request.js';
 import type { Imports } from '../import/service.js';
+import { RELAYED_HEADER, relayToStageHost } from '../import/stage-host.js';
 import { imageTaskRow } from '../views/task.js';
 
 type Params = { id: string };
@@ -13,6 +14,8 @@ export interface ImportRouteDeps {
   db: Database;
   policy: PolicyEnforcer;
   imports: Imports;
+  /** This node's URL as other nodes reach it; a relayed import names it. */
+  selfUrl: string | undefined;
 }
 
 /** The import call (parse, then the import service does the rest) and an image's import tasks. */
@@ -21,14 +24,27 @@ export function importRoutes(app: FastifyInstance, d: ImportRouteDeps): void {
     if (!d.imports.enabled) throw notFound('Image import is not supported at this site.');
     const req = parseImportBody(request.body, d.imports.offered);
     const image = await visibleImage(d, request, request.params.id);
-    await d.imports.start({
+    const outcome = await d.imports.start({
       image,
       request: req,
       caller: callerOf(request),
       requestId: request.id,
       storeHeader: request.headers['x-image-meta-store'] as string | undefined,
       authorize: (rule, target) => authorize(d, request, rule, target),
+      relayed: request.headers[RELAYED_HEADER] !== undefined,
+      // The body as the caller sent it (Glance replays its JSON), with the caller's own headers.
+      relay: (host) =>
+        relayToStageHost(
+          host,
+          { method: 'POST', path: request.url, headers: request.headers, body: JSON.stringify(request.body) },
+          { selfUrl: d.selfUrl, imageId: image.id },
+        ),
     });
+    if (outcome.relayed) {
+      // Glance returns the stage host's answer and request id as its own.
+      const { status, headers, body } = outcome.relayed;
+      return reply.code(status).headers(headers).send(body);
+    }
     return reply.code(202).send();
   });
 
