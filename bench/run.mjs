@@ -214,6 +214,7 @@ try {
       unit: 's',
       ours: s(step(gdBig)),
       limit: { label: `import step of ${size}`, ...s(step(gd)), target: 1.1 },
+      resolutionS: 0.1,
     },
     { case: `3 file stores ${size}, PUT /stage → active`, unit: 's', ours: s(total(three)), limit: { label: '3 × copy+fsync', ...s(copy3), target: 1.2 } },
     {
