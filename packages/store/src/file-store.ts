@@ -3,6 +3,7 @@ import { readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { giError } from './errors.js';
 import { isFile, PART, writeFileAtomic } from './atomic-file.js';
+import { linkFileAtomic } from './adopt.js';
 import { writeError } from './fs-errors.js';
 import { checkImageId, isUuid } from './image-id.js';
 import { readFile } from './read-file.js';
@@ -52,6 +53,11 @@ export function createFileStore(id: string, options: FileStoreOptions): StoreDri
       const conflict = () => giError('GI_STORE_DUPLICATE', { store: id, imageId });
       const hashes = await writeFileAtomic(file, source, opts, { store: id, conflict });
       return { location: SCHEME + file, ...hashes };
+    },
+    async adopt(imageId, file) {
+      const target = path.join(dir, checkImageId(imageId));
+      const conflict = () => giError('GI_STORE_DUPLICATE', { store: id, imageId });
+      return (await linkFileAtomic(file, target, { store: id, conflict })) ? { location: SCHEME + target } : undefined;
     },
     get: async (location, range) => readFile(fileOf(location), range, id, location),
     async delete(location) {

@@ -73,7 +73,8 @@ function sourceError(e: unknown) {
 const WORKER_MIN_BYTES = 64 * 1024 * 1024;
 
 function pickHasher(opts: WriteOptions): Hasher {
-  const large = opts.expectedBytes !== undefined && opts.expectedBytes >= WORKER_MIN_BYTES;
+  const expected = opts.expectedBytes ?? opts.sizeHint;
+  const large = expected !== undefined && expected >= WORKER_MIN_BYTES;
   return large && process.env.GLANCE_IMPORT_HASH_WORKERS !== '0' ? createWorkerHasher(opts.hashAlgo ?? DEFAULT_HASH_ALGO) : createHasher(opts.hashAlgo);
 }
 

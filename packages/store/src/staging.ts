@@ -6,6 +6,7 @@ import { isFile, PART, writeFileAtomic } from './atomic-file.js';
 import { readError, writeError } from './fs-errors.js';
 import { readFile } from './read-file.js';
 import { checkImageId, isUuid } from './image-id.js';
+import { forgetStagedHashes } from './staged-hashes.js';
 import { committedOffset, discardUpload, UPLOAD, UPLOAD_OFFSET, uploadPaths, writeUpload, type UploadOptions } from './stage-upload.js';
 import { CHUNK_SIZE, type HashResult, type Source, type WriteOptions } from './types.js';
 
@@ -115,10 +116,11 @@ export class StagingArea {
 
   /**
    * Removes `<id>` and every `<id>.*` (plugin outputs, partial writes, a kept upload); nothing there
-   * is fine. `keepUpload` spares a broken-off upload a client may resume.
+   * is fine, and the hashes taken while staging. `keepUpload` spares a broken-off upload a client may resume.
    */
   async remove(imageId: string, opts: { keepUpload?: boolean } = {}): Promise<void> {
     const id = checkImageId(imageId);
+    forgetStagedHashes(this, id);
     const kept = opts.keepUpload ? new Set([`${id}${UPLOAD}`, `${id}${UPLOAD_OFFSET}`]) : new Set<string>();
     for (const name of await this.names()) {
       if ((name === id || name.startsWith(`${id}.`)) && !kept.has(name)) await rm(path.join(this.dir, name), { recursive: true, force: true });

@@ -29,6 +29,8 @@ export interface WriteOptions extends ByteLimits {
    * matter are those of the final data, taken when it is written to the stores.
    */
   hash?: boolean;
+  /** The size the data is expected to have, unenforced (an upload's Content-Length): large data is hashed on worker threads. */
+  sizeHint?: number;
 }
 
 /** Image data: a Node readable (an upload, a file) or any async iterable of buffers. */
@@ -73,6 +75,12 @@ export interface StoreDriver {
    * one object or segments).
    */
   add(imageId: string, source: Source, opts?: WriteOptions): Promise<{ location: string } & HashResult>;
+  /**
+   * Optional: take a complete, durable local file as the image's data without copying it (a file
+   * store on the same file system links it). Resolves undefined when this store cannot, and the
+   * caller writes the data with `add`. The file itself is left where it is.
+   */
+  adopt?(imageId: string, file: string, opts?: { signal?: AbortSignal }): Promise<{ location: string } | undefined>;
   /** `size` is the total size of the data, whatever the range. */
   get(location: string, range?: ByteRange): Promise<{ stream: NodeJS.ReadableStream; size: number }>;
   /** A location that is already gone is fine. */

@@ -4,12 +4,12 @@ import { checkHashAlgo, type Hasher } from './hash.js';
 /**
  * md5 and the os_hash algorithm on two worker threads, so the byte path is not bound by hashing on
  * the main thread (one thread does about 480 MiB/s of md5 + sha512 here; two do each hash at once).
- * Chunks are copied once into shared memory slots both workers read; a slot is reused when both
+ * Chunks are copied once into shared memory slots (4 MiB per job: eight imports at once stay small) both workers read; a slot is reused when both
  * have hashed it, and `update` waits for a free slot, which gives backpressure.
  */
 
 const SLOT = 1024 * 1024;
-const SLOTS = 8;
+const SLOTS = 4;
 
 // Plain CommonJS so it runs from source and from the bundle alike.
 const WORKER = `

@@ -1,9 +1,10 @@
-import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
+import path from 'node:path';
 import { defineTask, isGlanceImportError, reasonOf } from '@glance-import/core';
 import { giError } from '../errors.js';
 import type { ImageLocation } from '@glance-import/db';
-import { writeToStores } from '@glance-import/store';
+import { stagedHashes } from '@glance-import/store';
+import { storeWorkingFile } from './byte-path.js';
 import { errorLabel } from '../metrics.js';
 import type { TaskDeps } from './deps.js';
 import type { Inspection } from './inspection.js';
@@ -11,7 +12,8 @@ import { whileLockHeld } from './lock.js';
 import { FAILED_PROPERTY, IMPORTING_PROPERTY, INSPECTION_PROPERTY, parseStoreList, STAGE_HOST_PROPERTY, storeList } from './properties.js';
 
 /**
- * Stream the working file into every target store at once (one read, hashes in the same pass).
+ * Stream the working file into every target store at once (one read, hashes in the same pass, or
+ * taken while staging and the staged file moved into a store: see storeWorkingFile).
  * As each store finishes it gains a location and leaves `os_glance_importing_to_stores` (or joins
  * `os_glance_failed_import`); then size, checksum, os_hash_value and virtual_size are recorded.
  * Revert removes what it wrote.
@@ -45,11 +47,16 @@ export function importToStores(d: TaskDeps) {
           await moveStore(d, store, 'done');
         });
       };
+      // The staged file, untouched by any plugin, comes with the hashes taken while it was staged; a
+      // plugin's output beside it (`<id>.*`, removed with the stage) is the import's own to move.
+      const staged = file_path === d.staging.pathFor(job.imageId);
+      const known = staged ? await stagedHashes(d.staging, job.imageId, d.settings.hashAlgo) : undefined;
+      const own = path.dirname(file_path) === d.staging.dir && path.basename(file_path).startsWith(`${job.imageId}.`);
+      const working = { path: file_path, size, ...(known ? { known } : {}), own };
       let res;
-      const source = createReadStream(file_path, { highWaterMark: 1024 * 1024 });
       try {
-        res = await writeToStores(
-          source,
+        res = await storeWorkingFile(
+          working,
           drivers.map((s) => s!),
           job.imageId,
           {
@@ -63,8 +70,6 @@ export function importToStores(d: TaskDeps) {
           },
         );
       } finally {
-        // Stores that all refused before their first byte never read it: the staged file must not stay open.
-        source.destroy();
         await bookkeeping;
       }
       for (const r of res.results) {

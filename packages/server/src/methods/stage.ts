@@ -1,4 +1,4 @@
-import type { HashResult } from '@glance-import/store';
+import { stageWithHashes, type HashResult } from '@glance-import/store';
 import type { TaskDeps } from '../import/deps.js';
 
 /**
@@ -14,10 +14,11 @@ export async function stageFrom(
   const owner = (await d.image.load()).owner ?? job.caller.projectId;
   const total = o.expectedBytes;
   return d.quotas.capped(owner, 'image_stage_total', d.settings.imageSizeCap, (maxBytes) =>
-    d.staging.write(job.imageId, source, {
+    // Hashed as it is staged, so the import need not read the staged file again.
+    stageWithHashes(d.staging, job.imageId, source, {
       maxBytes,
       signal: o.signal,
-      hash: false,
+      hashAlgo: d.settings.hashAlgo,
       ...(total !== undefined ? { expectedBytes: total } : {}),
       onProgress: (bytesDone) => d.progress.report({ phase: o.phase, bytesDone, ...(total !== undefined ? { bytesTotal: total } : {}) }),
     }),

@@ -1,5 +1,6 @@
 import { isGlanceImportError, type ResolvedPlugin } from '@glance-import/core';
-import { storeErrors } from '@glance-import/store';
+import { stageWithHashes, storeErrors } from '@glance-import/store';
+import { stageHashing } from '../images/stage-hashing.js';
 import { giError } from '../errors.js';
 import { StreamInspector, type InspectOptions } from '@glance-import/format-inspector';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -175,13 +176,13 @@ export function imageDataRoutes(app: FastifyInstance, d: ImageDataRouteDeps): vo
         }
       }
       const body = inspectedBody(request, resumeAt > 0 ? (d.staging.readUpload(image.id, resumeAt) as AsyncIterable<Buffer>) : undefined);
-      // Staged bytes are counted, not hashed: the hashes that count are taken when the final data is stored.
       const res = await d.quotas.capped(owner, 'image_stage_total', cap(), (maxBytes) =>
-        d.staging.writeUpload(image.id, body.source, {
+        stageWithHashes(d.staging, image.id, body.source, {
           maxBytes,
           signal: gone,
-          hash: false,
+          resumable: true,
           resumeAt,
+          ...stageHashing(request, hashAlgo()),
           ...(range?.total !== undefined ? { expectedBytes: range.total } : {}),
         }),
       );

@@ -1,0 +1,59 @@
+// The API cases: Debian's wrk on loopback, the same requests and headers for both servers.
+import { execFile } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { call } from './client.mjs';
+import { IDENTITY } from './servers.mjs';
+
+export const wrkAvailable = () => new Promise((resolve) => execFile('wrk', ['--version'], (e, out, err) => resolve(/^wrk /m.test(`${out}${err}`))));
+
+/** Creates `n` images, `concurrency` requests at a time; returns their ids in creation order. */
+export async function populate(site, n, concurrency = 8) {
+  const ids = new Array(n);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < n) {
+        const i = next++;
+        ids[i] = (await call(site, 'POST', '/v2/images', { name: `bench-${i}`, disk_format: 'raw', container_format: 'bare' })).id;
+      }
+    }),
+  );
+  return ids;
+}
+
+/** A wrk script for POST /v2/images with a JSON body (wrk sends it as given, every time). */
+export function postScript(dir) {
+  const file = path.join(dir, 'post-image.lua');
+  writeFileSync(
+    file,
+    [
+      'wrk.method = "POST"',
+      `wrk.body = '${JSON.stringify({ name: 'wrk', disk_format: 'raw', container_format: 'bare' })}'`,
+      'wrk.headers["Content-Type"] = "application/json"',
+      '',
+    ].join('\n'),
+  );
+  return file;
+}
+
+/** One wrk run: requests per second, latency percentiles (ms), and how many answers were not 2xx. */
+export function wrk(url, { seconds, connections = 8, script } = {}) {
+  const args = ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency', ...Object.entries(IDENTITY).flatMap(([k, v]) => ['-H', `${k}: ${v}`])];
+  if (script) args.push('-s', script);
+  args.push(url);
+  return new Promise((resolve, reject) =>
+    execFile('wrk', args, { timeout: (seconds + 30) * 1000 }, (e, out) => {
+      if (e) return reject(new Error(`wrk: ${e.message}`));
+      const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1]);
+      const bad = Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(out)?.[1] ?? 0);
+      const errors = /Socket errors: (.*)/.exec(out)?.[1];
+      const ms = (p) => {
+        const m = new RegExp(`\\s${p}%\\s+([\\d.]+)(us|ms|s)`).exec(out);
+        return m ? Number(m[1]) * { us: 0.001, ms: 1, s: 1000 }[m[2]] : NaN;
+      };
+      if (!Number.isFinite(rps)) return reject(new Error(`wrk printed no rate:\n${out}`));
+      resolve({ rps, p50: ms(50), p99: ms(99), bad, ...(errors ? { errors } : {}) });
+    }),
+  );
+}
