@@ -36,6 +36,7 @@ import { taskRoutes } from './routes/tasks.js';
 import { versionPrefixes, versionRoutes, versionsDocument } from './routes/versions.js';
 import { buildStores, checkStores, type StoreSet } from './stores.js';
 import { imageView } from './views/image.js';
+import { requeueBrokenStages } from './images/stage-recovery.js';
 import type { ServerConfig } from './options.js';
 
 export interface ServerOptions {
@@ -139,9 +140,10 @@ export async function createServer(o: ServerOptions): Promise<GlanceServer> {
   let draining = false;
   const quotas = new Quotas({ config, db });
   const selfUrl = config.values.DEFAULT.worker_self_reference_url ?? config.values.DEFAULT.public_endpoint;
+  const node = nodeId(config.values.DEFAULT.worker_self_reference_url, dataDir);
   const imports = new Imports({
     selfUrl,
-    node: nodeId(config.values.DEFAULT.worker_self_reference_url, dataDir),
+    node,
     db,
     staging,
     stores,
@@ -242,7 +244,7 @@ export async function createServer(o: ServerOptions): Promise<GlanceServer> {
   opsRoutes(app, { db, metrics, access: gi.metrics_access });
   schemaRoutes(app, { formats });
   imageRoutes(app, { config, db, policy, quotas, stores, staging, formats, view, imports, selfUrl });
-  imageDataRoutes(app, { config, db, policy, quotas, staging, stores, metrics, plugins, imports, selfUrl });
+  imageDataRoutes(app, { config, db, policy, quotas, staging, stores, metrics, plugins, imports, selfUrl, node });
   importRoutes(app, { db, policy, imports, selfUrl });
   infoRoutes(app, { policy, quotas, stores, imports });
   storeRoutes(app, { db, policy, stores });
@@ -272,6 +274,10 @@ export async function createServer(o: ServerOptions): Promise<GlanceServer> {
       `imports interrupted by the last shutdown: ${recovered.completed} completed, ${recovered.resumed} resumed, ${recovered.reverted} reverted (image back to its pre-import state)`,
     );
   }
+  await requeueBrokenStages({ db, staging, log, node, selfUrl }).catch(async (e: unknown) => {
+    if (!o.db) await db.close();
+    throw e;
+  });
 
   void identity.start();
 

@@ -45,6 +45,12 @@ export const serverErrors = defineErrors(['GI_API_', 'GI_SERVER_', 'GI_IMPORT_',
     message: (p) => `Requested range ${p.range} is not satisfiable for ${p.size} bytes of image data.`,
     hint: 'Ask for a range inside the image size.',
   }),
+  GI_API_STAGE_OFFSET_MISMATCH: def<{ imageId: string; offset: number; committed: number }>({
+    status: 409,
+    message: (p) => `The upload to staging of image ${p.imageId} cannot continue at byte ${p.offset}: the server holds ${p.committed} bytes of it.`,
+    hint: (p) =>
+      `Continue at byte ${p.committed} (Content-Range: bytes ${p.committed}-*/*), or send the whole data again with a plain PUT; HEAD /v2/images/${p.imageId}/stage answers the offset in X-Image-Stage-Offset.`,
+  }),
   GI_API_TOO_LARGE: def<{ message: string }>({
     status: 413,
     message: (p) => p.message,

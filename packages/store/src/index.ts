@@ -13,6 +13,7 @@ export {
 export { createHasher, checkHashAlgo, DEFAULT_HASH_ALGO, type Hasher } from './hash.js';
 export { measure, hashStream, isMeasured, type Measured } from './measure.js';
 export { StagingArea, STAGING_STORE, type SweepOptions, type StagingEntry } from './staging.js';
+export { UPLOAD, UPLOAD_OFFSET, CHECKPOINT_BYTES, type UploadOptions } from './stage-upload.js';
 export { createFileStore, fileStoreFactory, type FileStoreOptions } from './file-store.js';
 export { writeToStores, type FanOutResult, type FanOutOptions, type StoreOutcome } from './fan-out.js';
 export { FaultyStore, type Fault } from './faulty-store.js';

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { createReadStream, mkdirSync } from 'node:fs';
 import { lstat, readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { giError } from './errors.js';
@@ -6,7 +6,8 @@ import { isFile, PART, writeFileAtomic } from './atomic-file.js';
 import { readError, writeError } from './fs-errors.js';
 import { readFile } from './read-file.js';
 import { checkImageId, isUuid } from './image-id.js';
-import type { HashResult, Source, WriteOptions } from './types.js';
+import { committedOffset, discardUpload, UPLOAD, UPLOAD_OFFSET, uploadPaths, writeUpload, type UploadOptions } from './stage-upload.js';
+import { CHUNK_SIZE, type HashResult, type Source, type WriteOptions } from './types.js';
 
 /** Glance's name for the staging store, used in error messages. */
 export const STAGING_STORE = 'os_glance_staging_store';
@@ -37,7 +38,7 @@ export interface SweepOptions {
   /**
    * For an entry of a live image: whether to keep it, decided by the caller, who knows the image
    * (instead of the `staleAfterMs` rule). `kind`: `staged` (`<id>`, complete staged data),
-   * `partial` (`<id>.part-*`, a stage being written), `derived` (any other `<id>.*`, a plugin's output).
+   * `partial` (`<id>.part-*`, `<id>.upload` and its `.upload-offset`: a stage being written or kept for a resume), `derived` (any other `<id>.*`, a plugin's output).
    */
   keep?: (imageId: string, entry: StagingEntry) => Promise<boolean>;
 }
@@ -83,17 +84,44 @@ export class StagingArea {
     return writeFileAtomic(this.pathFor(imageId), source, opts, { store: STAGING_STORE, conflict });
   }
 
+  /**
+   * Stages data as an upload a client can resume (`PUT /stage`): see `writeUpload`. A failure keeps
+   * what arrived (durable, with its offset); `discardUpload` removes it when it must not be resumed.
+   */
+  async writeUpload(imageId: string, source: Source, opts: UploadOptions = {}): Promise<HashResult> {
+    return writeUpload(uploadPaths(this.pathFor(imageId)), source, opts, () => giError('GI_STORE_STAGE_EXISTS', { imageId }));
+  }
+
+  /** Bytes of a kept (broken-off) upload known durable; undefined when the image has none. */
+  uploadOffset(imageId: string): Promise<number | undefined> {
+    return committedOffset(uploadPaths(this.pathFor(imageId)));
+  }
+
+  /** The first `bytes` of a kept upload, read again when it is resumed (inspection sees the whole data). */
+  readUpload(imageId: string, bytes: number): NodeJS.ReadableStream {
+    const file = uploadPaths(this.pathFor(imageId)).data;
+    return createReadStream(file, { start: 0, end: bytes - 1, highWaterMark: CHUNK_SIZE });
+  }
+
+  discardUpload(imageId: string): Promise<void> {
+    return discardUpload(uploadPaths(this.pathFor(imageId)));
+  }
+
   /** The staged data, read in large chunks (for the import to stores). */
   async read(imageId: string): Promise<{ stream: NodeJS.ReadableStream; size: number }> {
     const file = this.pathFor(imageId);
     return readFile(file, undefined, STAGING_STORE, file);
   }
 
-  /** Removes `<id>` and every `<id>.*` (plugin outputs, partial writes); nothing there is fine. */
-  async remove(imageId: string): Promise<void> {
+  /**
+   * Removes `<id>` and every `<id>.*` (plugin outputs, partial writes, a kept upload); nothing there
+   * is fine. `keepUpload` spares a broken-off upload a client may resume.
+   */
+  async remove(imageId: string, opts: { keepUpload?: boolean } = {}): Promise<void> {
     const id = checkImageId(imageId);
+    const kept = opts.keepUpload ? new Set([`${id}${UPLOAD}`, `${id}${UPLOAD_OFFSET}`]) : new Set<string>();
     for (const name of await this.names()) {
-      if (name === id || name.startsWith(`${id}.`)) await rm(path.join(this.dir, name), { recursive: true, force: true });
+      if ((name === id || name.startsWith(`${id}.`)) && !kept.has(name)) await rm(path.join(this.dir, name), { recursive: true, force: true });
     }
   }
 
@@ -112,7 +140,9 @@ export class StagingArea {
       if (!live.has(id)) live.set(id, isLive(id));
       const entry = path.join(this.dir, name);
       if (await live.get(id)) {
-        const kind = name === id ? 'staged' : name.startsWith(`${id}${PART}`) ? 'partial' : 'derived';
+        // A kept upload (resumable staging) is a stage being written, like a `.part-*` one.
+        const upload = name === `${id}${UPLOAD}` || name === `${id}${UPLOAD_OFFSET}`;
+        const kind = name === id ? 'staged' : upload || name.startsWith(`${id}${PART}`) ? 'partial' : 'derived';
         const stalePart = name.includes(PART) && ((await lstat(entry).catch(() => undefined))?.mtimeMs ?? 0) < staleBefore;
         if (opts.keep ? await opts.keep(id, { name, kind }) : !stalePart) continue;
       }

@@ -4,6 +4,7 @@ import { giError } from '../errors.js';
 import { StreamInspector, type InspectOptions } from '@glance-import/format-inspector';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { judgeFormat } from '../images/format-check.js';
+import { STAGE_NODE } from '../images/stage-recovery.js';
 import { Head, tap } from '../images/tap.js';
 import { badRequest, conflict, notFound, unsupportedMediaType } from '../http/errors.js';
 import { assertNoBody, authorize, callerOf, visibleImage } from '../http/guards.js';
@@ -57,9 +58,27 @@ function declaredSize(request: FastifyRequest): number {
  * as 500. Only the read itself failing counts: a refusal of ours (size cap, format) also ends the
  * request early, and keeps its own answer.
  */
-function clientsFault(e: unknown, gone: AbortSignal): unknown {
-  const brokenRead = isGlanceImportError(e, 'GI_STORE_ABORTED') || isGlanceImportError(e, 'GI_STORE_SOURCE_FAILED');
-  return gone.aborted && brokenRead ? badRequest('The client went away before the end of the image data; nothing was kept.') : e;
+function clientsFault(e: unknown, gone: AbortSignal, kept = 'nothing was kept.'): unknown {
+  return brokenOff(e, gone) ? badRequest(`The client went away before the end of the image data; ${kept}`) : e;
+}
+
+const brokenOff = (e: unknown, gone: AbortSignal) =>
+  gone.aborted && (isGlanceImportError(e, 'GI_STORE_ABORTED') || isGlanceImportError(e, 'GI_STORE_SOURCE_FAILED'));
+
+/**
+ * Beyond Glance: `Content-Range: bytes N-*\/TOTAL` (or `N-LAST/TOTAL`, TOTAL may be `*`) continues a
+ * broken-off upload at byte N. Undefined for a plain PUT, which starts over.
+ */
+function stageRange(request: FastifyRequest): { offset: number; total?: number } | undefined {
+  const raw = request.headers['content-range'];
+  if (raw === undefined) return undefined;
+  const m = /^bytes (\d+)-(\d+|\*)\/(\d+|\*)$/.exec(String(raw).trim());
+  const offset = Number(m?.[1]);
+  const last = m?.[2] === '*' ? undefined : Number(m?.[2]);
+  const total = m?.[3] === '*' ? undefined : Number(m?.[3]);
+  if (!m || !Number.isSafeInteger(offset) || (last !== undefined && last < offset) || (total !== undefined && (last ?? offset) >= total))
+    throw giError('GI_API_BAD_REQUEST', { message: `Content-Range ${String(raw)} is not 'bytes N-*/TOTAL' (TOTAL may be '*')` });
+  return { offset, ...(total !== undefined ? { total } : {}) };
 }
 
 function parseRange(header: string, size: number): { start: number; end: number } | 'unsatisfiable' | undefined {
@@ -80,12 +99,16 @@ function parseRange(header: string, size: number): { start: number; end: number 
   return { start, end };
 }
 
+async function* chain(...parts: AsyncIterable<Buffer>[]): AsyncGenerator<Buffer> {
+  for (const part of parts) yield* part;
+}
+
 /** The request body as it streams, with the format inspector and its first bytes taken in the same pass. */
-function inspectedBody(request: FastifyRequest) {
+function inspectedBody(request: FastifyRequest, prefix?: AsyncIterable<Buffer>) {
   const inspector = new StreamInspector();
   const head = new Head();
   return {
-    source: tap(bodyOf(request), (c) => {
+    source: tap(prefix ? chain(prefix, bodyOf(request)) : bodyOf(request), (c) => {
       inspector.update(c);
       head.push(c);
     }),
@@ -106,6 +129,8 @@ export interface ImageDataRouteDeps {
   imports: Pick<Imports, 'enabled' | 'offers'>;
   /** URL other nodes reach this one at, recorded as the stage host. */
   selfUrl: string | undefined;
+  /** This node's id, recorded on a stage while it runs (start-up requeues only its own). */
+  node: string;
 }
 
 export function imageDataRoutes(app: FastifyInstance, d: ImageDataRouteDeps): void {
@@ -128,23 +153,41 @@ export function imageDataRoutes(app: FastifyInstance, d: ImageDataRouteDeps): vo
   app.put<{ Params: Params }>('/v2/images/:id/stage', { preParsing: stageAllowed }, async (request, reply) => {
     const image = await visibleImage(d, request, request.params.id);
     authorize(d, request, 'modify_image', image);
+    const range = stageRange(request);
     if (await d.staging.has(image.id)) throw storeErrors.error('GI_STORE_STAGE_EXISTS', { imageId: image.id });
     const owner = image.owner ?? callerOf(request).projectId;
     await d.quotas.enforce(owner, 'image_stage_total', declaredSize(request));
     await d.quotas.enforce(owner, 'image_count_uploading', 1);
-    await d.db.images.update(image.id, { columns: { status: 'uploading' } }, { fromStatus: ['queued'] }).catch((e: { code?: string }) => {
-      throw e.code === 'GI_DB_CONFLICT' ? conflict(`Image status transition from ${image.status} to uploading is not allowed`) : e;
-    });
-    const body = inspectedBody(request);
+    // The status is the stage's lock: one stage at a time, and the kept upload is ours from here.
+    await d.db.images
+      .update(image.id, { columns: { status: 'uploading' }, setProperties: { [STAGE_NODE]: d.node } }, { fromStatus: ['queued'] })
+      .catch((e: { code?: string }) => {
+        throw e.code === 'GI_DB_CONFLICT' ? conflict(`Image status transition from ${image.status} to uploading is not allowed`) : e;
+      });
+    const resumeAt = range?.offset ?? 0;
     const gone = clientGone(request);
     try {
+      if (resumeAt > 0) {
+        const committed = (await d.staging.uploadOffset(image.id)) ?? 0;
+        if (committed !== resumeAt) {
+          reply.header('X-Image-Stage-Offset', String(committed));
+          throw giError('GI_API_STAGE_OFFSET_MISMATCH', { imageId: image.id, offset: resumeAt, committed });
+        }
+      }
+      const body = inspectedBody(request, resumeAt > 0 ? (d.staging.readUpload(image.id, resumeAt) as AsyncIterable<Buffer>) : undefined);
       // Staged bytes are counted, not hashed: the hashes that count are taken when the final data is stored.
       const res = await d.quotas.capped(owner, 'image_stage_total', cap(), (maxBytes) =>
-        d.staging.write(image.id, body.source, { maxBytes, signal: gone, hash: false }),
+        d.staging.writeUpload(image.id, body.source, {
+          maxBytes,
+          signal: gone,
+          hash: false,
+          resumeAt,
+          ...(range?.total !== undefined ? { expectedBytes: range.total } : {}),
+        }),
       );
       const verdict = judgeFormat(image, body.result(inspectOpts(image.disk_format)), body.head(), formatPolicy());
       if (verdict.warning) request.log.warn({ image_id: image.id }, verdict.warning);
-      d.metrics.bytesStaged.inc({}, res.size);
+      d.metrics.bytesStaged.inc({}, res.size - resumeAt);
       await d.db.images.update(
         image.id,
         { columns: { size: res.size }, ...(d.selfUrl ? { setProperties: { os_glance_stage_host: d.selfUrl } } : {}) },
@@ -152,12 +195,34 @@ export function imageDataRoutes(app: FastifyInstance, d: ImageDataRouteDeps): vo
       );
     } catch (e) {
       d.metrics.stageErrors.inc({ code: errorLabel(e) });
-      // A failed stage leaves nothing: no data, and the image queued so the user can stage again.
-      await d.staging.remove(image.id).catch(() => {});
-      await d.db.images.update(image.id, { columns: { status: 'queued', size: null } }, { fromStatus: ['uploading'] }).catch(() => {});
-      throw clientsFault(e, gone);
+      // Back to queued so the user can stage again. A connection that broke keeps what arrived for a
+      // resume (beyond Glance); any other failure (a limit, the format, an offset refused) leaves
+      // nothing, except a kept upload a wrong offset did not touch.
+      const resumable = brokenOff(e, gone);
+      if (isGlanceImportError(e, 'GI_API_STAGE_OFFSET_MISMATCH')) await d.staging.remove(image.id, { keepUpload: true }).catch(() => {});
+      else if (!resumable) await d.staging.remove(image.id).catch(() => {});
+      await d.db.images
+        .update(image.id, { columns: { status: 'queued', size: null }, removeProperties: [STAGE_NODE] }, { fromStatus: ['uploading'] })
+        .catch(() => {});
+      throw clientsFault(e, gone, `what arrived is kept: HEAD /v2/images/${image.id}/stage answers how much, and a PUT with Content-Range continues it.`);
     }
     return reply.code(204).send();
+  });
+
+  // Beyond Glance: how much of an upload to staging the server holds, so a client that lost its
+  // connection continues with `Content-Range: bytes N-*/TOTAL` instead of sending everything again.
+  app.head<{ Params: Params }>('/v2/images/:id/stage', async (request, reply) => {
+    if (!d.imports.enabled) throw notFound('Image import is not supported at this site.');
+    const image = await visibleImage(d, request, request.params.id);
+    authorize(d, request, 'modify_image', image);
+    const complete = await d.staging.size(image.id);
+    const kept = complete === undefined ? await d.staging.uploadOffset(image.id) : undefined;
+    const state = complete !== undefined ? 'complete' : image.status === 'uploading' ? 'uploading' : kept !== undefined ? 'partial' : 'none';
+    return reply
+      .code(200)
+      .header('X-Image-Stage-State', state)
+      .header('X-Image-Stage-Offset', String(complete ?? kept ?? 0))
+      .send();
   });
 
   // Beyond Glance (which answers 405): drop staged data and return the image to queued.
@@ -166,10 +231,14 @@ export function imageDataRoutes(app: FastifyInstance, d: ImageDataRouteDeps): vo
     if (!d.imports.enabled) throw notFound('Image import is not supported at this site.');
     const image = await visibleImage(d, request, request.params.id);
     authorize(d, request, 'modify_image', image);
+    if (image.status === 'queued' && (await d.staging.uploadOffset(image.id)) !== undefined) {
+      await d.staging.discardUpload(image.id);
+      return reply.code(204).send();
+    }
     if (image.status !== 'uploading')
       throw conflict(`Image ${image.id} has no staged data to delete (status is ${image.status}); only an uploading image has.`);
     await d.db.images
-      .update(image.id, { columns: { status: 'queued', size: null }, removeProperties: ['os_glance_stage_host'] }, { fromStatus: ['uploading'] })
+      .update(image.id, { columns: { status: 'queued', size: null }, removeProperties: ['os_glance_stage_host', STAGE_NODE] }, { fromStatus: ['uploading'] })
       .catch((e: { code?: string }) => {
         throw e.code === 'GI_DB_CONFLICT' ? conflict(`Image ${image.id} changed status while its staged data was being deleted.`) : e;
       });

@@ -1,8 +1,9 @@
+import { STAGE_NODE } from '../images/stage-recovery.js';
 import type { ImageRecord } from '@glance-import/db';
 import { isoSeconds } from './time.js';
 
 /** Properties Glance keeps on the record but never shows (§2.3). */
-export const HIDDEN_PROPERTIES = new Set(['os_glance_stage_host', 'os_glance_hash_op_host']);
+export const HIDDEN_PROPERTIES = new Set(['os_glance_stage_host', 'os_glance_hash_op_host', STAGE_NODE]);
 
 export interface ImageViewOptions {
   multiStore: boolean;
