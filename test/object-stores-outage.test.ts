@@ -6,7 +6,7 @@ import { dataFile, downloaded, filesOf, md5, newImage, settled, until } from './
 import { installFixturePackage } from './support/fixture-package.js';
 import { serve, tempDir, type RunningServer } from './support/glance-server.js';
 import { GlanceClientDriver, type Session } from './support/glanceclient.js';
-import { ownSwift, type OwnSwift } from './support/swift.js';
+import { objectStoreGroups, ownSwift, type OwnSwift } from './support/swift.js';
 
 // Swift stopped in the middle of an import. This suite runs its own Swift (SWIFT_HOME and ports of
 // its own: 18080 for both APIs) so that stopping it disturbs no other suite. The stores: `local`
@@ -46,24 +46,7 @@ beforeAll(async () => {
       '[local]',
       `filesystem_store_datadir = ${path.join(work.dir, 'local')}`,
       '',
-      '[objects]',
-      'swift_store_auth_version = 1',
-      `swift_store_auth_address = ${swift.auth}`,
-      `swift_store_user = ${swift.user}`,
-      `swift_store_key = ${swift.key}`,
-      `swift_store_container = ${CONTAINER}`,
-      'swift_store_large_object_size = 1',
-      'swift_store_large_object_chunk_size = 1',
-      '',
-      '[s3objects]',
-      `s3_store_host = ${swift.url}`,
-      `s3_store_access_key = ${swift.user}`,
-      `s3_store_secret_key = ${swift.key}`,
-      `s3_store_bucket = ${BUCKET}`,
-      's3_store_bucket_url_format = path',
-      's3_store_large_object_size = 5',
-      's3_store_large_object_chunk_size = 5',
-      '',
+      ...objectStoreGroups(swift, CONTAINER, BUCKET),
       '[held]',
       `filesystem_store_datadir = ${path.join(work.dir, 'held')}`,
       `hold_while = ${HOLD}`,

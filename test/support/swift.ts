@@ -120,3 +120,31 @@ export async function ownSwift(name: string, base: number): Promise<OwnSwift> {
     },
   };
 }
+
+/**
+ * The store groups `[objects]` (swift, the native API) and `[s3objects]` (s3) on `swift`, with small
+ * sizes so that a few MiB already make segments (1,024,000 bytes each) and multipart uploads (parts
+ * of 5 MiB): lines of a glance-api.conf.
+ */
+export function objectStoreGroups(swift: SwiftInstance, container: string, bucket: string): string[] {
+  return [
+    '[objects]',
+    'swift_store_auth_version = 1',
+    `swift_store_auth_address = ${swift.auth}`,
+    `swift_store_user = ${swift.user}`,
+    `swift_store_key = ${swift.key}`,
+    `swift_store_container = ${container}`,
+    'swift_store_large_object_size = 1',
+    'swift_store_large_object_chunk_size = 1',
+    '',
+    '[s3objects]',
+    `s3_store_host = ${swift.url}`,
+    `s3_store_access_key = ${swift.user}`,
+    `s3_store_secret_key = ${swift.key}`,
+    `s3_store_bucket = ${bucket}`,
+    's3_store_bucket_url_format = path',
+    's3_store_large_object_size = 5',
+    's3_store_large_object_chunk_size = 5',
+    '',
+  ];
+}

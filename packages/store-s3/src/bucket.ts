@@ -37,30 +37,56 @@ export async function ensureBucket(client: S3Client, s: S3Settings, bucket: stri
 
 /**
  * Aborts the multipart uploads still open for `key`: those of a write that failed while the service
- * was away (its own abort failed too). Their parts are invisible but take space; the image lock makes
- * sure no live upload of the same image is running.
+ * was away (its own abort failed too), or that a crash cut short. Their parts are invisible but take
+ * space; the image lock makes sure no live upload of the same image is running. Returns
+ * `<bucket>/<key>?uploadId=<id>` for each upload aborted.
  */
-export async function abortOpenUploads(client: S3Client, s: S3Settings, bucket: string, key: string): Promise<void> {
+export async function abortOpenUploads(client: S3Client, s: S3Settings, bucket: string, key: string): Promise<string[]> {
+  const aborted: string[] = [];
+  for await (const page of openUploads(client, s, bucket, key)) {
+    for (const u of page) if (u.key === key) aborted.push(await abortUpload(client, s, bucket, u));
+  }
+  return aborted;
+}
+
+export interface OpenUpload {
+  readonly key: string;
+  readonly uploadId: string;
+}
+
+/**
+ * The multipart uploads open in `bucket` with keys starting with `prefix`, a page (of at most
+ * `pageSize`) at a time, each asked for after the last of the one before. A missing bucket has none.
+ */
+export async function* openUploads(client: S3Client, s: S3Settings, bucket: string, prefix: string, pageSize = 1000): AsyncGenerator<OpenUpload[]> {
   let KeyMarker: string | undefined;
   let UploadIdMarker: string | undefined;
   for (;;) {
     let page;
     try {
-      page = await client.send(new ListMultipartUploadsCommand({ Bucket: bucket, Prefix: key, KeyMarker, UploadIdMarker }));
+      page = await client.send(
+        new ListMultipartUploadsCommand({ Bucket: bucket, Prefix: prefix || undefined, KeyMarker, UploadIdMarker, MaxUploads: pageSize }),
+      );
     } catch (e) {
       if (isMissing(e)) return;
-      throw s3Failure(s.store, s.endpoint, `ListMultipartUploads ${bucket}/${key}`, e);
+      throw s3Failure(s.store, s.endpoint, `ListMultipartUploads ${bucket}/${prefix}`, e);
     }
-    for (const u of page.Uploads ?? []) {
-      if (u.Key !== key || !u.UploadId) continue;
-      try {
-        await client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: u.UploadId }));
-      } catch (e) {
-        if (!isMissing(e)) throw s3Failure(s.store, s.endpoint, `AbortMultipartUpload ${bucket}/${key}`, e);
-      }
-    }
-    if (!page.IsTruncated) return;
-    KeyMarker = page.NextKeyMarker;
-    UploadIdMarker = page.NextUploadIdMarker;
+    const uploads = (page.Uploads ?? []).flatMap((u) => (u.Key && u.UploadId ? [{ key: u.Key, uploadId: u.UploadId }] : []));
+    yield uploads;
+    if (!page.IsTruncated || uploads.length === 0) return;
+    // Swift's s3api (2.30) answers a truncated page with empty Next*Markers; the last upload listed
+    // is the same marker.
+    KeyMarker = page.NextKeyMarker || uploads.at(-1)!.key;
+    UploadIdMarker = page.NextUploadIdMarker || uploads.at(-1)!.uploadId;
   }
+}
+
+/** Aborts one upload (one already gone is fine); returns its name. */
+export async function abortUpload(client: S3Client, s: S3Settings, bucket: string, u: OpenUpload): Promise<string> {
+  try {
+    await client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: u.key, UploadId: u.uploadId }));
+  } catch (e) {
+    if (!isMissing(e)) throw s3Failure(s.store, s.endpoint, `AbortMultipartUpload ${bucket}/${u.key}`, e);
+  }
+  return `${bucket}/${u.key}?uploadId=${u.uploadId}`;
 }

@@ -1,6 +1,7 @@
 import { DeleteObjectCommand } from '@aws-sdk/client-s3';
 import { defineStoreDriver, measure, type StoreDriver } from '@glance-import/store';
 import { abortOpenUploads, bucketExists, ensureBucket } from './bucket.js';
+import { abortUploadsOfImages } from './leftovers.js';
 import { s3Client } from './client.js';
 import { abortError, storeError } from './contract-errors.js';
 import { s3Errors } from './errors.js';
@@ -23,13 +24,13 @@ export function s3Store(s: S3Settings): StoreDriver {
   const client = s3Client(s, { retries: true });
   const once = s3Client(s, { retries: false });
   const at = (location: string) => ({ ...parseLocation(s.store, s.locationPrefix, location), location });
-  const remove = async (bucket: string, key: string) => {
+  const remove = async (bucket: string, key: string): Promise<string[]> => {
     try {
       await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
     } catch (e) {
       if (!isMissing(e)) throw s3Failure(s.store, s.endpoint, `DeleteObject ${bucket}/${key}`, e);
     }
-    await abortOpenUploads(client, s, bucket, key);
+    return abortOpenUploads(client, s, bucket, key);
   };
 
   return {
@@ -42,7 +43,7 @@ export function s3Store(s: S3Settings): StoreDriver {
     properties: { s3_store_large_object_size: s.largeObjectSize, s3_store_large_object_chunk_size: s.partSize, s3_store_thread_pools: s.threadPools },
 
     async add(imageId, source, opts = {}) {
-      if (!imageId || imageId.includes('/') || imageId.length > 900) throw storeError('GI_STORE_BAD_IMAGE_ID', { imageId });
+      checkImageId(imageId);
       const data = measure(source, opts);
       await ensureBucket(client, s, s.bucket);
       if ((await headSize(client, s, s.bucket, imageId)) !== undefined) throw storeError('GI_STORE_DUPLICATE', { store: s.store, imageId });
@@ -69,8 +70,23 @@ export function s3Store(s: S3Settings): StoreDriver {
       return (await headSize(client, s, o.bucket, o.key)) !== undefined;
     },
 
+    async discard(imageId) {
+      checkImageId(imageId);
+      // A PutObject or a completed upload is atomic, so an object here is complete: a crash came
+      // before its location was recorded, and the caller has made sure none is.
+      const object = (await headSize(client, s, s.bucket, imageId)) !== undefined ? [`${s.bucket}/${imageId}`] : [];
+      return [...object, ...(await remove(s.bucket, imageId))];
+    },
+
+    sweepPartials: async (keep) => abortUploadsOfImages(client, s, s.bucket, keep),
+
     async check() {
       if (!(await bucketExists(client, s, s.bucket)) && !s.createBucket) throw s3Errors.error('GI_S3_NO_BUCKET', { store: s.store, bucket: s.bucket });
     },
   };
+}
+
+/** An image id becomes the object's key. */
+function checkImageId(imageId: string): void {
+  if (!imageId || imageId.includes('/') || imageId.length > 900) throw storeError('GI_STORE_BAD_IMAGE_ID', { imageId });
 }

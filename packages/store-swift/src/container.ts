@@ -35,25 +35,39 @@ export async function ensureContainer(session: SwiftSession, container: string, 
 /** Names in `container` starting with `prefix`, every page of the listing. */
 export async function listNames(session: SwiftSession, container: string, prefix: string): Promise<string[]> {
   const names: string[] = [];
+  for await (const page of listPages(session, container, prefix)) names.push(...page);
+  return names;
+}
+
+/**
+ * The listing of `container` (or, with `container` undefined, the account's containers) starting
+ * with `prefix`, one page of at most `limit` names at a time, each page asked for after the last
+ * name of the one before: nothing but a page is held. A missing container lists nothing.
+ */
+export async function* listPages(session: SwiftSession, container: string | undefined, prefix: string, limit = 1000): AsyncGenerator<string[]> {
+  const operation = container === undefined ? 'GET account' : `GET container ${container}`;
   for (let marker = ''; ;) {
-    const res = await session.request(`GET container ${container}`, (ep) => ({
+    const query = { format: 'json', prefix, limit: String(limit), ...(marker ? { marker } : {}) };
+    const res = await session.request(operation, (ep) => ({
       method: 'GET',
-      url: urlOf(ep, container, undefined, { format: 'json', prefix, ...(marker ? { marker } : {}) }),
+      url: container === undefined ? accountUrl(ep, query) : urlOf(ep, container, undefined, query),
     }));
-    if (res.status === 404) {
+    if (res.status === 404 || res.status === 204) {
       res.discard();
-      return names;
+      return;
     }
-    if (res.status === 204) {
-      res.discard();
-      return names;
-    }
-    if (res.status !== 200) throw await session.refusal(`GET container ${container}`, res);
-    const page = (await readJson(res)) as Array<{ name: string }>;
-    if (page.length === 0) return names;
-    names.push(...page.map((o) => o.name));
-    marker = page.at(-1)!.name;
+    if (res.status !== 200) throw await session.refusal(operation, res);
+    const page = ((await readJson(res)) as Array<{ name: string }>).map((o) => o.name);
+    if (page.length === 0) return;
+    yield page;
+    marker = page.at(-1)!;
   }
+}
+
+function accountUrl(ep: Endpoint, query: Record<string, string>): URL {
+  const url = new URL(ep.storageUrl);
+  for (const [k, v] of Object.entries(query)) url.searchParams.set(k, v);
+  return url;
 }
 
 /** Deletes objects, a few at a time; one already gone is fine. */

@@ -5,6 +5,7 @@ import { swiftErrors } from './errors.js';
 import { Transport } from './http.js';
 import { containerFor, formatLocation, parseLocation, type SwiftObject } from './location.js';
 import { swiftOptions } from './options.js';
+import { discardImage, storeContainers, sweepSegments } from './leftovers.js';
 import { headObject, readObject } from './read.js';
 import { removeObject, removeSegments } from './remove.js';
 import { SwiftSession } from './session.js';
@@ -43,7 +44,7 @@ export function swiftStore(id: string, s: SwiftSettings): StoreDriver {
     properties: { container: s.container, large_object_size: s.largeObjectSize, large_object_chunk_size: s.chunkSize },
 
     async add(imageId, source, opts = {}) {
-      if (!imageId || imageId.includes('/') || imageId.length > 900) throw storeError('GI_STORE_BAD_IMAGE_ID', { imageId });
+      checkImageId(imageId);
       const data = measure(source, opts);
       const o: SwiftObject = { reference: s.defaultReference, container: containerFor(imageId, s.container, s.containersSeed), object: imageId };
       const sess = session(o.reference);
@@ -82,6 +83,17 @@ export function swiftStore(id: string, s: SwiftSettings): StoreDriver {
       return (await headObject(o.session, o.container, o.object)) !== undefined;
     },
 
+    async discard(imageId) {
+      checkImageId(imageId);
+      // Writes go to the default reference's account only, so that is where a cut-short one left data.
+      return discardImage(session(s.defaultReference), containerFor(imageId, s.container, s.containersSeed), imageId);
+    },
+
+    async sweepPartials(keep) {
+      const sess = session(s.defaultReference);
+      return sweepSegments(sess, storeContainers(sess, s.container, s.containersSeed), keep);
+    },
+
     async check() {
       // Every account logs in; the container new images go to must be there unless it may be created.
       for (const reference of references) await session(reference).endpoint();
@@ -91,4 +103,9 @@ export function swiftStore(id: string, s: SwiftSettings): StoreDriver {
       }
     },
   };
+}
+
+/** An image id becomes an object name (and the prefix of its segments' names). */
+function checkImageId(imageId: string): void {
+  if (!imageId || imageId.includes('/') || imageId.length > 900) throw storeError('GI_STORE_BAD_IMAGE_ID', { imageId });
 }
