@@ -3,28 +3,10 @@ import { giError } from './errors.js';
 import { isUniqueViolation, type SqlDriver, type SqlExecutor, type SqlValue } from './sql/driver.js';
 import { listImageRows } from './image-list.js';
 import { bool, now, num, placeholders, toSql } from './rows.js';
+import { IMAGE_COLUMNS } from './types.js';
 import type { ImageBase, ImageChanges, ImageLocation, ImageMember, ImageQuery, ImageRecord, ImageStatus, NewImage, UpdateConditions } from './types.js';
 
-const COLUMNS = [
-  'id',
-  'name',
-  'status',
-  'visibility',
-  'owner',
-  'disk_format',
-  'container_format',
-  'size',
-  'virtual_size',
-  'checksum',
-  'os_hash_algo',
-  'os_hash_value',
-  'min_disk',
-  'min_ram',
-  'protected',
-  'os_hidden',
-  'created_at',
-  'updated_at',
-] as const;
+const COLUMNS = IMAGE_COLUMNS;
 
 type Row = Record<string, unknown>;
 

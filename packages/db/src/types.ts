@@ -79,8 +79,8 @@ export interface SortKey {
   dir: 'asc' | 'desc';
 }
 
-/** Image columns a listing filters on, as Glance's `image_get_all` does. */
-export const IMAGE_FILTER_COLUMNS = [
+/** The image table's columns; a listing filters on each, as Glance's `image_get_all` does. */
+export const IMAGE_COLUMNS = [
   'id',
   'name',
   'status',
@@ -100,7 +100,7 @@ export const IMAGE_FILTER_COLUMNS = [
   'created_at',
   'updated_at',
 ] as const;
-export type ImageFilterColumn = (typeof IMAGE_FILTER_COLUMNS)[number];
+export type ImageFilterColumn = (typeof IMAGE_COLUMNS)[number];
 
 /** A condition on one image column: `in` a list (Glance's `in:` and `eq:`), or one comparison. */
 export type ColumnFilter =

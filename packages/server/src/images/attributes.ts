@@ -1,3 +1,5 @@
+import { IMAGE_COLUMNS } from '@glance-import/db';
+
 /** Which image attributes a caller may write, as Glance's deserializer and domain decide (§1.3, §1.4). */
 
 export const RESERVED_NAMESPACE = 'os_glance';
@@ -39,28 +41,7 @@ export const PATCH_READ_ONLY = new Set([
 export const RESERVED = new Set(['location', 'deleted', 'deleted_at']);
 
 /** The base attributes (columns); everything else is an extra property. */
-export const BASE_ATTRIBUTES = new Set([
-  'id',
-  'name',
-  'status',
-  'visibility',
-  'owner',
-  'disk_format',
-  'container_format',
-  'size',
-  'virtual_size',
-  'checksum',
-  'os_hash_algo',
-  'os_hash_value',
-  'min_disk',
-  'min_ram',
-  'protected',
-  'os_hidden',
-  'created_at',
-  'updated_at',
-  'tags',
-  'locations',
-]);
+export const BASE_ATTRIBUTES = new Set<string>([...IMAGE_COLUMNS, 'tags', 'locations']);
 
 export const isReservedName = (k: string) => RESERVED.has(k) || k.startsWith(RESERVED_NAMESPACE);
 
