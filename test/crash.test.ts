@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient } from './support/api-client.js';
@@ -22,6 +22,7 @@ const POINT_MS = 300_000;
 
 let work: ReturnType<typeof tempDir>;
 let dataDir: string;
+let storeDirPath: string;
 let conf: string;
 let input: CrashInput;
 let server: RunningServer;
@@ -47,7 +48,7 @@ interface Outcome {
 const outcomes: Outcome[] = [];
 
 const stagingDir = () => path.join(dataDir, 'staging');
-const storeDir = () => path.join(dataDir, 'images');
+const storeDir = () => storeDirPath;
 
 async function start(): Promise<void> {
   server = await serve(dataDir, ['--config-file', conf]);
@@ -167,11 +168,11 @@ async function refreshStatuses(): Promise<void> {
 
 /** Start-up sweeps run beside the first requests: leftovers are judged once they had a few seconds. */
 async function settledLeftovers(): Promise<Leftovers> {
-  let found = leftovers(dataDir, statuses);
+  let found = leftovers({ staging: stagingDir(), store: storeDir() }, statuses);
   for (const deadline = Date.now() + 5_000; found.staging.length + found.stores.length > 0 && Date.now() < deadline;) {
     await new Promise((r) => setTimeout(r, 100));
     await refreshStatuses();
-    found = leftovers(dataDir, statuses);
+    found = leftovers({ staging: stagingDir(), store: storeDir() }, statuses);
   }
   return found;
 }
@@ -182,7 +183,21 @@ beforeAll(async () => {
   work = tempDir('crash');
   dataDir = path.join(work.dir, 'data');
   conf = path.join(work.dir, 'glance-image-import.conf');
-  writeFileSync(conf, ['[image_import_opts]', "image_import_plugins = ['image_decompression', 'image_conversion']", ''].join('\n'));
+  // The store sits on another file system than staging (tmpfs), so its write copies the converted
+  // disk and can be cut in the middle; on the same file system the import moves the file into the
+  // store (a link, issue 11), which has no middle: its edges are the points "store write done" and
+  // "right after active".
+  storeDirPath = mkdtempSync('/dev/shm/gi-crash-store-');
+  writeFileSync(
+    conf,
+    [
+      '[image_import_opts]',
+      "image_import_plugins = ['image_decompression', 'image_conversion']",
+      '[glance_store]',
+      `filesystem_store_datadir = ${storeDirPath}`,
+      '',
+    ].join('\n'),
+  );
   input = await crashInput(work.dir, SIZE_MIB);
   glance = GlanceClientDriver.start();
   await start();
@@ -190,6 +205,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await server?.kill();
+  if (storeDirPath) rmSync(storeDirPath, { recursive: true, force: true });
   await glance?.close();
   const missed = outcomes.filter((o) => !o.hit).length;
   const recovered = outcomes.filter((o) => o.hit && o.hashesEqual && !o.lockHeld && o.failureRecorded).length;

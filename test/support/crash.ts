@@ -100,7 +100,7 @@ export interface Leftovers {
  * hashes taken while staging it); a queued
  * one at most its kept upload (`<id>.upload`, `<id>.upload-offset`, a documented resume point).
  */
-export function leftovers(dataDir: string, statuses: ReadonlyMap<string, string>): Leftovers {
+export function leftovers(dirs: { staging: string; store: string }, statuses: ReadonlyMap<string, string>): Leftovers {
   const list = (dir: string) => (existsSync(dir) ? readdirSync(dir) : []);
   const accountedStaging = (name: string) => {
     const [id] = name.split('.');
@@ -112,8 +112,8 @@ export function leftovers(dataDir: string, statuses: ReadonlyMap<string, string>
   };
   const accountedStore = (name: string) => statuses.get(name) === 'active';
   return {
-    staging: list(path.join(dataDir, 'staging')).filter((n) => !accountedStaging(n)),
-    stores: list(path.join(dataDir, 'images')).filter((n) => !accountedStore(n)),
+    staging: list(dirs.staging).filter((n) => !accountedStaging(n)),
+    stores: list(dirs.store).filter((n) => !accountedStore(n)),
   };
 }
 
