@@ -97,6 +97,9 @@ const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
 const QUIET_ROUTES = new Set(['/healthcheck', '/metrics']);
 
 /** Build the Image API server on the embedded default: SQLite, file stores and staging under `dataDir`. */
+/** How long a stopping server lets answers in flight finish once its imports are done. */
+const CLOSE_ANSWERS_MS = 3000;
+
 export async function createServer(o: ServerOptions): Promise<GlanceServer> {
   const config = o.config;
   const dataDir = path.resolve(o.dataDir);
@@ -308,10 +311,15 @@ export async function createServer(o: ServerOptions): Promise<GlanceServer> {
       // whose request was still being answered (a browser console's, say) would then hold the close
       // for the whole keep-alive timeout. Each is closed once its answer has gone out.
       const sweep = setInterval(() => app.server.closeIdleConnections(), 100);
+      // A socket a browser opened ahead of need (preconnect) carries no request, so it is never
+      // "idle" to Node and would hold the close until headersTimeout (60 s): once the imports are done
+      // and answers had CLOSE_ANSWERS_MS to go out, every connection left is closed.
+      const cut = setTimeout(() => app.server.closeAllConnections(), CLOSE_ANSWERS_MS);
       try {
         await app.close();
       } finally {
         clearInterval(sweep);
+        clearTimeout(cut);
       }
       if (!o.db) await db.close();
       log.info('stopped');
