@@ -1,0 +1,49 @@
+// One case of `pnpm bench`, quickly, with the server's CPU time beside the wall time: the loop for
+// working on the byte path. `node bench/probe.mjs <case> [rounds]`, case one of gd (glance-direct),
+// three (3 file stores), wd (web-download), cv (qcow2 → raw), dz (gzip). BENCH_MIB sets the size (1024).
+import { readFileSync, mkdtempSync, rmSync, statSync, createReadStream } from 'node:fs';
+import http from 'node:http';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { glanceDirect, webDownload } from './lib/client.mjs';
+import { gzipOf, qcow2Of, rawFile } from './lib/inputs.mjs';
+import { freePort, startOurs } from './lib/servers.mjs';
+
+const [which = 'gd', n = '3'] = process.argv.slice(2);
+const mib = Number(process.env.BENCH_MIB ?? 1024);
+const work = mkdtempSync(path.join(process.env.BENCH_DIR ?? tmpdir(), 'gi-probe-'));
+const ticks = (pid) => {
+  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(f[11]) + Number(f[12])) / 100; // utime + stime, in s (USER_HZ 100)
+};
+try {
+  const raw = rawFile(path.join(work, 'image.raw'), mib);
+  const input = which === 'cv' ? qcow2Of(raw, path.join(work, 'image.qcow2')) : which === 'dz' ? await gzipOf(raw, path.join(work, 'image.raw.gz')) : raw;
+  const webPort = await freePort();
+  const web = http.createServer((req, res) => {
+    res.writeHead(200, { 'content-length': statSync(raw).size });
+    createReadStream(raw, { highWaterMark: 1 << 20 }).pipe(res);
+  });
+  await new Promise((r) => web.listen(webPort, '127.0.0.1', r));
+  const plugins = which === 'cv' ? ['image_conversion'] : which === 'dz' ? ['image_decompression'] : [];
+  const ours = await startOurs(path.join(work, 'ours'), { plugins, webPort });
+  const once = () =>
+    which === 'wd'
+      ? webDownload(ours, `http://127.0.0.1:${webPort}/x`).then((total) => ({ total }))
+      : glanceDirect(ours, input, {
+          ...(which === 'three' ? { stores: ['local', 'b', 'c'] } : {}),
+          ...(which === 'cv' ? { imageProps: { disk_format: 'qcow2' } } : {}),
+        });
+  await once(); // warm-up
+  for (let i = 0; i < Number(n); i++) {
+    const c = ticks(ours.pid);
+    const r = await once();
+    console.log(
+      `${which} ${mib} MiB: total ${r.total.toFixed(2)} s${r.importStep !== undefined ? `, import step ${r.importStep.toFixed(2)} s` : ''}, server CPU ${(ticks(ours.pid) - c).toFixed(2)} s`,
+    );
+  }
+  await ours.stop();
+  web.close();
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}
