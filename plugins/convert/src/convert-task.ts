@@ -6,7 +6,7 @@ import { inspectFile, remedyFor, type InspectionResult } from '@glance-import/fo
 import { infoRefusal } from './info-checks.js';
 import { QEMU_DRIVERS, type options } from './options.js';
 import { progressParser } from './progress.js';
-import { qemuImgInfo, runQemuImg } from './qemu-img.js';
+import { convertsInSlices, qemuImgInfo, runQemuImg } from './qemu-img.js';
 import { convertToRaw } from './raw-slices.js';
 
 export type ConvertOptions = GroupValues<typeof options>;
@@ -103,7 +103,7 @@ export function convertTask(ctx: ImportContext<ConvertOptions>): Task<{ file_pat
       const timeoutMs = ctx.options.convert_timeout * 1000;
       // To raw, the output is hashed while it is made, for the store write to take with it.
       const hashes =
-        out === 'raw'
+        out === 'raw' && (await convertsInSlices())
           ? await convertToRaw(src, driver, part, virtualSize, {
               signal,
               timeoutMs,
