@@ -73,6 +73,7 @@ export async function convertToRaw(src: string, driver: string, part: string, vi
     const hashSlice = async (h: Hasher, offset: number, end: number) => {
       for (let at = offset; at < end;) {
         if (failure !== undefined) return;
+        if (o.signal.aborted) throw giError('GI_CONVERT_CANCELLED', {});
         const { bytesRead } = await fh.read(buf, 0, Math.min(READ_BYTES, end - at), at);
         if (bytesRead === 0) throw new Error(`the output ends at byte ${at}, before ${end}`);
         // The hasher has copied the chunk once this settles: the buffer can be read into again.
