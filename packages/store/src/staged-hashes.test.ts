@@ -1,4 +1,4 @@
-import { appendFileSync, createReadStream, renameSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { appendFileSync, createReadStream, readFileSync, renameSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createFileStore } from './file-store.js';
@@ -18,6 +18,18 @@ describe('hashes taken while staging', () => {
     await staging.remove(IMAGE_ID);
     expect(list(staging.dir)).toEqual([]);
     expect(await stagedHashes(staging, IMAGE_ID, 'sha512')).toBeUndefined();
+  });
+
+  it('are not taken when the caller says the import will not use them (hash: false), atomic or resumable', async () => {
+    const fx = fixture(MiB + 5);
+    const staging = new StagingArea(tempDir());
+    for (const resumable of [false, true]) {
+      await staging.remove(IMAGE_ID);
+      const res = await stageWithHashes(staging, IMAGE_ID, createReadStream(fx.file), { hash: false, resumable });
+      expect(res).toMatchObject({ size: MiB + 5, checksum: '', hashValue: '' });
+      expect(await stagedHashes(staging, IMAGE_ID, 'sha512')).toBeUndefined();
+      expect(readFileSync(staging.pathFor(IMAGE_ID)).equals(fx.data)).toBe(true);
+    }
   });
 
   it('on worker threads for large data (the upload announces its length), with the same digests', async () => {

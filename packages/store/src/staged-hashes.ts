@@ -39,7 +39,7 @@ const fingerprint = async (file: string) => {
  * Stages `source`: atomically (`StagingArea.write`), or with `resumable` as an upload a client can
  * resume (`StagingArea.writeUpload`, `PUT /stage`). Staged from its first byte, in one full pass,
  * md5 and `hashAlgo` are taken as it is written (on worker threads for large data: `sizeHint`) and kept for the import. A resumed upload (`resumeAt` > 0) keeps no hashes: its
- * import hashes during the store write.
+ * import hashes during the store write; nor does a stage asked not to hash (`hash: false`).
  */
 export async function stageWithHashes(
   staging: StagingArea,
@@ -49,9 +49,11 @@ export async function stageWithHashes(
 ): Promise<HashResult> {
   const { resumable, ...opts } = options;
   const file = staging.pathFor(imageId);
-  if ((opts.resumeAt ?? 0) > 0) {
+  // `hash: false`: the caller knows the import will not use them (a plugin rewrites the data).
+  if ((opts.resumeAt ?? 0) > 0 || opts.hash === false) {
     forgetStagedHashes(staging, imageId);
-    return staging.writeUpload(imageId, source, { ...opts, hash: false });
+    const o = { ...opts, hash: false };
+    return resumable || (opts.resumeAt ?? 0) > 0 ? staging.writeUpload(imageId, source, o) : staging.write(imageId, source, o);
   }
   // A record left by an earlier stage is overwritten here, and could not match this file's identity anyway.
   const write = (s: Source, o: UploadOptions) => (resumable ? staging.writeUpload(imageId, s, o) : staging.write(imageId, s, o));

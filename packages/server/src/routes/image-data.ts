@@ -127,7 +127,7 @@ export interface ImageDataRouteDeps {
   stores: StoreSet;
   metrics: Metrics;
   plugins: readonly ResolvedPlugin[];
-  imports: Pick<Imports, 'enabled' | 'offers'>;
+  imports: Pick<Imports, 'enabled' | 'offers' | 'rewritesStaged'>;
   /** URL other nodes reach this one at, recorded as the stage host. */
   selfUrl: string | undefined;
   /** This node's id, recorded on a stage while it runs (start-up requeues only its own). */
@@ -182,7 +182,7 @@ export function imageDataRoutes(app: FastifyInstance, d: ImageDataRouteDeps): vo
           signal: gone,
           resumable: true,
           resumeAt,
-          ...stageHashing(request, hashAlgo()),
+          ...(d.imports.rewritesStaged(image.disk_format) ? { hash: false } : stageHashing(request, hashAlgo())),
           ...(range?.total !== undefined ? { expectedBytes: range.total } : {}),
         }),
       );
