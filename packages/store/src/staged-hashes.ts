@@ -38,8 +38,9 @@ const fingerprint = async (file: string) => {
 /**
  * Stages `source`: atomically (`StagingArea.write`), or with `resumable` as an upload a client can
  * resume (`StagingArea.writeUpload`, `PUT /stage`). Staged from its first byte, in one full pass,
- * md5 and `hashAlgo` are taken as it is written (on worker threads for large data: `sizeHint`) and kept for the import. A resumed upload (`resumeAt` > 0) keeps no hashes: its
- * import hashes during the store write; nor does a stage asked not to hash (`hash: false`).
+ * md5 and `hashAlgo` are taken as it is written (on worker threads for large data: `sizeHint`) and
+ * kept for the import, unless `hash` is false (the import will replace the data). A resumed upload
+ * (`resumeAt` > 0) keeps no hashes: its import hashes during the store write.
  */
 export async function stageWithHashes(
   staging: StagingArea,
@@ -49,15 +50,18 @@ export async function stageWithHashes(
 ): Promise<HashResult> {
   const { resumable, ...opts } = options;
   const file = staging.pathFor(imageId);
-  // `hash: false`: the caller knows the import will not use them (a plugin rewrites the data).
-  if ((opts.resumeAt ?? 0) > 0 || opts.hash === false) {
+  if ((opts.resumeAt ?? 0) > 0) {
     forgetStagedHashes(staging, imageId);
-    const o = { ...opts, hash: false };
-    return resumable || (opts.resumeAt ?? 0) > 0 ? staging.writeUpload(imageId, source, o) : staging.write(imageId, source, o);
+    return staging.writeUpload(imageId, source, { ...opts, hash: false });
   }
   // A record left by an earlier stage is overwritten here, and could not match this file's identity anyway.
   const write = (s: Source, o: UploadOptions) => (resumable ? staging.writeUpload(imageId, s, o) : staging.write(imageId, s, o));
-  const hashes = await write(source, { ...opts, hash: true });
+  const hash = opts.hash ?? true;
+  const hashes = await write(source, { ...opts, hash });
+  if (!hash) {
+    forgetStagedHashes(staging, imageId);
+    return hashes;
+  }
   const fp = await fingerprint(file);
   if (fp.size !== hashes.size) return hashes;
   const record: Record_ = { ...hashes, dev: fp.dev, ino: fp.ino, mtimeNs: fp.mtimeNs };

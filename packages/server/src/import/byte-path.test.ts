@@ -152,8 +152,8 @@ describe('the byte path of glance-direct', () => {
     const lying = { size: out.length, checksum: 'c'.repeat(32), hashAlgo: 'sha512', hashValue: 'v'.repeat(128) };
     const convert = definePlugin({
       group: 'fake_convert',
-      formats: { accepts: { formats: ['raw'] }, produces: () => ({ formats: ['qcow2'] }) },
       changesData: true,
+      replacesData: (diskFormat) => diskFormat === 'raw',
       getFlow: (ctx) =>
         linearFlow(
           'fake_convert',

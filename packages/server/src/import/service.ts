@@ -89,22 +89,6 @@ export class Imports {
     return this.d.settings.methods.includes(method.name);
   }
 
-  /**
-   * Whether the plugins a glance-direct import runs certainly rewrite data staged as `diskFormat`:
-   * one that changes data takes that format and produces only others (image_conversion to another
-   * format). Hashes taken while staging such data are never used, so staging need not take them;
-   * a guess that turns out wrong (disk_format changed before the import) only costs the store write
-   * a hashing pass.
-   */
-  rewritesStaged(diskFormat: string | null | undefined): boolean {
-    if (!diskFormat) return false;
-    return this.d.plugins.some((p) => {
-      const formats = p.meta.formats;
-      const produced = formats?.produces?.(p.options).formats;
-      return p.meta.changesData === true && !!formats?.accepts?.formats?.includes(diskFormat) && Array.isArray(produced) && !produced.includes(diskFormat);
-    });
-  }
-
   get active(): number {
     return this.running.size;
   }

@@ -1,4 +1,4 @@
-import { isGlanceImportError, type ResolvedPlugin } from '@glance-import/core';
+import { isGlanceImportError, replacesStagedData, type ResolvedPlugin } from '@glance-import/core';
 import { stageWithHashes, storeErrors } from '@glance-import/store';
 import { stageHashing } from '../images/stage-hashing.js';
 import { giError } from '../errors.js';
@@ -127,7 +127,7 @@ export interface ImageDataRouteDeps {
   stores: StoreSet;
   metrics: Metrics;
   plugins: readonly ResolvedPlugin[];
-  imports: Pick<Imports, 'enabled' | 'offers' | 'rewritesStaged'>;
+  imports: Pick<Imports, 'enabled' | 'offers'>;
   /** URL other nodes reach this one at, recorded as the stage host. */
   selfUrl: string | undefined;
   /** This node's id, recorded on a stage while it runs (start-up requeues only its own). */
@@ -182,7 +182,9 @@ export function imageDataRoutes(app: FastifyInstance, d: ImageDataRouteDeps): vo
           signal: gone,
           resumable: true,
           resumeAt,
-          ...(d.imports.rewritesStaged(image.disk_format) ? { hash: false } : stageHashing(request, hashAlgo())),
+          // A converter will replace these bytes: their digests would be thrown away.
+          hash: !replacesStagedData(d.plugins, image.disk_format),
+          ...stageHashing(request, hashAlgo()),
           ...(range?.total !== undefined ? { expectedBytes: range.total } : {}),
         }),
       );
