@@ -1,7 +1,10 @@
-import { link } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { copyFile, link, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { syncDir, type AtomicTarget } from './atomic-file.js';
+import { giError } from './errors.js';
+import { isFile, publishAtomic, syncDir, syncPath, tempBeside, type AtomicTarget } from './atomic-file.js';
 import { errnoOf, writeError } from './fs-errors.js';
+import { abortError } from './measure.js';
 
 // Not the same file system, or one without hard links: the caller copies instead.
 const CANNOT_LINK = new Set(['EXDEV', 'EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EMLINK']);
@@ -25,4 +28,38 @@ export async function linkFileAtomic(file: string, target: string, where: Atomic
     throw writeError(e, where.store, target);
   });
   return true;
+}
+
+export interface CopyOptions {
+  signal?: AbortSignal;
+  /** The size `file` has: a copy of any other size is refused (GI_STORE_SIZE_MISMATCH). */
+  expectedBytes?: number;
+}
+
+/**
+ * Makes `target` an independent copy of a complete local file, without the bytes passing through
+ * this process: the kernel copies (a reflink where the file system can share blocks until one side
+ * changes, else copy_file_range, or sendfile across file systems) to a temporary name, which is
+ * fsynced and published as writeFileAtomic publishes. The kernel's copy cannot be stopped once
+ * begun: an abort is honoured when it returns. On any failure or abort nothing is left behind.
+ */
+export async function copyFileAtomic(file: string, target: string, opts: CopyOptions, where: AtomicTarget): Promise<void> {
+  const { signal, expectedBytes } = opts;
+  if (signal?.aborted) throw abortError(signal);
+  if (await isFile(target)) throw where.conflict();
+  const tmp = tempBeside(target);
+  try {
+    await copyFile(file, tmp, constants.COPYFILE_EXCL | constants.COPYFILE_FICLONE);
+    if (signal?.aborted) throw abortError(signal);
+    const { size } = await stat(tmp);
+    if (expectedBytes !== undefined && size !== expectedBytes) {
+      throw giError('GI_STORE_SIZE_MISMATCH', { expected: expectedBytes, actual: size, longer: size > expectedBytes });
+    }
+    await syncPath(tmp);
+    if (signal?.aborted) throw abortError(signal);
+    await publishAtomic(tmp, target, where);
+  } catch (e) {
+    await rm(tmp, { force: true }).catch(() => undefined);
+    throw writeError(e, where.store, target);
+  }
 }
