@@ -1,6 +1,7 @@
 import { createReadStream, type ReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import {
+  fileToStores,
   hashStream,
   storeErrors,
   writeToStores,
@@ -31,7 +32,8 @@ export interface WorkingFile {
 
 /**
  * Puts the working file into every target store. Where one store can take the file as it is (a
- * file store on the staging file system links it), it does, and only the others are written; the
+ * file store on the staging file system links it), it does, and only the others are written: each
+ * that can copies the file in the kernel, all at once, and the rest share one read of it; the
  * hashes are those taken while staging, or, for a plugin's output, taken in one read while the
  * file is made durable. Otherwise the file is read once, hashed in that pass and written to all.
  */
@@ -100,7 +102,7 @@ async function store(
   let written: StoreOutcome[] = [];
   if (rest.length > 0 || !moved) {
     try {
-      written = (await writeToStores(read(file.path), rest, imageId, { ...opts, hash: false, expectedBytes: hashes.size })).results;
+      written = await fileToStores(file.path, rest, imageId, () => read(file.path), { ...opts, hash: false, expectedBytes: hashes.size });
     } catch (e) {
       await undo();
       throw e;
