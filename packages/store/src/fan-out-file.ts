@@ -30,21 +30,47 @@ export async function fileToStores(
   const copiers = stores.filter((s) => s.addFile);
   const readers = stores.filter((s) => !s.addFile);
   const storeSignal = signal ? AbortSignal.any([signal, stop.signal]) : stop.signal;
+  // Progress is that of the store furthest behind: each copy's, and the read's (whose slowest store it follows).
+  const copiedBytes = copiers.map(() => 0);
+  let readBytes = readers.length ? 0 : Infinity;
+  const progress = opts.onProgress && (() => opts.onProgress!(Math.min(readBytes, ...copiedBytes)));
 
   const copying = Promise.all(
-    copiers.map(async (store): Promise<StoreOutcome> => {
+    copiers.map(async (store, i): Promise<StoreOutcome> => {
       let outcome: StoreOutcome;
+      const onProgress = (n: number) => {
+        copiedBytes[i] = n;
+        progress?.();
+      };
       try {
-        const { location } = await store.addFile!(imageId, file, { signal: storeSignal, ...(expectedBytes !== undefined ? { expectedBytes } : {}) });
+        const { location } = await store.addFile!(imageId, file, {
+          signal: storeSignal,
+          ...(expectedBytes !== undefined ? { expectedBytes } : {}),
+          ...(progress ? { onProgress } : {}),
+        });
         outcome = { store: store.id, ok: true, location };
       } catch (error) {
         outcome = { store: store.id, ok: false, error };
       }
+      // A store done (or failed) no longer holds the progress back.
+      copiedBytes[i] = Infinity;
       done(store.id, outcome.ok, outcome.ok ? outcome.location : undefined);
       return outcome;
     }),
   );
-  const reading = readers.length ? writeToStores(read(), readers, imageId, { ...opts, hash: false, onStoreDone: done, stop: stop.signal }) : undefined;
+  const onReadProgress = (n: number) => {
+    readBytes = n;
+    progress?.();
+  };
+  const reading = readers.length
+    ? writeToStores(read(), readers, imageId, {
+        ...opts,
+        hash: false,
+        onStoreDone: done,
+        stop: stop.signal,
+        ...(progress ? { onProgress: onReadProgress } : {}),
+      })
+    : undefined;
 
   let failure: { error: unknown } | undefined;
   const [copied, written = []] = await Promise.all([
@@ -59,7 +85,7 @@ export async function fileToStores(
     await Promise.all(copied.map((r, i) => (r.ok ? copiers[i]!.delete(r.location).catch(() => undefined) : undefined)));
     throw failure.error;
   }
-  if (!readers.length && expectedBytes !== undefined) opts.onProgress?.(expectedBytes);
+  if (expectedBytes !== undefined) opts.onProgress?.(expectedBytes);
   const results = new Map([...copied, ...written].map((r) => [r.store, r]));
   return stores.map((s) => results.get(s.id)!);
 }

@@ -88,7 +88,11 @@ export interface StoreDriver {
    * clean on failure as `add`; hashing is the caller's (it has the file). Once the copy has begun
    * an abort is honoured when it ends, and what it wrote removed.
    */
-  addFile?(imageId: string, file: string, opts?: { signal?: AbortSignal; expectedBytes?: number }): Promise<{ location: string }>;
+  addFile?(
+    imageId: string,
+    file: string,
+    opts?: { signal?: AbortSignal; expectedBytes?: number; onProgress?: (bytesDone: number) => void },
+  ): Promise<{ location: string }>;
   /** `size` is the total size of the data, whatever the range. */
   get(location: string, range?: ByteRange): Promise<{ stream: NodeJS.ReadableStream; size: number }>;
   /** A location that is already gone is fine. */
