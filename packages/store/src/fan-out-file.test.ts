@@ -50,6 +50,30 @@ describe('fileToStores', () => {
     expect(progress.at(-1)).toBe(fx.data.length);
   });
 
+  it('reports the progress of the store furthest behind, copying or reading', async () => {
+    const fx = fixture(2 * MiB);
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    // Copies that report 1 and 3 bytes, then wait until the reader is through.
+    const copier = (id: string, at: number): StoreDriver => ({
+      ...testStore(id),
+      addFile: async (imageId, _file, opts) => {
+        opts?.onProgress?.(at);
+        await gate;
+        return { location: `test://${id}/${imageId}` };
+      },
+    });
+    const seen: number[] = [];
+    const reader = testStore('r', { onChunk: (n) => n === 2 && release() });
+    await fileToStores(fx.file, [copier('a', 1), copier('b', 3), reader], IMAGE_ID, read(fx.file), {
+      expectedBytes: 2 * MiB,
+      onProgress: (n) => seen.push(n),
+    });
+    expect(seen.slice(0, 2)).toEqual([0, 0]);
+    expect(Math.max(...seen.slice(0, -1))).toBe(1);
+    expect(seen.at(-1)).toBe(2 * MiB);
+  });
+
   it('without failFast a store whose copy fails is reported and the others finish', async () => {
     const fx = fixture(MiB);
     const [a, c] = [fileStore('a'), fileStore('c')];
