@@ -52,6 +52,28 @@ const shmIsAnotherFs = (() => {
   }
 })();
 
+const rewritten = Buffer.concat([data, Buffer.from('tail')]);
+/** A plugin that writes the data and a tail beside the stage, as its output (whose inode it notes). */
+const rewriting = (output: { inode: number }) =>
+  definePlugin({
+    getFlow: (ctx) =>
+      linearFlow(
+        'rewrite',
+        {},
+        defineTask<{ file_path: string }, string>({
+          name: 'Rewrite',
+          requires: ['file_path'],
+          provides: 'file_path',
+          execute: async ({ file_path }) => {
+            const out = path.join(ctx.stagingDir, `${ctx.imageId}.rewritten`);
+            writeFileSync(out, Buffer.concat([readFileSync(file_path), Buffer.from('tail')]));
+            output.inode = statSync(out).ino;
+            return out;
+          },
+        }),
+      ),
+  });
+
 const hashesKept = async (id: string) => (await stagedHashes(h.server.runtime.staging, id, 'sha512')) !== undefined;
 
 describe('the byte path of glance-direct', () => {
@@ -166,32 +188,26 @@ describe('the byte path of glance-direct', () => {
   });
 
   it('a plugin that rewrites the data beside the stage: its output is moved into the store and hashed, the staged hashes unused', async () => {
-    let outputInode = 0;
-    const rewrite = definePlugin({
-      getFlow: (ctx) =>
-        linearFlow(
-          'rewrite',
-          {},
-          defineTask<{ file_path: string }, string>({
-            name: 'Rewrite',
-            requires: ['file_path'],
-            provides: 'file_path',
-            execute: async ({ file_path }) => {
-              const out = path.join(ctx.stagingDir, `${ctx.imageId}.rewritten`);
-              writeFileSync(out, Buffer.concat([readFileSync(file_path), Buffer.from('tail')]));
-              outputInode = statSync(out).ino;
-              return out;
-            },
-          }),
-        ),
-    });
-    h = await harness({ ini: { image_import_opts: { image_import_plugins: ['rewrite'] } }, plugins: { rewrite } });
+    const output = { inode: 0 };
+    h = await harness({ ini: { image_import_opts: { image_import_plugins: ['rewrite'] } }, plugins: { rewrite: rewriting(output) } });
     const id = await staged();
     const { task, image } = await imported(id);
     expect(task.status).toBe('success');
-    const out = Buffer.concat([data, Buffer.from('tail')]);
-    expect(image).toMatchObject({ status: 'active', size: out.length, checksum: md5(out), os_hash_value: sha512(out) });
-    expect(statSync(path.join(h.dataDir, 'images', id)).ino).toBe(outputInode);
+    expect(image).toMatchObject({ status: 'active', size: rewritten.length, checksum: md5(rewritten), os_hash_value: sha512(rewritten) });
+    expect(statSync(path.join(h.dataDir, 'images', id)).ino).toBe(output.inode);
+    expect(readdirSync(h.server.runtime.staging.dir).filter((f) => f.startsWith(id))).toEqual([]);
+  });
+
+  it("a plugin's output to three file stores: moved into one and hashed while the kernel copies it into the two others", async () => {
+    const output = { inode: 0 };
+    h = await harness({ ini: { ...threeStores, image_import_opts: { image_import_plugins: ['rewrite'] } }, plugins: { rewrite: rewriting(output) } });
+    const id = await staged();
+    const { task, image } = await imported(id, ['a', 'b', 'c']);
+    expect(task.status).toBe('success');
+    expect(image).toMatchObject({ status: 'active', stores: 'a,b,c', size: rewritten.length, checksum: md5(rewritten), os_hash_value: sha512(rewritten) });
+    const files = ['a', 'b', 'c'].map((s) => path.join(h.dataDir, s, id));
+    expect(files.map((f) => md5(readFileSync(f)))).toEqual([md5(rewritten), md5(rewritten), md5(rewritten)]);
+    expect(files.map((f) => statSync(f).ino === output.inode)).toEqual([true, false, false]);
     expect(readdirSync(h.server.runtime.staging.dir).filter((f) => f.startsWith(id))).toEqual([]);
   });
 });
