@@ -2,10 +2,10 @@ import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { definePlugin, defineTask, linearFlow } from '@glance-import/core';
 import { stagedHashes } from '@glance-import/store';
 import { afterEach, describe, expect, it } from 'vitest';
 import { harness, type Harness } from '../testing/harness.fixture.js';
+import { rewritePlugin } from '../testing/rewrite-plugin.fixture.js';
 
 let h: Harness;
 afterEach(async () => {
@@ -55,23 +55,11 @@ const shmIsAnotherFs = (() => {
 const rewritten = Buffer.concat([data, Buffer.from('tail')]);
 /** A plugin that writes the data and a tail beside the stage, as its output (whose inode it notes). */
 const rewriting = (output: { inode: number }) =>
-  definePlugin({
-    getFlow: (ctx) =>
-      linearFlow(
-        'rewrite',
-        {},
-        defineTask<{ file_path: string }, string>({
-          name: 'Rewrite',
-          requires: ['file_path'],
-          provides: 'file_path',
-          execute: async ({ file_path }) => {
-            const out = path.join(ctx.stagingDir, `${ctx.imageId}.rewritten`);
-            writeFileSync(out, Buffer.concat([readFileSync(file_path), Buffer.from('tail')]));
-            output.inode = statSync(out).ino;
-            return out;
-          },
-        }),
-      ),
+  rewritePlugin((file, ctx) => {
+    const out = path.join(ctx.stagingDir, `${ctx.imageId}.rewritten`);
+    writeFileSync(out, Buffer.concat([readFileSync(file), Buffer.from('tail')]));
+    output.inode = statSync(out).ino;
+    return out;
   });
 
 const hashesKept = async (id: string) => (await stagedHashes(h.server.runtime.staging, id, 'sha512')) !== undefined;
