@@ -1,7 +1,8 @@
 // One case of `pnpm bench`, quickly, with the server's CPU time beside the wall time: the loop for
 // working on the byte path. `node bench/probe.mjs <case> [rounds]`, case one of gd (glance-direct),
-// three (3 file stores), wd (web-download), cv (qcow2 → raw), dz (gzip). BENCH_MIB sets the size (1024).
-import { readFileSync, mkdtempSync, rmSync, statSync, createReadStream } from 'node:fs';
+// three (3 file stores), wd (web-download), cv (qcow2 → raw), dz (gzip). BENCH_MIB sets the size (1024);
+// PROBE_THREADS=1 adds the CPU seconds of each thread of the server that used some.
+import { readdirSync, readFileSync, mkdtempSync, rmSync, statSync, createReadStream } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -34,10 +35,34 @@ try {
           ...(which === 'three' ? { stores: ['local', 'b', 'c'] } : {}),
           ...(which === 'cv' ? { imageProps: { disk_format: 'qcow2' } } : {}),
         });
+  // CPU seconds per thread (the main one, hashing workers, libuv's pool, V8's helpers), from /proc.
+  const threads = () => {
+    const by = {};
+    for (const t of readdirSync(`/proc/${ours.pid}/task`)) {
+      try {
+        const stat = readFileSync(`/proc/${ours.pid}/task/${t}/stat`, 'utf8');
+        const name = /\((.*)\)/.exec(stat)[1];
+        const f = stat.split(') ')[1].split(' ');
+        by[`${name}#${t}`] = (Number(f[11]) + Number(f[12])) / 100;
+      } catch {
+        // the thread ended
+      }
+    }
+    return by;
+  };
   await once(); // warm-up
   for (let i = 0; i < Number(n); i++) {
     const c = ticks(ours.pid);
+    const before = threads();
     const r = await once();
+    if (process.env.PROBE_THREADS === '1') {
+      const after = threads();
+      const used = Object.entries(after)
+        .map(([k, v]) => [k.endsWith(`#${ours.pid}`) ? 'main' : k, v - (before[k] ?? 0)])
+        .filter(([, v]) => v > 0.02)
+        .sort((x, y) => y[1] - x[1]);
+      console.log(`  threads: ${used.map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ')}`);
+    }
     console.log(
       `${which} ${mib} MiB: total ${r.total.toFixed(2)} s${r.importStep !== undefined ? `, import step ${r.importStep.toFixed(2)} s` : ''}, server CPU ${(ticks(ours.pid) - c).toFixed(2)} s`,
     );

@@ -72,6 +72,8 @@ export async function startOurs(dir, { plugins = [], webPort } = {}) {
     },
   );
   let out = '';
+  // BENCH_SERVE_ECHO=1: the server's output on ours (with --trace-gc in BENCH_SERVE_NODE_ARGS, say).
+  if (process.env.BENCH_SERVE_ECHO === '1') child.stdout.on('data', (d) => process.stderr.write(d));
   const url = await new Promise((resolve, reject) => {
     child.stdout.on('data', (d) => {
       out += d;

@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { link, open, rename, rm, stat, unlink, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import type { GlanceImportError } from '@glance-import/errors';
 import { errnoOf, writeError } from './fs-errors.js';
+import { fileWriter, type FileWriter } from './file-writer.js';
 import { abortError, measure } from './measure.js';
-import { CHUNK_SIZE, type HashResult, type Source, type WriteOptions } from './types.js';
+import type { HashResult, Source, WriteOptions } from './types.js';
 
 /** Marks a file still being written; `<id>.part-<random>` so the sweeper can tell it from data. */
 export const PART = '.part-';
@@ -53,17 +53,21 @@ export async function writeFileAtomic(target: string, source: Source, opts: Writ
   if (await isFile(target)) throw where.conflict();
   const tmp = tempBeside(target);
   let handle: FileHandle | undefined;
+  let writer: FileWriter | undefined;
   let committed = false;
   try {
     handle = await open(tmp, 'wx');
-    // `flush` fsyncs before the stream closes the handle; the pipeline settles only after that close.
-    await pipeline(measured, handle.createWriteStream({ highWaterMark: CHUNK_SIZE, flush: true }));
+    writer = fileWriter(handle);
+    for await (const chunk of measured) await writer.write(chunk);
+    await writer.sync();
+    await handle.close();
     handle = undefined;
     if (opts.signal?.aborted) throw abortError(opts.signal);
     await publishAtomic(tmp, target, where);
     committed = true;
     return await measured.result();
   } catch (e) {
+    if (handle) await writer?.settle();
     await handle?.close().catch(() => undefined);
     await rm(tmp, { force: true }).catch(() => undefined);
     if (committed) await rm(target, { force: true }).catch(() => undefined);

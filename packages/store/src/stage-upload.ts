@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { GlanceImportError } from '@glance-import/errors';
 import { isFile, syncDir } from './atomic-file.js';
 import { errnoOf, writeError } from './fs-errors.js';
+import { fileWriter, SYNC_EVERY, type FileWriter } from './file-writer.js';
 import { measure } from './measure.js';
 import type { HashResult, Source, WriteOptions } from './types.js';
 
@@ -18,12 +19,8 @@ export const UPLOAD = '.upload';
  */
 export const UPLOAD_OFFSET = '.upload-offset';
 
-/**
- * Bytes written between fsyncs: a crash loses at most this much of an upload. Each fsync stalls the
- * upload while the disk catches up, so it is a trade: 32 MiB is under a second of a client's upload
- * and a few percent of the staging time of a large image (8 MiB cost a third more time per GiB).
- */
-export const CHECKPOINT_BYTES = 32 * 1024 * 1024;
+/** Bytes written between fsyncs: a crash loses at most this much of an upload. */
+export const CHECKPOINT_BYTES = SYNC_EVERY;
 const OFFSET_WIDTH = 20;
 
 export interface UploadPaths {
@@ -69,14 +66,8 @@ export async function writeUpload(p: UploadPaths, source: Source, opts: UploadOp
   if (await isFile(p.target)) throw conflict();
   let data: FileHandle | undefined;
   let offset: FileHandle | undefined;
+  let writer: FileWriter | undefined;
   let pos = 0;
-  let written = resumeAt;
-  let synced = resumeAt;
-  const checkpoint = async () => {
-    await data!.datasync();
-    synced = written;
-    await recordOffset(offset!, synced);
-  };
   try {
     // A fresh upload replaces whatever was kept; a resumed one drops what was never known durable.
     data = await open(p.data, resumeAt > 0 ? 'r+' : 'w');
@@ -84,23 +75,16 @@ export async function writeUpload(p: UploadPaths, source: Source, opts: UploadOp
     offset = await open(p.offset, resumeAt > 0 ? 'r+' : 'w');
     if (resumeAt === 0) await recordOffset(offset, 0);
     await syncDir(path.dirname(p.target));
+    const record = offset;
+    writer = fileWriter(data, { at: resumeAt, onSynced: (durable) => recordOffset(record, durable) });
     for await (const chunk of measured) {
       const start = pos;
       pos += chunk.length;
       if (pos <= resumeAt) continue;
-      const skip = Math.max(0, resumeAt - start);
-      let at = start + skip;
-      let rest = chunk.subarray(skip);
-      while (rest.length) {
-        const { bytesWritten } = await data.write(rest, 0, rest.length, at);
-        at += bytesWritten;
-        rest = rest.subarray(bytesWritten);
-        written = at;
-      }
-      if (written - synced >= CHECKPOINT_BYTES) await checkpoint();
+      await writer.write(chunk.subarray(Math.max(0, resumeAt - start)));
     }
     if (pos < resumeAt) throw new Error(`the kept upload is shorter than its recorded offset ${resumeAt}`);
-    await checkpoint();
+    await writer.sync();
     await data.close();
     data = undefined;
     try {
@@ -116,8 +100,11 @@ export async function writeUpload(p: UploadPaths, source: Source, opts: UploadOp
     await unlink(p.offset);
     return await measured.result();
   } catch (e) {
-    // Keep what arrived for a resume: durable first, then its offset.
-    if (data && offset) await checkpoint().catch(() => undefined);
+    // Keep what arrived for a resume (what waits in the batch too): durable first, then its offset.
+    if (writer && data) {
+      await writer.settle();
+      await writer.sync().catch(() => undefined);
+    }
     await data?.close().catch(() => undefined);
     await offset?.close().catch(() => undefined);
     throw writeError(e, 'os_glance_staging_store', p.target);

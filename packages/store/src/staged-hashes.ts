@@ -1,5 +1,4 @@
 import { stat } from 'node:fs/promises';
-import { coalesce } from './coalesce.js';
 import type { HashResult, Source } from './types.js';
 import type { UploadOptions } from './stage-upload.js';
 import type { StagingArea } from './staging.js';
@@ -56,8 +55,7 @@ export async function stageWithHashes(
   }
   // A record left by an earlier stage is overwritten here, and could not match this file's identity anyway.
   const write = (s: Source, o: UploadOptions) => (resumable ? staging.writeUpload(imageId, s, o) : staging.write(imageId, s, o));
-  // A resumable upload keeps every byte that arrived before a break: nothing may wait in a coalescer then.
-  const hashes = await write(resumable ? source : coalesce(source), { ...opts, hash: true });
+  const hashes = await write(source, { ...opts, hash: true });
   const fp = await fingerprint(file);
   if (fp.size !== hashes.size) return hashes;
   const record: Record_ = { ...hashes, dev: fp.dev, ino: fp.ino, mtimeNs: fp.mtimeNs };

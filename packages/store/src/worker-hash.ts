@@ -4,8 +4,9 @@ import { checkHashAlgo, type Hasher } from './hash.js';
 /**
  * md5 and the os_hash algorithm on two worker threads, so the byte path is not bound by hashing on
  * the main thread (one thread does about 480 MiB/s of md5 + sha512 here; two do each hash at once).
- * Chunks are copied once into shared memory slots (4 MiB per job: eight imports at once stay small) both workers read; a slot is reused when both
- * have hashed it, and `update` waits for a free slot, which gives backpressure.
+ * Chunks are copied once into shared memory slots (4 MiB per job: eight imports at once stay small)
+ * both workers read; a slot goes to the workers when full (or at the end), is reused when both have
+ * hashed it, and `update` waits for a free slot, which gives backpressure.
  */
 
 const SLOT = 1024 * 1024;
@@ -101,22 +102,47 @@ export function createWorkerHasher(algo: string): Hasher & { dispose(): void } {
     for (let i = 0; i < SLOTS; i++) if (Atomics.load(refs, i) === 0) return i;
     return -1;
   };
-  const put = (piece: Buffer, slot: number) => {
-    view.set(piece, slot * SLOT);
+  // Chunks are packed into the slot being filled and handed over when it is full: a socket yields
+  // 64 KiB at a time, and a hand-over per chunk (two messages out, two back) cost more main-thread
+  // time than the copy itself.
+  let slot = -1;
+  let fill = 0;
+  const send = () => {
     Atomics.store(refs, slot, 2);
-    for (const w of [a, b]) w.worker.postMessage({ type: 'chunk', job, slot, len: piece.length });
+    for (const w of [a, b]) w.worker.postMessage({ type: 'chunk', job, slot, len: fill });
+    slot = -1;
+    fill = 0;
+  };
+  const waitForSlot = async () => {
+    if (slot >= 0) return;
+    let free = freeSlot();
+    while (free < 0) {
+      await new Promise<void>((resolve) => {
+        freed = resolve;
+      });
+      free = freeSlot();
+    }
+    slot = free;
+  };
+  /** Copies `chunk` from `off` into slots until it is all in or no slot is free; returns where it stopped. */
+  const pack = (chunk: Buffer, off: number): number => {
+    while (off < chunk.length) {
+      if (slot < 0) {
+        slot = freeSlot();
+        if (slot < 0) break;
+      }
+      const n = Math.min(SLOT - fill, chunk.length - off);
+      view.set(n === chunk.length ? chunk : chunk.subarray(off, off + n), slot * SLOT + fill);
+      fill += n;
+      off += n;
+      if (fill === SLOT) send();
+    }
+    return off;
   };
   async function feed(chunk: Buffer): Promise<void> {
-    for (let off = 0; off < chunk.length; off += SLOT) {
-      const piece = chunk.subarray(off, off + SLOT);
-      let slot = freeSlot();
-      while (slot < 0) {
-        await new Promise<void>((resolve) => {
-          freed = resolve;
-        });
-        slot = freeSlot();
-      }
-      put(piece, slot);
+    for (let off = 0; off < chunk.length;) {
+      await waitForSlot();
+      off = pack(chunk, off);
     }
   }
   // Chunks must reach the workers in order: once one waits for a slot, later ones queue behind it.
@@ -133,16 +159,15 @@ export function createWorkerHasher(algo: string): Hasher & { dispose(): void } {
   return {
     update(chunk) {
       size += chunk.length;
-      if (waiting === 0 && chunk.length <= SLOT) {
-        const slot = freeSlot();
-        if (slot >= 0) {
-          put(chunk, slot);
-          return undefined;
-        }
+      let rest = chunk;
+      if (waiting === 0) {
+        const off = pack(chunk, 0);
+        if (off === chunk.length) return undefined;
+        rest = chunk.subarray(off);
       }
       waiting++;
       queue = queue
-        .then(() => feed(chunk))
+        .then(() => feed(rest))
         .finally(() => {
           waiting--;
         });
@@ -150,6 +175,7 @@ export function createWorkerHasher(algo: string): Hasher & { dispose(): void } {
     },
     async digest() {
       await queue;
+      if (fill > 0) send();
       const hex = (w: PoolWorker) =>
         new Promise<string>((resolve) => {
           digests.set(w, resolve);
