@@ -94,6 +94,7 @@ export {
   definePlugin,
   pluginMeta,
   decompresses,
+  replacesStagedData,
   IMPORT_PLUGINS_NAMESPACE,
   type ImportPlugin,
   type PluginSpec,

@@ -20,6 +20,15 @@ describe('hashes taken while staging', () => {
     expect(await stagedHashes(staging, IMAGE_ID, 'sha512')).toBeUndefined();
   });
 
+  it('are not taken when told the import will replace the data (hash: false): the stage is the same, no digest kept', async () => {
+    const fx = fixture(65 * MiB);
+    const staging = new StagingArea(tempDir());
+    const res = await stageWithHashes(staging, IMAGE_ID, createReadStream(fx.file), { sizeHint: 65 * MiB, hash: false, resumable: true });
+    expect(res).toMatchObject({ size: 65 * MiB, checksum: '', hashValue: '' });
+    expect(statSync(staging.pathFor(IMAGE_ID)).size).toBe(65 * MiB);
+    expect(await stagedHashes(staging, IMAGE_ID, 'sha512')).toBeUndefined();
+  });
+
   it('on worker threads for large data (the upload announces its length), with the same digests', async () => {
     const fx = fixture(65 * MiB);
     const staging = new StagingArea(tempDir());

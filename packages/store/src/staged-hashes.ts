@@ -38,8 +38,9 @@ const fingerprint = async (file: string) => {
 /**
  * Stages `source`: atomically (`StagingArea.write`), or with `resumable` as an upload a client can
  * resume (`StagingArea.writeUpload`, `PUT /stage`). Staged from its first byte, in one full pass,
- * md5 and `hashAlgo` are taken as it is written (on worker threads for large data: `sizeHint`) and kept for the import. A resumed upload (`resumeAt` > 0) keeps no hashes: its
- * import hashes during the store write.
+ * md5 and `hashAlgo` are taken as it is written (on worker threads for large data: `sizeHint`) and
+ * kept for the import, unless `hash` is false (the import will replace the data). A resumed upload
+ * (`resumeAt` > 0) keeps no hashes: its import hashes during the store write.
  */
 export async function stageWithHashes(
   staging: StagingArea,
@@ -55,7 +56,12 @@ export async function stageWithHashes(
   }
   // A record left by an earlier stage is overwritten here, and could not match this file's identity anyway.
   const write = (s: Source, o: UploadOptions) => (resumable ? staging.writeUpload(imageId, s, o) : staging.write(imageId, s, o));
-  const hashes = await write(source, { ...opts, hash: true });
+  const hash = opts.hash ?? true;
+  const hashes = await write(source, { ...opts, hash });
+  if (!hash) {
+    forgetStagedHashes(staging, imageId);
+    return hashes;
+  }
   const fp = await fingerprint(file);
   if (fp.size !== hashes.size) return hashes;
   const record: Record_ = { ...hashes, dev: fp.dev, ino: fp.ino, mtimeNs: fp.mtimeNs };

@@ -111,4 +111,10 @@ describe('image_conversion', () => {
     expect(getFlow.meta.formats?.produces?.({ output_format: 'qcow2', convert_timeout: 1 })).toEqual({ formats: ['qcow2'] });
     expect(getFlow.meta.formats?.accepts).toMatchObject({ compressed: false });
   });
+
+  it('tells staging which images it will replace: a qemu-img format other than output_format, not an ISO', () => {
+    const replaces = (f: string) => getFlow.meta.replacesData?.(f, { output_format: 'raw', convert_timeout: 1 });
+    expect(['qcow2', 'vmdk', 'vhd', 'vdi'].map(replaces)).toEqual([true, true, true, true]);
+    expect(['raw', 'iso', 'constructor'].map(replaces)).toEqual([false, false, false]);
+  });
 });

@@ -15,6 +15,8 @@ export const getFlow = definePlugin({
     produces: (o) => ({ formats: [o.output_format] }),
   },
   changesData: true,
+  // What the convert task rewrites: a qemu-img format other than the output one (ISO passes as it is).
+  replacesData: (diskFormat, o) => diskFormat !== o.output_format && Object.hasOwn(QEMU_DRIVERS, diskFormat),
   getFlow: (ctx) => linearFlow('image_conversion', {}, convertTask(ctx)),
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decompresses, type PluginMeta } from './define.js';
+import { decompresses, replacesStagedData, type PluginMeta } from './define.js';
 
 const plugin = (formats: PluginMeta['formats'], options: Record<string, unknown> = {}) => ({ meta: { formats }, options });
 
@@ -19,5 +19,19 @@ describe('decompresses', () => {
     expect(decompresses(plugin({ produces: () => ({ compressed: false }) }))).toBe(false);
     expect(decompresses(plugin({ accepts: { compressed: false, formats: ['qcow2'] }, produces: () => ({ formats: ['raw'] }) }))).toBe(false);
     expect(decompresses(plugin({ accepts: { compressed: true } }))).toBe(false);
+  });
+});
+
+describe('replacesStagedData', () => {
+  const converter: PluginMeta = { replacesData: (f, o) => f !== o.output_format };
+  it("asks each plugin with its own options and the image's disk_format", () => {
+    expect(replacesStagedData([{ meta: converter, options: { output_format: 'raw' } }], 'qcow2')).toBe(true);
+    expect(replacesStagedData([{ meta: converter, options: { output_format: 'raw' } }], 'raw')).toBe(false);
+  });
+
+  it('is false for plugins that do not say, and for an image without a disk_format', () => {
+    expect(replacesStagedData([{ meta: { changesData: true }, options: {} }], 'qcow2')).toBe(false);
+    expect(replacesStagedData([{ meta: converter, options: { output_format: 'raw' } }], null)).toBe(false);
+    expect(replacesStagedData([], 'qcow2')).toBe(false);
   });
 });

@@ -28,6 +28,13 @@ export interface PluginSpec<G extends GroupSchema> {
   formats?: FormatContract<GroupValues<G>>;
   /** Whether tasks of this plugin rewrite the data (the inspector runs again after them). */
   changesData?: boolean;
+  /**
+   * Whether, with these options, the plugin will certainly replace every byte staged for an image
+   * declared with `disk_format` (a converter to another format). Staging then does not hash the
+   * upload: those digests would be thrown away, and the import hashes what the plugins produce.
+   * Omitted, or when only the data can tell (a decompressor), staging hashes.
+   */
+  replacesData?: (diskFormat: string, options: GroupValues<G>) => boolean;
   description?: string;
   getFlow(ctx: ImportContext<GroupValues<G>>): Flow | Promise<Flow>;
 }
@@ -57,6 +64,14 @@ export function definePlugin<G extends GroupSchema = Record<string, never>>(spec
 export function decompresses(plugin: { meta: PluginMeta; options: Record<string, unknown> }): boolean {
   const formats = plugin.meta.formats;
   return formats?.accepts?.compressed === true && formats.produces?.(plugin.options).compressed === false;
+}
+
+/** Whether a configured plugin will replace the staged data of an image of `diskFormat` (see `replacesData`). */
+export function replacesStagedData(
+  plugins: ReadonlyArray<{ meta: PluginMeta; options: Record<string, unknown> }>,
+  diskFormat: string | null | undefined,
+): boolean {
+  return diskFormat ? plugins.some((p) => p.meta.replacesData?.(diskFormat, p.options) === true) : false;
 }
 
 export function pluginMeta(value: unknown): PluginMeta {

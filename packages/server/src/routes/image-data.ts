@@ -1,4 +1,4 @@
-import { isGlanceImportError, type ResolvedPlugin } from '@glance-import/core';
+import { isGlanceImportError, replacesStagedData, type ResolvedPlugin } from '@glance-import/core';
 import { stageWithHashes, storeErrors } from '@glance-import/store';
 import { stageHashing } from '../images/stage-hashing.js';
 import { giError } from '../errors.js';
@@ -182,6 +182,8 @@ export function imageDataRoutes(app: FastifyInstance, d: ImageDataRouteDeps): vo
           signal: gone,
           resumable: true,
           resumeAt,
+          // A converter will replace these bytes: their digests would be thrown away.
+          hash: !replacesStagedData(d.plugins, image.disk_format),
           ...stageHashing(request, hashAlgo()),
           ...(range?.total !== undefined ? { expectedBytes: range.total } : {}),
         }),
