@@ -20,14 +20,20 @@ export interface AtomicTarget {
   conflict: () => GlanceImportError<string>;
 }
 
-export async function syncDir(dir: string): Promise<void> {
-  const handle = await open(dir, 'r');
+/** fsync by path: a file someone else wrote (a kernel copy), or a directory after an entry changed in it. */
+export async function syncPath(file: string): Promise<void> {
+  const handle = await open(file, 'r');
   try {
     await handle.sync();
   } finally {
     await handle.close();
   }
 }
+
+export const syncDir = (dir: string) => syncPath(dir);
+
+/** A temporary name beside `target`, which the sweeper tells from data. */
+export const tempBeside = (target: string) => `${target}${PART}${randomBytes(6).toString('hex')}`;
 
 export const isFile = (file: string) =>
   stat(file).then(
@@ -45,7 +51,7 @@ export async function writeFileAtomic(target: string, source: Source, opts: Writ
   const measured = measure(source, opts);
   // Refused before any byte is read, so a conflicting upload is not consumed for nothing.
   if (await isFile(target)) throw where.conflict();
-  const tmp = `${target}${PART}${randomBytes(6).toString('hex')}`;
+  const tmp = tempBeside(target);
   let handle: FileHandle | undefined;
   let writer: FileWriter | undefined;
   let committed = false;
@@ -57,6 +63,25 @@ export async function writeFileAtomic(target: string, source: Source, opts: Writ
     await handle.close();
     handle = undefined;
     if (opts.signal?.aborted) throw abortError(opts.signal);
+    await publishAtomic(tmp, target, where);
+    committed = true;
+    return await measured.result();
+  } catch (e) {
+    if (handle) await writer?.settle();
+    await handle?.close().catch(() => undefined);
+    await rm(tmp, { force: true }).catch(() => undefined);
+    if (committed) await rm(target, { force: true }).catch(() => undefined);
+    throw writeError(e, where.store, target);
+  }
+}
+
+/**
+ * Gives a durable temporary file its name: a hard link (which, unlike rename, never replaces an
+ * existing target), then an fsync of the directory. On any failure neither name is left.
+ */
+export async function publishAtomic(tmp: string, target: string, where: AtomicTarget): Promise<void> {
+  let committed = false;
+  try {
     try {
       await link(tmp, target);
       committed = true;
@@ -71,12 +96,9 @@ export async function writeFileAtomic(target: string, source: Source, opts: Writ
       committed = true;
     }
     await syncDir(path.dirname(target));
-    return await measured.result();
   } catch (e) {
-    if (handle) await writer?.settle();
-    await handle?.close().catch(() => undefined);
     await rm(tmp, { force: true }).catch(() => undefined);
     if (committed) await rm(target, { force: true }).catch(() => undefined);
-    throw writeError(e, where.store, target);
+    throw e;
   }
 }

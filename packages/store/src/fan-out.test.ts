@@ -1,43 +1,15 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { writeToStores } from './fan-out.js';
 import { createFileStore } from './file-store.js';
 import { FaultyStore } from './faulty-store.js';
-import { measure } from './measure.js';
 import { chunked, fixture, IMAGE_ID, list, MiB, systemDigests, tempDir } from './data.fixture.js';
+import { testStore } from './test-store.fixture.js';
 import type { StoreDriver } from './types.js';
 
 const fileStore = (id: string) => createFileStore(id, { dir: tempDir() });
 const dirOf = (location: string) => location.slice('file://'.length).replace(/\/[^/]+$/, '');
-
-/** A store that keeps nothing, takes `delayMs` per chunk, and can hold its last step until `gate` opens. */
-function testStore(id: string, opts: { delayMs?: number; onChunk?: (n: number) => void; gate?: Promise<void> } = {}): StoreDriver {
-  return {
-    id,
-    type: 'test',
-    readOnly: false,
-    weight: 0,
-    async add(imageId, source, writeOpts) {
-      const data = measure(source, writeOpts);
-      let n = 0;
-      for await (const chunk of data) {
-        void chunk;
-        if (opts.delayMs) await sleep(opts.delayMs);
-        opts.onChunk?.(++n);
-      }
-      if (opts.gate)
-        await sleep(60_000, undefined, { signal: writeOpts?.signal }).catch(() => {
-          throw writeOpts?.signal?.reason;
-        });
-      return { location: `test://${id}/${imageId}`, ...(await data.result()) };
-    },
-    get: () => Promise.reject(new Error('not readable')),
-    delete: async () => undefined,
-    exists: async () => false,
-  };
-}
 
 describe('writeToStores', () => {
   it('writes one read to three stores; a failing one is reported, cleans up, and does not stop the others', async () => {

@@ -20,6 +20,8 @@ export interface FanOutOptions extends WriteOptions {
   failFast?: boolean;
   /** Called as each store finishes, with its location when it succeeded. */
   onStoreDone?: (store: string, ok: boolean, location?: string) => void;
+  /** Stops every store as `failFast` does, with this signal's reason (a store written another way failed); not a failure of the source. */
+  stop?: AbortSignal;
 }
 
 /**
@@ -29,11 +31,14 @@ export interface FanOutOptions extends WriteOptions {
  * itself (a limit, an abort, a read error) rejects, and nothing is left in any store.
  */
 export async function writeToStores(source: Source, stores: readonly StoreDriver[], imageId: string, opts: FanOutOptions = {}): Promise<FanOutResult> {
-  const { failFast, onStoreDone, ...writeOpts } = opts;
+  const { failFast, onStoreDone, stop, ...writeOpts } = opts;
   if (stores.length === 0) return { hashes: await hashStream(source, writeOpts), complete: true, results: [] };
   const measured = measure(source, writeOpts);
   const split = new Split(measured, stores.length);
   const stops = stores.map(() => new AbortController());
+  const stopAll = () => stops.forEach((s) => s.abort(stop!.reason));
+  if (stop?.aborted) stopAll();
+  stop?.addEventListener('abort', stopAll, { once: true });
 
   const results = await Promise.all(
     stores.map(async (store, i): Promise<StoreOutcome> => {
@@ -56,6 +61,7 @@ export async function writeToStores(source: Source, stores: readonly StoreDriver
     }),
   );
 
+  stop?.removeEventListener('abort', stopAll);
   const failure = split.sourceFailure ?? (writeOpts.signal?.aborted ? { error: abortError(writeOpts.signal) } : undefined);
   if (failure) {
     await Promise.all(results.map((r, i) => (r.ok ? stores[i]!.delete(r.location).catch(() => undefined) : undefined)));

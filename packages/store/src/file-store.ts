@@ -3,7 +3,7 @@ import { readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { giError } from './errors.js';
 import { isFile, PART, writeFileAtomic } from './atomic-file.js';
-import { linkFileAtomic } from './adopt.js';
+import { copyFileAtomic, linkFileAtomic } from './adopt.js';
 import { writeError } from './fs-errors.js';
 import { checkImageId, isUuid } from './image-id.js';
 import { readFile } from './read-file.js';
@@ -40,6 +40,12 @@ export function createFileStore(id: string, options: FileStoreOptions): StoreDri
     return file;
   };
 
+  // Where an image's data goes in this store, and the error when it is already there.
+  const targetOf = (imageId: string) => ({
+    file: path.join(dir, checkImageId(imageId)),
+    where: { store: id, conflict: () => giError('GI_STORE_DUPLICATE', { store: id, imageId }) },
+  });
+
   return {
     id,
     type: 'file',
@@ -49,15 +55,18 @@ export function createFileStore(id: string, options: FileStoreOptions): StoreDri
     // Glance's keys; its file store reads and writes in 64 KiB chunks and is never thin-provisioned.
     properties: { data_dir: dir, chunk_size: 65536, thin_provisioning: false },
     async add(imageId, source, opts = {}) {
-      const file = path.join(dir, checkImageId(imageId));
-      const conflict = () => giError('GI_STORE_DUPLICATE', { store: id, imageId });
-      const hashes = await writeFileAtomic(file, source, opts, { store: id, conflict });
+      const { file, where } = targetOf(imageId);
+      const hashes = await writeFileAtomic(file, source, opts, where);
       return { location: SCHEME + file, ...hashes };
     },
-    async adopt(imageId, file) {
-      const target = path.join(dir, checkImageId(imageId));
-      const conflict = () => giError('GI_STORE_DUPLICATE', { store: id, imageId });
-      return (await linkFileAtomic(file, target, { store: id, conflict })) ? { location: SCHEME + target } : undefined;
+    async adopt(imageId, source) {
+      const { file, where } = targetOf(imageId);
+      return (await linkFileAtomic(source, file, where)) ? { location: SCHEME + file } : undefined;
+    },
+    async addFile(imageId, source, opts = {}) {
+      const { file, where } = targetOf(imageId);
+      await copyFileAtomic(source, file, opts, where);
+      return { location: SCHEME + file };
     },
     get: async (location, range) => readFile(fileOf(location), range, id, location),
     async delete(location) {

@@ -19,6 +19,7 @@ export { StagingArea, STAGING_STORE, type SweepOptions, type StagingEntry } from
 export { UPLOAD, UPLOAD_OFFSET, CHECKPOINT_BYTES, type UploadOptions } from './stage-upload.js';
 export { createFileStore, fileStoreFactory, type FileStoreOptions } from './file-store.js';
 export { writeToStores, type FanOutResult, type FanOutOptions, type StoreOutcome } from './fan-out.js';
+export { fileToStores } from './fan-out-file.js';
 export { FaultyStore, type Fault } from './faulty-store.js';
 export { isUuid } from './image-id.js';
 export {

@@ -81,6 +81,18 @@ export interface StoreDriver {
    * caller writes the data with `add`. The file itself is left where it is.
    */
   adopt?(imageId: string, file: string, opts?: { signal?: AbortSignal }): Promise<{ location: string } | undefined>;
+  /**
+   * Optional: store a complete local file's bytes as `add` would, with a copy of its own, but
+   * without the bytes passing through this process (a file store has the kernel copy the file:
+   * a reflink where its file system can, else an in-kernel copy; from any file system). Atomic and
+   * clean on failure as `add`; hashing is the caller's (it has the file). Once the copy has begun
+   * an abort is honoured when it ends, and what it wrote removed.
+   */
+  addFile?(
+    imageId: string,
+    file: string,
+    opts?: { signal?: AbortSignal; expectedBytes?: number; onProgress?: (bytesDone: number) => void },
+  ): Promise<{ location: string }>;
   /** `size` is the total size of the data, whatever the range. */
   get(location: string, range?: ByteRange): Promise<{ stream: NodeJS.ReadableStream; size: number }>;
   /** A location that is already gone is fine. */

@@ -1,11 +1,12 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { definePlugin, defineTask, linearFlow } from '@glance-import/core';
 import { rememberFileHashes, stagedHashes } from '@glance-import/store';
 import { afterEach, describe, expect, it } from 'vitest';
 import { harness, type Harness } from '../testing/harness.fixture.js';
+import { rewritePlugin } from '../testing/rewrite-plugin.fixture.js';
 
 let h: Harness;
 afterEach(async () => {
@@ -31,8 +32,8 @@ async function staged(payload: Buffer = data) {
   return id;
 }
 
-async function imported(id: string, stores?: string[]) {
-  const body = { method: { name: 'glance-direct' }, ...(stores ? { stores } : {}) };
+async function imported(id: string, stores?: string[], more: Record<string, unknown> = {}) {
+  const body = { method: { name: 'glance-direct' }, ...(stores ? { stores } : {}), ...more };
   expect((await h.req('POST', `/v2/images/${id}/import`, { body })).status).toBe(202);
   const deadline = Date.now() + 20_000;
   for (;;) {
@@ -42,6 +43,25 @@ async function imported(id: string, stores?: string[]) {
     await new Promise((r) => setTimeout(r, 10));
   }
 }
+
+// /dev/shm is a tmpfs where there is one: a stage there cannot be hard-linked into a store in the data dir.
+const shmIsAnotherFs = (() => {
+  try {
+    return statSync('/dev/shm').dev !== statSync(process.cwd()).dev;
+  } catch {
+    return false;
+  }
+})();
+
+const rewritten = Buffer.concat([data, Buffer.from('tail')]);
+/** A plugin that writes the data and a tail beside the stage, as its output (whose inode it notes). */
+const rewriting = (output: { inode: number }) =>
+  rewritePlugin((file, ctx) => {
+    const out = path.join(ctx.stagingDir, `${ctx.imageId}.rewritten`);
+    writeFileSync(out, Buffer.concat([readFileSync(file), Buffer.from('tail')]));
+    output.inode = statSync(out).ino;
+    return out;
+  });
 
 const hashesKept = async (id: string) => (await stagedHashes(h.server.runtime.staging, id, 'sha512')) !== undefined;
 
@@ -117,33 +137,66 @@ describe('the byte path of glance-direct', () => {
     expect(files.map((f) => statSync(f).ino === inode)).toEqual([true, false, false]);
   });
 
+  it('to three file stores, one of them broken: all_stores_must_succeed fails the import and leaves no file in any store or staging but the stage', async () => {
+    h = await harness({ ini: threeStores });
+    const id = await staged();
+    rmSync(path.join(h.dataDir, 'c'), { recursive: true });
+    const { task, image } = await imported(id, ['a', 'b', 'c']);
+    expect(task.status).toBe('failure');
+    expect(task.message).toContain('c');
+    expect(image).toMatchObject({ status: 'uploading', os_glance_importing_to_stores: '' });
+    expect(image.os_glance_failed_import).toContain('c');
+    expect(['a', 'b'].map((s) => readdirSync(path.join(h.dataDir, s)))).toEqual([[], []]);
+    expect(existsSync(path.join(h.dataDir, 'c'))).toBe(false);
+    expect(readdirSync(h.server.runtime.staging.dir).filter((f) => f.startsWith(id))).toEqual([id]);
+  });
+
+  it('to three file stores, one of them broken, all_stores_must_succeed=false: the two others hold the image, the broken one is recorded', async () => {
+    h = await harness({ ini: threeStores });
+    const id = await staged();
+    rmSync(path.join(h.dataDir, 'b'), { recursive: true });
+    const { task, image } = await imported(id, ['a', 'b', 'c'], { all_stores_must_succeed: false });
+    expect(task.status).toBe('success');
+    expect(image).toMatchObject({ status: 'active', stores: 'a,c', os_glance_failed_import: 'b', checksum: md5(data) });
+    expect(['a', 'c'].map((s) => md5(readFileSync(path.join(h.dataDir, s, id))))).toEqual([md5(data), md5(data)]);
+  });
+
+  it.runIf(shmIsAnotherFs)('staging on another file system than the file stores: no store can link the stage, each gets its own copy', async () => {
+    const staging = mkdtempSync('/dev/shm/gi-staging-');
+    try {
+      h = await harness({ ini: { ...threeStores, os_glance_staging_store: { filesystem_store_datadir: staging } } });
+      const id = await staged();
+      const { task, image } = await imported(id, ['a', 'b', 'c']);
+      expect(task.status).toBe('success');
+      expect(image).toMatchObject({ status: 'active', stores: 'a,b,c', checksum: md5(data), os_hash_value: sha512(data) });
+      expect(['a', 'b', 'c'].map((s) => md5(readFileSync(path.join(h.dataDir, s, id))))).toEqual([md5(data), md5(data), md5(data)]);
+      expect(readdirSync(staging).filter((f) => f.startsWith(id))).toEqual([]);
+    } finally {
+      rmSync(staging, { recursive: true, force: true });
+    }
+  });
+
   it('a plugin that rewrites the data beside the stage: its output is moved into the store and hashed, the staged hashes unused', async () => {
-    let outputInode = 0;
-    const rewrite = definePlugin({
-      getFlow: (ctx) =>
-        linearFlow(
-          'rewrite',
-          {},
-          defineTask<{ file_path: string }, string>({
-            name: 'Rewrite',
-            requires: ['file_path'],
-            provides: 'file_path',
-            execute: async ({ file_path }) => {
-              const out = path.join(ctx.stagingDir, `${ctx.imageId}.rewritten`);
-              writeFileSync(out, Buffer.concat([readFileSync(file_path), Buffer.from('tail')]));
-              outputInode = statSync(out).ino;
-              return out;
-            },
-          }),
-        ),
-    });
-    h = await harness({ ini: { image_import_opts: { image_import_plugins: ['rewrite'] } }, plugins: { rewrite } });
+    const output = { inode: 0 };
+    h = await harness({ ini: { image_import_opts: { image_import_plugins: ['rewrite'] } }, plugins: { rewrite: rewriting(output) } });
     const id = await staged();
     const { task, image } = await imported(id);
     expect(task.status).toBe('success');
-    const out = Buffer.concat([data, Buffer.from('tail')]);
-    expect(image).toMatchObject({ status: 'active', size: out.length, checksum: md5(out), os_hash_value: sha512(out) });
-    expect(statSync(path.join(h.dataDir, 'images', id)).ino).toBe(outputInode);
+    expect(image).toMatchObject({ status: 'active', size: rewritten.length, checksum: md5(rewritten), os_hash_value: sha512(rewritten) });
+    expect(statSync(path.join(h.dataDir, 'images', id)).ino).toBe(output.inode);
+    expect(readdirSync(h.server.runtime.staging.dir).filter((f) => f.startsWith(id))).toEqual([]);
+  });
+
+  it("a plugin's output to three file stores: moved into one and hashed while the kernel copies it into the two others", async () => {
+    const output = { inode: 0 };
+    h = await harness({ ini: { ...threeStores, image_import_opts: { image_import_plugins: ['rewrite'] } }, plugins: { rewrite: rewriting(output) } });
+    const id = await staged();
+    const { task, image } = await imported(id, ['a', 'b', 'c']);
+    expect(task.status).toBe('success');
+    expect(image).toMatchObject({ status: 'active', stores: 'a,b,c', size: rewritten.length, checksum: md5(rewritten), os_hash_value: sha512(rewritten) });
+    const files = ['a', 'b', 'c'].map((s) => path.join(h.dataDir, s, id));
+    expect(files.map((f) => md5(readFileSync(f)))).toEqual([md5(rewritten), md5(rewritten), md5(rewritten)]);
+    expect(files.map((f) => statSync(f).ino === output.inode)).toEqual([true, false, false]);
     expect(readdirSync(h.server.runtime.staging.dir).filter((f) => f.startsWith(id))).toEqual([]);
   });
 

@@ -1,6 +1,7 @@
 import { createReadStream, type ReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import {
+  fileToStores,
   hashStream,
   storeErrors,
   writeToStores,
@@ -23,7 +24,7 @@ async function fsyncFile(file: string): Promise<void> {
 export interface WorkingFile {
   path: string;
   size: number;
-  /** Hashes taken while staging, for exactly this file. */
+  /** Hashes of exactly this durable file: taken while staging, or by the plugin that wrote it. */
   known?: HashResult;
   /** The import's own file (a plugin's output in staging, removed with the stage): a store may take it as it is. */
   own?: boolean;
@@ -31,9 +32,11 @@ export interface WorkingFile {
 
 /**
  * Puts the working file into every target store. Where one store can take the file as it is (a
- * file store on the staging file system links it), it does, and only the others are written; the
+ * file store on the staging file system links it), it does, and only the others are written: each
+ * that can copies the file in the kernel, all at once, and the rest share one read of it; the
  * hashes are those taken while staging, or, for a plugin's output, taken in one read while the
- * file is made durable. Otherwise the file is read once, hashed in that pass and written to all.
+ * file is made durable, as the others are written. Otherwise the file is read once, hashed in that
+ * pass and written to all.
  */
 export async function storeWorkingFile(file: WorkingFile, drivers: readonly StoreDriver[], imageId: string, opts: FanOutOptions): Promise<FanOutResult> {
   const opened: ReadStream[] = [];
@@ -69,43 +72,36 @@ async function store(
       break;
     }
   }
-  const undo = async () => {
-    if (moved) await drivers[moved.index]!.delete(moved.location).catch(() => undefined);
-  };
-  let hashes = file.known;
-  if (!hashes) {
-    // Nothing to gain over the one-pass write when no store took the file.
-    if (!moved) return writeToStores(read(file.path), drivers, imageId, opts);
-    const { onProgress, signal, hashAlgo } = opts;
-    try {
-      [, hashes] = await Promise.all([
+  // Nothing to gain over the one-pass write when no store took the file and it has no hashes yet.
+  if (!file.known && !moved) return writeToStores(read(file.path), drivers, imageId, opts);
+  const rest = drivers.filter((_, i) => i !== moved?.index);
+  const { onProgress, signal, hashAlgo } = opts;
+  // The file a store took is made durable and hashed (when it has no hashes yet) while the other stores are written.
+  const hashing = file.known
+    ? Promise.resolve(file.known)
+    : Promise.all([
         fsyncFile(file.path),
         hashStream(read(file.path), {
           expectedBytes: file.size,
           ...(signal ? { signal } : {}),
           ...(hashAlgo ? { hashAlgo } : {}),
-          ...(onProgress ? { onProgress } : {}),
+          ...(onProgress && rest.length === 0 ? { onProgress } : {}),
         }),
-      ]);
-    } catch (e) {
-      await undo();
-      throw e;
-    }
-  }
-  if (moved) {
-    opts.onProgress?.(file.size);
+      ]).then(([, h]) => h);
+  const movedDone = hashing.then(() => {
+    if (!moved) return;
+    if (rest.length === 0) opts.onProgress?.(file.size);
     opts.onStoreDone?.(drivers[moved.index]!.id, true, moved.location);
+  });
+  const writing = rest.length > 0 ? fileToStores(file.path, rest, imageId, () => read(file.path), { ...opts, hash: false, expectedBytes: file.size }) : [];
+  const [hashed, wrote] = await Promise.allSettled([hashing, writing, movedDone]);
+  if (hashed.status === 'rejected' || wrote.status === 'rejected') {
+    if (moved) await drivers[moved.index]!.delete(moved.location).catch(() => undefined);
+    if (wrote.status === 'fulfilled') await Promise.all(wrote.value.map((r, i) => (r.ok ? rest[i]!.delete(r.location).catch(() => undefined) : undefined)));
+    throw hashed.status === 'rejected' ? hashed.reason : (wrote as PromiseRejectedResult).reason;
   }
-  const rest = drivers.filter((_, i) => i !== moved?.index);
-  let written: StoreOutcome[] = [];
-  if (rest.length > 0 || !moved) {
-    try {
-      written = (await writeToStores(read(file.path), rest, imageId, { ...opts, hash: false, expectedBytes: hashes.size })).results;
-    } catch (e) {
-      await undo();
-      throw e;
-    }
-  }
+  const hashes = hashed.value;
+  const written = [...wrote.value];
   const results = drivers.map((d, i): StoreOutcome => (i === moved?.index ? { store: d.id, ok: true, location: moved.location } : written.shift()!));
   return { hashes, complete: true, results };
 }

@@ -1,8 +1,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { definePlugin, defineTask, linearFlow } from '@glance-import/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { harness, type Harness } from '../testing/harness.fixture.js';
+import { rewritePlugin } from '../testing/rewrite-plugin.fixture.js';
 
 let h: Harness;
 afterEach(async () => {
@@ -24,24 +24,13 @@ function qcow2WithBackingFile(): Buffer {
 
 /** A plugin that rewrites the data into `<file>.out` with `rewrite`, as a decompression plugin would. */
 const rewriting = (rewrite: (data: Buffer) => Buffer, compressedIn = false) =>
-  definePlugin({
-    changesData: true,
-    ...(compressedIn ? { formats: { accepts: { compressed: true }, produces: () => ({ compressed: false }) } } : {}),
-    getFlow: () =>
-      linearFlow(
-        'rewrite',
-        {},
-        defineTask<{ file_path: string }, string>({
-          name: 'Rewrite',
-          requires: ['file_path'],
-          provides: 'file_path',
-          execute: ({ file_path }) => {
-            writeFileSync(`${file_path}.out`, rewrite(readFileSync(file_path)));
-            return `${file_path}.out`;
-          },
-        }),
-      ),
-  });
+  rewritePlugin(
+    (file) => {
+      writeFileSync(`${file}.out`, rewrite(readFileSync(file)));
+      return `${file}.out`;
+    },
+    { changesData: true, ...(compressedIn ? { formats: { accepts: { compressed: true }, produces: () => ({ compressed: false }) } } : {}) },
+  );
 
 async function stageAndImport(data: Buffer) {
   const { id } = (await h.req('POST', '/v2/images', { body: { name: 'i', disk_format: 'raw', container_format: 'bare' } })).json as { id: string };
