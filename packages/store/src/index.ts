@@ -13,6 +13,8 @@ export {
 export { createHasher, checkHashAlgo, DEFAULT_HASH_ALGO, type Hasher } from './hash.js';
 export { measure, hashStream, isMeasured, type Measured } from './measure.js';
 export { stageWithHashes, stagedHashes } from './staged-hashes.js';
+export { rememberFileHashes, knownFileHashes, forgetFileHashes } from './file-hashes.js';
+export { createWorkerHasher } from './worker-hash.js';
 export { StagingArea, STAGING_STORE, type SweepOptions, type StagingEntry } from './staging.js';
 export { UPLOAD, UPLOAD_OFFSET, CHECKPOINT_BYTES, type UploadOptions } from './stage-upload.js';
 export { createFileStore, fileStoreFactory, type FileStoreOptions } from './file-store.js';

@@ -40,6 +40,8 @@ export interface RunPluginOptions {
   mode?: 'serial' | 'parallel';
   imageSizeCap?: number;
   stagingBytesLimit?: number;
+  /** The context's `hashAlgo` (`[DEFAULT] hashing_algorithm`); none unless given. */
+  hashAlgo?: string;
   signal?: AbortSignal;
 }
 
@@ -108,6 +110,7 @@ export async function runPlugin(plugin: PluginFn, o: RunPluginOptions): Promise<
     },
     imageSizeCap: o.imageSizeCap ?? config.values.DEFAULT.image_size_cap,
     ...(o.stagingBytesLimit !== undefined ? { stagingBytesLimit: o.stagingBytesLimit } : {}),
+    ...(o.hashAlgo !== undefined ? { hashAlgo: o.hashAlgo } : {}),
   };
   const flow = linearFlow(
     'plugin_test',

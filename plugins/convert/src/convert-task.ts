@@ -1,11 +1,13 @@
 import { rename, rm, stat } from 'node:fs/promises';
 import { defineTask, FILE_PATH, type GroupValues, type ImportContext, type SettableAttribute, type Task } from '@glance-import/core';
+import { forgetFileHashes, rememberFileHashes } from '@glance-import/store';
 import { giError } from './errors.js';
 import { inspectFile, remedyFor, type InspectionResult } from '@glance-import/format-inspector';
 import { infoRefusal } from './info-checks.js';
 import { QEMU_DRIVERS, type options } from './options.js';
 import { progressParser } from './progress.js';
-import { qemuImgInfo, runQemuImg } from './qemu-img.js';
+import { convertsInSlices, qemuImgInfo, runQemuImg } from './qemu-img.js';
+import { convertToRaw } from './raw-slices.js';
 
 export type ConvertOptions = GroupValues<typeof options>;
 type Attributes = Partial<Record<SettableAttribute, string | number | null>>;
@@ -26,6 +28,9 @@ function refuseSource(r: InspectionResult, declared: string): void {
 /**
  * `Convert_Image`, Glance master's `_ConvertImage` with its checks in its order: inspect, compare,
  * `qemu-img info` under limits, refuse, convert, inspect the output, update the image.
+ *
+ * To raw, the conversion runs in slices that are hashed and written back while the next converts
+ * (raw-slices.ts), and the hashes are left with the output for the store write.
  *
  * Beyond Glance, nothing is lost on failure: the staged source is never moved or deleted here. The
  * output goes to `<source>.<format>` (written as `.part`, renamed when it passed inspection) and
@@ -95,18 +100,29 @@ export function convertTask(ctx: ImportContext<ConvertOptions>): Task<{ file_pat
       const report = (percent: number) =>
         ctx.progress.report({ phase: 'convert', bytesDone: Math.round((virtualSize * percent) / 100), bytesTotal: virtualSize });
       report(0);
-      await runQemuImg(['convert', '-p', '-f', driver, '-O', out, src, part], {
-        command: 'convert',
-        signal,
-        timeoutMs: ctx.options.convert_timeout * 1000,
-        onStdout: progressParser(report),
-      });
+      const timeoutMs = ctx.options.convert_timeout * 1000;
+      // To raw, the output is hashed while it is made, for the store write to take with it.
+      const hashes =
+        out === 'raw' && (await convertsInSlices())
+          ? await convertToRaw(src, driver, part, virtualSize, {
+              signal,
+              timeoutMs,
+              ...(ctx.hashAlgo ? { hashAlgo: ctx.hashAlgo } : {}),
+              onProgress: (bytes) => ctx.progress.report({ phase: 'convert', bytesDone: bytes, bytesTotal: virtualSize }),
+            })
+          : await runQemuImg(['convert', '-p', '-f', driver, '-O', out, src, part], {
+              command: 'convert',
+              signal,
+              timeoutMs,
+              onStdout: progressParser(report),
+            }).then(() => undefined);
       // qemu-img writes vmdk as monolithicSparse unless told otherwise: that is what must come out.
       const written = await inspectFile(part, { declaredFormat: out, vmdkAllowedTypes: ['monolithicSparse'] });
       if (!written.safe || written.diskFormat !== out) {
         throw giError('GI_CONVERT_OUTPUT_MISMATCH', { expected: out, detected: written.format, ...(written.reason ? { reason: written.reason } : {}) });
       }
       await rename(part, dest);
+      if (hashes) await rememberFileHashes(dest, hashes);
       const size = (await stat(dest)).size;
       await setAttributes({ disk_format: out, container_format: 'bare', virtual_size: virtualSize, size });
       log.info({ size, disk_format: out }, `Converted image from ${declared} to ${out}`);
@@ -116,6 +132,7 @@ export function convertTask(ctx: ImportContext<ConvertOptions>): Task<{ file_pat
       const { src, dest, part } = paths(file_path);
       // Only what this task writes; the staged source stays where it is for a retry.
       for (const f of [part, dest]) if (f !== src) await rm(f, { force: true });
+      forgetFileHashes(dest);
       if (restore) await ctx.image.setAttributes(restore);
       restore = undefined;
     },

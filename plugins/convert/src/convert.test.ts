@@ -1,4 +1,6 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { knownFileHashes } from '@glance-import/store';
 import { definePlugin, defineTask, FILE_PATH, linearFlow } from '@glance-import/core';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -116,5 +118,45 @@ describe('image_conversion', () => {
     const replaces = (f: string) => getFlow.meta.replacesData?.(f, { output_format: 'raw', convert_timeout: 1 });
     expect(['qcow2', 'vmdk', 'vhd', 'vdi'].map(replaces)).toEqual([true, true, true, true]);
     expect(['raw', 'iso', 'constructor'].map(replaces)).toEqual([false, false, false]);
+  });
+});
+
+const PATH = process.env.PATH;
+
+describe('image_conversion to raw, hashing its output', () => {
+  const dir = workDir();
+  const raw = rawData(dir, 'disk.raw', 3);
+  const qcow2 = fromRaw(raw, 'qcow2', 'disk.qcow2');
+  const sums = (file: string) => ({
+    checksum: execFileSync('md5sum', [file], { encoding: 'utf8' }).split(' ')[0],
+    hashValue: execFileSync('sha512sum', [file], { encoding: 'utf8' }).split(' ')[0],
+  });
+
+  it('leaves md5 and hashAlgo of the output with it for the store write, and forgets them on revert', async () => {
+    const run = await convert({ file: qcow2, image: { disk_format: 'qcow2' }, hashAlgo: 'sha512' });
+    expect(run.ok).toBe(true);
+    expect(await knownFileHashes(run.filePath, 'sha512')).toEqual({ size: 3 * MiB, hashAlgo: 'sha512', ...sums(raw) });
+    const failed = await convert({ file: qcow2, image: { disk_format: 'qcow2' }, hashAlgo: 'sha512', failAfter: true });
+    expect(failed.ok).toBe(false);
+    expect(await knownFileHashes(path.join(failed.stagingDir, `${failed.image.id}.raw`), 'sha512')).toBeUndefined();
+  });
+
+  it('with a qemu-img older than 5.0 (no --target-is-zero), converts the whole image in one run as before', async () => {
+    const old = workDir();
+    const real = execFileSync('sh', ['-c', 'command -v qemu-img'], { encoding: 'utf8' }).trim();
+    writeFileSync(
+      path.join(old, 'qemu-img'),
+      `#!/bin/sh\nif [ "$1" = --help ]; then echo 'convert [-n] [-p] filename output_filename'; exit 0; fi\nif [ "$2" = -n ]; then exit 9; fi\nexec ${real} "$@"\n`,
+    );
+    chmodSync(path.join(old, 'qemu-img'), 0o755);
+    process.env.PATH = `${old}:${PATH}`;
+    try {
+      const run = await convert({ file: qcow2, image: { disk_format: 'qcow2' }, hashAlgo: 'sha512' });
+      expect(run.ok).toBe(true);
+      expect(run.readData().equals(readFileSync(raw))).toBe(true);
+      expect(await knownFileHashes(run.filePath, 'sha512')).toBeUndefined();
+    } finally {
+      process.env.PATH = PATH;
+    }
   });
 });

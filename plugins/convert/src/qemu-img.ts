@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { access, constants } from 'node:fs/promises';
 import path from 'node:path';
 import { giError } from './errors.js';
@@ -114,4 +114,23 @@ export async function qemuImgInfo(file: string, driver: string, signal: AbortSig
   } catch {
     throw giError('GI_CONVERT_QEMU_IMG_FAILED', { command: 'info', reason: 'its output is not JSON' });
   }
+}
+
+const sliceSupport = new Map<string, Promise<boolean>>();
+
+/**
+ * Whether the qemu-img on PATH can convert into a range of an existing image, as raw-slices does
+ * (`--target-is-zero`, qemu 5.0 and later). Asked once per qemu-img binary.
+ */
+export async function convertsInSlices(): Promise<boolean> {
+  const qemuImg = await which('qemu-img');
+  if (!qemuImg) return false;
+  let known = sliceSupport.get(qemuImg);
+  if (!known) {
+    known = new Promise((resolve) =>
+      execFile(qemuImg, ['--help'], { timeout: INFO_TIMEOUT_MS }, (_e, stdout) => resolve(String(stdout).includes('--target-is-zero'))),
+    );
+    sliceSupport.set(qemuImg, known);
+  }
+  return known;
 }

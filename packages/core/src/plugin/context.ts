@@ -83,6 +83,12 @@ export interface ImportContext<O = Record<string, unknown>> {
   readonly imageFormat: { vmdkAllowedTypes: readonly string[]; requireFormatMatch: boolean; gptSafetyChecksNonfatal: readonly string[] };
   /** `[DEFAULT] image_size_cap` in bytes. */
   readonly imageSizeCap: number;
+  /**
+   * `[DEFAULT] hashing_algorithm`, the `os_hash_algo` the store write records: a plugin that hashes
+   * the output it writes (md5 and this) can leave those hashes with it (see @glance-import/store's
+   * `rememberFileHashes`) so the store write does not read the file again to hash it.
+   */
+  readonly hashAlgo?: string;
   /** Bytes this import may still add to staging under the project's staging quota; undefined: no quota. */
   readonly stagingBytesLimit?: number;
 }

@@ -2,7 +2,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { stagedHashes } from '@glance-import/store';
+import { definePlugin, defineTask, linearFlow } from '@glance-import/core';
+import { rememberFileHashes, stagedHashes } from '@glance-import/store';
 import { afterEach, describe, expect, it } from 'vitest';
 import { harness, type Harness } from '../testing/harness.fixture.js';
 import { rewritePlugin } from '../testing/rewrite-plugin.fixture.js';
@@ -197,5 +198,39 @@ describe('the byte path of glance-direct', () => {
     expect(files.map((f) => md5(readFileSync(f)))).toEqual([md5(rewritten), md5(rewritten), md5(rewritten)]);
     expect(files.map((f) => statSync(f).ino === output.inode)).toEqual([true, false, false]);
     expect(readdirSync(h.server.runtime.staging.dir).filter((f) => f.startsWith(id))).toEqual([]);
+  });
+
+  it('a plugin that surely rewrites the staged format: staging takes no hashes; the hashes it leaves with its output are recorded without reading it', async () => {
+    const out = Buffer.concat([data, Buffer.from('converted')]);
+    const lying = { size: out.length, checksum: 'c'.repeat(32), hashAlgo: 'sha512', hashValue: 'v'.repeat(128) };
+    const convert = definePlugin({
+      group: 'fake_convert',
+      changesData: true,
+      replacesData: (diskFormat) => diskFormat === 'raw',
+      getFlow: (ctx) =>
+        linearFlow(
+          'fake_convert',
+          {},
+          defineTask<{ file_path: string }, string>({
+            name: 'FakeConvert',
+            requires: ['file_path'],
+            provides: 'file_path',
+            execute: async () => {
+              expect(ctx.hashAlgo).toBe('sha512');
+              const file = path.join(ctx.stagingDir, `${ctx.imageId}.qcow2`);
+              writeFileSync(file, out);
+              // Digests no store write would compute: seeing them on the image proves it did not read the file.
+              await rememberFileHashes(file, lying);
+              return file;
+            },
+          }),
+        ),
+    });
+    h = await harness({ ini: { image_import_opts: { image_import_plugins: ['fake_convert'] } }, plugins: { fake_convert: convert } });
+    const id = await staged();
+    expect(await hashesKept(id)).toBe(false);
+    const { task, image } = await imported(id);
+    expect(task.status).toBe('success');
+    expect(image).toMatchObject({ status: 'active', size: out.length, checksum: lying.checksum, os_hash_value: lying.hashValue });
   });
 });

@@ -24,7 +24,7 @@ async function fsyncFile(file: string): Promise<void> {
 export interface WorkingFile {
   path: string;
   size: number;
-  /** Hashes taken while staging, for exactly this file. */
+  /** Hashes of exactly this durable file: taken while staging, or by the plugin that wrote it. */
   known?: HashResult;
   /** The import's own file (a plugin's output in staging, removed with the stage): a store may take it as it is. */
   own?: boolean;

@@ -53,6 +53,7 @@ export async function buildImportFlow(d: TaskDeps, configured: readonly Resolved
     progress: d.progress,
     imageFormat: settings.imageFormat,
     imageSizeCap: settings.imageSizeCap,
+    hashAlgo: settings.hashAlgo,
     ...(o.stagingBytesLimit === undefined ? {} : { stagingBytesLimit: o.stagingBytesLimit }),
   };
   for (const [i, plugin] of plugins.entries()) {

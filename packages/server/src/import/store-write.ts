@@ -3,7 +3,7 @@ import path from 'node:path';
 import { defineTask, isGlanceImportError, reasonOf } from '@glance-import/core';
 import { giError } from '../errors.js';
 import type { ImageLocation } from '@glance-import/db';
-import { stagedHashes } from '@glance-import/store';
+import { knownFileHashes, stagedHashes } from '@glance-import/store';
 import { storeWorkingFile } from './byte-path.js';
 import { errorLabel } from '../metrics.js';
 import type { TaskDeps } from './deps.js';
@@ -48,10 +48,15 @@ export function importToStores(d: TaskDeps) {
         });
       };
       // The staged file, untouched by any plugin, comes with the hashes taken while it was staged; a
-      // plugin's output beside it (`<id>.*`, removed with the stage) is the import's own to move.
+      // plugin's output beside it (`<id>.*`, removed with the stage) is the import's own to move,
+      // with the hashes the plugin took while it wrote it, when it did.
       const staged = file_path === d.staging.pathFor(job.imageId);
-      const known = staged ? await stagedHashes(d.staging, job.imageId, d.settings.hashAlgo) : undefined;
       const own = path.dirname(file_path) === d.staging.dir && path.basename(file_path).startsWith(`${job.imageId}.`);
+      const known = staged
+        ? await stagedHashes(d.staging, job.imageId, d.settings.hashAlgo)
+        : own
+          ? await knownFileHashes(file_path, d.settings.hashAlgo)
+          : undefined;
       const working = { path: file_path, size, ...(known ? { known } : {}), own };
       let res;
       try {
