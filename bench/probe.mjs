@@ -1,14 +1,16 @@
 // One case of `pnpm bench`, quickly, with the server's CPU time beside the wall time: the loop for
 // working on the byte path. `node bench/probe.mjs <case> [rounds]`, case one of gd (glance-direct),
-// three (3 file stores), wd (web-download), cv (qcow2 → raw), dz (gzip). BENCH_MIB sets the size (1024);
+// three (3 file stores), wd (web-download), cv (qcow2 → raw), dz (gzip), c8 (8 imports at once: peak RSS, p99). BENCH_MIB sets the size (1024);
 // PROBE_THREADS=1 adds the CPU seconds of each thread of the server that used some.
 import { readdirSync, readFileSync, mkdtempSync, rmSync, statSync, createReadStream } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { glanceDirect, webDownload } from './lib/client.mjs';
+import { wrk } from './lib/api.mjs';
+import { active, createImage, glanceDirect, stage, startImport, webDownload } from './lib/client.mjs';
 import { gzipOf, qcow2Of, rawFile } from './lib/inputs.mjs';
-import { freePort, startOurs } from './lib/servers.mjs';
+import { freePort, memoryOf, startOurs } from './lib/servers.mjs';
+import { secondsSince } from './lib/stats.mjs';
 
 const [which = 'gd', n = '3'] = process.argv.slice(2);
 const mib = Number(process.env.BENCH_MIB ?? 1024);
@@ -28,6 +30,29 @@ try {
   await new Promise((r) => web.listen(webPort, '127.0.0.1', r));
   const plugins = which === 'cv' ? ['image_conversion'] : which === 'dz' ? ['image_decompression'] : [];
   const ours = await startOurs(path.join(work, 'ours'), { plugins, webPort });
+  if (which === 'c8') {
+    // As pnpm bench: 8 imports at once on a fresh server, GET /v2/images/{id} probed while they run.
+    const probeId = await createImage(ours);
+    const ids = await Promise.all(Array.from({ length: 8 }, () => createImage(ours)));
+    let done = false;
+    const t = process.hrtime.bigint();
+    const imports = Promise.all(
+      ids.map((id) =>
+        stage(ours, id, raw)
+          .then(() => startImport(ours, id, {}))
+          .then(() => active(ours, id)),
+      ),
+    ).finally(() => {
+      done = true;
+    });
+    const p99 = [];
+    while (!done) p99.push((await wrk(`${ours.url}/v2/images/${probeId}`, { seconds: 2, connections: 1 })).p99);
+    await imports;
+    const mem = memoryOf(ours.pid);
+    console.log(
+      `c8 ${mib} MiB: ${secondsSince(t).toFixed(1)} s, peak RSS ${mem.peakMiB.toFixed(0)} MiB, p99 of each 2 s window (ms): ${p99.map((x) => x.toFixed(0)).join(' ')}`,
+    );
+  }
   const once = () =>
     which === 'wd'
       ? webDownload(ours, `http://127.0.0.1:${webPort}/x`).then((total) => ({ total }))
@@ -50,8 +75,8 @@ try {
     }
     return by;
   };
-  await once(); // warm-up
-  for (let i = 0; i < Number(n); i++) {
+  if (which !== 'c8') await once(); // warm-up
+  for (let i = 0; which !== 'c8' && i < Number(n); i++) {
     const c = ticks(ours.pid);
     const before = threads();
     const r = await once();
