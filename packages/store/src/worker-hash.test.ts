@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { createHasher } from './hash.js';
 import { createWorkerHasher } from './worker-hash.js';
@@ -33,5 +34,16 @@ describe('createWorkerHasher', () => {
     const [da, db] = await Promise.all([ha.digest(), hb.digest()]);
     expect(da.hashValue).toBe(createHash('sha256').update(a).digest('hex'));
     expect(db.hashValue).toBe(createHash('sha512').update(b).digest('hex'));
+  });
+
+  it.runIf(process.platform === 'linux')('hashes on two threads of lower priority than the rest of the process', async () => {
+    const niceness = () => readdirSync('/proc/self/task').map((t) => Number(readFileSync(`/proc/self/task/${t}/stat`, 'utf8').split(') ')[1]!.split(' ')[16]));
+    const w = createWorkerHasher('sha512');
+    await w.update(randomBytes(1024));
+    await w.digest();
+    const all = niceness();
+    const own = Number(readFileSync('/proc/self/stat', 'utf8').split(') ')[1]!.split(' ')[16]);
+    // A test run already niced to 4 or more cannot tell its hashing threads apart.
+    if (own < 4) expect(all.filter((n) => n !== own)).toEqual([4, 4]);
   });
 });
