@@ -25,8 +25,6 @@ export interface FileWriter {
   readonly written: number;
   /** Queues `chunk`; writes when a batch is full. Await it: it is where the disk pushes back. */
   write(chunk: Buffer): Promise<void>;
-  /** Writes what waits in the batch. */
-  flush(): Promise<void>;
   /** Flushes, then makes everything durable (and tells `onSynced`). */
   sync(): Promise<void>;
   /** Waits for writes and a sync in flight, without failing: before closing after an error. */
@@ -114,10 +112,6 @@ export function fileWriter(handle: FileHandle, o: FileWriterOptions = {}): FileW
       if (written - synced < SYNC_EVERY) return;
       if (!syncing) startSync();
       else if (written - synced >= 2 * SYNC_EVERY) await syncing;
-    },
-    flush() {
-      disarmIdle();
-      return flush();
     },
     async sync() {
       disarmIdle();
