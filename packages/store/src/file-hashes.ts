@@ -3,13 +3,12 @@ import path from 'node:path';
 import type { HashResult } from './types.js';
 
 /**
- * Hashes a writer took of a durable file it made (a plugin that hashed its output while making
- * it), so the store write does not read the file again to hash it. Kept with the file's identity
- * (device, inode, size, mtime in ns) and trusted only while that identity still matches, as
- * stagedHashes does for staged files. Shared through a global symbol: a plugin may bring its own
+ * Hashes a writer took of a durable file it made (a stage, a plugin that hashed its output while
+ * making it), so the store write does not read the file again to hash it. Kept with the file's identity
+ * (device, inode, size, mtime in ns) and trusted only while that identity still matches. Shared through a global symbol: a plugin may bring its own
  * copy of this package. In memory only: after a restart the store write hashes as it reads.
  */
-const MAX_RECORDS = 1_000;
+const MAX_RECORDS = 10_000;
 const KEY = Symbol.for('@glance-import/store.file-hashes');
 interface Record_ extends HashResult {
   dev: string;
