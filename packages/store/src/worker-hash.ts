@@ -35,11 +35,13 @@ try { require('node:os').setPriority(0, ${WORKER_NICENESS}); } catch {}
 const jobs = new Map();
 const slots = new Map();
 parentPort.on('message', (m) => {
-  if (m.type === 'slot') slots.set(m.slot, new Uint8Array(m.data));
+  if (m.type === 'slot') slots.set(m.slot, { data: new Uint8Array(m.data), refs: new Int32Array(m.refs) });
   else if (m.type === 'unslot') slots.delete(m.slot);
   else if (m.type === 'start') jobs.set(m.job, createHash(m.algo));
   else if (m.type === 'chunk') {
-    jobs.get(m.job)?.update(slots.get(m.slot).subarray(0, m.len));
+    const slot = slots.get(m.slot);
+    jobs.get(m.job)?.update(slot.data.subarray(0, m.len));
+    Atomics.sub(slot.refs, 0, 1);
     parentPort.postMessage({ type: 'freed', slot: m.slot });
   } else if (m.type === 'end') {
     const hash = jobs.get(m.job);
@@ -56,8 +58,10 @@ interface PoolWorker {
 interface Pool {
   workers: [PoolWorker, PoolWorker];
   slots: HashSlots;
-  /** The slots being hashed, by id, with the number of workers yet to finish each. */
-  hashing: Map<number, { slot: HashSlot; left: number }>;
+  /** The slots being hashed, by id. */
+  hashing: Map<number, HashSlot>;
+  /** Gives back the slots both workers are done with (all, or the one of `id`). */
+  reclaim(id?: number): void;
 }
 
 let pool: Pool | undefined;
@@ -91,22 +95,24 @@ function spawn(freed: (slot: number) => void): PoolWorker {
 function workers(): Pool {
   if (pool) return pool;
   const hashing: Pool['hashing'] = new Map();
-  // A slot is free again once both workers hashed it.
-  const freed = (id: number) => {
-    const h = hashing.get(id);
-    if (!h || --h.left > 0) return;
-    hashing.delete(id);
-    slots.give(h.slot);
+  // A slot is free again once both workers hashed it. Their messages say so, but a hasher short of
+  // a slot also looks at the counts themselves: a message waits for the main thread's next turn.
+  const reclaim = (id?: number) => {
+    for (const slot of id === undefined ? hashing.values() : [hashing.get(id)]) {
+      if (!slot || Atomics.load(slot.refs, 0) > 0) continue;
+      hashing.delete(slot.id);
+      slots.give(slot);
+    }
   };
-  const pair: [PoolWorker, PoolWorker] = [spawn(freed), spawn(freed)];
+  const pair: [PoolWorker, PoolWorker] = [spawn(reclaim), spawn(reclaim)];
   const tell = (m: object) => {
     for (const w of pair) w.worker.postMessage(m);
   };
   const slots = new HashSlots(SLOT, SPARE_SLOTS, {
-    created: (slot) => tell({ type: 'slot', slot: slot.id, data: slot.data }),
+    created: (slot) => tell({ type: 'slot', slot: slot.id, data: slot.data, refs: slot.refs.buffer }),
     dropped: (slot) => tell({ type: 'unslot', slot: slot.id }),
   });
-  pool = { workers: pair, slots, hashing };
+  pool = { workers: pair, slots, hashing, reclaim };
   return pool;
 }
 
@@ -118,7 +124,7 @@ export function hashSlotsInUse(): number {
 /** A Hasher whose two digests are computed on worker threads. */
 export function createWorkerHasher(algo: string): Hasher & { dispose(): void } {
   const hashAlgo = checkHashAlgo(algo);
-  const { workers: pair, slots, hashing } = workers();
+  const { workers: pair, slots, hashing, reclaim } = workers();
   const [a, b] = pair;
   const job = nextJob++;
   hold(1);
@@ -136,7 +142,8 @@ export function createWorkerHasher(algo: string): Hasher & { dispose(): void } {
   let slot: HashSlot | undefined;
   let fill = 0;
   const send = () => {
-    hashing.set(slot!.id, { slot: slot!, left: 2 });
+    Atomics.store(slot!.refs, 0, 2);
+    hashing.set(slot!.id, slot!);
     for (const w of pair) w.worker.postMessage({ type: 'chunk', job, slot: slot!.id, len: fill });
     slot = undefined;
     fill = 0;
@@ -144,8 +151,12 @@ export function createWorkerHasher(algo: string): Hasher & { dispose(): void } {
   /** Copies `chunk` from `off` into slots until it is all in or no slot is free; returns where it stopped. */
   const pack = (chunk: Buffer, off: number): number => {
     while (off < chunk.length) {
-      slot ??= slots.take();
-      if (!slot) break;
+      if (!slot) {
+        slot = slots.take();
+        if (!slot) reclaim();
+        slot ??= slots.take();
+        if (!slot) break;
+      }
       const n = Math.min(SLOT - fill, chunk.length - off);
       slot.view.set(n === chunk.length ? chunk : chunk.subarray(off, off + n), fill);
       fill += n;
@@ -157,6 +168,7 @@ export function createWorkerHasher(algo: string): Hasher & { dispose(): void } {
   async function feed(chunk: Buffer): Promise<void> {
     for (let off = 0; off < chunk.length;) {
       if (!slot) {
+        reclaim();
         const got = await slots.wait();
         // Dropped while waiting: the slot goes to the next in line.
         if (done) return slots.give(got);
