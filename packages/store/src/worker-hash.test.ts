@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { createHasher } from './hash.js';
-import { createWorkerHasher } from './worker-hash.js';
+import { createWorkerHasher, hashSlotsInUse, SPARE_SLOTS } from './worker-hash.js';
 
 describe('createWorkerHasher', () => {
   it('gives the digests of the inline hasher, whatever the chunk sizes, in order', async () => {
@@ -45,5 +45,30 @@ describe('createWorkerHasher', () => {
     const own = Number(readFileSync('/proc/self/stat', 'utf8').split(') ')[1]!.split(' ')[16]);
     // A test run already niced to 4 or more cannot tell its hashing threads apart.
     if (own < 4) expect(all.filter((n) => n !== own)).toEqual([4, 4]);
+  });
+});
+
+describe('the hashing slots shared by all worker hashers', () => {
+  it('caps the memory of many hashers at once at one slot each plus the spare ones, and frees it after', async () => {
+    const data = Array.from({ length: 8 }, () => randomBytes(6 * 1024 * 1024 + 3));
+    const hashers = data.map(() => createWorkerHasher('sha512'));
+    const disposed = createWorkerHasher('sha512');
+    await disposed.update(randomBytes(3 * 1024 * 1024));
+    disposed.dispose();
+    let most = 0;
+    await Promise.all(
+      hashers.map(async (h, i) => {
+        for (let off = 0; off < data[i]!.length; off += 64 * 1024) {
+          await h.update(data[i]!.subarray(off, off + 64 * 1024));
+          most = Math.max(most, hashSlotsInUse());
+        }
+      }),
+    );
+    const got = await Promise.all(hashers.map((h) => h.digest()));
+    expect(got.map((d) => d.hashValue)).toEqual(data.map((d) => createHash('sha512').update(d).digest('hex')));
+    expect(got.map((d) => d.checksum)).toEqual(data.map((d) => createHash('md5').update(d).digest('hex')));
+    expect(most).toBeLessThanOrEqual(8 + SPARE_SLOTS);
+    // What the workers still hash comes back later; then only the spare slots stay.
+    await expect.poll(hashSlotsInUse).toBeLessThanOrEqual(SPARE_SLOTS);
   });
 });

@@ -1,12 +1,14 @@
 import { Worker } from 'node:worker_threads';
 import { checkHashAlgo, type Hasher } from './hash.js';
+import { HashSlots, type HashSlot } from './hash-slots.js';
 
 /**
  * md5 and the os_hash algorithm on two worker threads, so the byte path is not bound by hashing on
  * the main thread (one thread does about 480 MiB/s of md5 + sha512 here; two do each hash at once).
- * Chunks are copied once into shared memory slots (4 MiB per job: eight imports at once stay small)
- * both workers read; a slot goes to the workers when full (or at the end), is reused when both have
- * hashed it, and `update` waits for a free slot, which gives backpressure.
+ * Chunks are copied once into shared memory slots (HashSlots: one per hasher plus SPARE_SLOTS shared
+ * by all, so eight imports at once stay small) both workers read; a slot goes to the workers when
+ * full (or at the end), is reused when both have hashed it, and `update` waits for a free slot, which
+ * gives backpressure.
  */
 
 const SLOT = 1024 * 1024;
@@ -17,7 +19,11 @@ const SLOT = 1024 * 1024;
  * the imports' throughput.
  */
 const WORKER_NICENESS = 4;
-const SLOTS = 4;
+/**
+ * The slots being hashed, for all hashers together. A single upload fills one while the workers
+ * hash up to this many (as the 4 slots each hasher had before); more hashers at once share them.
+ */
+export const SPARE_SLOTS = 4;
 
 // Plain CommonJS so it runs from source and from the bundle alike.
 const WORKER = `
@@ -27,122 +33,132 @@ const { createHash } = require('node:crypto');
 // Linux the niceness of "process 0" is the calling thread's own.
 try { require('node:os').setPriority(0, ${WORKER_NICENESS}); } catch {}
 const jobs = new Map();
+const slots = new Map();
 parentPort.on('message', (m) => {
-  if (m.type === 'start') jobs.set(m.job, { hash: createHash(m.algo), data: new Uint8Array(m.data), refs: new Int32Array(m.refs) });
+  if (m.type === 'slot') slots.set(m.slot, { data: new Uint8Array(m.data), refs: new Int32Array(m.refs) });
+  else if (m.type === 'unslot') slots.delete(m.slot);
+  else if (m.type === 'start') jobs.set(m.job, createHash(m.algo));
   else if (m.type === 'chunk') {
-    const j = jobs.get(m.job);
-    j.hash.update(j.data.subarray(m.slot * ${SLOT}, m.slot * ${SLOT} + m.len));
-    Atomics.sub(j.refs, m.slot, 1);
-    parentPort.postMessage({ type: 'freed', job: m.job });
+    const slot = slots.get(m.slot);
+    jobs.get(m.job)?.update(slot.data.subarray(0, m.len));
+    Atomics.sub(slot.refs, 0, 1);
+    parentPort.postMessage({ type: 'freed', slot: m.slot });
   } else if (m.type === 'end') {
-    const j = jobs.get(m.job);
+    const hash = jobs.get(m.job);
     jobs.delete(m.job);
-    parentPort.postMessage({ type: 'digest', job: m.job, hex: j.hash.digest('hex') });
+    parentPort.postMessage({ type: 'digest', job: m.job, hex: hash.digest('hex') });
   } else if (m.type === 'drop') jobs.delete(m.job);
 });`;
 
 interface PoolWorker {
   worker: Worker;
-  listeners: Map<number, (m: { type: string; hex?: string }) => void>;
+  listeners: Map<number, (hex: string) => void>;
 }
 
-let pool: [PoolWorker, PoolWorker] | undefined;
+interface Pool {
+  workers: [PoolWorker, PoolWorker];
+  slots: HashSlots;
+  /** The slots being hashed, by id. */
+  hashing: Map<number, HashSlot>;
+  /** Gives back the slots both workers are done with (all, or the one of `id`). */
+  reclaim(id?: number): void;
+}
+
+let pool: Pool | undefined;
 let nextJob = 1;
 let active = 0;
 
 /** Workers keep the process alive only while a hasher is waiting on them. */
 function hold(delta: 1 | -1): void {
   active += delta;
-  for (const w of pool ?? []) {
+  for (const w of pool?.workers ?? []) {
     if (active > 0) w.worker.ref();
     else w.worker.unref();
   }
 }
 
-function spawn(): PoolWorker {
+function spawn(freed: (slot: number) => void): PoolWorker {
   const worker = new Worker(WORKER, { eval: true });
   const w: PoolWorker = { worker, listeners: new Map() };
-  worker.on('message', (m: { job: number; type: string; hex?: string }) => w.listeners.get(m.job)?.(m));
+  worker.on('message', (m: { type: string; job: number; slot: number; hex: string }) => {
+    if (m.type === 'digest') w.listeners.get(m.job)?.(m.hex);
+    else freed(m.slot);
+  });
   worker.on('error', () => {
-    if (pool?.includes(w)) pool = undefined;
+    if (pool?.workers.includes(w)) pool = undefined;
   });
   // After the listeners (adding one refs the worker again); hold() refs it while a job runs.
   worker.unref();
   return w;
 }
 
-function workers(): [PoolWorker, PoolWorker] {
-  pool ??= [spawn(), spawn()];
+function workers(): Pool {
+  if (pool) return pool;
+  const hashing: Pool['hashing'] = new Map();
+  // A slot is free again once both workers hashed it. Their messages say so, but a hasher short of
+  // a slot also looks at the counts themselves: a message waits for the main thread's next turn.
+  const reclaim = (id?: number) => {
+    for (const slot of id === undefined ? hashing.values() : [hashing.get(id)]) {
+      if (!slot || Atomics.load(slot.refs, 0) > 0) continue;
+      hashing.delete(slot.id);
+      slots.give(slot);
+    }
+  };
+  const pair: [PoolWorker, PoolWorker] = [spawn(reclaim), spawn(reclaim)];
+  const tell = (m: object) => {
+    for (const w of pair) w.worker.postMessage(m);
+  };
+  const slots = new HashSlots(SLOT, SPARE_SLOTS, {
+    created: (slot) => tell({ type: 'slot', slot: slot.id, data: slot.data, refs: slot.refs.buffer }),
+    dropped: (slot) => tell({ type: 'unslot', slot: slot.id }),
+  });
+  pool = { workers: pair, slots, hashing, reclaim };
   return pool;
+}
+
+/** Slots of the shared pool that exist now (for tests: they are capped and freed). */
+export function hashSlotsInUse(): number {
+  return pool?.slots.size ?? 0;
 }
 
 /** A Hasher whose two digests are computed on worker threads. */
 export function createWorkerHasher(algo: string): Hasher & { dispose(): void } {
   const hashAlgo = checkHashAlgo(algo);
-  const [a, b] = workers();
+  const { workers: pair, slots, hashing, reclaim } = workers();
+  const [a, b] = pair;
   const job = nextJob++;
   hold(1);
-  let released = false;
-  const release = () => {
-    if (!released) {
-      released = true;
-      hold(-1);
-    }
-  };
-  const data = new SharedArrayBuffer(SLOT * SLOTS);
-  const refs = new Int32Array(new SharedArrayBuffer(4 * SLOTS));
-  const view = new Uint8Array(data);
+  slots.join();
+  let done = false;
   let size = 0;
-  let freed: (() => void) | undefined;
   const digests = new Map<PoolWorker, (hex: string) => void>();
-  for (const w of [a, b]) {
-    w.listeners.set(job, (m) => {
-      if (m.type === 'freed') {
-        const f = freed;
-        freed = undefined;
-        f?.();
-      }
-      if (m.type === 'digest') digests.get(w)?.(m.hex!);
-    });
-  }
-  a.worker.postMessage({ type: 'start', job, algo: 'md5', data, refs: refs.buffer });
-  b.worker.postMessage({ type: 'start', job, algo: hashAlgo, data, refs: refs.buffer });
+  for (const w of pair) w.listeners.set(job, (hex) => digests.get(w)?.(hex));
+  a.worker.postMessage({ type: 'start', job, algo: 'md5' });
+  b.worker.postMessage({ type: 'start', job, algo: hashAlgo });
 
-  const freeSlot = () => {
-    for (let i = 0; i < SLOTS; i++) if (Atomics.load(refs, i) === 0) return i;
-    return -1;
-  };
   // Chunks are packed into the slot being filled and handed over when it is full: a socket yields
   // 64 KiB at a time, and a hand-over per chunk (two messages out, two back) cost more main-thread
   // time than the copy itself.
-  let slot = -1;
+  let slot: HashSlot | undefined;
   let fill = 0;
   const send = () => {
-    Atomics.store(refs, slot, 2);
-    for (const w of [a, b]) w.worker.postMessage({ type: 'chunk', job, slot, len: fill });
-    slot = -1;
+    Atomics.store(slot!.refs, 0, 2);
+    hashing.set(slot!.id, slot!);
+    for (const w of pair) w.worker.postMessage({ type: 'chunk', job, slot: slot!.id, len: fill });
+    slot = undefined;
     fill = 0;
-  };
-  const waitForSlot = async () => {
-    if (slot >= 0) return;
-    let free = freeSlot();
-    while (free < 0) {
-      await new Promise<void>((resolve) => {
-        freed = resolve;
-      });
-      free = freeSlot();
-    }
-    slot = free;
   };
   /** Copies `chunk` from `off` into slots until it is all in or no slot is free; returns where it stopped. */
   const pack = (chunk: Buffer, off: number): number => {
     while (off < chunk.length) {
-      if (slot < 0) {
-        slot = freeSlot();
-        if (slot < 0) break;
+      if (!slot) {
+        slot = slots.take();
+        if (!slot) reclaim();
+        slot ??= slots.take();
+        if (!slot) break;
       }
       const n = Math.min(SLOT - fill, chunk.length - off);
-      view.set(n === chunk.length ? chunk : chunk.subarray(off, off + n), slot * SLOT + fill);
+      slot.view.set(n === chunk.length ? chunk : chunk.subarray(off, off + n), fill);
       fill += n;
       off += n;
       if (fill === SLOT) send();
@@ -151,19 +167,32 @@ export function createWorkerHasher(algo: string): Hasher & { dispose(): void } {
   };
   async function feed(chunk: Buffer): Promise<void> {
     for (let off = 0; off < chunk.length;) {
-      await waitForSlot();
+      if (!slot) {
+        reclaim();
+        const got = await slots.wait();
+        // Dropped while waiting: the slot goes to the next in line.
+        if (done) return slots.give(got);
+        slot = got;
+      }
       off = pack(chunk, off);
     }
   }
   // Chunks must reach the workers in order: once one waits for a slot, later ones queue behind it.
   let queue: Promise<void> = Promise.resolve();
   let waiting = 0;
+  const finish = () => {
+    if (done) return;
+    done = true;
+    for (const w of pair) w.listeners.delete(job);
+    if (slot) slots.give(slot);
+    slot = undefined;
+    slots.leave();
+    hold(-1);
+  };
   const dispose = () => {
-    for (const w of [a, b]) {
-      w.listeners.delete(job);
-      w.worker.postMessage({ type: 'drop', job });
-    }
-    release();
+    if (done) return;
+    for (const w of pair) w.worker.postMessage({ type: 'drop', job });
+    finish();
   };
 
   return {
@@ -192,8 +221,7 @@ export function createWorkerHasher(algo: string): Hasher & { dispose(): void } {
           w.worker.postMessage({ type: 'end', job });
         });
       const [checksum, hashValue] = await Promise.all([hex(a), hex(b)]);
-      for (const w of [a, b]) w.listeners.delete(job);
-      release();
+      finish();
       return { size, checksum, hashAlgo, hashValue };
     },
     dispose,

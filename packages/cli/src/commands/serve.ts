@@ -3,6 +3,7 @@ import path from 'node:path';
 import { coreVersion } from '@glance-import/core';
 import { createServer } from '@glance-import/server';
 import { serviceOptions, type Command } from '../command.js';
+import { tuneHeap } from '../heap-tuning.js';
 import { EXIT, UsageError, type Io } from '../io.js';
 import { loadServiceConfig, type ServiceArgs } from '../service-config.js';
 
@@ -35,6 +36,7 @@ export function parsePort(raw: string | undefined): number | undefined {
 export async function serve(args: ServeArgs, io: Io, signal?: AbortSignal): Promise<number> {
   const port = parsePort(args.port);
   const level = logLevel(args['log-level']);
+  tuneHeap();
   const { config, root, dataDir, syncCommand } = await loadServiceConfig(args);
   const server = await createServer({
     config,
