@@ -23,6 +23,11 @@ export interface HopResponse {
   body: AsyncIterable<Buffer>;
   /** Drop the response without reading it (redirects, errors). */
   discard(): void;
+  /**
+   * The consumer holds none of the first `bytes` body bytes any more: their memory may be reused for
+   * later reads. Optional to call (without it every read gets fresh memory); never call it early.
+   */
+  release?(bytes: number): void;
 }
 
 // The staged bytes must be the image itself, not a compressed transfer of it.

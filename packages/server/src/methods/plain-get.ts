@@ -12,8 +12,15 @@ import { redactUri, type ResolvedAddress } from './uri-filter.js';
  * 1 GiB image on loopback that cost the main thread about a CPU second. https keeps Node's client.
  */
 
-/** Reads go into free space of a block this large, each block fresh (given-out views keep it alive). */
+/**
+ * Reads go into free space of a block this large. A full block is read into again once the consumer
+ * released all it holds of it (`release`): fresh memory for every MiB cost page faults and, as
+ * external memory, a major GC every 64 MiB.
+ */
 const BLOCK = 1024 * 1024;
+/** Full blocks remembered until released (a consumer further behind leaves the rest to the GC), and blocks kept spare. */
+const RETIRED = 64;
+const SPARE = 4;
 /** Less free space than this left in a block, the next read takes a new one: reads stay large. */
 const MIN_READ = 64 * 1024;
 /** Body bytes waiting for the consumer before the socket stops reading (backpressure). */
@@ -60,8 +67,18 @@ export function plainGet(url: URL, pinned: ResolvedAddress, o: HopOptions): Prom
     let answered = false;
     let paused = false;
     let wake: (() => void) | undefined;
-    let block = Buffer.allocUnsafeSlow(BLOCK);
+    let block: Buffer = Buffer.allocUnsafeSlow(BLOCK);
     let fill = 0;
+    // Body bytes read so far when `block` was last read into: it holds none past this offset.
+    let blockBodyEnd = 0;
+    const retired: Array<{ block: Buffer; bodyEnd: number }> = [];
+    const spare: Buffer[] = [];
+    const release = (bytes: number) => {
+      while (retired.length && retired[0]!.bodyEnd <= bytes) {
+        const r = retired.shift()!;
+        if (spare.length < SPARE) spare.push(r.block);
+      }
+    };
 
     const notify = () => {
       const w = wake;
@@ -117,6 +134,7 @@ export function plainGet(url: URL, pinned: ResolvedAddress, o: HopOptions): Prom
           ...(length !== undefined ? { contentLength: length } : {}),
           body: body(),
           discard: finish,
+          release,
         });
       },
       body(chunk) {
@@ -135,6 +153,7 @@ export function plainGet(url: URL, pinned: ResolvedAddress, o: HopOptions): Prom
       fill += nread;
       try {
         reader.push(buf.subarray(0, nread));
+        blockBodyEnd = reader.bodyBytes;
       } catch (e) {
         if (!(e instanceof ResponseError)) throw e;
         stop(fail(e.message));
@@ -155,7 +174,9 @@ export function plainGet(url: URL, pinned: ResolvedAddress, o: HopOptions): Prom
     }
     const nextBuffer = () => {
       if (BLOCK - fill < MIN_READ) {
-        block = Buffer.allocUnsafeSlow(BLOCK);
+        retired.push({ block, bodyEnd: blockBodyEnd });
+        if (retired.length > RETIRED) retired.shift();
+        block = spare.pop() ?? Buffer.allocUnsafeSlow(BLOCK);
         fill = 0;
       }
       return block.subarray(fill);
