@@ -18,8 +18,11 @@ import { redactUri, type ResolvedAddress } from './uri-filter.js';
  * external memory, a major GC every 64 MiB.
  */
 const BLOCK = 1024 * 1024;
-/** Full blocks remembered until released (a consumer further behind leaves the rest to the GC), and blocks kept spare. */
-const RETIRED = 64;
+/**
+ * Full blocks remembered until released, once the consumer releases at all (one further behind, or
+ * one that never releases, leaves them to the GC), and blocks kept spare.
+ */
+const RETIRED = 16;
 const SPARE = 4;
 /** Less free space than this left in a block, the next read takes a new one: reads stay large. */
 const MIN_READ = 64 * 1024;
@@ -73,7 +76,9 @@ export function plainGet(url: URL, pinned: ResolvedAddress, o: HopOptions): Prom
     let blockBodyEnd = 0;
     const retired: Array<{ block: Buffer; bodyEnd: number }> = [];
     const spare: Buffer[] = [];
+    let releasing = false;
     const release = (bytes: number) => {
+      releasing = true;
       while (retired.length && retired[0]!.bodyEnd <= bytes) {
         const r = retired.shift()!;
         if (spare.length < SPARE) spare.push(r.block);
@@ -174,7 +179,7 @@ export function plainGet(url: URL, pinned: ResolvedAddress, o: HopOptions): Prom
     }
     const nextBuffer = () => {
       if (BLOCK - fill < MIN_READ) {
-        retired.push({ block, bodyEnd: blockBodyEnd });
+        if (releasing) retired.push({ block, bodyEnd: blockBodyEnd });
         if (retired.length > RETIRED) retired.shift();
         block = spare.pop() ?? Buffer.allocUnsafeSlow(BLOCK);
         fill = 0;
