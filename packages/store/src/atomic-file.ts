@@ -57,7 +57,7 @@ export async function writeFileAtomic(target: string, source: Source, opts: Writ
   let committed = false;
   try {
     handle = await open(tmp, 'wx');
-    writer = fileWriter(handle);
+    writer = fileWriter(handle, opts.onWritten ? { onWritten: opts.onWritten } : {});
     for await (const chunk of measured) await writer.write(chunk);
     await writer.sync();
     await handle.close();

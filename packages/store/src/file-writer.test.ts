@@ -87,6 +87,18 @@ describe('fileWriter', () => {
     expect(f.bytes().equals(data)).toBe(true);
   });
 
+  it('tells onWritten, after each write, how many bytes from `at` it holds no more', async () => {
+    const f = fakeHandle({ short: true });
+    const written: number[] = [];
+    const w = fileWriter(f.handle, { at: 5, onWritten: (n) => written.push(n) });
+    for (let i = 0; i < 3; i++) await w.write(Buffer.alloc(WRITE_BATCH, i));
+    expect(written).toEqual([WRITE_BATCH, 2 * WRITE_BATCH, 3 * WRITE_BATCH]);
+    await w.write(Buffer.alloc(10));
+    expect(written).toHaveLength(3);
+    await w.sync();
+    expect(written.at(-1)).toBe(3 * WRITE_BATCH + 10);
+  });
+
   it('continues at `at` and reports only bytes written before each sync began, in order', async () => {
     const f = fakeHandle();
     const durable: number[] = [];

@@ -18,6 +18,8 @@ export interface FileWriterOptions {
   at?: number;
   /** Called after each sync with the bytes it made durable (before that sync began, all written). */
   onSynced?: (durable: number) => Promise<void>;
+  /** Called after each write with the bytes written so far (from `at`): the writer holds none of them any more. */
+  onWritten?: (written: number) => void;
 }
 
 export interface FileWriter {
@@ -61,6 +63,7 @@ export function fileWriter(handle: FileHandle, o: FileWriterOptions = {}): FileW
       written += bytesWritten;
       rest = unwritten(rest, bytesWritten);
     }
+    o.onWritten?.(written - (o.at ?? 0));
   };
   // Flushes run one after the other (each writes at `written`); a failed one fails all later ones.
   let flushing: Promise<void> = Promise.resolve();

@@ -31,6 +31,12 @@ export interface WriteOptions extends ByteLimits {
   hash?: boolean;
   /** The size the data is expected to have, unenforced (an upload's Content-Length): large data is hashed on worker threads. */
   sizeHint?: number;
+  /**
+   * Called as the data reaches the file (staging's atomic write only): the first `bytes` bytes of
+   * the source are written, hashed, and held nowhere here any more, so the source may reuse their
+   * memory. A write that does not call it holds on to nothing it was not given anew.
+   */
+  onWritten?: (bytes: number) => void;
 }
 
 /** Image data: a Node readable (an upload, a file) or any async iterable of buffers. */

@@ -122,7 +122,12 @@ export const glanceDownload: ImportMethod = {
         requires: ['remote_size'],
         execute: async ({ remote_size }, ctx) => {
           const src = await remoteGet(d, `${base}/v2/images/${remoteId}/file`);
-          await stageFrom(d, src.body, { phase: 'download', expectedBytes: remote_size, signal: ctx.signal });
+          await stageFrom(d, src.body, {
+            phase: 'download',
+            expectedBytes: remote_size,
+            signal: ctx.signal,
+            ...(src.release ? { onWritten: src.release } : {}),
+          });
         },
         revert: async () => {
           await d.staging.remove(d.job.imageId).catch(() => {});

@@ -3,29 +3,9 @@ import https from 'node:https';
 import type { LookupFunction } from 'node:net';
 import { reasonOf } from '@glance-import/core';
 import { giError } from '../errors.js';
+import { bodyFailure, HOP_HEADERS, hopTimeout, type HopOptions, type HopResponse } from './hop.js';
+import { plainGet } from './plain-get.js';
 import { redactUri, type ResolvedAddress } from './uri-filter.js';
-
-export interface HopOptions {
-  /** Until the connection is usable: TCP, and the TLS handshake for https. */
-  connectTimeoutMs: number;
-  /** Longest silence from the source, headers and body alike, before it counts as stalled. */
-  readTimeoutMs: number;
-  signal: AbortSignal;
-  /** Extra request headers (glance-download sends the caller's token). */
-  headers?: Record<string, string>;
-}
-
-export interface HopResponse {
-  status: number;
-  statusText: string;
-  headers: IncomingHttpHeaders;
-  /** Content-Length when the body is framed by it (absent with chunked encoding). */
-  contentLength?: number;
-  /** The body; fails on a stall, a connection that breaks off, or a length other than announced. */
-  body: AsyncIterable<Buffer>;
-  /** Drop the response without reading it (redirects, errors). */
-  discard(): void;
-}
 
 /** Where the final response head ends in the raw bytes (skipping 1xx heads), if it has been seen. */
 function headEnd(buf: Buffer): number | undefined {
@@ -46,8 +26,10 @@ function contentLengthOf(h: IncomingHttpHeaders): number | undefined {
  * One GET to `url`, connected to the address the filter checked: `lookup` answers with the pinned
  * address, so DNS is not asked again (no rebinding between check and connect), while Host and SNI
  * keep the name. Each request has its own socket (`agent: false`): nothing is shared or reused.
+ * Plain http goes through `plainGet`, which reads the body without Node's per-chunk copies.
  */
 export function pinnedGet(url: URL, host: string, pinned: ResolvedAddress, o: HopOptions): Promise<HopResponse> {
+  if (url.protocol === 'http:') return plainGet(url, pinned, o);
   const uri = redactUri(url.href);
   const fail = (reason: string) => giError('GI_METHOD_DOWNLOAD_FAILED', { uri, reason });
   // Answers asynchronously, as dns.lookup does, so net sees the order of events it expects.
@@ -66,18 +48,14 @@ export function pinnedGet(url: URL, host: string, pinned: ResolvedAddress, o: Ho
     agent: false,
     lookup,
     signal: o.signal,
-    // The staged bytes must be the image itself, not a compressed transfer of it.
-    headers: { 'accept-encoding': 'identity', 'user-agent': 'glance-import web-download', ...o.headers },
+    headers: { ...HOP_HEADERS, ...o.headers },
     ...(url.username ? { auth: `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}` } : {}),
   });
   const stop = (e: Error) => {
     failure ??= e;
     req.destroy(e);
   };
-  const connectTimer = setTimeout(
-    () => stop(giError('GI_METHOD_DOWNLOAD_TIMEOUT', { uri, phase: 'connect', seconds: o.connectTimeoutMs / 1000 })),
-    o.connectTimeoutMs,
-  );
+  const connectTimer = setTimeout(() => stop(hopTimeout(uri, 'connect', o.connectTimeoutMs)), o.connectTimeoutMs);
   const close = () => {
     clearTimeout(connectTimer);
     req.destroy();
@@ -86,7 +64,7 @@ export function pinnedGet(url: URL, host: string, pinned: ResolvedAddress, o: Ho
   req.on('socket', (s) => {
     s.once(secure ? 'secureConnect' : 'connect', () => {
       clearTimeout(connectTimer);
-      s.setTimeout(o.readTimeoutMs, () => stop(giError('GI_METHOD_DOWNLOAD_TIMEOUT', { uri, phase: 'read', seconds: o.readTimeoutMs / 1000 })));
+      s.setTimeout(o.readTimeoutMs, () => stop(hopTimeout(uri, 'read', o.readTimeoutMs)));
     });
     // Counts what really arrived: the parser stops at Content-Length and drops anything after it.
     s.on('data', (chunk: Buffer) => {
@@ -101,8 +79,7 @@ export function pinnedGet(url: URL, host: string, pinned: ResolvedAddress, o: Ho
   async function* body(res: IncomingMessage, length: number | undefined): AsyncGenerator<Buffer> {
     let n = 0;
     // A stream that errors drops what it buffered, so count what arrived on the wire.
-    const short = (expected: number) =>
-      `the connection closed after ${headLength === undefined ? n : raw - headLength} of the ${expected} bytes announced by Content-Length`;
+    const short = (expected: number) => bodyFailure.short(headLength === undefined ? n : raw - headLength, expected);
     try {
       try {
         for await (const chunk of res) {
@@ -110,11 +87,10 @@ export function pinnedGet(url: URL, host: string, pinned: ResolvedAddress, o: Ho
           yield chunk as Buffer;
         }
       } catch (e) {
-        throw failure ?? fail(length !== undefined ? short(length) : `the connection broke off after ${n} bytes (${reasonOf(e)})`);
+        throw failure ?? fail(length !== undefined ? short(length) : bodyFailure.brokeOff(n, reasonOf(e)));
       }
       if (length !== undefined && n < length) throw fail(short(length));
-      if (length !== undefined && headLength !== undefined && raw > headLength + length)
-        throw fail(`the source sent more than the ${length} bytes announced by Content-Length`);
+      if (length !== undefined && headLength !== undefined && raw > headLength + length) throw fail(bodyFailure.long(length));
       if (failure && !res.complete) throw failure;
     } finally {
       close();

@@ -8,7 +8,7 @@ import type { TaskDeps } from '../import/deps.js';
 export async function stageFrom(
   d: TaskDeps,
   source: AsyncIterable<Buffer> | NodeJS.ReadableStream,
-  o: { phase: string; expectedBytes?: number; signal: AbortSignal },
+  o: { phase: string; expectedBytes?: number; signal: AbortSignal; onWritten?: (bytes: number) => void },
 ): Promise<HashResult> {
   const { job } = d;
   const owner = (await d.image.load()).owner ?? job.caller.projectId;
@@ -19,6 +19,7 @@ export async function stageFrom(
       maxBytes,
       signal: o.signal,
       hashAlgo: d.settings.hashAlgo,
+      ...(o.onWritten ? { onWritten: o.onWritten } : {}),
       ...(total !== undefined ? { expectedBytes: total } : {}),
       onProgress: (bytesDone) => d.progress.report({ phase: o.phase, bytesDone, ...(total !== undefined ? { bytesTotal: total } : {}) }),
     }),

@@ -51,7 +51,13 @@ function webDownloadTask(d: TaskDeps, filter: (uri: string) => Promise<FilterVer
       }
       d.log.info({ image_id: job.imageId, uri: redactUri(source.url), content_length: total ?? null }, 'web-download started');
       d.progress.report({ phase: 'download', bytesDone: 0, ...(total !== undefined ? { bytesTotal: total } : {}) });
-      const staged = await stageFrom(d, source.body, { phase: 'download', signal: ctx.signal, ...(total !== undefined ? { expectedBytes: total } : {}) });
+      const staged = await stageFrom(d, source.body, {
+        phase: 'download',
+        signal: ctx.signal,
+        ...(total !== undefined ? { expectedBytes: total } : {}),
+        // Staging's writer says when it is done with the bytes, so the download can read into their memory again.
+        ...(source.release ? { onWritten: source.release } : {}),
+      });
       d.log.info({ image_id: job.imageId, bytes: staged.size }, 'web-download staged the image');
     },
     // Also runs when a later task fails: Glance's BaseDownload.revert deletes the staged file too.

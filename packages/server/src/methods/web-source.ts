@@ -1,5 +1,6 @@
 import { giError } from '../errors.js';
-import { pinnedGet, type HopOptions, type HopResponse } from './pinned-get.js';
+import type { HopOptions, HopResponse } from './hop.js';
+import { pinnedGet } from './pinned-get.js';
 import { redactUri, type FilterVerdict } from './uri-filter.js';
 
 export interface SourceOptions extends HopOptions {

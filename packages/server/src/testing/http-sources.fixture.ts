@@ -43,14 +43,15 @@ export function source(handler: (req: IncomingMessage, res: ServerResponse) => v
   return listen(server, new Set(), requests);
 }
 
-/** A TCP server that answers each request's first bytes with `answer(socket)`: for responses HTTP servers refuse to send. */
-export function rawSource(answer: (socket: Socket) => void): Promise<Source> {
+/** A TCP server that answers each request's first bytes (`request`) with `answer`: for responses HTTP servers refuse to send. */
+export function rawSource(answer: (socket: Socket, request: string) => void): Promise<Source> {
   const requests: Source['requests'] = [];
   const server = net.createServer((s) => {
     s.on('error', () => {});
     s.once('data', (d: Buffer) => {
-      requests.push({ url: d.toString('latin1').split(' ')[1] ?? '', headers: {} });
-      answer(s);
+      const request = d.toString('latin1');
+      requests.push({ url: request.split(' ')[1] ?? '', headers: {} });
+      answer(s, request);
     });
   });
   return listen(server, new Set(), requests);
