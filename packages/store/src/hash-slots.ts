@@ -34,6 +34,11 @@ export class HashSlots {
     return this.created;
   }
 
+  /** Whether a slot given back now has a use: a hasher waits for one, or it is beyond the capacity and goes. */
+  get wanted(): boolean {
+    return this.waiters.length > 0 || this.created > this.capacity;
+  }
+
   join(): void {
     this.capacity++;
     this.serve();
