@@ -2,7 +2,8 @@
 export interface HashSlot {
   readonly id: number;
   readonly data: SharedArrayBuffer;
-  readonly view: Uint8Array;
+  /** A Buffer, for Buffer#fill: the fast copy into it. */
+  readonly view: Buffer;
   /** How many workers are still hashing it (shared: a worker counts down as soon as it is done). */
   readonly refs: Int32Array;
 }
@@ -75,7 +76,7 @@ export class HashSlots {
     if (this.created >= this.capacity) return undefined;
     this.created++;
     const data = new SharedArrayBuffer(this.slotSize);
-    const slot = { id: this.nextId++, data, view: new Uint8Array(data), refs: new Int32Array(new SharedArrayBuffer(4)) };
+    const slot = { id: this.nextId++, data, view: Buffer.from(data), refs: new Int32Array(new SharedArrayBuffer(4)) };
     this.hooks.created(slot);
     return slot;
   }
