@@ -105,7 +105,12 @@ export async function decompressFile(
     // grows, so the disk keeps up with the decoder instead of taking the whole file at the end.
     const writer = fileWriter(out);
     const sink = new Writable({
-      write: (chunk: Buffer, _enc, done) => void writing(writer.write(chunk)).then(() => done(), done),
+      write: (chunk: Buffer, _enc, done) => {
+        // No promise while the writer's batch only fills.
+        const full = writer.write(chunk);
+        if (full) void writing(full).then(() => done(), done);
+        else done();
+      },
       final: (done) => void writing(writer.sync()).then(() => done(), done),
     });
     try {
