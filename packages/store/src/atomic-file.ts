@@ -58,7 +58,10 @@ export async function writeFileAtomic(target: string, source: Source, opts: Writ
   try {
     handle = await open(tmp, 'wx');
     writer = fileWriter(handle, opts.onWritten ? { onWritten: opts.onWritten } : {});
-    for await (const chunk of measured) await writer.write(chunk);
+    for await (const chunk of measured) {
+      const full = writer.write(chunk);
+      if (full) await full;
+    }
     await writer.sync();
     await handle.close();
     handle = undefined;

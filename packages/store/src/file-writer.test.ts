@@ -44,6 +44,17 @@ describe('fileWriter', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
+  it('answers a chunk that only fills the batch with no promise, and one that completes it with the write', async () => {
+    const { handle, calls } = fakeHandle();
+    const w = fileWriter(handle);
+    const answers = Array.from({ length: WRITE_BATCH / (64 * KiB) }, (_, i) => w.write(Buffer.alloc(64 * KiB, i)));
+    expect(answers.slice(0, -1).every((a) => a === undefined)).toBe(true);
+    expect(answers.at(-1)).toBeInstanceOf(Promise);
+    await answers.at(-1);
+    expect(calls).toEqual([`writev ${WRITE_BATCH}`]);
+    await w.sync();
+  });
+
   it('writes 64 KiB chunks in batches of WRITE_BATCH, in order, to a real file', async () => {
     const data = randomBytes(5 * WRITE_BATCH + 123);
     const file = path.join(dir, 'f');

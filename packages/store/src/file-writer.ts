@@ -25,8 +25,12 @@ export interface FileWriterOptions {
 export interface FileWriter {
   /** Bytes handed to the file so far (durable or not). */
   readonly written: number;
-  /** Queues `chunk`; writes when a batch is full. Await it: it is where the disk pushes back. */
-  write(chunk: Buffer): Promise<void>;
+  /**
+   * Queues `chunk`; writes when a batch is full. Await what it returns: it is where the disk pushes
+   * back. Undefined while the batch fills (15 of a socket's 16 chunks per MiB): no promise to make
+   * and await for those.
+   */
+  write(chunk: Buffer): Promise<void> | undefined;
   /** Flushes, then makes everything durable (and tells `onSynced`). */
   sync(): Promise<void>;
   /** Waits for writes and a sync in flight, without failing: before closing after an error. */
@@ -101,20 +105,27 @@ export function fileWriter(handle: FileHandle, o: FileWriterOptions = {}): FileW
     })();
   };
 
+  const writeFull = async () => {
+    disarmIdle();
+    await flush();
+    if (syncFailed) throw syncFailed.error;
+    if (written - synced < SYNC_EVERY) return;
+    if (!syncing) startSync();
+    else if (written - synced >= 2 * SYNC_EVERY) await syncing;
+  };
+
   return {
     get written() {
       return written;
     },
-    async write(chunk) {
+    write(chunk) {
       batch.push(chunk);
       batched += chunk.length;
-      if (batched < WRITE_BATCH) return armIdle();
-      disarmIdle();
-      await flush();
-      if (syncFailed) throw syncFailed.error;
-      if (written - synced < SYNC_EVERY) return;
-      if (!syncing) startSync();
-      else if (written - synced >= 2 * SYNC_EVERY) await syncing;
+      if (batched < WRITE_BATCH) {
+        armIdle();
+        return undefined;
+      }
+      return writeFull();
     },
     async sync() {
       disarmIdle();

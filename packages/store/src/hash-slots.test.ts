@@ -60,3 +60,22 @@ describe('HashSlots', () => {
     expect(slots.size).toBe(2);
   });
 });
+
+describe('HashSlots.wanted', () => {
+  it('says whether a slot given back has a use: a hasher waits, or slots beyond the capacity go', async () => {
+    const { slots } = pool(0);
+    slots.join();
+    const a = slots.take()!;
+    expect(slots.wanted).toBe(false);
+    const waiting = slots.wait();
+    expect(slots.wanted).toBe(true);
+    slots.give(a);
+    await waiting;
+    expect(slots.wanted).toBe(false);
+    slots.leave();
+    expect(slots.wanted).toBe(true);
+    slots.give(a);
+    expect(slots.wanted).toBe(false);
+    expect(slots.size).toBe(0);
+  });
+});

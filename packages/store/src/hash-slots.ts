@@ -2,7 +2,8 @@
 export interface HashSlot {
   readonly id: number;
   readonly data: SharedArrayBuffer;
-  readonly view: Uint8Array;
+  /** A Buffer, for Buffer#fill: the fast copy into it. */
+  readonly view: Buffer;
   /** How many workers are still hashing it (shared: a worker counts down as soon as it is done). */
   readonly refs: Int32Array;
 }
@@ -32,6 +33,11 @@ export class HashSlots {
   /** Slots that exist now (free, being filled or being hashed). */
   get size(): number {
     return this.created;
+  }
+
+  /** Whether a slot given back now has a use: a hasher waits for one, or it is beyond the capacity and goes. */
+  get wanted(): boolean {
+    return this.waiters.length > 0 || this.created > this.capacity;
   }
 
   join(): void {
@@ -70,7 +76,7 @@ export class HashSlots {
     if (this.created >= this.capacity) return undefined;
     this.created++;
     const data = new SharedArrayBuffer(this.slotSize);
-    const slot = { id: this.nextId++, data, view: new Uint8Array(data), refs: new Int32Array(new SharedArrayBuffer(4)) };
+    const slot = { id: this.nextId++, data, view: Buffer.from(data), refs: new Int32Array(new SharedArrayBuffer(4)) };
     this.hooks.created(slot);
     return slot;
   }

@@ -1,5 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { createHash } from 'node:crypto';
+import { getEventListeners } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { hashStream, measure } from './measure.js';
 import { chunked, fixture, MiB, stalling } from './data.fixture.js';
@@ -59,6 +60,32 @@ describe('measure', () => {
     setTimeout(() => ctl.abort(new Error('client went away')), 20);
     await expect(done).rejects.toMatchObject({ code: 'GI_STORE_ABORTED', message: expect.stringContaining('client went away') });
     stalled.release();
+  });
+
+  it('listens for an abort once per read, not once per chunk, and stops listening at its end', async () => {
+    const ctl = new AbortController();
+    let most = 0;
+    const measured = measure(chunked(Buffer.alloc(1000), 10).source, { signal: ctl.signal });
+    for await (const chunk of measured) {
+      void chunk;
+      most = Math.max(most, getEventListeners(ctl.signal, 'abort').length);
+    }
+    expect(most).toBe(1);
+    expect(getEventListeners(ctl.signal, 'abort')).toHaveLength(0);
+  });
+
+  it('stops at the next read when the abort comes while a chunk is being written', async () => {
+    const ctl = new AbortController();
+    const measured = measure(chunked(Buffer.alloc(100), 10).source, { signal: ctl.signal });
+    const read = async () => {
+      for await (const chunk of measured) {
+        void chunk;
+        ctl.abort(new Error('client went away'));
+        await new Promise((r) => setTimeout(r, 5));
+      }
+    };
+    await expect(read()).rejects.toMatchObject({ code: 'GI_STORE_ABORTED' });
+    expect(getEventListeners(ctl.signal, 'abort')).toHaveLength(0);
   });
 
   it('reports progress as bytes arrive', async () => {

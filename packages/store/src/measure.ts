@@ -29,30 +29,6 @@ export function abortError(signal: AbortSignal, what = 'Writing image data') {
   return giError('GI_STORE_ABORTED', { what, reason: reason === undefined ? undefined : reasonOf(reason) }, { cause: reason });
 }
 
-/** Resolves like `p`, or rejects as soon as `signal` aborts (a stalled upload must not delay an abort). */
-export function orAbort<T>(p: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (!signal) return p;
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(abortError(signal));
-    if (signal.aborted) {
-      p.catch(() => undefined);
-      onAbort();
-      return;
-    }
-    signal.addEventListener('abort', onAbort, { once: true });
-    p.then(
-      (v) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(v);
-      },
-      (e: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(e);
-      },
-    );
-  });
-}
-
 function toBuffer(chunk: unknown): Buffer {
   if (Buffer.isBuffer(chunk)) return chunk;
   if (chunk instanceof Uint8Array) return Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
@@ -100,11 +76,26 @@ export function measure(source: Source, opts: WriteOptions = {}): Measured {
     const it = (source as AsyncIterable<unknown>)[Symbol.asyncIterator]();
     let bytes = 0;
     let ended = false;
+    // An abort rejects the read waiting on the source at once (a stalled upload must not delay it).
+    // One listener for the whole read: adding and removing one per chunk cost more than the check.
+    let stop: ((e: unknown) => void) | undefined;
+    const onAbort = () => stop?.(abortError(signal!));
+    signal?.addEventListener('abort', onAbort, { once: true });
+    const next = (): Promise<IteratorResult<unknown>> => {
+      const p = it.next();
+      return signal
+        ? new Promise((resolve, reject) => {
+            stop = reject;
+            p.then(resolve, reject);
+          })
+        : p;
+    };
     try {
       for (;;) {
+        if (signal?.aborted) throw abortError(signal);
         let step: IteratorResult<unknown>;
         try {
-          step = await orAbort(it.next(), signal);
+          step = await next();
         } catch (e) {
           throw sourceError(e);
         }
@@ -124,6 +115,7 @@ export function measure(source: Source, opts: WriteOptions = {}): Measured {
         yield chunk;
       }
     } finally {
+      signal?.removeEventListener('abort', onAbort);
       // Releases the source early (a Node stream is destroyed); never awaited: its next() may be pending.
       if (!ended) {
         it.return?.()?.catch?.(() => undefined);

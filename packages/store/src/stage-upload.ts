@@ -81,7 +81,8 @@ export async function writeUpload(p: UploadPaths, source: Source, opts: UploadOp
       const start = pos;
       pos += chunk.length;
       if (pos <= resumeAt) continue;
-      await writer.write(chunk.subarray(Math.max(0, resumeAt - start)));
+      const full = writer.write(start >= resumeAt ? chunk : chunk.subarray(resumeAt - start));
+      if (full) await full;
     }
     if (pos < resumeAt) throw new Error(`the kept upload is shorter than its recorded offset ${resumeAt}`);
     await writer.sync();

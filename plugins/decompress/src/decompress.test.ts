@@ -1,3 +1,4 @@
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -29,6 +30,25 @@ describe('decompressFile', () => {
     expect(done.length).toBeGreaterThanOrEqual(4);
     expect([...done].sort((a, b) => a - b)).toEqual(done);
     expect(readFileSync(`${src}.uc`).equals(DATA)).toBe(true);
+  });
+
+  it('hashes the output as it writes it, on the hashing threads for a large input', async () => {
+    // Random data: gzip keeps it at its size, so the input is large enough for the worker threads.
+    const data = randomBytes(72 << 20);
+    const src = writeTmp('big.gz', gzipSync(data, { level: 1 }));
+    const result = await decompressFile(src, `${src}.uc`, 'gzip', {
+      limits,
+      signal: new AbortController().signal,
+      progress: { report: () => undefined },
+      hashAlgo: 'sha256',
+    });
+    expect(result.hashes).toEqual({
+      size: data.length,
+      checksum: createHash('md5').update(data).digest('hex'),
+      hashAlgo: 'sha256',
+      hashValue: createHash('sha256').update(data).digest('hex'),
+    });
+    expect(readFileSync(`${src}.uc`).equals(data)).toBe(true);
   });
 
   it('stops when the signal is aborted midway and removes the partial output', async () => {

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { knownFileHashes } from '@glance-import/store';
 import type { PluginRun, RunPluginOptions } from '@glance-import/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cli, compressors, diskData, decompress, removeTmp, writeTmp, zipArchive } from './compressed.fixture.js';
@@ -100,6 +101,22 @@ describe('image_decompression', () => {
     expectUntouched(run, input);
     expect(run.image.size).toBe(input.length);
     expect(run.logs.some((l) => l.msg.includes('Decompression reverted'))).toBe(true);
+  });
+
+  it('leaves md5 and hashAlgo of the output with it for the store write, and forgets them on revert', async () => {
+    const run = await decompress({ file: writeTmp('in', gzipSync(DATA)), image: { size: 1 }, hashAlgo: 'sha512' });
+    expect(run.error).toBeUndefined();
+    expect(await knownFileHashes(run.filePath, 'sha512')).toEqual({
+      size: DATA.length,
+      checksum: md5(DATA),
+      hashAlgo: 'sha512',
+      hashValue: createHash('sha512').update(DATA).digest('hex'),
+    });
+    // Another algorithm than the one recorded: the store write hashes as it reads.
+    expect(await knownFileHashes(run.filePath, 'sha256')).toBeUndefined();
+    const failed = await decompress({ file: writeTmp('in', gzipSync(DATA)), image: { size: 1 }, hashAlgo: 'sha512', failAfter: true });
+    expect(failed.reverted).toContain('Decompress_Image');
+    expect(await knownFileHashes(path.join(failed.stagingDir, `${failed.image.id}.uc`), 'sha512')).toBeUndefined();
   });
 
   it('reverts a pass-through without touching anything', async () => {

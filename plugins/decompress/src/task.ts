@@ -1,5 +1,6 @@
 import { rm } from 'node:fs/promises';
 import { defineTask, FILE_PATH, type ImportContext, type Task } from '@glance-import/core';
+import { forgetFileHashes, rememberFileHashes } from '@glance-import/store';
 import { giError } from './errors.js';
 import { decompressFile } from './decompress.js';
 import { detectFile, type Format } from './detect.js';
@@ -55,7 +56,7 @@ export function decompressTask(ctx: ImportContext<DecompressOptions>): Task<{ fi
 
       const to = `${file_path}.uc`;
       await rm(to, { force: true }); // left by an attempt that crashed after its rename
-      const { inputBytes, outputBytes } = await decompressFile(file_path, to, found, {
+      const { inputBytes, outputBytes, hashes } = await decompressFile(file_path, to, found, {
         limits: {
           imageSizeCap: ctx.imageSizeCap,
           stagingBytesLimit: ctx.stagingBytesLimit,
@@ -64,10 +65,14 @@ export function decompressTask(ctx: ImportContext<DecompressOptions>): Task<{ fi
         },
         signal: AbortSignal.any([ctx.signal, atom.signal]),
         progress: ctx.progress,
+        ...(ctx.hashAlgo ? { hashAlgo: ctx.hashAlgo } : {}),
       });
       try {
+        // The output was hashed as it was written: the store write takes it without reading it again.
+        if (hashes) await rememberFileHashes(to, hashes);
         await ctx.image.setAttributes({ size: outputBytes });
       } catch (e) {
+        forgetFileHashes(to);
         await rm(to, { force: true });
         throw e;
       }
@@ -83,6 +88,7 @@ export function decompressTask(ctx: ImportContext<DecompressOptions>): Task<{ fi
       }
       const done = outcome.value.decompression;
       if (done.to === done.from) return;
+      forgetFileHashes(done.to);
       await rm(done.to, { force: true });
       await ctx.image.setAttributes({ size: done.previousSize });
       log.info({ removed: done.to, size: done.previousSize }, 'Decompression reverted: the staged data is as uploaded');
