@@ -19,6 +19,13 @@ const ticks = (pid) => {
   const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
   return (Number(f[11]) + Number(f[12])) / 100; // utime + stime, in s (USER_HZ 100)
 };
+// The whole machine's idle and busy seconds (all cores), from /proc/stat: idle left during a round
+// means something waited (a stall in the pipeline), not that the CPU was the limit.
+const machine = () => {
+  const [, ...f] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).map(Number);
+  const idle = (f[3] + f[4]) / 100;
+  return { idle, busy: f.slice(0, 8).reduce((a, b) => a + b, 0) / 100 - idle };
+};
 try {
   const raw = rawFile(path.join(work, 'image.raw'), mib);
   const input = which === 'cv' ? qcow2Of(raw, path.join(work, 'image.qcow2')) : which === 'dz' ? await gzipOf(raw, path.join(work, 'image.raw.gz')) : raw;
@@ -78,6 +85,8 @@ try {
   if (which !== 'c8') await once(); // warm-up
   for (let i = 0; which !== 'c8' && i < Number(n); i++) {
     const c = ticks(ours.pid);
+    const m0 = machine();
+    const u0 = process.cpuUsage();
     const before = threads();
     const r = await once();
     if (process.env.PROBE_THREADS === '1') {
@@ -88,8 +97,9 @@ try {
         .sort((x, y) => y[1] - x[1]);
       console.log(`  threads: ${used.map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ')}`);
     }
+    const cu = process.cpuUsage(u0);
     console.log(
-      `${which} ${mib} MiB: total ${r.total.toFixed(2)} s${r.importStep !== undefined ? `, import step ${r.importStep.toFixed(2)} s` : ''}, server CPU ${(ticks(ours.pid) - c).toFixed(2)} s`,
+      `${which} ${mib} MiB: total ${r.total.toFixed(2)} s${r.importStep !== undefined ? `, import step ${r.importStep.toFixed(2)} s` : ''}, server CPU ${(ticks(ours.pid) - c).toFixed(2)} s, client CPU ${((cu.user + cu.system) / 1e6).toFixed(2)} s, machine busy ${(machine().busy - m0.busy).toFixed(2)} s idle ${(machine().idle - m0.idle).toFixed(2)} s`,
     );
   }
   await ours.stop();
