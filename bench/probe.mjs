@@ -1,7 +1,8 @@
 // One case of `pnpm bench`, quickly, with the server's CPU time beside the wall time: the loop for
 // working on the byte path. `node bench/probe.mjs <case> [rounds]`, case one of gd (glance-direct),
 // three (3 file stores), wd (web-download), cv (qcow2 → raw), dz (gzip), c8 (8 imports at once: peak RSS, p99). BENCH_MIB sets the size (1024);
-// PROBE_THREADS=1 adds the CPU seconds of each thread of the server that used some.
+// PROBE_THREADS=1 adds the CPU seconds of each thread of the server that used some. The client's CPU and
+// the machine's busy and idle seconds cover the whole round, the image's delete after it included.
 import { readdirSync, readFileSync, mkdtempSync, rmSync, statSync, createReadStream } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
@@ -98,8 +99,9 @@ try {
       console.log(`  threads: ${used.map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ')}`);
     }
     const cu = process.cpuUsage(u0);
+    const m = machine();
     console.log(
-      `${which} ${mib} MiB: total ${r.total.toFixed(2)} s${r.importStep !== undefined ? `, import step ${r.importStep.toFixed(2)} s` : ''}, server CPU ${(ticks(ours.pid) - c).toFixed(2)} s, client CPU ${((cu.user + cu.system) / 1e6).toFixed(2)} s, machine busy ${(machine().busy - m0.busy).toFixed(2)} s idle ${(machine().idle - m0.idle).toFixed(2)} s`,
+      `${which} ${mib} MiB: total ${r.total.toFixed(2)} s${r.importStep !== undefined ? `, import step ${r.importStep.toFixed(2)} s` : ''}, server CPU ${(ticks(ours.pid) - c).toFixed(2)} s, client CPU ${((cu.user + cu.system) / 1e6).toFixed(2)} s, machine busy ${(m.busy - m0.busy).toFixed(2)} s idle ${(m.idle - m0.idle).toFixed(2)} s`,
     );
   }
   await ours.stop();
