@@ -218,6 +218,9 @@ describe('the operator console', () => {
       expect(await failure.locator('.reason').textContent()).toContain(`${src.url}/missing.qcow2`);
       expect(await failure.locator('.reason').textContent()).toContain('404');
       expect(await failure.textContent()).toContain('What to do: ');
+      // The task can read failed a moment before its revert has put the image back to queued; the page
+      // polls while the image is importing, and offers the retry once it is back.
+      await failure.locator('button', { hasText: 'Import again' }).waitFor({ timeout: LONG });
       expect(await failure.locator('button').allTextContents()).toEqual(['Import again', 'Delete the image']);
       expect(await w.page.locator('tr[data-state=failed]').getAttribute('data-phase')).toBe('WebDownload');
       await w.screenshot('import-failed');
