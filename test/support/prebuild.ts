@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, copyFileSync } from 'node:fs';
 import http from 'node:http';
@@ -10,7 +11,7 @@ import { REPO } from './workspace.js';
 export interface PrebuildHost {
   /** npm environment that makes better-sqlite3's install (prebuild-install) download from here. */
   env: Record<string, string>;
-  /** The paths requested so far: an install that compiled from source asked for nothing. */
+  /** The paths requested so far, without the host's prefix: an install that compiled from source asked for nothing. */
   requests: string[];
   stop(): Promise<void>;
 }
@@ -24,6 +25,10 @@ export interface PrebuildHost {
  * `build/Release/better_sqlite3.node`) and served on 127.0.0.1 as the package's binary host
  * (`npm_config_better_sqlite3_binary_host`), npm installs it in seconds. It is what installing on a
  * machine that reaches github.com does, with the same files in node_modules.
+ *
+ * prebuild-install keeps every binary it downloaded in ~/.npm/_prebuilds, keyed by its URL, and
+ * asks nothing when the URL is there already: a port used by an earlier run on the same machine
+ * would then look like a compile. A random path prefix makes each host's URLs its own.
  */
 export async function servePrebuild(): Promise<PrebuildHost> {
   const require = createRequire(path.join(REPO, 'packages', 'db', 'package.json'));
@@ -37,19 +42,21 @@ export async function servePrebuild(): Promise<PrebuildHost> {
   const tarball = readFileSync(path.join(dir, name));
   rmSync(dir, { recursive: true, force: true });
 
+  const prefix = `/${randomBytes(8).toString('hex')}`;
   const requests: string[] = [];
   const server = http.createServer((req, res) => {
-    requests.push(req.url ?? '');
-    if (req.url !== `/v${version}/${name}`) {
+    const url = req.url ?? '';
+    requests.push(url.startsWith(prefix) ? url.slice(prefix.length) : url);
+    if (url !== `${prefix}/v${version}/${name}`) {
       res.writeHead(404).end();
       return;
     }
     res.writeHead(200, { 'content-type': 'application/gzip', 'content-length': tarball.length }).end(tarball);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const host = `http://127.0.0.1:${(server.address() as AddressInfo).port}${prefix}`;
   return {
-    env: { npm_config_better_sqlite3_binary_host: url },
+    env: { npm_config_better_sqlite3_binary_host: host },
     requests,
     stop: () => new Promise((resolve) => server.close(() => resolve())),
   };
