@@ -1,8 +1,9 @@
 // One case of `pnpm bench`, quickly, with the server's CPU time beside the wall time: the loop for
 // working on the byte path. `node bench/probe.mjs <case> [rounds]`, case one of gd (glance-direct),
 // three (3 file stores), wd (web-download), cv (qcow2 → raw), dz (gzip), c8 (8 imports at once: peak RSS, p99). BENCH_MIB sets the size (1024);
-// PROBE_THREADS=1 adds the CPU seconds of each thread of the server that used some. The client's CPU and
-// the machine's busy and idle seconds cover the whole round, the image's delete after it included.
+// PROBE_THREADS=1 adds the CPU seconds of each thread of the server that used some. The client's CPU
+// (the uploaders it ran included) and the machine's busy and idle seconds cover the whole round, the
+// image's delete after it included.
 import { readdirSync, readFileSync, mkdtempSync, rmSync, statSync, createReadStream } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
@@ -19,6 +20,12 @@ const work = mkdtempSync(path.join(process.env.BENCH_DIR ?? tmpdir(), 'gi-probe-
 const ticks = (pid) => {
   const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
   return (Number(f[11]) + Number(f[12])) / 100; // utime + stime, in s (USER_HZ 100)
+};
+// The client: this process and the uploaders it ran (children that exited count in cutime + cstime;
+// the server, still running, does not).
+const clientTicks = () => {
+  const f = readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ');
+  return (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) / 100;
 };
 // The whole machine's idle and busy seconds (all cores), from /proc/stat: idle left during a round
 // means something waited (a stall in the pipeline), not that the CPU was the limit.
@@ -87,7 +94,7 @@ try {
   for (let i = 0; which !== 'c8' && i < Number(n); i++) {
     const c = ticks(ours.pid);
     const m0 = machine();
-    const u0 = process.cpuUsage();
+    const u0 = clientTicks();
     const before = threads();
     const r = await once();
     if (process.env.PROBE_THREADS === '1') {
@@ -98,10 +105,10 @@ try {
         .sort((x, y) => y[1] - x[1]);
       console.log(`  threads: ${used.map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ')}`);
     }
-    const cu = process.cpuUsage(u0);
+    const cu = clientTicks() - u0;
     const m = machine();
     console.log(
-      `${which} ${mib} MiB: total ${r.total.toFixed(2)} s${r.importStep !== undefined ? `, import step ${r.importStep.toFixed(2)} s` : ''}, server CPU ${(ticks(ours.pid) - c).toFixed(2)} s, client CPU ${((cu.user + cu.system) / 1e6).toFixed(2)} s, machine busy ${(m.busy - m0.busy).toFixed(2)} s idle ${(m.idle - m0.idle).toFixed(2)} s`,
+      `${which} ${mib} MiB: total ${r.total.toFixed(2)} s${r.importStep !== undefined ? `, import step ${r.importStep.toFixed(2)} s` : ''}, server CPU ${(ticks(ours.pid) - c).toFixed(2)} s, client CPU ${cu.toFixed(2)} s, machine busy ${(m.busy - m0.busy).toFixed(2)} s idle ${(m.idle - m0.idle).toFixed(2)} s`,
     );
   }
   await ours.stop();
