@@ -14,7 +14,7 @@ export { createHasher, checkHashAlgo, DEFAULT_HASH_ALGO, type Hasher } from './h
 export { measure, hashStream, isMeasured, type Measured } from './measure.js';
 export { stageWithHashes, stagedHashes } from './staged-hashes.js';
 export { rememberFileHashes, knownFileHashes, forgetFileHashes } from './file-hashes.js';
-export { createWorkerHasher } from './worker-hash.js';
+export { createWorkerHasher, type WorkerHasher } from './worker-hash.js';
 export { fileWriter, type FileWriter, type FileWriterOptions } from './file-writer.js';
 export { StagingArea, STAGING_STORE, type SweepOptions, type StagingEntry } from './staging.js';
 export { UPLOAD, UPLOAD_OFFSET, CHECKPOINT_BYTES, type UploadOptions } from './stage-upload.js';

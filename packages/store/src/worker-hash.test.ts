@@ -36,6 +36,61 @@ describe('createWorkerHasher', () => {
     expect(db.hashValue).toBe(createHash('sha512').update(b).digest('hex'));
   });
 
+  it('readInto: bytes read straight into the slots, mixed with update, give the digests of the data in order', async () => {
+    const data = randomBytes(5 * 1024 * 1024 + 123);
+    const w = createWorkerHasher('sha512');
+    const asked: number[] = [];
+    let off = 0;
+    await w.update(data.subarray(0, 1000));
+    off = 1000;
+    while (off < data.length) {
+      // Reads of uneven sizes, as a file read can return fewer bytes than asked.
+      const n = await w.readInto(async (into) => {
+        asked.push(into.length);
+        const k = Math.min(into.length, 300_001, data.length - off);
+        data.copy(into, 0, off, off + k);
+        return k;
+      });
+      off += n;
+      if (off < data.length && off % 3 === 0) await w.update(data.subarray(off, ++off));
+    }
+    expect(await w.readInto(async () => 0)).toBe(0);
+    const got = await w.digest();
+    expect(got.size).toBe(data.length);
+    expect(got.checksum).toBe(createHash('md5').update(data).digest('hex'));
+    expect(got.hashValue).toBe(createHash('sha512').update(data).digest('hex'));
+    // It is given the room left in the current 1 MiB slot, never more.
+    expect(Math.max(...asked)).toBe(1024 * 1024);
+    expect(asked).toContain(1024 * 1024 - 1000);
+  });
+
+  it('readInto: a hasher dropped while its read is in flight keeps that slot from every other hasher until the read ends', async () => {
+    const w = createWorkerHasher('sha512');
+    let target: Buffer | undefined;
+    let finishRead: (n: number) => void = () => undefined;
+    const pending = w.readInto((into) => {
+      target = into;
+      return new Promise<number>((resolve) => (finishRead = resolve));
+    });
+    await new Promise((r) => setTimeout(r, 10));
+    w.dispose();
+    // Other hashers take every slot there is while the read still writes into its own.
+    const others = Array.from({ length: SPARE_SLOTS + 2 }, () => createWorkerHasher('sha512'));
+    const data = others.map(() => randomBytes(3 * 1024 * 1024));
+    const filling = Promise.all(
+      others.map(async (h, i) => {
+        for (let off = 0; off < data[i]!.length; off += 256 * 1024) await h.update(data[i]!.subarray(off, off + 256 * 1024));
+      }),
+    );
+    await new Promise((r) => setTimeout(r, 50));
+    target!.fill(0xff);
+    finishRead(target!.length);
+    expect(await pending).toBe(1024 * 1024);
+    await filling;
+    const digests = await Promise.all(others.map((h) => h.digest()));
+    expect(digests.map((d) => d.hashValue)).toEqual(data.map((d) => createHash('sha512').update(d).digest('hex')));
+  });
+
   it.runIf(process.platform === 'linux')('hashes on two threads of lower priority than the rest of the process', async () => {
     const niceness = () => readdirSync('/proc/self/task').map((t) => Number(readFileSync(`/proc/self/task/${t}/stat`, 'utf8').split(') ')[1]!.split(' ')[16]));
     const w = createWorkerHasher('sha512');

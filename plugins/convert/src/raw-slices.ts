@@ -1,6 +1,6 @@
 import { open, rm } from 'node:fs/promises';
 import { isGlanceImportError } from '@glance-import/core';
-import { createHasher, createWorkerHasher, type HashResult, type Hasher } from '@glance-import/store';
+import { createHasher, createWorkerHasher, type HashResult, type Hasher, type WorkerHasher } from '@glance-import/store';
 import { giError } from './errors.js';
 import { runQemuImg } from './qemu-img.js';
 
@@ -12,6 +12,9 @@ export const SLICE_BYTES = 128 * 1024 * 1024;
 /** Below this, hashing on this thread costs less than handing chunks to the worker threads. */
 const WORKER_MIN_BYTES = 64 * 1024 * 1024;
 const READ_BYTES = 1024 * 1024;
+
+/** The inline hasher (small images) or the worker one, which can also be read into. */
+type SliceHasher = Hasher & { dispose?(): void; readInto?: WorkerHasher['readInto'] };
 
 // qemu's key=value option syntax: a comma inside a value is written twice.
 const value = (s: string) => s.replaceAll(',', ',,');
@@ -59,7 +62,7 @@ export async function convertToRaw(src: string, driver: string, part: string, vi
   const deadline = Date.now() + o.timeoutMs;
   const slice = o.sliceBytes ?? SLICE_BYTES;
   const fh = await open(part, 'w+');
-  let hasher: (Hasher & { dispose?(): void }) | undefined;
+  let hasher: SliceHasher | undefined;
   let failure: unknown;
   const fail = (e: unknown) => {
     failure ??= e;
@@ -70,15 +73,23 @@ export async function convertToRaw(src: string, driver: string, part: string, vi
     await fh.truncate(virtualSize);
     if (o.hashAlgo) hasher = virtualSize >= WORKER_MIN_BYTES ? createWorkerHasher(o.hashAlgo) : createHasher(o.hashAlgo);
     const buf = Buffer.allocUnsafeSlow(READ_BYTES);
-    const hashSlice = async (h: Hasher, offset: number, end: number) => {
+    const hashSlice = async (h: SliceHasher, offset: number, end: number) => {
       for (let at = offset; at < end;) {
         if (failure !== undefined) return;
         if (o.signal.aborted) throw giError('GI_CONVERT_CANCELLED', {});
-        const { bytesRead } = await fh.read(buf, 0, Math.min(READ_BYTES, end - at), at);
+        const want = Math.min(READ_BYTES, end - at);
+        let bytesRead: number;
+        if (h.readInto) {
+          // Straight into the memory the hashing threads read: no copy through `buf`.
+          const from = at;
+          bytesRead = await h.readInto(async (into) => (await fh.read(into, 0, Math.min(into.length, want), from)).bytesRead);
+        } else {
+          bytesRead = (await fh.read(buf, 0, want, at)).bytesRead;
+          // The hasher has copied the chunk once this settles: the buffer can be read into again.
+          const wait = h.update(buf.subarray(0, bytesRead));
+          if (wait) await wait;
+        }
         if (bytesRead === 0) throw new Error(`the output ends at byte ${at}, before ${end}`);
-        // The hasher has copied the chunk once this settles: the buffer can be read into again.
-        const wait = h.update(buf.subarray(0, bytesRead));
-        if (wait) await wait;
         at += bytesRead;
       }
     };
