@@ -203,17 +203,24 @@ export function createWorkerHasher(algo: string): WorkerHasher {
     }
     return off;
   };
+  /** A slot to fill: the current one, else the next given back (in line behind other hashers); false once dropped. */
+  async function haveSlot(): Promise<boolean> {
+    if (slot) return true;
+    reclaim();
+    const next = slots.wait();
+    watch();
+    const got = await next;
+    // Dropped while waiting: the slot goes to the next in line.
+    if (done) {
+      slots.give(got);
+      return false;
+    }
+    slot = got;
+    return true;
+  }
   async function feed(chunk: Buffer): Promise<void> {
     for (let off = 0; off < chunk.length;) {
-      if (!slot) {
-        reclaim();
-        const next = slots.wait();
-        watch();
-        const got = await next;
-        // Dropped while waiting: the slot goes to the next in line.
-        if (done) return slots.give(got);
-        slot = got;
-      }
+      if (!slot && !(await haveSlot())) return;
       off = pack(chunk, off);
     }
   }
@@ -258,24 +265,11 @@ export function createWorkerHasher(algo: string): WorkerHasher {
     },
     async readInto(read) {
       await queue;
-      if (!slot) {
-        reclaim();
-        slot = slots.take();
-        if (!slot) {
-          const next = slots.wait();
-          watch();
-          const got = await next;
-          if (done) {
-            slots.give(got);
-            return 0;
-          }
-          slot = got;
-        }
-      }
+      if (!(await haveSlot())) return 0;
       reading = true;
       let n: number;
       try {
-        n = await read(slot.view.subarray(fill));
+        n = await read(slot!.view.subarray(fill));
       } finally {
         reading = false;
         if (done && slot) {

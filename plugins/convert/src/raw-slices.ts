@@ -72,7 +72,7 @@ export async function convertToRaw(src: string, driver: string, part: string, vi
   try {
     await fh.truncate(virtualSize);
     if (o.hashAlgo) hasher = virtualSize >= WORKER_MIN_BYTES ? createWorkerHasher(o.hashAlgo) : createHasher(o.hashAlgo);
-    const buf = Buffer.allocUnsafeSlow(READ_BYTES);
+    let buf: Buffer | undefined;
     const hashSlice = async (h: SliceHasher, offset: number, end: number) => {
       for (let at = offset; at < end;) {
         if (failure !== undefined) return;
@@ -84,6 +84,7 @@ export async function convertToRaw(src: string, driver: string, part: string, vi
           const from = at;
           bytesRead = await h.readInto(async (into) => (await fh.read(into, 0, Math.min(into.length, want), from)).bytesRead);
         } else {
+          buf ??= Buffer.allocUnsafeSlow(READ_BYTES);
           bytesRead = (await fh.read(buf, 0, want, at)).bytesRead;
           // The hasher has copied the chunk once this settles: the buffer can be read into again.
           const wait = h.update(buf.subarray(0, bytesRead));
