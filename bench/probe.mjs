@@ -8,7 +8,7 @@ import { readdirSync, readFileSync, mkdtempSync, rmSync, statSync, createReadStr
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { wrk } from './lib/api.mjs';
+import { probeLatency } from './lib/api.mjs';
 import { active, createImage, glanceDirect, stage, startImport, webDownload } from './lib/client.mjs';
 import { gzipOf, qcow2Of, rawFile } from './lib/inputs.mjs';
 import { freePort, memoryOf, startOurs } from './lib/servers.mjs';
@@ -60,12 +60,11 @@ try {
     ).finally(() => {
       done = true;
     });
-    const p99 = [];
-    while (!done) p99.push((await wrk(`${ours.url}/v2/images/${probeId}`, { seconds: 2, connections: 1 })).p99);
+    const probe = await probeLatency(`${ours.url}/v2/images/${probeId}`, work, () => done);
     await imports;
     const mem = memoryOf(ours.pid);
     console.log(
-      `c8 ${mib} MiB: ${secondsSince(t).toFixed(1)} s, peak RSS ${mem.peakMiB.toFixed(0)} MiB, p99 of each 2 s window (ms): ${p99.map((x) => x.toFixed(0)).join(' ')}`,
+      `c8 ${mib} MiB: ${secondsSince(t).toFixed(1)} s, peak RSS ${mem.peakMiB.toFixed(0)} MiB, p99 ${probe.p99.toFixed(1)} ms of ${probe.requests} requests; p99 of each 2 s window (ms): ${probe.windowP99.map((x) => x.toFixed(0)).join(' ')}`,
     );
   }
   const once = () =>

@@ -37,7 +37,59 @@ export function postScript(dir) {
   return file;
 }
 
-/** One wrk run: requests per second, latency percentiles (ms), and how many answers were not 2xx. */
+/**
+ * A wrk script that prints every latency it recorded (microseconds, count), so windows can be added
+ * up: wrk prints only the percentiles of one run.
+ */
+export function latencyScript(dir) {
+  const file = path.join(dir, 'latencies.lua');
+  writeFileSync(
+    file,
+    [
+      'done = function(summary, latency, requests)',
+      '  for i = 1, #latency do',
+      '    local us, n = latency(i)',
+      '    io.write(string.format("latency %d %d\\n", us, n))',
+      '  end',
+      'end',
+      '',
+    ].join('\n'),
+  );
+  return file;
+}
+
+/**
+ * GET `url` on one connection in 2 s windows of wrk until `done()`: the p99 of every request made
+ * (the target), plus each window's p99, which shows when the slow ones came.
+ */
+export async function probeLatency(url, dir, done) {
+  const script = latencyScript(dir);
+  const windows = [];
+  const all = [];
+  while (!done()) {
+    const { latencies = [], ...run } = await wrk(url, { seconds: 2, connections: 1, script });
+    windows.push(run.p99);
+    all.push(...latencies);
+  }
+  return { requests: all.reduce((n, [, c]) => n + c, 0), p99: percentileOf(all, 99), windowP99: windows };
+}
+
+/** The `p`th percentile (ms) of [microseconds, count] pairs. */
+export function percentileOf(latencies, p) {
+  const sorted = [...latencies].sort((a, b) => a[0] - b[0]);
+  const total = sorted.reduce((n, [, c]) => n + c, 0);
+  let seen = 0;
+  for (const [us, c] of sorted) {
+    seen += c;
+    if (seen >= (total * p) / 100) return us / 1000;
+  }
+  return NaN;
+}
+
+/**
+ * One wrk run: requests per second, latency percentiles (ms), how many answers were not 2xx, and
+ * with `latencyScript` every latency as [microseconds, count].
+ */
 export function wrk(url, { seconds, connections = 8, script } = {}) {
   const args = ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency', ...Object.entries(IDENTITY).flatMap(([k, v]) => ['-H', `${k}: ${v}`])];
   if (script) args.push('-s', script);
@@ -53,7 +105,8 @@ export function wrk(url, { seconds, connections = 8, script } = {}) {
         return m ? Number(m[1]) * { us: 0.001, ms: 1, s: 1000 }[m[2]] : NaN;
       };
       if (!Number.isFinite(rps)) return reject(new Error(`wrk printed no rate:\n${out}`));
-      resolve({ rps, p50: ms(50), p99: ms(99), bad, ...(errors ? { errors } : {}) });
+      const latencies = [...out.matchAll(/^latency (\d+) (\d+)$/gm)].map((m) => [Number(m[1]), Number(m[2])]);
+      resolve({ rps, p50: ms(50), p99: ms(99), bad, ...(errors ? { errors } : {}), ...(latencies.length ? { latencies } : {}) });
     }),
   );
 }
