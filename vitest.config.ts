@@ -14,7 +14,7 @@ export default defineConfig({
     hookTimeout: 60_000,
     // Fixture packages carry their own tests (run by the e2e suites with the fixture's runner).
     exclude: [...configDefaults.exclude, '**/fixtures/**'],
-    projects: ['packages/*', 'plugins/*', 'test'].map((glob) => ({
+    projects: ['packages/*', 'plugins/*', 'test', 'bench'].map((glob) => ({
       extends: true,
       test: { name: glob.replace('/*', ''), dir: glob.replace('/*', ''), testTimeout: 30_000, hookTimeout: 60_000 },
     })),

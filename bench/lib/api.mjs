@@ -4,6 +4,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { call } from './client.mjs';
 import { IDENTITY } from './servers.mjs';
+import { percentileOf } from './stats.mjs';
 
 export const wrkAvailable = () => new Promise((resolve) => execFile('wrk', ['--version'], (e, out, err) => resolve(/^wrk /m.test(`${out}${err}`))));
 
@@ -39,7 +40,8 @@ export function postScript(dir) {
 
 /**
  * A wrk script that prints every latency it recorded (microseconds, count), so windows can be added
- * up: wrk prints only the percentiles of one run.
+ * up: wrk prints only the percentiles of one run. They are what its percentiles are taken from:
+ * with the samples wrk adds for requests a slow answer held back (coordinated omission).
  */
 export function latencyScript(dir) {
   const file = path.join(dir, 'latencies.lua');
@@ -74,21 +76,9 @@ export async function probeLatency(url, dir, done) {
   return { requests: all.reduce((n, [, c]) => n + c, 0), p99: percentileOf(all, 99), windowP99: windows };
 }
 
-/** The `p`th percentile (ms) of [microseconds, count] pairs. */
-export function percentileOf(latencies, p) {
-  const sorted = [...latencies].sort((a, b) => a[0] - b[0]);
-  const total = sorted.reduce((n, [, c]) => n + c, 0);
-  let seen = 0;
-  for (const [us, c] of sorted) {
-    seen += c;
-    if (seen >= (total * p) / 100) return us / 1000;
-  }
-  return NaN;
-}
-
 /**
- * One wrk run: requests per second, latency percentiles (ms), how many answers were not 2xx, and
- * with `latencyScript` every latency as [microseconds, count].
+ * One wrk run: requests per second, the requests answered, latency percentiles (ms), how many
+ * answers were not 2xx, and with `latencyScript` every latency as [microseconds, count].
  */
 export function wrk(url, { seconds, connections = 8, script } = {}) {
   const args = ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency', ...Object.entries(IDENTITY).flatMap(([k, v]) => ['-H', `${k}: ${v}`])];
@@ -105,8 +95,9 @@ export function wrk(url, { seconds, connections = 8, script } = {}) {
         return m ? Number(m[1]) * { us: 0.001, ms: 1, s: 1000 }[m[2]] : NaN;
       };
       if (!Number.isFinite(rps)) return reject(new Error(`wrk printed no rate:\n${out}`));
+      const requests = Number(/(\d+) requests in/.exec(out)?.[1]);
       const latencies = [...out.matchAll(/^latency (\d+) (\d+)$/gm)].map((m) => [Number(m[1]), Number(m[2])]);
-      resolve({ rps, p50: ms(50), p99: ms(99), bad, ...(errors ? { errors } : {}), ...(latencies.length ? { latencies } : {}) });
+      resolve({ rps, requests, p50: ms(50), p99: ms(99), bad, ...(errors ? { errors } : {}), ...(latencies.length ? { latencies } : {}) });
     }),
   );
 }

@@ -9,6 +9,18 @@ export const median = (xs) => {
 /** Half the range of the samples, relative to their median (0.1: the rounds lie within ±10 %). */
 export const spread = (xs) => (xs.length < 2 ? 0 : (Math.max(...xs) - Math.min(...xs)) / 2 / median(xs));
 
+/** The `p`th percentile (ms) of latencies given as [microseconds, count] pairs, in any order. */
+export function percentileOf(latencies, p) {
+  const sorted = [...latencies].sort((a, b) => a[0] - b[0]);
+  const total = sorted.reduce((n, [, c]) => n + c, 0);
+  let seen = 0;
+  for (const [us, c] of sorted) {
+    seen += c;
+    if (seen >= (total * p) / 100) return us / 1000;
+  }
+  return NaN;
+}
+
 export const secondsSince = (t) => Number(process.hrtime.bigint() - t) / 1e9;
 
 /** Seconds `fn` takes, `rounds` times (`fn` may return its own seconds, e.g. measured from inside). */
