@@ -91,6 +91,8 @@ try {
   };
   if (which !== 'c8') await once(); // warm-up
   for (let i = 0; which !== 'c8' && i < Number(n); i++) {
+    // PROBE_GAP=<s>: the server idles that long before each round (uploads do not come back to back).
+    if (process.env.PROBE_GAP) await new Promise((r) => setTimeout(r, Number(process.env.PROBE_GAP) * 1000));
     const c = ticks(ours.pid);
     const m0 = machine();
     const u0 = clientTicks();

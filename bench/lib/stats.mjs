@@ -34,4 +34,7 @@ export async function rounds(n, fn) {
   return out;
 }
 
+/** Seconds `fn` takes once. */
+export const secondsOf = async (fn) => (await rounds(1, fn))[0];
+
 export const summary = (xs) => ({ median: median(xs), spread: spread(xs), samples: xs });
