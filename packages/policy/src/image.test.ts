@@ -42,6 +42,27 @@ describe('imageTarget', () => {
     expect(target).not.toHaveProperty('extra_properties');
   });
 
+  it("takes a service record's `properties` as the same bag: the record goes in as it is", () => {
+    const record = {
+      id: 'img-1',
+      owner: 'p1',
+      name: 'real',
+      tags: ['a'],
+      properties: { hw_arch: 'x86_64', name: 'shadow' },
+      locations: [{ url: 'file:///x' }],
+    };
+    expect(imageTarget(record)).toEqual({
+      hw_arch: 'x86_64',
+      id: 'img-1',
+      owner: 'p1',
+      name: 'real',
+      tags: ['a'],
+      project_id: 'p1',
+      image_id: 'img-1',
+      member_id: null,
+    });
+  });
+
   it('reads a missing owner or member as None, so ownership and membership checks fail', async () => {
     const enforcer = await PolicyEnforcer.load();
     const target = imageTarget({ id: 'img-1', visibility: 'private' });

@@ -12,10 +12,12 @@ export interface ImageLike {
   member?: string | null;
   extraProperties?: Readonly<Record<string, unknown>>;
   extra_properties?: Readonly<Record<string, unknown>>;
+  /** The same bag, as a service's image record names it. */
+  properties?: Readonly<Record<string, unknown>>;
   [k: string]: unknown;
 }
 
-const BAGS = ['extraProperties', 'extra_properties'] as const;
+const BAGS = ['extraProperties', 'extra_properties', 'properties'] as const;
 // Glance leaves locations out of the target: they are not plain values.
 const LEFT_OUT = new Set<string>([...BAGS, 'locations']);
 
@@ -26,8 +28,9 @@ const LEFT_OUT = new Set<string>([...BAGS, 'locations']);
  */
 export function imageTarget(image: ImageLike, options: { member?: string | null } = {}): Target {
   const target: Target = {};
-  for (const bag of BAGS) Object.assign(target, image[bag] ?? {});
-  for (const [key, value] of Object.entries(image)) if (!LEFT_OUT.has(key)) target[key] = value;
+  for (const bag of BAGS) if (image[bag]) Object.assign(target, image[bag]);
+  // for…in, not Object.entries: a list page builds a target per image, and the pairs were garbage.
+  for (const key in image) if (Object.hasOwn(image, key) && !LEFT_OUT.has(key)) target[key] = image[key];
   target['project_id'] = image.owner ?? null;
   target['owner'] = image.owner ?? null;
   target['image_id'] = image.id ?? null;

@@ -16,10 +16,8 @@ export function imageTarget(image: ImageRecord, options: { member?: string | nul
   return policyTarget(policyImage(image), options);
 }
 
-const policyImage = (image: ImageRecord): ImageLike => {
-  const { properties, locations: _l, ...base } = image;
-  return { ...base, extraProperties: properties };
-};
+// The record is already an ImageLike: its `properties` is the policy's bag, its locations are left out.
+const policyImage = (image: ImageRecord): ImageLike => image as unknown as ImageLike;
 
 export function callerOf(request: FastifyRequest): CallerIdentity {
   if (!request.caller) throw giError('GI_API_UNAUTHENTICATED', { reason: 'no identity on this request' });
