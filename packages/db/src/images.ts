@@ -18,7 +18,8 @@ const toMember = (r: Record<string, string>): ImageMember => ({
   updated_at: r.updated_at!,
 });
 
-function toBase(r: Row): ImageBase {
+/** A record from its row, with empty collections for hydrate to fill (one object per row, not two). */
+function toRecord(r: Row): ImageRecord {
   return {
     id: String(r.id),
     name: (r.name as string | null) ?? null,
@@ -38,6 +39,9 @@ function toBase(r: Row): ImageBase {
     os_hidden: bool(r.os_hidden),
     created_at: String(r.created_at),
     updated_at: String(r.updated_at),
+    properties: {},
+    tags: [],
+    locations: [],
   };
 }
 
@@ -280,7 +284,7 @@ export class ImageRepository {
       `SELECT id, image_id, store, url, metadata, status, created_at FROM image_locations WHERE image_id IN (${inList}) ORDER BY created_at, id`,
       live,
     );
-    const records = rows.map((r) => ({ ...toBase(r), properties: {} as Record<string, string>, tags: [] as string[], locations: [] as ImageLocation[] }));
+    const records = rows.map(toRecord);
     const byId = new Map(records.map((r) => [r.id, r]));
     for (const p of props) {
       const r = byId.get(p.image_id);
