@@ -16,31 +16,32 @@ export interface ImageViewOptions {
 /** The image as the API answers it (Glance's ResponseSerializer._format_image). */
 export function imageView(image: ImageRecord, o: ImageViewOptions): Record<string, unknown> {
   const view: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(image.properties)) if (!HIDDEN_PROPERTIES.has(k)) view[k] = v ?? '';
-  Object.assign(view, {
-    name: image.name,
-    disk_format: image.disk_format,
-    container_format: image.container_format,
-    visibility: image.visibility,
-    size: image.size,
-    virtual_size: image.virtual_size,
-    status: image.status,
-    checksum: image.checksum,
-    protected: image.protected,
-    min_ram: image.min_ram,
-    min_disk: image.min_disk,
-    owner: image.owner,
-    os_hidden: image.os_hidden,
-    os_hash_algo: image.os_hash_algo,
-    os_hash_value: image.os_hash_value,
-    id: image.id,
-    created_at: isoSeconds(image.created_at),
-    updated_at: isoSeconds(image.updated_at),
-    tags: image.tags,
-    self: `/v2/images/${image.id}`,
-    file: `/v2/images/${image.id}/file`,
-    schema: '/v2/schemas/image',
-  });
+  const props = image.properties;
+  for (const k in props) if (Object.hasOwn(props, k) && !HIDDEN_PROPERTIES.has(k)) view[k] = props[k] ?? '';
+  // The attributes after the extra properties, so they win (as in Glance's dict), stored one by one:
+  // an object literal copied over with Object.assign cost a list page a view's worth more.
+  view.name = image.name;
+  view.disk_format = image.disk_format;
+  view.container_format = image.container_format;
+  view.visibility = image.visibility;
+  view.size = image.size;
+  view.virtual_size = image.virtual_size;
+  view.status = image.status;
+  view.checksum = image.checksum;
+  view.protected = image.protected;
+  view.min_ram = image.min_ram;
+  view.min_disk = image.min_disk;
+  view.owner = image.owner;
+  view.os_hidden = image.os_hidden;
+  view.os_hash_algo = image.os_hash_algo;
+  view.os_hash_value = image.os_hash_value;
+  view.id = image.id;
+  view.created_at = isoSeconds(image.created_at);
+  view.updated_at = isoSeconds(image.updated_at);
+  view.tags = image.tags;
+  view.self = `/v2/images/${image.id}`;
+  view.file = `/v2/images/${image.id}/file`;
+  view.schema = '/v2/schemas/image';
   const active = image.locations.filter((l) => l.status === 'active');
   if (o.multiStore && active.length) {
     const order = [...o.storeWeights.keys()];
