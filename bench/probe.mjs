@@ -1,6 +1,8 @@
 // One case of `pnpm bench`, quickly, with the server's CPU time beside the wall time: the loop for
 // working on the byte path. `node bench/probe.mjs <case> [rounds]`, case one of gd (glance-direct),
-// three (3 file stores), wd (web-download), cv (qcow2 → raw), dz (gzip), c8 (8 imports at once: peak RSS, p99). BENCH_MIB sets the size (1024);
+// three (3 file stores), wd (web-download), cv (qcow2 → raw), dz (gzip), c8 (8 imports at once: peak RSS, p99),
+// list / marker / id (GET /v2/images?limit=25, the same after a marker, GET /v2/images/{id}: wrk -c8 for
+// 5 s a round, BENCH_API_IMAGES images, 2000). BENCH_MIB sets the size (1024);
 // PROBE_THREADS=1 adds the CPU seconds of each thread of the server that used some. The client's CPU
 // (the uploaders it ran included) and the machine's busy and idle seconds cover the whole round, the
 // image's delete after it included.
@@ -8,7 +10,7 @@ import { readdirSync, readFileSync, mkdtempSync, rmSync, statSync, createReadStr
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { probeLatency } from './lib/api.mjs';
+import { populate, probeLatency, wrk } from './lib/api.mjs';
 import { active, createImage, glanceDirect, stage, startImport, webDownload } from './lib/client.mjs';
 import { gzipOf, qcow2Of, rawFile } from './lib/inputs.mjs';
 import { freePort, memoryOf, startOurs } from './lib/servers.mjs';
@@ -35,8 +37,15 @@ const machine = () => {
   return { idle, busy: f.slice(0, 8).reduce((a, b) => a + b, 0) / 100 - idle };
 };
 try {
-  const raw = rawFile(path.join(work, 'image.raw'), mib);
-  const input = which === 'cv' ? qcow2Of(raw, path.join(work, 'image.qcow2')) : which === 'dz' ? await gzipOf(raw, path.join(work, 'image.raw.gz')) : raw;
+  const api = ['list', 'marker', 'id'].includes(which);
+  const raw = api ? undefined : rawFile(path.join(work, 'image.raw'), mib);
+  const input = api
+    ? undefined
+    : which === 'cv'
+      ? qcow2Of(raw, path.join(work, 'image.qcow2'))
+      : which === 'dz'
+        ? await gzipOf(raw, path.join(work, 'image.raw.gz'))
+        : raw;
   const webPort = await freePort();
   const web = http.createServer((req, res) => {
     res.writeHead(200, { 'content-length': statSync(raw).size });
@@ -45,6 +54,14 @@ try {
   await new Promise((r) => web.listen(webPort, '127.0.0.1', r));
   const plugins = which === 'cv' ? ['image_conversion'] : which === 'dz' ? ['image_decompression'] : [];
   const ours = await startOurs(path.join(work, 'ours'), { plugins, webPort });
+  if (api) {
+    const ids = await populate(ours, Number(process.env.BENCH_API_IMAGES ?? 2000));
+    const url = `${ours.url}/v2/images${which === 'id' ? `/${ids[0]}` : `?limit=25${which === 'marker' ? `&marker=${ids[Math.floor(ids.length / 2)]}` : ''}`}`;
+    await wrk(url, { seconds: 2 }); // warm-up
+    const rates = [];
+    for (let i = 0; i < Number(n); i++) rates.push((await wrk(url, { seconds: 5 })).rps.toFixed(0));
+    console.log(`${which}: ${rates.join(' ')} requests/s`);
+  }
   if (which === 'c8') {
     // As pnpm bench: 8 imports at once on a fresh server, GET /v2/images/{id} probed while they run.
     const probeId = await createImage(ours);
@@ -89,8 +106,9 @@ try {
     }
     return by;
   };
-  if (which !== 'c8') await once(); // warm-up
-  for (let i = 0; which !== 'c8' && i < Number(n); i++) {
+  const imports = !api && which !== 'c8';
+  if (imports) await once(); // warm-up
+  for (let i = 0; imports && i < Number(n); i++) {
     // PROBE_GAP=<s>: the server idles that long before each round (uploads do not come back to back).
     if (process.env.PROBE_GAP) await new Promise((r) => setTimeout(r, Number(process.env.PROBE_GAP) * 1000));
     const c = ticks(ours.pid);
