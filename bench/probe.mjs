@@ -91,7 +91,9 @@ try {
           ...(which === 'three' ? { stores: ['local', 'b', 'c'] } : {}),
           ...(which === 'cv' ? { imageProps: { disk_format: 'qcow2' } } : {}),
         });
-  // CPU seconds per thread (the main one, hashing workers, libuv's pool, V8's helpers), from /proc.
+  // CPU seconds per thread (the main one, hashing workers, libuv's pool, V8's helpers), from /proc,
+  // each with its share in the kernel: the pool's writes are all kernel time (their copy into the
+  // page cache), the main thread's receiving partly.
   const threads = () => {
     const by = {};
     for (const t of readdirSync(`/proc/${ours.pid}/task`)) {
@@ -99,7 +101,7 @@ try {
         const stat = readFileSync(`/proc/${ours.pid}/task/${t}/stat`, 'utf8');
         const name = /\((.*)\)/.exec(stat)[1];
         const f = stat.split(') ')[1].split(' ');
-        by[`${name}#${t}`] = (Number(f[11]) + Number(f[12])) / 100;
+        by[`${name}#${t}`] = { cpu: (Number(f[11]) + Number(f[12])) / 100, sys: Number(f[12]) / 100 };
       } catch {
         // the thread ended
       }
@@ -119,10 +121,10 @@ try {
     if (process.env.PROBE_THREADS === '1') {
       const after = threads();
       const used = Object.entries(after)
-        .map(([k, v]) => [k.endsWith(`#${ours.pid}`) ? 'main' : k, v - (before[k] ?? 0)])
-        .filter(([, v]) => v > 0.02)
+        .map(([k, v]) => [k.endsWith(`#${ours.pid}`) ? 'main' : k, v.cpu - (before[k]?.cpu ?? 0), v.sys - (before[k]?.sys ?? 0)])
+        .filter(([, cpu]) => cpu > 0.02)
         .sort((x, y) => y[1] - x[1]);
-      console.log(`  threads: ${used.map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ')}`);
+      console.log(`  threads (CPU s, of which in the kernel): ${used.map(([k, cpu, sys]) => `${k} ${cpu.toFixed(2)} (${sys.toFixed(2)})`).join(', ')}`);
     }
     const cu = clientTicks() - u0;
     const m = machine();
