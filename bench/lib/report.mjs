@@ -30,7 +30,7 @@ export function judge(row) {
   return row;
 }
 
-export function formatTable(rows, { rounds, quick }) {
+export function formatTable(rows, { rounds, gdRounds = rounds, quick }) {
   const head = ['case', 'ours (median, spread)', 'limit / baseline', 'ratio', 'target', 'Glance', '× Glance', 'target', 'verdict'];
   const body = rows.map((r) => [
     r.case,
@@ -45,6 +45,6 @@ export function formatTable(rows, { rounds, quick }) {
   ]);
   const lines = [head, ...body].map((cells) => `| ${cells.join(' | ')} |`);
   lines.splice(1, 0, `|${head.map(() => '---').join('|')}|`);
-  const note = `Medians of ${rounds} rounds${quick ? ' (QUICK MODE: small files, the harness only; ratios are not the targets)' : ''}; spread = half the range of the rounds relative to the median. ratio = ours / the limit (times) or the limit / ours (rates): at most the target; × Glance = how many times better than the reference Glance in the same run: at least the target.`;
+  const note = `Medians of ${rounds} rounds${gdRounds !== rounds ? ` (${gdRounds} for glance-direct against its limit)` : ''}${quick ? ' (QUICK MODE: small files, the harness only; ratios are not the targets)' : ''}; spread = half the range of the rounds relative to the median. ratio = ours / the limit (times) or the limit / ours (rates): at most the target; × Glance = how many times better than the reference Glance in the same run: at least the target.`;
   return `${note}\n\n${lines.join('\n')}`;
 }

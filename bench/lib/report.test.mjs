@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { judge } from './report.mjs';
+import { formatTable, judge } from './report.mjs';
 import { summary } from './stats.mjs';
 
 const row = (ours, limit, target, extra = {}) => ({ case: 'x', unit: 's', ours: summary(ours), limit: { label: 'l', ...summary(limit), target }, ...extra });
@@ -29,5 +29,13 @@ describe('judge', () => {
     expect(judge({ case: 'g', unit: 's', ours: summary([1, 1, 1]), glance: { ...summary([2, 2, 2]), target: 3 } }).verdict).toBe('MISSED');
     expect(judge({ case: 'p99', unit: 'ms', ours: summary([49]), absolute: { max: 50 } }).verdict).toBe('ok');
     expect(judge({ case: 'p99', unit: 'ms', ours: summary([51]), absolute: { max: 50 } }).verdict).toBe('MISSED');
+  });
+});
+
+describe('formatTable', () => {
+  it('says how many rounds the medians are of, glance-direct apart when it has more', () => {
+    const rows = [judge(row([1.1, 1.1, 1.1], [1, 1, 1], 1.15))];
+    expect(formatTable(rows, { rounds: 3, quick: false })).toContain('Medians of 3 rounds;');
+    expect(formatTable(rows, { rounds: 3, gdRounds: 5, quick: false })).toContain('Medians of 3 rounds (5 for glance-direct against its limit);');
   });
 });
