@@ -3,7 +3,8 @@
 // three (3 file stores), wd (web-download), cv (qcow2 → raw), dz (gzip), c8 (8 imports at once: peak RSS, p99),
 // list / marker / id (GET /v2/images?limit=25, the same after a marker, GET /v2/images/{id}: wrk -c8 for
 // 5 s a round, BENCH_API_IMAGES images, 2000). BENCH_MIB sets the size (1024);
-// PROBE_THREADS=1 adds the CPU seconds of each thread of the server that used some. The client's CPU
+// PROBE_THREADS=1 adds the CPU seconds of each thread of the server that used some; PROBE_LIMIT=1 (gd)
+// measures the limit right before each round, as pnpm bench does, and prints the ratio. The client's CPU
 // (the uploaders it ran included) and the machine's busy and idle seconds cover the whole round, the
 // image's delete after it included.
 import { readdirSync, readFileSync, mkdtempSync, rmSync, statSync, createReadStream } from 'node:fs';
@@ -14,7 +15,8 @@ import { populate, probeLatency, wrk } from './lib/api.mjs';
 import { active, createImage, glanceDirect, stage, startImport, webDownload } from './lib/client.mjs';
 import { gzipOf, qcow2Of, rawFile } from './lib/inputs.mjs';
 import { freePort, memoryOf, startOurs } from './lib/servers.mjs';
-import { secondsSince } from './lib/stats.mjs';
+import { copyFsync, hashParallel } from './lib/baselines.mjs';
+import { secondsOf, secondsSince } from './lib/stats.mjs';
 
 const [which = 'gd', n = '3'] = process.argv.slice(2);
 const mib = Number(process.env.BENCH_MIB ?? 1024);
@@ -113,6 +115,11 @@ try {
   for (let i = 0; imports && i < Number(n); i++) {
     // PROBE_GAP=<s>: the server idles that long before each round (uploads do not come back to back).
     if (process.env.PROBE_GAP) await new Promise((r) => setTimeout(r, Number(process.env.PROBE_GAP) * 1000));
+    // PROBE_LIMIT=1 (gd): the limit measured right before each round, as pnpm bench does, and the ratio.
+    const limit =
+      process.env.PROBE_LIMIT === '1' && which === 'gd'
+        ? Math.max(await secondsOf(() => copyFsync(raw, path.join(work, 'copy'))), await secondsOf(() => hashParallel(raw)))
+        : undefined;
     const c = ticks(ours.pid);
     const m0 = machine();
     const u0 = clientTicks();
@@ -129,7 +136,7 @@ try {
     const cu = clientTicks() - u0;
     const m = machine();
     console.log(
-      `${which} ${mib} MiB: total ${r.total.toFixed(2)} s${r.importStep !== undefined ? `, import step ${r.importStep.toFixed(2)} s` : ''}, server CPU ${(ticks(ours.pid) - c).toFixed(2)} s, client CPU ${cu.toFixed(2)} s, machine busy ${(m.busy - m0.busy).toFixed(2)} s idle ${(m.idle - m0.idle).toFixed(2)} s`,
+      `${which} ${mib} MiB: total ${r.total.toFixed(2)} s${limit !== undefined ? ` (limit ${limit.toFixed(2)} s, ratio ${(r.total / limit).toFixed(2)})` : ''}${r.importStep !== undefined ? `, import step ${r.importStep.toFixed(2)} s` : ''}, server CPU ${(ticks(ours.pid) - c).toFixed(2)} s, client CPU ${cu.toFixed(2)} s, machine busy ${(m.busy - m0.busy).toFixed(2)} s idle ${(m.idle - m0.idle).toFixed(2)} s`,
     );
   }
   await ours.stop();
