@@ -15,8 +15,8 @@ import { populate, probeLatency, wrk } from './lib/api.mjs';
 import { active, createImage, glanceDirect, stage, startImport, webDownload } from './lib/client.mjs';
 import { gzipOf, qcow2Of, rawFile } from './lib/inputs.mjs';
 import { freePort, memoryOf, startOurs } from './lib/servers.mjs';
-import { copyFsync, hashParallel } from './lib/baselines.mjs';
-import { secondsOf, secondsSince } from './lib/stats.mjs';
+import { directLimit } from './lib/baselines.mjs';
+import { secondsSince } from './lib/stats.mjs';
 
 const [which = 'gd', n = '3'] = process.argv.slice(2);
 const mib = Number(process.env.BENCH_MIB ?? 1024);
@@ -116,10 +116,7 @@ try {
     // PROBE_GAP=<s>: the server idles that long before each round (uploads do not come back to back).
     if (process.env.PROBE_GAP) await new Promise((r) => setTimeout(r, Number(process.env.PROBE_GAP) * 1000));
     // PROBE_LIMIT=1 (gd): the limit measured right before each round, as pnpm bench does, and the ratio.
-    const limit =
-      process.env.PROBE_LIMIT === '1' && which === 'gd'
-        ? Math.max(await secondsOf(() => copyFsync(raw, path.join(work, 'copy'))), await secondsOf(() => hashParallel(raw)))
-        : undefined;
+    const limit = process.env.PROBE_LIMIT === '1' && which === 'gd' ? await directLimit(raw, path.join(work, 'copy')) : undefined;
     const c = ticks(ours.pid);
     const m0 = machine();
     const u0 = clientTicks();

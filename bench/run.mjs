@@ -9,13 +9,13 @@ import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync, createReadStre
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { copyFsync, convertThenHash, curlAndHash, gunzip, hashParallel } from './lib/baselines.mjs';
+import { copyFsync, convertThenHash, curlAndHash, directLimit, gunzip } from './lib/baselines.mjs';
 import { active, createImage, glanceDirect, remove, stage, startImport, webDownload } from './lib/client.mjs';
 import { gzipOf, qcow2Of, rawFile } from './lib/inputs.mjs';
 import { populate, postScript, probeLatency, wrk, wrkAvailable } from './lib/api.mjs';
 import { fillCatalogue, markersAt } from './lib/catalogue.mjs';
 import { freePort, glanceAvailable, memoryOf, REPO, startGlance, startOurs } from './lib/servers.mjs';
-import { rounds, secondsOf, secondsSince, summary } from './lib/stats.mjs';
+import { rounds, secondsSince, summary } from './lib/stats.mjs';
 import { formatTable, judge } from './lib/report.mjs';
 
 const QUICK = process.argv.includes('--quick') || process.env.BENCH_QUICK === '1';
@@ -100,7 +100,7 @@ try {
   const limit = [];
   if (g) glance.gd = [];
   for (let i = 0; i < cfg.gdRounds; i++) {
-    limit.push(Math.max(await secondsOf(() => copyFsync(raw, scratch('copy'))), await secondsOf(() => hashParallel(raw))));
+    limit.push(await directLimit(raw, scratch('copy')));
     gd.push(await glanceDirect(ours, raw));
     if (g) glance.gd.push(await glanceDirect(g, raw));
   }

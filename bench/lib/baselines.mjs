@@ -6,6 +6,7 @@ import { pipeline } from 'node:stream/promises';
 import { Worker } from 'node:worker_threads';
 import { createGunzip } from 'node:zlib';
 import { MiB } from './inputs.mjs';
+import { secondsOf } from './stats.mjs';
 
 const fsyncFile = (file) => {
   const fd = openSync(file, 'r+');
@@ -39,6 +40,9 @@ const hashOn = (file, algo) =>
 
 /** md5 and sha512 of a file computed in parallel (two threads, each reading it). */
 export const hashParallel = (file) => Promise.all([hashOn(file, 'md5'), hashOn(file, 'sha512')]);
+
+/** glance-direct's limit, in seconds: the slower of copy + fsync (to `out`) and md5 ∥ sha512 of the file. */
+export const directLimit = async (file, out) => Math.max(await secondsOf(() => copyFsync(file, out)), await secondsOf(() => hashParallel(file)));
 
 /** `qemu-img convert` to raw alone, then md5 ∥ sha512 of its output. */
 export async function convertThenHash(qcow2, out) {
