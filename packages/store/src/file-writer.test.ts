@@ -72,7 +72,7 @@ describe('fileWriter', () => {
   it('batches: one writev per WRITE_BATCH bytes of small chunks', async () => {
     const f = fakeHandle();
     const w = fileWriter(f.handle);
-    for (let i = 0; i < 32; i++) await w.write(Buffer.alloc(64 * KiB, i));
+    for (let i = 0; i < (2 * WRITE_BATCH) / (64 * KiB); i++) await w.write(Buffer.alloc(64 * KiB, i));
     expect(f.calls.filter((c) => c.startsWith('writev'))).toEqual([`writev ${WRITE_BATCH}`, `writev ${WRITE_BATCH}`]);
   });
 
