@@ -146,6 +146,32 @@ describe('fileWriter', () => {
     expect(w.written).toBe(2 * WRITE_BATCH);
   });
 
+  it('fails on a write that failed while the next batch filled: the next full batch and the sync say so, nothing after it is written', async () => {
+    const positions: number[] = [];
+    const handle = {
+      async writev(buffers: Buffer[], position: number) {
+        positions.push(position);
+        if (positions.length === 2) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+        return { bytesWritten: buffers.reduce((n, b) => n + b.length, 0), buffers };
+      },
+      async datasync() {},
+    } as unknown as FileHandle;
+    const w = fileWriter(handle);
+    let failedAt: number | undefined;
+    for (let i = 0; i < 5 && failedAt === undefined; i++) {
+      await w.write(Buffer.alloc(WRITE_BATCH, i))?.catch((e: { code?: string }) => {
+        expect(e.code).toBe('ENOSPC');
+        failedAt = i;
+      });
+    }
+    // The second batch's write failed; the third batch's answer is where the source hears of it.
+    expect(failedAt).toBe(2);
+    await expect(w.sync()).rejects.toMatchObject({ code: 'ENOSPC' });
+    await w.settle();
+    expect(positions).toEqual([0, WRITE_BATCH]);
+    expect(w.written).toBe(WRITE_BATCH);
+  });
+
   it('continues at `at` and reports only bytes written before each sync began, in order', async () => {
     const f = fakeHandle();
     const durable: number[] = [];
