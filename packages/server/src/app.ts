@@ -38,6 +38,7 @@ import { buildStores, checkStores, type StoreSet } from './stores.js';
 import { imageView } from './views/image.js';
 import { requeueBrokenStages } from './images/stage-recovery.js';
 import type { ServerConfig } from './options.js';
+import { restOfBody } from './http/body-takeover.js';
 
 export interface ServerOptions {
   config: ServerConfig;
@@ -216,7 +217,10 @@ export async function createServer(o: ServerOptions): Promise<GlanceServer> {
   // its next request on that connection is served.
   app.addHook('onSend', async (request, _reply, payload) => {
     const body = request.raw;
-    if (!body.complete && !body.destroyed && body.readableFlowing !== true) body.resume();
+    // A body read past Node's parser is dropped before the answer, whose connection then closes.
+    const rest = restOfBody(body);
+    if (rest) await rest;
+    else if (!body.complete && !body.destroyed && body.readableFlowing !== true) body.resume();
     return payload;
   });
   app.addHook('onResponse', async (request, reply) => {

@@ -76,7 +76,11 @@ export async function writeUpload(p: UploadPaths, source: Source, opts: UploadOp
     if (resumeAt === 0) await recordOffset(offset, 0);
     await syncDir(path.dirname(p.target));
     const record = offset;
-    writer = fileWriter(data, { at: resumeAt, onSynced: (durable) => recordOffset(record, durable) });
+    writer = fileWriter(data, {
+      at: resumeAt,
+      onSynced: (durable) => recordOffset(record, durable),
+      ...(opts.onWritten ? { onWritten: opts.onWritten } : {}),
+    });
     for await (const chunk of measured) {
       const start = pos;
       pos += chunk.length;

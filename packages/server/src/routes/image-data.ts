@@ -7,6 +7,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { judgeFormat } from '../images/format-check.js';
 import { STAGE_NODE } from '../images/stage-recovery.js';
 import { Head, tap } from '../images/tap.js';
+import { afterDelivery, takeOverBody } from '../http/body-takeover.js';
 import { badRequest, conflict, notFound, unsupportedMediaType } from '../http/errors.js';
 import { assertNoBody, authorize, callerOf, visibleImage } from '../http/guards.js';
 import { acceptsCompressed } from '../import/plugins.js';
@@ -35,16 +36,20 @@ async function requireOctetStream(request: FastifyRequest): Promise<void> {
 function clientGone(request: FastifyRequest): AbortSignal {
   const ac = new AbortController();
   request.raw.on('close', () => {
-    if (!request.raw.complete) ac.abort(new Error('client disconnected before the end of the data'));
+    if (request.raw.complete) return;
+    const abort = () => ac.abort(new Error('client disconnected before the end of the data'));
+    if (!afterDelivery(request.raw, abort)) abort();
   });
   return ac.signal;
 }
 
 /**
- * The request body, chunk by chunk. A write that stops early (a limit, a refused format) leaves the
- * request open rather than destroyed, so the rest of the body is drained after the answer (app.ts).
+ * The request body, chunk by chunk: with a Content-Length, read off the socket past Node's parser
+ * (takeOverBody). A write that stops early (a limit, a refused format) leaves the request open
+ * rather than destroyed, so the rest of the body is drained after the answer (app.ts).
  */
-const bodyOf = (request: FastifyRequest): AsyncIterable<Buffer> => request.raw.iterator({ destroyOnReturn: false });
+const bodyOf = (request: FastifyRequest, reply: FastifyReply): AsyncIterable<Buffer> & { release?: (bytes: number) => void } =>
+  takeOverBody(request.raw, reply.raw) ?? request.raw.iterator({ destroyOnReturn: false });
 
 /** `x-openstack-image-size` (Glance 2025.2+): the size a client announces, for quota pre-checks. */
 function declaredSize(request: FastifyRequest): number {
@@ -105,16 +110,19 @@ async function* chain(...parts: AsyncIterable<Buffer>[]): AsyncGenerator<Buffer>
 }
 
 /** The request body as it streams, with the format inspector and its first bytes taken in the same pass. */
-function inspectedBody(request: FastifyRequest, prefix?: AsyncIterable<Buffer>) {
+function inspectedBody(request: FastifyRequest, reply: FastifyReply, prefix?: AsyncIterable<Buffer>) {
   const inspector = new StreamInspector();
   const head = new Head();
+  const body = bodyOf(request, reply);
   return {
-    source: tap(prefix ? chain(prefix, bodyOf(request)) : bodyOf(request), (c) => {
+    source: tap(prefix ? chain(prefix, body) : body, (c) => {
       inspector.update(c);
       head.push(c);
     }),
     result: (opts: InspectOptions) => inspector.result(opts),
     head: () => head.bytes,
+    /** For the writer's `onWritten`: lets a body read past Node's parser read into its blocks again. */
+    ...(body.release ? { onWritten: body.release } : {}),
   };
 }
 
@@ -175,13 +183,14 @@ export function imageDataRoutes(app: FastifyInstance, d: ImageDataRouteDeps): vo
           throw giError('GI_API_STAGE_OFFSET_MISMATCH', { imageId: image.id, offset: resumeAt, committed });
         }
       }
-      const body = inspectedBody(request, resumeAt > 0 ? (d.staging.readUpload(image.id, resumeAt) as AsyncIterable<Buffer>) : undefined);
+      const body = inspectedBody(request, reply, resumeAt > 0 ? (d.staging.readUpload(image.id, resumeAt) as AsyncIterable<Buffer>) : undefined);
       const res = await d.quotas.capped(owner, 'image_stage_total', cap(), (maxBytes) =>
         stageWithHashes(d.staging, image.id, body.source, {
           maxBytes,
           signal: gone,
           resumable: true,
           resumeAt,
+          ...(body.onWritten ? { onWritten: body.onWritten } : {}),
           // A converter will replace these bytes: their digests would be thrown away.
           hash: !replacesStagedData(d.plugins, image.disk_format),
           ...stageHashing(request, hashAlgo()),
@@ -263,7 +272,7 @@ export function imageDataRoutes(app: FastifyInstance, d: ImageDataRouteDeps): vo
     await d.db.images.update(image.id, { columns: { status: 'saving' } }, { fromStatus: ['queued'] }).catch((e: { code?: string }) => {
       throw e.code === 'GI_DB_CONFLICT' ? conflict(`Image status transition from ${image.status} to saving is not allowed`) : e;
     });
-    const body = inspectedBody(request);
+    const body = inspectedBody(request, reply);
     let location: string | undefined;
     const gone = clientGone(request);
     try {
