@@ -54,4 +54,15 @@ describe('StagingArea uploads a client can resume', () => {
     expect(readFileSync(staging.pathFor(IMAGE_ID)).equals(data.subarray(0, 1000))).toBe(true);
     expect(list(staging.dir)).toEqual([IMAGE_ID]);
   });
+
+  it('tells onWritten how much of the source it holds no more, up to all of it', async () => {
+    const staging = new StagingArea(tempDir());
+    const chunks = (from: number) =>
+      Readable.from(Array.from({ length: Math.ceil((data.length - from) / MiB) }, (_, i) => data.subarray(from + i * MiB, from + (i + 1) * MiB)));
+    const written: number[] = [];
+    await staging.writeUpload(IMAGE_ID, chunks(0), { hash: false, onWritten: (n) => written.push(n) });
+    expect(written.length).toBeGreaterThan(1);
+    expect(written.at(-1)).toBe(data.length);
+    expect([...written].sort((a, b) => a - b)).toEqual(written);
+  });
 });

@@ -46,7 +46,8 @@ function clientGone(request: FastifyRequest): AbortSignal {
 /**
  * The request body, chunk by chunk: with a Content-Length, read off the socket past Node's parser
  * (takeOverBody). A write that stops early (a limit, a refused format) leaves the request open
- * rather than destroyed, so the rest of the body is drained after the answer (app.ts).
+ * rather than destroyed, so the rest of the body is drained (app.ts: after the answer through
+ * Node's parser, before it when taken over).
  */
 const bodyOf = (request: FastifyRequest, reply: FastifyReply): AsyncIterable<Buffer> & { release?: (bytes: number) => void } =>
   takeOverBody(request.raw, reply.raw) ?? request.raw.iterator({ destroyOnReturn: false });
